@@ -1,0 +1,94 @@
+# 卫生健康政务服务助手 — every command a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY311   ?= $(shell ls -d $$HOME/.pyenv/versions/3.11.*/bin/python 2>/dev/null | tail -1 || command -v python3.11)
+PY310   ?= $(shell ls -d $$HOME/.pyenv/versions/3.10.*/bin/python 2>/dev/null | tail -1 || command -v python3.10)
+VENV    := .venv
+RASAENV := .venv-rasa
+PY      := $(VENV)/bin/python
+RASA    := $(RASAENV)/bin/rasa
+MODEL   := models/assistant.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONPATH := $(CURDIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+FILE ?= ../shared/eval/dev.jsonl
+MODE ?= chat
+
+.PHONY: help setup run test test-fast eval ask validate train bench lint format clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements/app.lock
+	test -x $(PY) || $(PY311) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip<25"
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements/app.lock
+	touch $@
+
+$(RASAENV)/.installed: requirements/rasa.lock
+	test -x $(RASAENV)/bin/python || $(PY310) -m venv $(RASAENV)
+	$(RASAENV)/bin/python -m pip install -q --upgrade "pip<25" wheel
+	$(RASAENV)/bin/python -m pip install -q -r requirements/rasa.lock
+	touch $@
+
+var/.chromium:
+	@mkdir -p var
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; fi
+	@touch $@
+
+var/.model: $(VENV)/.installed
+	$(PY) -m knowledge.embedding.e5_convert
+	@touch $@
+
+setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.model ## create both environments, the embedding model and the browser (idempotent)
+
+$(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
+	$(RASAENV)/bin/python scripts/rasa_userwords.py
+	$(RASA) train --fixed-model-name assistant --out models --quiet
+
+train: $(MODEL) ## train the Rasa model if config, domain or data changed
+
+run: setup train ## start the whole assistant (Rasa, actions, app) on embedded defaults; Ctrl-C stops it
+	$(PY) -m scripts.run_stack
+
+test: setup train ## run every test: unit, knowledge, tickets, Rasa stories, end-to-end, browser
+	bash scripts/test.sh
+
+test-fast: $(VENV)/.installed ## unit tests only (fake embedder, no servers)
+	$(PY) -m pytest -q -m "not slow and not rasa and not e2e and not browser"
+
+eval: setup ## evaluate conversations: make eval FILE=path.jsonl [MODE=chat|retrieval]
+ifeq ($(MODE),retrieval)
+	$(PY) -m evaluation.run $(FILE) --mode retrieval
+else
+	$(MAKE) train
+	$(PY) -m scripts.run_stack --then "$(PY) -m evaluation.run $(FILE) --mode chat"
+endif
+
+ask: $(VENV)/.installed var/.model ## ask the knowledge engine: make ask Q='护士注册要什么材料'
+	@$(PY) -m knowledge.cli "$(Q)"
+
+validate: $(VENV)/.installed ## check the curated knowledge base (schema, sources, staleness, aliases)
+	$(PY) -m knowledge.validate
+
+bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench/results/
+	$(PY) -m bench.retrieval
+	$(MAKE) train
+	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
+
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## ruff format and fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## remove runtime state (databases, index, trained model); keeps the environments
+	rm -rf var/index var/*.db models .rasa

@@ -1,0 +1,121 @@
+"""Answer from the knowledge base: relay what the retrieval engine (``POST /api/search``) decides.
+
+The engine decides answer / clarify / no_answer and resolves context itself (a text naming no
+item keeps the context item; naming no aspect keeps the context aspect). This action only:
+- picks the question text (a clarify button ``/ask_item{"item_code": …}`` re-asks ``last_question``
+  with the chosen item as context),
+- relays text, choices as buttons, sources as one short line,
+- appends the human channel to a no_answer,
+- stores the context slots and sends the meta message.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
+from actions.contracts import SearchAnswer, SourceRef
+from actions.meta import send_meta
+
+logger = logging.getLogger(__name__)
+
+MAX_SOURCES_SHOWN = 2
+
+
+def latest_entity(tracker: Tracker, name: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value not in (None, "") else None
+
+
+def sources_line(sources: list[SourceRef]) -> str | None:
+    shown: list[str] = []
+    for src in sources[:MAX_SOURCES_SHOWN]:
+        shown.append(f"{src.title}（{src.region}）" if src.region else src.title)
+    return texts.SOURCES_PREFIX + texts.SOURCES_SEPARATOR.join(shown) if shown else None
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        user_text = (tracker.latest_message.get("text") or "").strip()
+        chosen_code = latest_entity(tracker, "item_code")
+        context: dict[str, str | None] = {
+            "item_code": tracker.get_slot("item_code"),
+            "sub_item": tracker.get_slot("sub_item"),
+            "aspect": tracker.get_slot("aspect"),
+        }
+        events: list[EventType] = []
+        if user_text.startswith("/"):
+            # A button payload: answer the stored question about the chosen item.
+            question = tracker.get_slot("last_question") or ""
+            if chosen_code:
+                context["item_code"] = chosen_code
+                context["sub_item"] = None
+            chosen_sub = latest_entity(tracker, "sub_item")
+            if chosen_sub:
+                context["sub_item"] = chosen_sub
+            chosen_aspect = latest_entity(tracker, "aspect")
+            if chosen_aspect:
+                context["aspect"] = chosen_aspect
+        else:
+            question = user_text
+            events.append(SlotSet("last_question", user_text))
+        region = tracker.get_slot("region")
+
+        phone = get_settings().helpline_phone
+        try:
+            raw = await get_client().search(question, context=context, region=region)
+            answer = SearchAnswer.parse_obj(raw)
+        except (AppUnavailableError, NotFoundError, ValidationError) as exc:
+            logger.warning("search failed: %s", exc)
+            dispatcher.utter_message(text=texts.APP_DOWN.format(channels=texts.helpline_channels(phone)))
+            send_meta(dispatcher, "no_answer")
+            return events
+
+        kind = answer.kind if answer.kind in ("answer", "clarify", "no_answer") else "no_answer"
+        text = answer.text.strip()
+        if kind == "clarify" and not text:
+            text = texts.CLARIFY_FALLBACK
+        if kind == "no_answer":
+            text = f"{text}\n{texts.NO_ANSWER_HELPLINE.format(channels=texts.helpline_channels(phone))}".strip()
+        line = sources_line(answer.sources) if kind == "answer" else None
+        if line:
+            text = f"{text}\n{line}"
+        buttons = [{"title": c.title, "payload": c.payload} for c in answer.choices]
+        dispatcher.utter_message(text=text, buttons=buttons or None)
+
+        if kind in ("answer", "no_answer") and answer.item is not None:
+            events += [
+                SlotSet("item_code", answer.item.code),
+                SlotSet("item_name", answer.item.name),
+                SlotSet("sub_item", answer.sub_item),
+                SlotSet("aspect", answer.aspect),
+            ]
+        elif kind == "no_answer":  # nothing matched: drop the stale item context
+            events += [
+                SlotSet("item_code", None),
+                SlotSet("item_name", None),
+                SlotSet("sub_item", None),
+                SlotSet("aspect", answer.aspect),
+            ]
+        elif answer.aspect:  # clarify: keep the item context, remember the aspect asked
+            events.append(SlotSet("aspect", answer.aspect))
+
+        send_meta(
+            dispatcher,
+            kind,  # type: ignore[arg-type]
+            item=answer.item.as_meta() if answer.item else None,
+            aspect=answer.aspect,
+            confidence=answer.confidence,
+            sources=[s.as_meta() for s in answer.sources],
+        )
+        return events

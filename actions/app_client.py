@@ -1,0 +1,121 @@
+"""HTTP client from the action server to the app (FastAPI gateway, knowledge engine, tickets).
+
+Environment (read once, on first use):
+- ``APP_URL`` — base URL of the app, default ``http://127.0.0.1:8000``
+- ``INTERNAL_API_TOKEN`` — sent as ``X-Internal-Token`` when set
+- ``APP_TIMEOUT_SECONDS`` — total timeout of one call, default 15
+- ``HELPLINE_PHONE`` — the deployment's consultation phone, default ``12345``
+
+Every call has a timeout. A transport failure or a 5xx raises :class:`AppUnavailableError`, which the
+actions turn into a clear "system busy, call …" message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+logger = logging.getLogger(__name__)
+
+
+class AppUnavailableError(Exception):
+    """The app did not answer, or answered with a server error or unexpected body."""
+
+
+class NotFoundError(Exception):
+    """The app answered 404."""
+
+
+@dataclass(frozen=True)
+class AppClientSettings:
+    app_url: str = "http://127.0.0.1:8000"
+    internal_token: str | None = None
+    timeout_seconds: float = 15.0
+    helpline_phone: str = "12345"
+
+    @classmethod
+    def from_env(cls) -> AppClientSettings:
+        timeout = os.environ.get("APP_TIMEOUT_SECONDS", "").strip()
+        return cls(
+            app_url=(os.environ.get("APP_URL") or cls.app_url).rstrip("/"),
+            internal_token=os.environ.get("INTERNAL_API_TOKEN") or None,
+            timeout_seconds=float(timeout) if timeout else cls.timeout_seconds,
+            helpline_phone=os.environ.get("HELPLINE_PHONE") or cls.helpline_phone,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> AppClientSettings:
+    return AppClientSettings.from_env()
+
+
+class AppClient:
+    """One method per contract endpoint of docs/ARCHITECTURE.md; returns the decoded JSON body."""
+
+    def __init__(self, settings: AppClientSettings) -> None:
+        self._settings = settings
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        url = self._settings.app_url + path
+        headers = {"Accept": "application/json"}
+        if self._settings.internal_token:
+            headers["X-Internal-Token"] = self._settings.internal_token
+        timeout = aiohttp.ClientTimeout(total=self._settings.timeout_seconds)
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=timeout) as session,
+                session.request(method, url, json=json, params=params, headers=headers) as resp,
+            ):
+                if resp.status == 404:
+                    raise NotFoundError(path)
+                if resp.status >= 400:
+                    body = (await resp.text())[:200]
+                    logger.warning("app %s %s answered %s: %s", method, path, resp.status, body)
+                    raise AppUnavailableError(f"{method} {path}: HTTP {resp.status}")
+                data = await resp.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            logger.warning("app %s %s failed: %s", method, path, exc)
+            raise AppUnavailableError(f"{method} {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise AppUnavailableError(f"{method} {path}: body is not an object")
+        return data
+
+    async def search(self, text: str, *, context: dict[str, str | None], region: str | None = None) -> dict[str, Any]:
+        return await self._request("POST", "/api/search", json={"text": text, "context": context, "region": region})
+
+    async def match_item(self, text: str) -> dict[str, Any]:
+        return await self._request("GET", "/api/items/match", params={"text": text})
+
+    async def create_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._request("POST", "/api/internal/tickets", json=body)
+
+    async def ticket_status(self, number: str) -> dict[str, Any]:
+        return await self._request("GET", f"/api/internal/tickets/{quote(number, safe='')}/status")
+
+    async def rate_ticket(
+        self, number: str, *, session_id: str, rating: str, comment: str | None = None
+    ) -> dict[str, Any]:
+        return await self._request(
+            "POST",
+            f"/api/internal/tickets/{quote(number, safe='')}/rating",
+            json={"session_id": session_id, "rating": rating, "comment": comment},
+        )
+
+
+def get_client() -> AppClient:
+    """A client for the current settings (cheap: sessions are opened per call)."""
+    return AppClient(get_settings())

@@ -1,0 +1,371 @@
+"""办不成事 intake: the ``complaint_form`` (validation, questions, submit, cancel).
+
+Slots (all ``type: custom`` mappings, filled here):
+- ``complaint_item`` — which item; normalised to the KB name via ``GET /api/items/match``
+- ``complaint_description`` — what happened, free text (at least a few characters)
+- ``complaint_place`` — 窗口 / 网上 / other text / 未说明; detected from any message of the complaint
+- ``complaint_contact`` — masked mainland mobile ``138****8000`` (the gateway masks numbers)
+- ``complaint_confirmed`` — True on /affirm, False on /deny at the summary
+
+Each question and each answer of the intake carries meta kind ``escalate``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pydantic import ValidationError
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import texts
+from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
+from actions.contracts import ItemMatch, TicketCreated
+from actions.meta import send_meta
+
+logger = logging.getLogger(__name__)
+
+FORM_NAME = "complaint_form"
+COMPLAINT_SLOTS = (
+    "complaint_item",
+    "complaint_item_code",
+    "complaint_description",
+    "complaint_place",
+    "complaint_contact",
+    "complaint_confirmed",
+)
+REPORT_INTENT = "report_problem"
+CANCEL_INTENTS = frozenset({"cancel"})
+MIN_DESCRIPTION_CHARS = 4
+MAX_SCAN_MESSAGES = 12
+EXCERPT_TEXTS = 10
+
+MASKED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*{4}\d{4}(?![\d*])")
+RAW_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+PLACE_WINDOW = "窗口"
+PLACE_ONLINE = "网上"
+PLACE_OTHER = "其他"
+_WINDOW_WORDS = ("窗口", "大厅", "现场", "柜台", "服务中心", "办事处")
+_ONLINE_WORDS = ("网上", "线上", "网站", "网页", "app", "小程序", "政务服务网", "公众号", "粤省事", "手机上")
+_SKIP_WORDS = ("跳过", "不想说", "不清楚", "不记得", "忘了", "不说")
+
+
+def detect_place(text: str) -> str | None:
+    """窗口 / 网上 when the text names the channel, else None."""
+    low = text.lower()
+    if any(w in low for w in _ONLINE_WORDS):
+        return PLACE_ONLINE
+    if any(w in low for w in _WINDOW_WORDS):
+        return PLACE_WINDOW
+    return None
+
+
+def find_contact(text: str) -> str | None:
+    """The masked mobile in a text; a raw number (gateway bypassed) is masked here."""
+    found = MASKED_MOBILE.search(text)
+    if found:
+        return found.group(0)
+    raw = RAW_MOBILE.search(text)
+    if raw:
+        return f"{raw.group(1)}****{raw.group(3)}"
+    return None
+
+
+def complaint_user_texts(tracker: Tracker) -> list[str]:
+    """User texts of the current complaint: back to (and including) the report that started it."""
+    collected: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        text = event.get("text") or ""
+        if not text.startswith("/"):
+            collected.append(text)
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == REPORT_INTENT or len(collected) >= MAX_SCAN_MESSAGES:
+            break
+    collected.reverse()
+    return collected
+
+
+def conversation_excerpt(tracker: Tracker, limit: int = EXCERPT_TEXTS) -> list[dict[str, str]]:
+    lines: list[dict[str, str]] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        text = event.get("text")
+        if kind in ("user", "bot") and text:
+            lines.append({"role": "citizen" if kind == "user" else "assistant", "text": str(text)})
+    return lines[-limit:]
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("text") or "").strip()
+
+
+def _latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def _requested(tracker: Tracker, slot: str) -> bool:
+    return tracker.get_slot("requested_slot") == slot and tracker.active_loop_name == FORM_NAME
+
+
+class ValidateComplaintForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    # --- extraction: what the latest message gives -------------------------------------------
+    async def extract_complaint_item(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = _latest_text(tracker)
+        if not _requested(tracker, "complaint_item") or _latest_intent(tracker) in CANCEL_INTENTS:
+            return {}
+        return {"complaint_item": text} if text and not text.startswith("/") else {}
+
+    async def extract_complaint_description(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = _latest_text(tracker)
+        if not _requested(tracker, "complaint_description") or _latest_intent(tracker) in CANCEL_INTENTS:
+            return {}
+        return {"complaint_description": text} if text and not text.startswith("/") else {}
+
+    async def extract_complaint_place(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if _requested(tracker, "complaint_place"):
+            if _latest_intent(tracker) in CANCEL_INTENTS:
+                return {}
+            text = _latest_text(tracker)
+            if any(w in text for w in _SKIP_WORDS):
+                return {"complaint_place": texts.PLACE_UNKNOWN}
+            if text.startswith(PLACE_OTHER):
+                return {"complaint_place": PLACE_OTHER}
+            return {"complaint_place": detect_place(text) or text[:30] or texts.PLACE_UNKNOWN}
+        if tracker.get_slot("complaint_place"):
+            return {}
+        for text in reversed(complaint_user_texts(tracker)):
+            place = detect_place(text)
+            if place:
+                return {"complaint_place": place}
+        return {}
+
+    async def extract_complaint_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = _latest_text(tracker)
+        found = find_contact(text)
+        if found:
+            return {"complaint_contact": found}
+        if _requested(tracker, "complaint_contact") and _latest_intent(tracker) not in CANCEL_INTENTS:
+            return {"complaint_contact": text}  # validate_complaint_contact rejects it with a reason
+        return {}
+
+    async def extract_complaint_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not _requested(tracker, "complaint_confirmed"):
+            return {}
+        intent = _latest_intent(tracker)
+        if intent in CANCEL_INTENTS:
+            return {}
+        if intent == "affirm":
+            return {"complaint_confirmed": True}
+        if intent == "deny":
+            return {"complaint_confirmed": False}
+        return {"complaint_confirmed": "unclear"}
+
+    # --- validation --------------------------------------------------------------------------
+    async def validate_complaint_item(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text:
+            return {"complaint_item": None}
+        try:
+            match = ItemMatch.parse_obj(await get_client().match_item(text))
+        except (AppUnavailableError, NotFoundError, ValidationError) as exc:
+            logger.info("item match unavailable, keeping the citizen's words: %s", exc)
+            return {"complaint_item": text[:60], "complaint_item_code": None}
+        if match.item is not None:
+            return {"complaint_item": match.item.name, "complaint_item_code": match.item.code}
+        return {"complaint_item": text[:60], "complaint_item_code": None}
+
+    def validate_complaint_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text) < MIN_DESCRIPTION_CHARS:
+            dispatcher.utter_message(text=texts.DESCRIPTION_TOO_SHORT)
+            return {"complaint_description": None}
+        return {"complaint_description": text[:1000]}
+
+    def validate_complaint_place(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"complaint_place": str(value).strip() or texts.PLACE_UNKNOWN}
+
+    def validate_complaint_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if MASKED_MOBILE.fullmatch(text):
+            return {"complaint_contact": text}
+        dispatcher.utter_message(text=texts.CONTACT_INVALID)
+        return {"complaint_contact": None}
+
+    def validate_complaint_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"complaint_confirmed": value}
+        dispatcher.utter_message(text=texts.CONFIRM_REPROMPT)
+        return {"complaint_confirmed": None}
+
+
+# --- questions (action_ask_<slot>) ---------------------------------------------------------------
+class ActionAskComplaintItem(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_item"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        report = " ".join(complaint_user_texts(tracker))[:300]
+        buttons: list[dict[str, str]] = []
+        if report:
+            try:
+                match = ItemMatch.parse_obj(await get_client().match_item(report))
+                guesses = ([match.item] if match.item else []) + match.candidates
+                seen: set[str] = set()
+                for ref in guesses:
+                    if ref.name not in seen and len(buttons) < 3:
+                        seen.add(ref.name)
+                        buttons.append({"title": ref.name, "payload": ref.name})
+            except (AppUnavailableError, NotFoundError, ValidationError) as exc:
+                logger.info("item match unavailable for the question: %s", exc)
+        text = texts.ASK_ITEM_WITH_GUESS if buttons else texts.ASK_ITEM
+        dispatcher.utter_message(text=text, buttons=buttons or None)
+        send_meta(dispatcher, "escalate")
+        return []
+
+
+class ActionAskComplaintDescription(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_DESCRIPTION)
+        send_meta(dispatcher, "escalate")
+        return []
+
+
+class ActionAskComplaintPlace(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_place"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        buttons = [{"title": t, "payload": p} for t, p in texts.PLACE_BUTTONS]
+        dispatcher.utter_message(text=texts.ASK_PLACE, buttons=buttons)
+        send_meta(dispatcher, "escalate")
+        return []
+
+
+class ActionAskComplaintContact(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=texts.ASK_CONTACT)
+        send_meta(dispatcher, "escalate")
+        return []
+
+
+class ActionAskComplaintConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        summary = texts.SUMMARY.format(
+            item=tracker.get_slot("complaint_item") or "",
+            description=tracker.get_slot("complaint_description") or "",
+            place=tracker.get_slot("complaint_place") or texts.PLACE_UNKNOWN,
+            contact=tracker.get_slot("complaint_contact") or "",
+        )
+        buttons = [
+            {"title": texts.CONFIRM_BUTTON, "payload": "/affirm"},
+            {"title": texts.CANCEL_BUTTON, "payload": "/deny"},
+        ]
+        dispatcher.utter_message(text=summary, buttons=buttons)
+        send_meta(dispatcher, "escalate")
+        return []
+
+
+# --- end of the intake -------------------------------------------------------------------------
+def _reset_events() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    latest = tracker.latest_message or {}
+    marker = latest.get("message_id")
+    if not marker:
+        user_events = [e for e in tracker.events if e.get("event") == "user"]
+        marker = str(user_events[-1].get("timestamp")) if user_events else "0"
+    return f"{tracker.sender_id}:{marker}"
+
+
+class ActionSubmitComplaint(Action):
+    """Runs when the form is done: create the ticket on confirmation, else cancel."""
+
+    def name(self) -> str:
+        return "action_submit_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.get_slot("complaint_confirmed") is not True:
+            dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
+            send_meta(dispatcher, "escalate")
+            return _reset_events()
+
+        place = tracker.get_slot("complaint_place")
+        body = {
+            "session_id": tracker.sender_id,
+            "idempotency_key": idempotency_key(tracker),
+            "item_code": tracker.get_slot("complaint_item_code"),
+            "item_name": tracker.get_slot("complaint_item") or "",
+            "description": tracker.get_slot("complaint_description") or "",
+            "place": None if place in (None, texts.PLACE_UNKNOWN) else place,
+            "contact_masked": tracker.get_slot("complaint_contact") or "",
+            "excerpt": conversation_excerpt(tracker),
+        }
+        phone = get_settings().helpline_phone
+        try:
+            created = TicketCreated.parse_obj(await get_client().create_ticket(body))
+        except (AppUnavailableError, NotFoundError, ValidationError) as exc:
+            logger.warning("ticket creation failed: %s", exc)
+            dispatcher.utter_message(text=texts.TICKET_CREATE_FAILED.format(channels=texts.helpline_channels(phone)))
+            send_meta(dispatcher, "escalate")
+            return _reset_events()
+        dispatcher.utter_message(
+            text=texts.TICKET_CREATED.format(
+                number=created.number,
+                office=created.office or "—",
+                ack_due=created.ack_due or "—",
+                resolve_due=created.resolve_due or "—",
+            )
+        )
+        send_meta(dispatcher, "ticket_created", ticket={"id": created.number, "status": created.status})
+        return [*_reset_events(), SlotSet("last_ticket_number", created.number)]
+
+
+class ActionCancelComplaint(Action):
+    def name(self) -> str:
+        return "action_cancel_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
+        send_meta(dispatcher, "escalate")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_events()]

@@ -1,0 +1,1 @@
+"""Channel adapters: how a message reaches a citizen (web inbox now, WeChat later)."""

@@ -1,0 +1,1 @@
+"""Citizen chat gateway: input limits, PII masking, the Rasa REST channel, health."""

@@ -1,0 +1,130 @@
+"""HTTP endpoints of the chat gateway: ``POST /api/chat``, ``GET /api/chat/inbox``, ``GET /api/health``.
+
+The app may put these on ``app.state`` before serving (tests do):
+- ``chat_service``: a ``ChatService``; built from ``ChatSettings`` on first use otherwise.
+- ``health_checks``: ``{name: callable returning bool or awaitable bool}``; the default adds
+  ``knowledge`` = ``knowledge.service.is_ready`` when that module exists.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from bot.chat.config import get_chat_settings
+from bot.chat.rasa_client import RasaClient
+from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
+from bot.chat.service import ChatService, FetchInbox, RememberContact
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["chat"])
+_warned_missing: set[str] = set()
+
+
+def _optional_function(module: str, name: str) -> Callable[..., Any] | None:
+    """A function of another part of the app, or None (with a warning) while it does not exist."""
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError) as exc:
+        if f"{module}.{name}" not in _warned_missing:
+            _warned_missing.add(f"{module}.{name}")
+            logger.warning("%s.%s not available (%s)", module, name, exc)
+        return None
+
+
+def build_default_service() -> ChatService:
+    settings = get_chat_settings()
+    remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
+    fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
+    return ChatService(settings=settings, backend=RasaClient(settings), remember_contact=remember, fetch_inbox=fetch)
+
+
+def get_chat_service(request: Request) -> ChatService:
+    service: ChatService | None = getattr(request.app.state, "chat_service", None)
+    if service is None:
+        service = build_default_service()
+        request.app.state.chat_service = service
+    return service
+
+
+ServiceDep = Annotated[ChatService, Depends(get_chat_service)]
+
+
+@router.post(
+    "/api/chat",
+    response_model=ChatResponse,
+    responses={503: {"model": ChatResponse, "description": "Rasa is down: apology, helpline, kind handoff"}},
+)
+async def chat(body: ChatRequest, service: ServiceDep) -> JSONResponse:
+    outcome = await service.handle_turn(body)
+    headers = {"Cache-Control": "no-store"}
+    if outcome.status_code == 503:
+        headers["Retry-After"] = "30"
+    return JSONResponse(outcome.response.model_dump(mode="json"), status_code=outcome.status_code, headers=headers)
+
+
+@router.get("/api/chat/inbox", response_model=InboxResponse)
+async def inbox(
+    service: ServiceDep,
+    response: Response,
+    session_id: Annotated[str, Query(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")],
+) -> InboxResponse:
+    response.headers["Cache-Control"] = "no-store"
+    return await service.poll_inbox(session_id)
+
+
+async def _run_check(name: str, check: Callable[[], Any]) -> bool:
+    try:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        return bool(result)
+    except Exception as exc:
+        logger.warning("health check %s failed: %s", name, type(exc).__name__)
+        return False
+
+
+@router.get("/api/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}})
+async def health(request: Request) -> JSONResponse:
+    settings = get_chat_settings()
+    service: ChatService | None = getattr(request.app.state, "chat_service", None)
+    backend = getattr(service, "backend", None) if service is not None else None
+    rasa = backend if isinstance(backend, RasaClient) else RasaClient(settings)
+    checks: dict[str, bool] = dict(await rasa.ready())
+
+    extra: dict[str, Callable[[], Any]] = dict(getattr(request.app.state, "health_checks", None) or {})
+    if "knowledge" not in extra:
+        is_ready = _optional_function("knowledge.service", "is_ready")
+        extra["knowledge"] = is_ready if is_ready is not None else (lambda: False)
+    for name, check in extra.items():
+        checks[name] = await _run_check(name, check)
+
+    ok = all(checks.values())
+    body = HealthResponse(status="ok" if ok else "unavailable", checks=checks)
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+    )
+
+
+def install_chat_cors(app: FastAPI, origins: list[str] | None = None) -> None:
+    """Let the sites in ``CHAT_ALLOWED_ORIGINS`` (or ``origins``) call the chat API from the
+    embedded widget. Call in the app factory, before the app starts. No origins: no-op."""
+    allowed = origins if origins is not None else get_chat_settings().allowed_origins
+    if not allowed:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=allowed,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )

@@ -1,0 +1,33 @@
+"""`POST /api/search` and `GET /api/items/match`: the knowledge engine over HTTP (used by the actions)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from knowledge.answer import Answer, Context, ItemMatch
+from knowledge.service import get_engine
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["search"])
+
+
+class SearchRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+    context: Context = Field(default_factory=Context)
+
+
+@router.post("/search", response_model=Answer)
+async def search(request: SearchRequest) -> Answer:
+    answer = await run_in_threadpool(get_engine().ask, request.text, request.context)
+    logger.info("search kind=%s item=%s aspect=%s confidence=%.2f", answer.kind,
+                answer.item.code if answer.item else None, answer.aspect, answer.confidence)
+    return answer
+
+
+@router.get("/items/match", response_model=ItemMatch)
+async def match_item(text: str = Query(min_length=1, max_length=500)) -> ItemMatch:
+    return await run_in_threadpool(get_engine().match_item, text)

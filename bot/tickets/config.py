@@ -1,0 +1,60 @@
+"""Settings of the tickets domain, read once from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class TicketSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # 12345 hotline forwarding: unset → deliveries stay pending and show as 未配置 on the desk.
+    hotline_12345_url: str | None = Field(default=None, validation_alias=_env("HOTLINE_12345_URL"))
+    hotline_12345_token: SecretStr | None = Field(default=None, validation_alias=_env("HOTLINE_12345_TOKEN"))
+    hotline_send_raw_contact: bool = Field(default=False, validation_alias=_env("HOTLINE_SEND_RAW_CONTACT"))
+    # Notifications to handlers (new ticket, delivery failure…): unset → not sent.
+    notify_webhook_url: str | None = Field(default=None, validation_alias=_env("TICKETS_NOTIFY_URL"))
+    http_timeout_s: float = Field(default=5.0, validation_alias=_env("TICKETS_HTTP_TIMEOUT_S"))
+
+    outbox_max_attempts: int = Field(default=8, ge=1, validation_alias=_env("OUTBOX_MAX_ATTEMPTS"))
+    outbox_backoff_base_s: float = Field(default=2.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_BASE_S"))
+    outbox_backoff_max_s: float = Field(default=600.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_MAX_S"))
+    outbox_poll_interval_s: float = Field(default=2.0, gt=0, validation_alias=_env("OUTBOX_POLL_INTERVAL_S"))
+    outbox_lease_s: float = Field(default=60.0, gt=0, validation_alias=_env("OUTBOX_LEASE_S"))
+    outbox_batch: int = Field(default=20, ge=1, validation_alias=_env("OUTBOX_BATCH"))
+
+    internal_api_token: SecretStr | None = Field(default=None, validation_alias=_env("INTERNAL_API_TOKEN"))
+
+    desk_secret_key: SecretStr | None = Field(default=None, validation_alias=_env("DESK_SECRET_KEY"))
+    desk_admin_password: SecretStr | None = Field(default=None, validation_alias=_env("DESK_ADMIN_PASSWORD"))
+    desk_admin_username: str = Field(default="admin", validation_alias=_env("DESK_ADMIN_USERNAME"))
+    desk_session_max_age_s: int = Field(default=8 * 3600, validation_alias=_env("DESK_SESSION_MAX_AGE_S"))
+    desk_cookie_secure: bool = Field(default=False, validation_alias=_env("DESK_COOKIE_SECURE"))
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16, validation_alias=_env("DESK_BCRYPT_ROUNDS"))
+
+    ticket_prefix: str = Field(default="BBC", validation_alias=_env("TICKET_PREFIX"))
+    timezone: str = Field(default="Asia/Shanghai", validation_alias=_env("TICKETS_TIMEZONE"))
+    contact_vault_ttl_hours: float = Field(default=24.0, gt=0, validation_alias=_env("CONTACT_VAULT_TTL_HOURS"))
+
+    holidays_file: Path = Field(default=DATA_DIR / "holidays_cn.yaml", validation_alias=_env("TICKETS_HOLIDAYS_FILE"))
+    routing_file: Path = Field(default=DATA_DIR / "routing.yaml", validation_alias=_env("TICKETS_ROUTING_FILE"))
+    deadlines_file: Path = Field(default=DATA_DIR / "deadlines.yaml", validation_alias=_env("TICKETS_DEADLINES_FILE"))
+    items_dir: Path = Field(
+        default=REPO_ROOT / "knowledge" / "data" / "items", validation_alias=_env("KNOWLEDGE_ITEMS_DIR")
+    )
+
+
+@lru_cache(maxsize=1)
+def get_ticket_settings() -> TicketSettings:
+    return TicketSettings()

@@ -1,0 +1,63 @@
+"""Short-lived store of raw contact numbers the chat gateway masked before anything reached Rasa.
+
+The gateway calls ``remember(session_id, masked, raw)``; only the tickets service reads an entry,
+once, when it creates a ticket (``take``). Entries expire (``CONTACT_VAULT_TTL_HOURS``, default 24 h).
+Nothing here logs the raw number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.db import session_scope
+from bot.tickets.config import get_ticket_settings
+from bot.tickets.models import ContactVaultEntry
+
+logger = logging.getLogger(__name__)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def remember(session_id: str, masked: str, raw: str) -> None:
+    """Keep ``raw`` for this session under its masked form (replacing an earlier entry)."""
+    expires = _now() + dt.timedelta(hours=get_ticket_settings().contact_vault_ttl_hours)
+    with session_scope() as db:
+        existing = db.scalar(
+            select(ContactVaultEntry).where(
+                ContactVaultEntry.session_id == session_id, ContactVaultEntry.masked == masked
+            )
+        )
+        if existing is None:
+            db.add(ContactVaultEntry(session_id=session_id, masked=masked, raw=raw, expires_at=expires))
+        else:
+            existing.raw = raw
+            existing.expires_at = expires
+    logger.debug("contact vaulted for a session (%s)", masked)
+
+
+def take(db: Session, session_id: str, masked: str, *, now: dt.datetime | None = None) -> str | None:
+    """The raw contact for (session, masked), deleted as it is read; None when absent or expired.
+
+    Runs in the caller's transaction, so a failed ticket creation keeps the entry for a retry.
+    """
+    now = now or _now()
+    purge_expired(db, now=now)
+    entry = db.scalar(
+        select(ContactVaultEntry).where(ContactVaultEntry.session_id == session_id, ContactVaultEntry.masked == masked)
+    )
+    if entry is None:
+        return None
+    raw = entry.raw
+    db.delete(entry)
+    return raw
+
+
+def purge_expired(db: Session, *, now: dt.datetime | None = None) -> int:
+    result = db.execute(delete(ContactVaultEntry).where(ContactVaultEntry.expires_at < (now or _now())))
+    return int(getattr(result, "rowcount", 0) or 0)

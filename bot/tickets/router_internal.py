@@ -1,0 +1,44 @@
+"""Internal tickets API, called by the Rasa action server (see docs/ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Response, status
+
+from bot.tickets import service
+from bot.tickets.dependencies import ClockDep, NowDep, SessionDep, require_internal_token
+from bot.tickets.schemas import CitizenStatus, RatingIn, RatingOut, TicketCreate, TicketCreated
+
+router = APIRouter(prefix="/api/internal", tags=["tickets-internal"], dependencies=[Depends(require_internal_token)])
+
+
+def _http(exc: service.TicketError) -> HTTPException:
+    return HTTPException(exc.status_code, str(exc))
+
+
+@router.post("/tickets", response_model=TicketCreated, status_code=status.HTTP_201_CREATED)
+def create_ticket(
+    body: TicketCreate, db: SessionDep, now: NowDep, clock: ClockDep, response: Response
+) -> TicketCreated:
+    """Create a 办不成事 ticket; a retry with the same idempotency key returns the same ticket (200)."""
+    ticket, created = service.create_ticket(db, body, now=now, clock=clock)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return service.created_view(ticket)
+
+
+@router.get("/tickets/{number}/status", response_model=CitizenStatus)
+def ticket_status(number: str, db: SessionDep) -> CitizenStatus:
+    """Status for anyone holding the number: no description, contact or place."""
+    try:
+        return service.citizen_status(service.get_ticket(db, number))
+    except service.TicketError as exc:
+        raise _http(exc) from None
+
+
+@router.post("/tickets/{number}/rating", response_model=RatingOut)
+def rate_ticket(number: str, body: RatingIn, db: SessionDep, now: NowDep, clock: ClockDep) -> RatingOut:
+    try:
+        ticket = service.get_ticket(db, number)
+        return service.rate(db, ticket, body, now=now, clock=clock)
+    except service.TicketError as exc:
+        raise _http(exc) from None

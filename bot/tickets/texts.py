@@ -1,0 +1,55 @@
+"""Chinese wording the tickets side shows to citizens and handlers (change wording here, not in logic)."""
+
+from __future__ import annotations
+
+REPLY_TO_CITIZEN = "【办不成事反映 {number}】{office}答复：{text}"
+CLOSED_NOTICE = "您反映的问题（编号 {number}）已办结。"
+RATING_REQUEST = "请对本次办理结果进行评价（编号 {number}）："
+RATING_THANKS = "感谢您的评价！"
+RATING_BAD_FOLLOWUP = "我们已将您的评价转为整改事项，将在{due}前回访您。"
+FORWARDED_NOTICE = "您反映的问题（编号 {number}）已转12345政务服务便民热线办理。"
+
+HOTLINE_UNCONFIGURED = "未配置"
+DELIVERY_STATUS = {"pending": "待发送", "delivered": "已送达", "failed": "发送失败"}
+
+EVENT_KIND = {
+    "created": "提交",
+    "status": "状态变更",
+    "assign": "分派",
+    "note": "内部备注",
+    "reply": "答复群众",
+    "forward": "转12345",
+    "reroute": "改派科室",
+    "rating": "群众评价",
+    "rectification_opened": "启动整改",
+    "rectification_note": "整改回访记录",
+    "rectification_closed": "整改办结",
+    "delivery_failed": "投递失败",
+    "delivered": "投递成功",
+}
+
+ACTOR_SYSTEM = "系统"
+ACTOR_CITIZEN = "群众"
+
+CSV_HEADER = [
+    "编号",
+    "事项",
+    "事项编码",
+    "承办科室",
+    "状态",
+    "渠道",
+    "提交时间",
+    "受理期限",
+    "办结期限",
+    "是否超期",
+    "承办人",
+    "答复时间",
+    "办结时间",
+    "评价",
+    "整改状态",
+    "联系方式（脱敏）",
+    "问题描述",
+    "发生地点",
+]
+YES = "是"
+NO = "否"

@@ -1,0 +1,1 @@
+"""Conversation evaluation harness (format: ../shared/eval/FORMAT.md)."""

@@ -1,0 +1,60 @@
+"""The engine's answer: the edge model the HTTP search endpoint and the CLI return."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from knowledge.schema import Aspect
+
+
+class ItemRef(BaseModel):
+    code: str
+    name: str
+
+
+class SourceRef(BaseModel):
+    title: str
+    url: str | None = None
+    region: str | None = None
+
+
+class Choice(BaseModel):
+    title: str
+    payload: str
+
+
+class Candidate(BaseModel):
+    code: str
+    name: str
+    score: float
+
+
+class Context(BaseModel):
+    """What the conversation already established (the dialogue's slots)."""
+
+    item_code: str | None = None
+    sub_item: str | None = None
+    aspect: Aspect | None = None
+
+
+class Answer(BaseModel):
+    kind: Literal["answer", "clarify", "no_answer"]
+    item: ItemRef | None = None
+    guide_id: str | None = None
+    policy_id: str | None = None
+    sub_item: str | None = None
+    aspect: Aspect | None = None
+    confidence: float = 0.0
+    text: str
+    choices: list[Choice] = Field(default_factory=list)
+    sources: list[SourceRef] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list)
+    region: str | None = None
+    last_verified: str | None = None
+
+
+class ItemMatch(BaseModel):
+    item: ItemRef | None
+    candidates: list[Candidate] = Field(default_factory=list)

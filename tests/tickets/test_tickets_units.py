@@ -1,0 +1,214 @@
+"""Ticket numbers under concurrency, the web inbox, the contact vault, routing and the admin CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels import web_inbox
+from bot.channels.base import ChannelAdapter, OutgoingMessage, get_adapter, register_adapter
+from bot.db import get_sessionmaker, session_scope
+from bot.tickets import auth, contact_vault, service
+from bot.tickets.models import ContactVaultEntry, HandlerUser, Ticket
+from bot.tickets.routing import RoutingTable, load_item_categories, load_routing, route
+from bot.tickets.schemas import TicketCreate
+
+from .conftest import ticket_body
+
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+
+
+def test_numbers_unique_under_concurrency(tickets_env: str) -> None:
+    n_threads, per_thread = 4, 5
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(n_threads)
+
+    def worker(t: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                with get_sessionmaker()() as db:
+                    body = ticket_body(session_id=f"s{t}", idempotency_key=f"s{t}:{i}")
+                    ticket, created = service.create_ticket(db, TicketCreate.model_validate(body), now=NOW)
+                    assert created
+                    with lock:
+                        numbers.append(ticket.number)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(n_threads)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    total = n_threads * per_thread
+    assert sorted(numbers) == [f"BBC-20261122-{i:04d}" for i in range(1, total + 1)]
+
+
+def test_concurrent_retries_of_one_request_give_one_ticket(tickets_env: str) -> None:
+    results: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            with get_sessionmaker()() as db:
+                ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
+                results.append(ticket.number)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert len(set(results)) == 1
+    with session_scope() as db:
+        assert db.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_web_inbox_fetch_marks_delivered(tickets_env: str) -> None:
+    adapter = get_adapter("web")
+    assert isinstance(adapter, ChannelAdapter)
+    adapter.deliver("chat-1", OutgoingMessage(text="第一条"))
+    adapter.deliver("chat-1", OutgoingMessage(text="第二条", meta={"kind": "x"}))
+    adapter.deliver("chat-2", OutgoingMessage(text="别人的"))
+    got = web_inbox.fetch_undelivered("chat-1")
+    assert [m.text for m in got] == ["第一条", "第二条"]
+    assert got[1].meta == {"kind": "x"}
+    assert web_inbox.fetch_undelivered("chat-1") == []
+    assert [m.text for m in web_inbox.fetch_undelivered("chat-2")] == ["别人的"]
+
+
+def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> None:
+    from bot.tickets import outbox
+
+    received: list[tuple[str, str]] = []
+
+    class FakeWeChat:
+        def deliver(self, session_id: str, message: OutgoingMessage) -> None:
+            received.append((session_id, message.text))
+
+    register_adapter("wechat", FakeWeChat())
+    with get_sessionmaker()() as db:
+        ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body(channel="wechat")), now=NOW)
+        service.reply(db, ticket, "已处理完毕", actor="tester", now=NOW)
+    assert received == []  # nothing sent inside the transaction
+    assert outbox.run_once().delivered == 1
+    assert received and received[0][0] == "sess-citizen-1" and "已处理完毕" in received[0][1]
+    assert web_inbox.fetch_undelivered("sess-citizen-1") == []
+
+
+def test_contact_vault_expiry_and_single_use(tickets_env: str) -> None:
+    contact_vault.remember("s1", "139****0001", "13900000001")
+    contact_vault.remember("s1", "139****0001", "13900000009")  # replaced, not duplicated
+    with session_scope() as db:
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+        assert contact_vault.take(db, "s1", "139****0001", now=later) is None  # expired and purged
+        assert db.scalar(select(func.count()).select_from(ContactVaultEntry)) == 0
+    contact_vault.remember("s1", "139****0001", "13900000001")
+    with session_scope() as db:
+        assert contact_vault.take(db, "other-session", "139****0001") is None
+        assert contact_vault.take(db, "s1", "139****0001") == "13900000001"
+        assert contact_vault.take(db, "s1", "139****0001") is None
+
+
+def test_raw_contact_never_logged(tickets_env: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    contact_vault.remember("sess-citizen-1", "138****8000", "13812348000")
+    with get_sessionmaker()() as db:
+        ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
+        assert ticket.contact_raw == "13812348000"
+    assert "13812348000" not in caplog.text
+
+
+def test_routing_order() -> None:
+    table = RoutingTable(
+        triage_office="分拣队列",
+        items={"a": "行政审批科"},
+        names={"出生医学证明": "妇幼健康科"},
+        categories={"职业健康": "职业健康科"},
+    )
+    cats = {"b": "职业健康", "a": "职业健康"}
+    assert route("a", "x", table=table, item_categories=cats).office == "行政审批科"
+    assert route(None, "出生医学证明", table=table, item_categories=cats).routed_by == "name"
+    r = route("b", "x", table=table, item_categories=cats)
+    assert (r.office, r.routed_by, r.category) == ("职业健康科", "category", "职业健康")
+    assert route("zzz", "没听说过", table=table, item_categories=cats).office == "分拣队列"
+    assert route(None, "x", table=table, item_categories={}, category="职业健康").office == "职业健康科"
+
+
+def test_shipped_routing_file_is_consistent() -> None:
+    from bot.tickets.config import DATA_DIR
+
+    table = load_routing(DATA_DIR / "routing.yaml")
+    offices = set(table.offices)
+    assert {"行政审批科", "医政医管科", "妇幼健康科", "综合监督科"} <= offices
+    for office in [*table.items.values(), *table.names.values(), *table.categories.values()]:
+        assert office in offices, office
+    for cat in ("医政", "护理", "公共卫生", "妇幼", "职业健康", "计划生育", "药政", "放射卫生"):
+        assert cat in table.categories
+    assert table.all_offices()[-1] == "分拣队列"
+
+
+def test_item_categories_read_from_item_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("code: a\ncategory: 妇幼\nname: x\n", encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("code: [unclosed\n", encoding="utf-8")
+    assert load_item_categories(tmp_path) == {"a": "妇幼"}
+    assert load_item_categories(tmp_path / "missing") == {}
+
+
+def test_admin_cli_creates_user_from_stdin(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.tickets import admin
+
+    monkeypatch.delenv("DESK_USER_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert admin.main(["create-user", "chief", "--role", "admin", "--office", "行政审批科"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert admin.main(["create-user", "weak"]) == 2
+    with session_scope() as db:
+        user = db.scalar(select(HandlerUser).where(HandlerUser.username == "chief"))
+        assert user is not None and user.role == "admin" and user.office == "行政审批科"
+        assert user.password_hash.startswith("$2") and "a-long-password" not in user.password_hash
+        assert auth.authenticate(db, "chief", "a-long-password") is not None
+        assert auth.authenticate(db, "chief", "wrong-password") is None
+        assert db.scalar(select(HandlerUser).where(HandlerUser.username == "weak")) is None
+
+
+def test_first_admin_from_env_only_when_no_user(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.tickets.config import get_ticket_settings
+
+    assert auth.ensure_first_admin() is False  # no password given: nothing created
+    monkeypatch.setenv("DESK_ADMIN_PASSWORD", "first-admin-pass")
+    get_ticket_settings.cache_clear()
+    assert auth.ensure_first_admin() is True
+    assert auth.ensure_first_admin() is False
+    with session_scope() as db:
+        assert auth.authenticate(db, "admin", "first-admin-pass") is not None
+
+
+def test_every_curated_item_has_an_office() -> None:
+    from bot.tickets.config import DATA_DIR, REPO_ROOT
+
+    items_dir = REPO_ROOT / "knowledge" / "data" / "items"
+    categories = load_item_categories(items_dir)
+    if not categories:
+        pytest.skip("knowledge/data/items holds no item files yet")
+    table = load_routing(DATA_DIR / "routing.yaml")
+    unrouted = [
+        code
+        for code in categories
+        if route(code, None, table=table, item_categories=categories).office == table.triage_office
+    ]
+    assert not unrouted, f"items without an office in routing.yaml: {unrouted}"
