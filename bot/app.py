@@ -27,12 +27,10 @@ async def _warm_engine() -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    from bot.db import init_db
-    from bot.tickets.outbox import outbox_worker
+    from bot.tickets.lifecycle import tickets_lifespan
 
-    await asyncio.to_thread(init_db)
     warm = asyncio.create_task(_warm_engine(), name="warm-knowledge-engine")
-    async with outbox_worker(app):
+    async with tickets_lifespan(app):  # migrations, first admin, outbox worker
         yield
     warm.cancel()
 

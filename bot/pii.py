@@ -129,12 +129,20 @@ class MaskingFilter(logging.Filter):
     """Rewrites a record's message with phones and ID numbers masked. Never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        # Mask the format string and each string argument in place, so formatters that read
+        # record.args (uvicorn's access log does) keep working.
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg).text
+        if isinstance(record.args, tuple):
+            record.args = tuple(_mask_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _mask_arg(v) for k, v in record.args.items()}
         try:
             message = record.getMessage()
         except Exception:  # a broken %-format: leave it for the handler to report
             return True
         result = mask_text(message)
-        if result.changed:
+        if result.changed:  # a number formed only once formatted (an int argument, say)
             record.msg = result.text
             record.args = None
         if record.exc_info and not record.exc_text:
@@ -145,6 +153,10 @@ class MaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info).text
         return True
+
+
+def _mask_arg(value: object) -> object:
+    return mask_text(value).text if isinstance(value, str) else value
 
 
 _LOGGERS_WITH_OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access")

@@ -24,6 +24,7 @@ class DenseChannel:
     def __init__(self, embedder: Embedder, index: VectorIndex) -> None:
         self.embedder = embedder
         self.index = index
+        self._last: tuple[tuple[str, int], list[tuple[str, float]]] | None = None
 
     @classmethod
     def open(cls, chunks: list[Chunk], embedder: Embedder, index_dir: Path | None) -> DenseChannel:
@@ -48,5 +49,9 @@ class DenseChannel:
         return cls(embedder, index)
 
     def search(self, question: str, k: int) -> list[tuple[str, float]]:
+        if self._last is not None and self._last[0] == (question, k):
+            return self._last[1]  # one question is scored more than once per answer
         vec: np.ndarray = self.embedder.embed_queries([question])
-        return self.index.search(vec, k)[0]
+        hits = self.index.search(vec, k)[0]
+        self._last = ((question, k), hits)
+        return hits

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, Context, ItemMatch, ItemRef
-from knowledge.aspects import detect_aspect, detect_sub_item, sub_item_matches
+from knowledge.aspects import cue_words, detect_aspect, detect_sub_item, sub_item_matches
 from knowledge.catalog import Catalog
 from knowledge.dense import DenseChannel
 from knowledge.documents import field_text
@@ -39,7 +39,7 @@ class Tuning:
     use_names: bool = True
     w_lexical: float = 0.08
     w_names: float = 0.15
-    no_answer_below: float = 0.83  # fused score of the best item, with no name mentioned
+    no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned
     clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
     followup_max_chars: int = 14
@@ -68,6 +68,7 @@ class Engine:
         self._bm25 = BM25Channel([c.text for c in catalog.chunks], self._tokeniser)
         self._names = NameMatcher(catalog.items)
         self._chunk_pos = {c.id: n for n, c in enumerate(catalog.chunks)}
+        self._cues = cue_words()
 
     # ---- scoring -------------------------------------------------------------------------------
 
@@ -135,9 +136,8 @@ class Engine:
                 sub_item = context.sub_item
             return self._answer_item(followup_item, aspect, sub_item, norm, confidence=0.9)
 
-        ranked = self._rank(norm, hits)
+        ranked, points = self._rank_with_points(norm, hits)
         fused = dict(ranked)
-        _, points, _ = self._scores(norm)
         best_point = max(points.items(), key=lambda kv: kv[1], default=None)
         asks_policy = any(cue in norm for cue in _POLICY_CUES)
         aspect = aspect_guess.aspect or Aspect.overview
@@ -150,6 +150,9 @@ class Engine:
                     return self._answer_policy(best_point[0], policy_score)
             return self._answer_item(code, aspect, sub_item, norm, confidence=self._confidence(fused[code], True))
 
+        referral = self.catalog.referral_for(norm)
+        if referral and not hits:
+            return self._no_answer(question, ranked, referral)
         if self._is_generic(norm):
             return self._clarify(ranked, norm, generic=True)
 
@@ -168,11 +171,15 @@ class Engine:
     # ---- decisions -----------------------------------------------------------------------------
 
     def _rank(self, question: str, hits: dict[str, tuple[float, bool]] | None = None) -> list[tuple[str, float]]:
-        fused, _, _ = self._scores(question)
+        return self._rank_with_points(question, hits)[0]
+
+    def _rank_with_points(self, question: str, hits: dict[str, tuple[float, bool]] | None = None
+                          ) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        fused, points, _ = self._scores(question)
         hits = self._name_hits(question) if hits is None else hits
         for code, (score, _) in hits.items():
             fused[code] = fused.get(code, 0.0) + self.tuning.w_names * score
-        return sorted(fused.items(), key=lambda kv: -kv[1])
+        return sorted(fused.items(), key=lambda kv: -kv[1]), points
 
     def _followup_item(self, norm: str, context: Context, exact: dict[str, float]) -> str | None:
         """The item a short follow-up ("那要多久？", "医师呢？") is about, or None if it is a new question."""
@@ -195,11 +202,15 @@ class Engine:
         return context.item_code
 
     def _is_generic(self, norm: str) -> bool:
+        """True when the question names only a kind of thing ("许可证", "注册") and what it wants to know."""
         rest = norm
         for term in GENERIC_TERMS:
-            rest = rest.replace(term, "")
-        stripped = _FILLER.sub("", rest)
-        return stripped == "" and rest != norm
+            rest = rest.replace(term, "\x00")
+        if "\x00" not in rest:
+            return False
+        for cue in self._cues:
+            rest = rest.replace(cue, "")
+        return _FILLER.sub("", rest.replace("\x00", "")) == ""
 
     def _confidence(self, fused: float, named: bool) -> float:
         base = (fused - self.tuning.no_answer_below) / 0.15
@@ -237,9 +248,13 @@ class Engine:
             confidence=0.0,
         )
 
-    def _no_answer(self, question: str, ranked: list[tuple[str, float]]) -> Answer:
+    def _no_answer(self, question: str, ranked: list[tuple[str, float]],
+                   referral: tuple[str, str] | None = None) -> Answer:
         shown = question.strip()[:30]
-        text = texts.NO_ANSWER.format(question=shown) + texts.NO_ANSWER_HINT.format(helpline=self.helpline)
+        text = texts.NO_ANSWER.format(question=shown)
+        if referral:
+            text += texts.REFERRAL.format(keyword=referral[0], department=referral[1])
+        text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)
         return Answer(kind="no_answer", text=text,
                       candidates=[self._candidate(c, s) for c, s in ranked[:3]], confidence=0.0)
 

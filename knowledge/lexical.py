@@ -107,7 +107,8 @@ class NameMatcher:
             grams = set(bigrams(name))
             if len(grams) < 2:
                 continue
-            overlap = len(grams & query_grams) / len(grams)
-            if overlap >= 0.5 and overlap > fuzzy[code].score:
+            shared = len(grams & query_grams)
+            overlap = shared / len(grams)
+            if shared >= 2 and overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
                 fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)

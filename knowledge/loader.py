@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.config import get_settings
-from knowledge.schema import PolicyDocument, ServiceItem
+from knowledge.schema import PolicyDocument, Referral, ServiceItem
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +116,18 @@ def content_hash(root: Path | None = None) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+REFERRALS_FILE = "referrals.yaml"
+
+
+def load_referrals(root: Path | None = None) -> list[Referral]:
+    """Other departments' services (data/referrals.yaml); an empty list when the file is absent."""
+    path = _root(root) / REFERRALS_FILE
+    if not path.is_file():
+        return []
+    raw = read_yaml(path) or []
+    try:
+        return [Referral.model_validate(entry) for entry in raw]
+    except ValidationError as exc:
+        raise KnowledgeDataError(path, str(exc)) from exc

@@ -88,7 +88,11 @@ def render_guide(item: ServiceItem, guide: Guide, aspect: Aspect, *, helpline: s
     lines += aspect_lines(guide, aspect, helpline)
     if aspect is Aspect.overview and other_sub_items:
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
-    if guide.notes and aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit):
+    from knowledge.documents import field_text
+
+    stated = aspect is Aspect.overview or field_text(guide, aspect) is not None
+    if guide.notes and (not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions,
+                                                 Aspect.time_limit)):
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
     if guide.status is Status.draft:
         lines.append(texts.DRAFT_NOTE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Aspect(StrEnum):
@@ -141,3 +141,10 @@ class PolicyDocument(_Strict):
     source: Source | None = None
     last_verified: dt.date
     points: list[PolicyPoint] = Field(min_length=1)
+
+
+class Referral(_Strict):
+    """Services another department handles: named so the assistant can say where to ask, not how."""
+
+    department: str
+    keywords: list[str] = Field(min_length=1)

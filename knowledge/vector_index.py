@@ -23,13 +23,11 @@ import shutil
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
-
-if TYPE_CHECKING:
-    import faiss as faiss_module
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +41,7 @@ MANIFEST_FILE = "manifest.json"
 _faiss_ready = False
 
 
-def _faiss() -> faiss_module:
+def _faiss() -> ModuleType:
     """Import faiss on first use and pin it to one OpenMP thread (fastest for single queries)."""
     global _faiss_ready
     import faiss

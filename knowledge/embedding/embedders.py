@@ -7,7 +7,6 @@ for the life of the process. Nothing is loaded at import time.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -120,10 +119,10 @@ class HashingEmbedder:
     """A fast, deterministic stand-in for unit tests: hashed character n-grams.
 
     Text is NFKC-normalised, lower-cased and stripped of whitespace; its character 1-, 2- and
-    3-grams are hashed (blake2b, so stable across processes) with a sign into `dim` buckets and
-    the counts L2-normalised. Texts sharing characters and short phrases get similar vectors, so
-    retrieval tests on it are meaningful; it knows nothing of synonyms. Queries and passages
-    are embedded alike.
+    3-grams are hashed (a fixed polynomial hash plus splitmix64 mixing, so stable across processes
+    and machines) with a sign into `dim` buckets, and the counts L2-normalised. Texts sharing
+    characters and short phrases get similar vectors, so retrieval tests on it are meaningful; it
+    knows nothing of synonyms. Queries and passages are embedded alike.
     """
 
     def __init__(self, dim: int = 256, ngrams: tuple[int, ...] = (1, 2, 3)) -> None:
@@ -131,23 +130,30 @@ class HashingEmbedder:
         self.name = "hashing-%d" % dim
         self._ngrams = ngrams
 
-    def _features(self, text: str) -> list[str]:
+    def _embed_one(self, text: str) -> np.ndarray:
         chars = "".join(unicodedata.normalize("NFKC", text).lower().split())
         if not chars:
-            return ["\x00empty"]
-        return [chars[i : i + n] for n in self._ngrams for i in range(len(chars) - n + 1)]
-
-    def _embed_one(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dim, dtype=np.float32)
-        for feature in self._features(text):
-            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
-            value = int.from_bytes(digest, "little")
-            vec[value % self.dim] += 1.0 if (value >> 63) & 1 else -1.0
-        norm = float(np.linalg.norm(vec))
-        if norm == 0.0:  # every feature cancelled out: fall back to a fixed unit vector
+            vec = np.zeros(self.dim, dtype=np.float32)
             vec[0] = 1.0
             return vec
-        return vec / norm
+        codes = np.frombuffer(chars.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+        buckets: list[np.ndarray] = []
+        signs: list[np.ndarray] = []
+        for n in self._ngrams:
+            if len(codes) < n:
+                continue
+            h = np.full(len(codes) - n + 1, n, dtype=np.uint64)
+            for k in range(n):
+                h = h * _HASH_PRIME + codes[k : len(codes) - n + 1 + k]
+            h = _splitmix64(h)
+            buckets.append((h % np.uint64(self.dim)).astype(np.int64))
+            signs.append(np.where(h >> np.uint64(63), 1.0, -1.0))
+        counts: np.ndarray = np.bincount(np.concatenate(buckets), weights=np.concatenate(signs), minlength=self.dim)
+        norm = float(np.linalg.norm(counts))
+        if norm == 0.0:  # every feature cancelled out: fall back to a fixed unit vector
+            counts[0] = 1.0
+            norm = 1.0
+        return (counts / norm).astype(np.float32)
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         if isinstance(texts, str):
@@ -162,6 +168,18 @@ class HashingEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts)
+
+
+_HASH_PRIME = np.uint64(1099511628211)
+
+
+def _splitmix64(h: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: spreads similar inputs over all 64 bits (wrapping arithmetic)."""
+    h = h ^ (h >> np.uint64(30))
+    h = h * np.uint64(0xBF58476D1CE4E5B9)
+    h = h ^ (h >> np.uint64(27))
+    h = h * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
 
 
 def get_embedder(settings: KnowledgeSettings | None = None) -> Embedder:

@@ -124,6 +124,27 @@ def test_masking_filter_masks_args_and_message() -> None:
     assert "138****8000" in out and "139****5678" in out and "110105********002X" in out
 
 
+def test_masking_filter_keeps_args_structure_for_access_logs() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/items/match?text=13800138000", "1.1", 200),
+        None,
+    )
+    assert MaskingFilter().filter(record)
+    assert isinstance(record.args, tuple) and len(record.args) == 5
+    assert record.args[2] == "/api/items/match?text=138****8000"
+
+
+def test_masking_filter_masks_numbers_formed_by_int_args() -> None:
+    logger, stream = _logger_with_stream("tests.chat.pii.int")
+    logger.info("contact %d", 13800138000)
+    assert "138****8000" in stream.getvalue() and "13800138000" not in stream.getvalue()
+
+
 def test_masking_filter_masks_tracebacks() -> None:
     logger, stream = _logger_with_stream("tests.chat.pii.exc")
     try:

@@ -212,3 +212,63 @@ def test_every_curated_item_has_an_office() -> None:
         if route(code, None, table=table, item_categories=categories).office == table.triage_office
     ]
     assert not unrouted, f"items without an office in routing.yaml: {unrouted}"
+
+
+def test_lifespan_migrates_creates_first_admin_and_runs_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wiring the lead uses in bot/app.py, on a fresh (unmigrated) SQLite file."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from bot.tickets import router_desk, router_internal
+    from bot.tickets.lifecycle import tickets_lifespan
+
+    from .conftest import _reset_caches
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv("DESK_ADMIN_PASSWORD", "bootstrap-admin-pw")
+    monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")
+    monkeypatch.delenv("HOTLINE_12345_URL", raising=False)
+    _reset_caches()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        async with tickets_lifespan(app):
+            yield
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(router_internal.router)
+    app.include_router(router_desk.router)
+    try:
+        with TestClient(app) as client:
+            assert app.state.outbox_task is not None
+            r = client.post("/api/desk/login", json={"username": "admin", "password": "bootstrap-admin-pw"})
+            assert r.status_code == 200 and r.json()["role"] == "admin"
+            page = client.get("/desk")
+            assert page.status_code == 200 and "工单处理台" in page.text
+            assert client.get("/desk/desk.js").status_code == 200
+            assert client.get("/desk/../db.py").status_code == 404
+        assert app.state.outbox_task is None
+    finally:
+        _reset_caches()
+
+
+def test_outbox_module_runs_once_from_the_shell(tickets_env: str) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from bot.tickets.config import REPO_ROOT
+
+    env = {**os.environ, "DATABASE_URL": tickets_env}
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.tickets.outbox"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "claimed=0" in out.stdout

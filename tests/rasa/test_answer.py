@@ -1,0 +1,144 @@
+"""action_answer relays what the knowledge engine decides and keeps the context slots."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from conftest import FakeApp, user_event
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer import ActionAnswer
+
+pytestmark = [pytest.mark.rasa]
+
+
+def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    metas = [m["custom"]["meta"] for m in dispatcher.messages if m.get("custom")]
+    assert len(metas) == 1
+    return metas[0]
+
+
+def _slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_answer_sends_text_sources_meta_and_sets_context(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("护士执业注册要什么材料", "ask_item")], slots={"region": "山东"})
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body == {
+        "text": "护士执业注册要什么材料",
+        "context": {"item_code": None, "sub_item": None, "aspect": None},
+        "region": "山东",
+    }
+    assert call.token == "test-internal-token"
+    text = dispatcher.messages[0]["text"]
+    assert "护士执业资格考试成绩合格证明" in text
+    assert "来源：护士执业注册管理办法（全国）；山东省护士执业注册指南（山东省）" in text
+    assert "third" not in text  # at most two sources shown
+    meta = _meta(dispatcher)
+    assert meta["kind"] == "answer"
+    assert meta["item"] == {"code": "nurse-practice-registration", "name": "护士执业注册"}
+    assert meta["aspect"] == "materials"
+    assert meta["confidence"] == pytest.approx(0.91)
+    assert len(meta["sources"]) == 3 and meta["ticket"] is None
+    slots = _slots(events)
+    assert slots == {
+        "last_question": "护士执业注册要什么材料",
+        "item_code": "nurse-practice-registration",
+        "item_name": "护士执业注册",
+        "sub_item": "首次注册",
+        "aspect": "materials",
+    }
+
+
+def test_follow_up_sends_previous_context(fake_app: FakeApp, make_tracker: Any) -> None:
+    context = {"item_code": "nurse-practice-registration", "sub_item": "首次注册", "aspect": "materials"}
+    tracker = make_tracker([user_event("那要多久？", "ask_item")], slots=context)
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body["context"] == context
+    assert "20个工作日" in dispatcher.messages[0]["text"]
+    assert SlotSet("aspect", "time_limit") in events
+    assert _meta(dispatcher)["aspect"] == "time_limit"
+
+
+def test_clarify_offers_choices_as_buttons_and_keeps_item_context(
+    fake_app: FakeApp, make_tracker: Any
+) -> None:
+    tracker = make_tracker([user_event("我要办许可证", "ask_item")], slots={"item_code": None})
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    msg = dispatcher.messages[0]
+    assert msg["text"] == "您想办的是哪一种许可证？"
+    assert [b["title"] for b in msg["buttons"]] == ["公共场所卫生许可", "放射诊疗许可"]
+    assert msg["buttons"][0]["payload"] == '/ask_item{"item_code": "public-place-hygiene-permit"}'
+    assert _meta(dispatcher)["kind"] == "clarify"
+    assert _slots(events) == {"last_question": "我要办许可证"}
+
+
+def test_clarify_choice_reasks_last_question_with_chosen_item(
+    fake_app: FakeApp, make_tracker: Any
+) -> None:
+    payload = '/ask_item{"item_code": "public-place-hygiene-permit"}'
+    entities = [{"entity": "item_code", "value": "public-place-hygiene-permit"}]
+    tracker = make_tracker(
+        [user_event(payload, "ask_item", entities)],
+        slots={"last_question": "我要办许可证", "aspect": "materials", "item_code": "old-item"},
+    )
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body["text"] == "我要办许可证"
+    assert call.body["context"] == {
+        "item_code": "public-place-hygiene-permit",
+        "sub_item": None,
+        "aspect": "materials",
+    }
+    assert "last_question" not in _slots(events)  # the payload is not a question
+    assert _slots(events)["item_name"] == "公共场所卫生许可"
+    assert _meta(dispatcher)["kind"] == "answer"
+
+
+def test_no_answer_appends_human_channel_and_drops_item_context(
+    fake_app: FakeApp, make_tracker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actions.app_client import get_settings
+
+    monkeypatch.setenv("HELPLINE_PHONE", "0755-12320")
+    get_settings.cache_clear()
+    tracker = make_tracker([user_event("养犬登记怎么办", "ask_item")], slots={"item_code": "x"})
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    text = dispatcher.messages[0]["text"]
+    assert "养犬登记" in text
+    assert "0755-12320" in text and "12345" in text
+    assert "来源" not in text
+    assert _meta(dispatcher)["kind"] == "no_answer"
+    assert _slots(events)["item_code"] is None
+
+
+def test_app_down_gives_clear_message(app_down: None, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("护士执业注册要什么材料", "ask_item")])
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    assert "暂时无法查询" in dispatcher.messages[0]["text"]
+    assert "12345" in dispatcher.messages[0]["text"]
+    assert _meta(dispatcher)["kind"] == "no_answer"

@@ -1,0 +1,148 @@
+"""Ticket status, rating and handoff actions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from conftest import KNOWN_TICKET, FakeApp, user_event
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.handoff import ActionHandoff
+from actions.rating import ActionRateTicket
+from actions.ticket_status import ActionTicketStatus, normalise_number
+
+pytestmark = [pytest.mark.rasa]
+
+
+def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    (meta,) = [m["custom"]["meta"] for m in dispatcher.messages if m.get("custom")]
+    return meta
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("查一下BBC20261122-0007的进度", "BBC20261122-0007"),
+        ("bbc20261122-0007", "BBC20261122-0007"),
+        ("工单 BBC-20261122-0001", "BBC-20261122-0001"),
+        ("BBC2026112-0007", None),
+        ("查进度", None),
+    ],
+)
+def test_normalise_number(text: str, number: str | None) -> None:
+    assert normalise_number(text) == number
+
+
+def test_status_of_a_known_ticket(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [{"entity": "ticket_number", "value": "bbc20261122-0007"}]
+    tracker = make_tracker([user_event("查询工单bbc20261122-0007", "ask_ticket_status", entities)])
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("GET", "/api/internal/tickets/")
+    assert call.path == f"/api/internal/tickets/{KNOWN_TICKET}/status"
+    assert call.token == "test-internal-token"
+    text = dispatcher.messages[0]["text"]
+    assert "处理中" in text and "已联系窗口核实" in text and "2026-11-29" in text
+    meta = _meta(dispatcher)
+    assert meta["kind"] == "ticket_status"
+    assert meta["ticket"] == {"id": KNOWN_TICKET, "status": "处理中"}
+
+
+def test_status_tries_the_other_hyphenation(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("BBC-20261122-0007", "ask_ticket_status")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    paths = [c.path for c in fake_app.calls("GET", "/api/internal/tickets/")]
+    assert paths == [
+        "/api/internal/tickets/BBC-20261122-0007/status",
+        f"/api/internal/tickets/{KNOWN_TICKET}/status",
+    ]
+    assert _meta(dispatcher)["ticket"]["id"] == KNOWN_TICKET
+
+
+def test_unknown_ticket_is_said_clearly(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("BBC20990101-0001", "ask_ticket_status")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"] == texts.TICKET_NOT_FOUND.format(number="BBC20990101-0001")
+    assert _meta(dispatcher) == {
+        "kind": "ticket_status",
+        "item": None,
+        "aspect": None,
+        "confidence": None,
+        "sources": [],
+        "ticket": None,
+    }
+
+
+def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("查一下工单进度", "ask_ticket_status")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    assert fake_app.requests == []
+    assert dispatcher.messages[0]["text"] == texts.ASK_TICKET_NUMBER
+    assert _meta(dispatcher)["kind"] == "ticket_status"
+
+
+@pytest.mark.parametrize(("rating", "rectify"), [("不满意", True), ("满意", False)])
+def test_rating_is_posted_with_the_session(
+    fake_app: FakeApp, make_tracker: Any, rating: str, rectify: bool
+) -> None:
+    payload = f'/rate_ticket{{"ticket_number":"{KNOWN_TICKET}","rating":"{rating}"}}'
+    entities = [
+        {"entity": "ticket_number", "value": KNOWN_TICKET},
+        {"entity": "rating", "value": rating},
+    ]
+    tracker = make_tracker([user_event(payload, "rate_ticket", entities)], sender_id="sess-9")
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionRateTicket().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("POST", "/api/internal/tickets/")
+    assert call.path == f"/api/internal/tickets/{KNOWN_TICKET}/rating"
+    assert call.body == {"session_id": "sess-9", "rating": rating, "comment": None}
+    text = dispatcher.messages[0]["text"]
+    assert rating in text
+    assert (texts.RATING_RECTIFY in text) is rectify
+    assert _meta(dispatcher)["kind"] == "smalltalk"
+
+
+def test_handoff_gives_the_deployment_phone_and_12345(
+    fake_app: FakeApp, make_tracker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from actions.app_client import get_settings
+
+    monkeypatch.setenv("HELPLINE_PHONE", "0731-12320")
+    get_settings.cache_clear()
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandoff().run(dispatcher, make_tracker([user_event("转人工", "ask_human")]), {}))
+    text = dispatcher.messages[0]["text"]
+    assert "0731-12320" in text and "12345" in text
+    assert _meta(dispatcher)["kind"] == "handoff"
+
+
+def test_handoff_default_phone_is_12345_once(fake_app: FakeApp, make_tracker: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionHandoff().run(dispatcher, make_tracker([user_event("人工", "ask_human")]), {}))
+    assert dispatcher.messages[0]["text"].count("12345") == 1
+
+
+def test_nothing_is_read_at_import() -> None:
+    """Importing the action modules reads no settings and opens nothing (the SDK imports them all)."""
+    import importlib
+    import pkgutil
+
+    import actions
+    from actions.app_client import get_settings
+
+    get_settings.cache_clear()
+    names = [m.name for m in pkgutil.iter_modules(actions.__path__) if m.name != "app_client"]
+    assert {"answer", "complaint_form", "ticket_status", "rating", "handoff", "meta", "texts"} <= set(names)
+    for name in names:
+        importlib.reload(importlib.import_module(f"actions.{name}"))
+    assert get_settings.cache_info().currsize == 0
