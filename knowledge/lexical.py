@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from knowledge.schema import ServiceItem
@@ -23,7 +24,7 @@ _PUNCT = set("，。！？、；：“”‘’（）《》【】,.!?;:()[]<>/\\
 
 def bigrams(text: str) -> list[str]:
     chars = [c for c in text if c not in _PUNCT]
-    return [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return [a + b for a, b in pairwise(chars)]
 
 
 class Tokeniser:
@@ -90,9 +91,8 @@ class NameMatcher:
                 continue
             end = start + len(name)
             # A shorter name inside a longer one already matched is not a second mention.
-            if any(s <= start and end <= e for s, e in covered):
-                if code not in best:
-                    continue
+            if any(s <= start and end <= e for s, e in covered) and code not in best:
+                continue
             covered.append((start, end))
             score = min(1.0, 0.6 + 0.1 * len(name))
             if code not in best or best[code].score < score:

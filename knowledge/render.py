@@ -111,7 +111,8 @@ def render_guide(item: ServiceItem, guide: Guide, aspect: Aspect, *, helpline: s
 
 def render_policy(doc: PolicyDocument, point: PolicyPoint) -> str:
     lines = [texts.POLICY_HEADER.format(topic=point.topic), point.text,
-             texts.POLICY_SOURCE.format(title=doc.title, issuer=doc.issuer or doc.region, date=doc.date or "日期未载明")]
+             texts.POLICY_SOURCE.format(title=doc.title, issuer=doc.issuer or doc.region,
+                                        date=doc.date or "日期未载明")]
     return "\n".join(lines)
 
 

@@ -21,7 +21,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -206,6 +206,31 @@ class VectorIndex:
             return None
         logger.info("loaded vector index: %d vectors, dim %d, from %s", len(ids), index.d, directory)
         return cls(index, ids)
+
+    @classmethod
+    def load_or_build(
+        cls,
+        directory: Path,
+        expected: IndexManifest,
+        ids: Sequence[str],
+        embed: Callable[[], np.ndarray],
+    ) -> VectorIndex:
+        """The saved index if it matches `expected` and `ids`; otherwise `embed()` it, save, return it.
+
+        `embed` is called only on a rebuild and must return one vector per id, in order. A failed
+        save (read-only disk, say) is logged and the freshly built index is still returned.
+        """
+        loaded = cls.load(directory, expected)
+        if loaded is not None and loaded.ids == list(ids):
+            return loaded
+        if loaded is not None:
+            logger.info("vector index at %s has other ids than expected; rebuilding", directory)
+        index = cls.build(embed(), ids)
+        try:
+            index.save(directory, expected)
+        except OSError as exc:
+            logger.warning("could not save vector index to %s (%s); using it unsaved", directory, exc)
+        return index
 
 
 def _replace_dir(new: Path, target: Path) -> None:

@@ -76,14 +76,33 @@ FIXED_WORDS: tuple[str, ...] = (
     "出生证",
     "光荣证",
     "诊所备案",
+    "出生一件事",
+    "两个免于提交",
+    "诊所备案制",
+    "多点执业",
+    "多机构执业",
 )
 
 _SPLIT = re.compile(r"[\s（）()【】\[\]/、，,]+")
+# Aliases are sometimes phrased as requests ("办卫生许可证", "开个诊所"): keeping the verb in a user
+# word would glue it to the item name, so the verb is dropped and only the name is added.
+_LEADING_VERBS = ("我要", "我想", "想", "办理", "办个", "办", "开个", "开一家", "开家", "开", "申请", "领取", "领")
+
+
+def _strip_verb(name: str) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for verb in _LEADING_VERBS:
+            if name.startswith(verb) and len(name) - len(verb) >= 2:
+                name, stripped = name[len(verb) :], True
+                break
+    return name
 
 
 def _words_of(name: str) -> Iterable[str]:
-    """The whole name plus its parts around brackets/slashes, e.g. 医疗机构设置审批（含港澳台）."""
-    name = name.strip()
+    """The name (without a leading verb) plus its parts around brackets/slashes."""
+    name = _strip_verb(name.strip())
     if not name:
         return
     yield name

@@ -51,12 +51,9 @@ class StackConfig:
             # Rasa's tracker store (endpoints.yml reads these): SQLite beside the tickets database.
             "RASA_TRACKER_DIALECT": "sqlite",
             "RASA_TRACKER_DB": str(self.var_dir / "rasa_tracker.db"),
-            "RASA_TRACKER_URL": "",
-            "RASA_TRACKER_USER": "",
-            "RASA_TRACKER_PASSWORD": "",
-            "RASA_TRACKER_PORT": "",
+            "RASA_TRACKER_HOST": "",
             "RASA_LOCK_STORE": "in_memory",
-            "RASA_LOCK_STORE_URL": "127.0.0.1",
+            "RASA_LOCK_REDIS_HOST": "127.0.0.1",
         }
         env = {**defaults, **os.environ, **self.extra_env}
         return env
@@ -107,7 +104,7 @@ class Stack:
         raise TimeoutError(f"the assistant was not ready within {timeout:.0f} s: {last}")
 
     def stop(self) -> None:
-        for name, proc in reversed(self.procs):
+        for _, proc in reversed(self.procs):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)

@@ -172,3 +172,25 @@ def test_content_hash_is_order_sensitive_and_unambiguous() -> None:
     assert content_hash(["ab", "c"]) != content_hash(["a", "bc"])
     assert content_hash(["a", "b"]) != content_hash(["b", "a"])
     assert content_hash(["材料"]) == content_hash(["材料"])
+
+
+def test_load_or_build_embeds_only_when_needed(tmp_path: Path) -> None:
+    rng = np.random.default_rng(8)
+    vectors = _unit_rows(rng, 6, 16)
+    ids = ["k%d" % i for i in range(6)]
+    calls: list[int] = []
+
+    def embed() -> np.ndarray:
+        calls.append(1)
+        return vectors
+
+    manifest = _manifest(6, 16)
+    first = VectorIndex.load_or_build(tmp_path / "idx", manifest, ids, embed)
+    second = VectorIndex.load_or_build(tmp_path / "idx", manifest, ids, embed)
+    assert len(calls) == 1  # the second call read the saved index
+    assert second.ids == first.ids == ids
+    assert second.search(vectors[2], k=1)[0][0][0] == "k2"
+
+    changed = manifest.model_copy(update={"content_hash": "changed"})
+    VectorIndex.load_or_build(tmp_path / "idx", changed, ids, embed)
+    assert len(calls) == 2  # a different manifest forces a rebuild

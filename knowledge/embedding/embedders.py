@@ -99,14 +99,31 @@ class E5Embedder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
+        prefixed = [prefix + text for text in texts]
+        self._warn_if_truncated(model, prefixed)
         vectors = model.encode(
-            [prefix + text for text in texts],
+            prefixed,
             batch_size=self._batch_size,
             convert_to_numpy=True,
             normalize_embeddings=True,
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @staticmethod
+    def _warn_if_truncated(model: SentenceTransformer, texts: list[str]) -> None:
+        limit = model.max_seq_length or 512
+        encoded = model.tokenizer(texts, add_special_tokens=True, verbose=False)
+        lengths = [len(ids) for ids in encoded["input_ids"]]
+        too_long = [i for i, n in enumerate(lengths) if n > limit]
+        if too_long:
+            logger.warning(
+                "%d of %d texts exceed %d tokens and are truncated (longest %d); split them smaller",
+                len(too_long),
+                len(texts),
+                limit,
+                max(lengths),
+            )
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, QUERY_PREFIX)

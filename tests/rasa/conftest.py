@@ -126,9 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self, body: Any) -> Recorded:
         parts = urlsplit(self.path)
-        rec = Recorded(
-            self.command, parts.path, parse_qs(parts.query), body, self.headers.get("X-Internal-Token")
-        )
+        rec = Recorded(self.command, parts.path, parse_qs(parts.query), body, self.headers.get("X-Internal-Token"))
         self.app.requests.append(rec)
         return rec
 
@@ -224,9 +222,7 @@ def app_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def user_event(
-    text: str, intent: str, entities: list[dict[str, Any]] | None = None, ts: float = 1.0
-) -> dict[str, Any]:
+def user_event(text: str, intent: str, entities: list[dict[str, Any]] | None = None, ts: float = 1.0) -> dict[str, Any]:
     parse = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or []}
     return {"event": "user", "timestamp": ts, "text": text, "parse_data": parse, "message_id": f"m{ts}"}
 

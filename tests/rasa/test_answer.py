@@ -72,9 +72,7 @@ def test_follow_up_sends_previous_context(fake_app: FakeApp, make_tracker: Any) 
     assert _meta(dispatcher)["aspect"] == "time_limit"
 
 
-def test_clarify_offers_choices_as_buttons_and_keeps_item_context(
-    fake_app: FakeApp, make_tracker: Any
-) -> None:
+def test_clarify_offers_choices_as_buttons_and_keeps_item_context(fake_app: FakeApp, make_tracker: Any) -> None:
     tracker = make_tracker([user_event("我要办许可证", "ask_item")], slots={"item_code": None})
     dispatcher = CollectingDispatcher()
 
@@ -88,9 +86,7 @@ def test_clarify_offers_choices_as_buttons_and_keeps_item_context(
     assert _slots(events) == {"last_question": "我要办许可证"}
 
 
-def test_clarify_choice_reasks_last_question_with_chosen_item(
-    fake_app: FakeApp, make_tracker: Any
-) -> None:
+def test_clarify_choice_reasks_last_question_with_chosen_item(fake_app: FakeApp, make_tracker: Any) -> None:
     payload = '/ask_item{"item_code": "public-place-hygiene-permit"}'
     entities = [{"entity": "item_code", "value": "public-place-hygiene-permit"}]
     tracker = make_tracker(

@@ -73,9 +73,7 @@ def test_find_contact(text: str, contact: str | None) -> None:
     assert find_contact(text) == contact
 
 
-def test_activation_detects_place_but_does_not_take_the_report_as_item(
-    fake_app: FakeApp, make_tracker: Any
-) -> None:
+def test_activation_detects_place_but_does_not_take_the_report_as_item(fake_app: FakeApp, make_tracker: Any) -> None:
     slots, _ = _validate(make_tracker, [REPORT], {"requested_slot": None})
     assert slots == {"complaint_place": "窗口"}
 
@@ -211,9 +209,7 @@ def test_summary_lists_the_fields_with_confirm_buttons(fake_app: FakeApp, make_t
     assert _kinds(dispatcher) == ["escalate"]
 
 
-def test_submit_creates_the_ticket_and_reports_number_and_deadline(
-    fake_app: FakeApp, make_tracker: Any
-) -> None:
+def test_submit_creates_the_ticket_and_reports_number_and_deadline(fake_app: FakeApp, make_tracker: Any) -> None:
     history = [REPORT]
     for i in range(6):
         history += [bot_event(f"问{i}", 2.0 + i), user_event(f"答{i}", "ask_item", ts=2.5 + i)]
@@ -246,7 +242,9 @@ def test_submit_creates_the_ticket_and_reports_number_and_deadline(
 
 
 def test_submit_refused_creates_nothing(fake_app: FakeApp, make_tracker: Any) -> None:
-    tracker = make_tracker([REPORT, user_event("/deny", "deny", ts=5.0)], slots={**FILLED, "complaint_confirmed": False})
+    tracker = make_tracker(
+        [REPORT, user_event("/deny", "deny", ts=5.0)], slots={**FILLED, "complaint_confirmed": False}
+    )
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionSubmitComplaint().run(dispatcher, tracker, DOMAIN))
     assert fake_app.calls("POST", "/api/internal/tickets") == []
@@ -254,7 +252,9 @@ def test_submit_refused_creates_nothing(fake_app: FakeApp, make_tracker: Any) ->
 
 
 def test_submit_with_app_down_says_so(app_down: None, make_tracker: Any) -> None:
-    tracker = make_tracker([REPORT, user_event("/affirm", "affirm", ts=5.0)], slots={**FILLED, "complaint_confirmed": True})
+    tracker = make_tracker(
+        [REPORT, user_event("/affirm", "affirm", ts=5.0)], slots={**FILLED, "complaint_confirmed": True}
+    )
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionSubmitComplaint().run(dispatcher, tracker, DOMAIN))
     assert "没有提交成功" in dispatcher.messages[0]["text"]

@@ -90,9 +90,7 @@ def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any) -> No
 
 
 @pytest.mark.parametrize(("rating", "rectify"), [("不满意", True), ("满意", False)])
-def test_rating_is_posted_with_the_session(
-    fake_app: FakeApp, make_tracker: Any, rating: str, rectify: bool
-) -> None:
+def test_rating_is_posted_with_the_session(fake_app: FakeApp, make_tracker: Any, rating: str, rectify: bool) -> None:
     payload = f'/rate_ticket{{"ticket_number":"{KNOWN_TICKET}","rating":"{rating}"}}'
     entities = [
         {"entity": "ticket_number", "value": KNOWN_TICKET},

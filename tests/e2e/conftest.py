@@ -1,0 +1,53 @@
+"""Starts the real assistant (Rasa server, action server, app) once for the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.stack import ROOT, Stack, StackConfig
+
+ADMIN_PASSWORD = "e2e-handler-pass"
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("REQUIRE_E2E") == "1":  # `make test` sets it: a missing part is a failure there
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    model = ROOT / "models" / "assistant.tar.gz"
+    if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
+        _skip_or_fail("the Rasa environment .venv-rasa is missing (run `make setup`)")
+    if not model.exists():
+        _skip_or_fail("no trained Rasa model at models/assistant.tar.gz (run `make train`)")
+    var = tmp_path_factory.mktemp("stack-var")
+    config = StackConfig(app_port=18000, rasa_port=15005, action_port=15055, var_dir=var,
+                         log_dir=var / "logs", model=model,
+                         extra_env={"DESK_ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE_URL": f"sqlite:///{var}/tickets.db",
+                                    "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
+                                    "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "index")})
+    running = Stack(config)
+    running.start()
+    try:
+        running.wait_ready(timeout=600)
+        yield config
+    finally:
+        running.stop()
+
+
+@pytest.fixture()
+def client(stack: StackConfig) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.app_url, timeout=60) as c:
+        yield c
+
+
+def logs_text(config: StackConfig) -> str:
+    assert config.log_dir is not None
+    return "\n".join(p.read_text(errors="replace") for p in Path(config.log_dir).glob("*.log"))

@@ -1,0 +1,110 @@
+"""End to end through the real Rasa server, action server, app, database and embedding model."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+from scripts.stack import StackConfig
+from tests.e2e.conftest import ADMIN_PASSWORD, logs_text
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PHONE = "13800138000"
+
+
+def say(client: httpx.Client, session: str, text: str) -> dict:
+    resp = client.post("/api/chat", json={"session_id": session, "text": text})
+    assert resp.status_code < 500, resp.text
+    return resp.json()
+
+
+def text_of(body: dict) -> str:
+    return "\n".join(r["text"] for r in body["replies"])
+
+
+def test_health_is_ready(client: httpx.Client) -> None:
+    body = client.get("/api/health").json()
+    assert body["status"] == "ok", body
+    assert all(body["checks"].values())
+
+
+def test_answer_with_source_and_followup(client: httpx.Client) -> None:
+    session = f"e2e-{uuid.uuid4().hex[:8]}"
+    first = say(client, session, "消毒产品生产企业卫生许可要多久")
+    assert first["meta"]["kind"] == "answer", first
+    assert "消毒产品" in first["meta"]["item"]["name"]
+    assert first["meta"]["aspect"] == "time_limit"
+    assert "20个工作日" in text_of(first)
+    assert first["meta"]["sources"], "an answer shows its source"
+    follow = say(client, session, "在哪里办")
+    assert follow["meta"]["kind"] == "answer", follow
+    assert "消毒产品" in follow["meta"]["item"]["name"]
+    assert follow["meta"]["aspect"] == "location"
+
+
+def test_rejects_empty_and_out_of_scope(client: httpx.Client) -> None:
+    assert say(client, "e2e-empty", "")["meta"]["kind"] == "rejected"
+    assert say(client, "e2e-oos", "帮我订一张去北京的火车票")["meta"]["kind"] == "out_of_scope"
+
+
+def _file_complaint(client: httpx.Client, session: str) -> str:
+    turns = ["我在窗口办医疗广告审查被推来推去办不成", "医疗广告审查",
+             "窗口说这个不归他们管让我去别的部门，别的部门又让我回来", PHONE]
+    for text in turns:
+        body = say(client, session, text)
+        assert body["meta"]["kind"] == "escalate", (text, body)
+    done = say(client, session, "/affirm")
+    assert done["meta"]["kind"] == "ticket_created", done
+    number = done["meta"]["ticket"]["id"]
+    assert number in text_of(done)
+    assert PHONE not in text_of(done)
+    return number
+
+
+def test_complaint_closed_loop(client: httpx.Client, stack: StackConfig) -> None:
+    citizen = f"e2e-citizen-{uuid.uuid4().hex[:8]}"
+    number = _file_complaint(client, citizen)
+
+    # Another session asks for the status by number: it gets the status and nothing personal.
+    other = say(client, f"e2e-other-{uuid.uuid4().hex[:8]}", f"帮我查一下工单{number}的进度")
+    assert other["meta"]["kind"] == "ticket_status", other
+    assert "已提交" in text_of(other) or "已受理" in text_of(other)
+    assert PHONE not in text_of(other) and "8000" not in text_of(other)
+
+    # The handler logs in, sees the contact, replies and closes.
+    login = client.post("/api/desk/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert login.status_code == 200, login.text
+    auth = {"Authorization": f"Bearer {login.json()['token']}"}
+    detail = client.get(f"/api/desk/tickets/{number}", headers=auth).json()
+    assert detail["contact"] == PHONE
+    assert detail["office"] and detail["excerpt"]
+    reply = "您好，已协调行政审批科窗口为您受理医疗广告审查，请于工作日携带材料前往。"
+    assert client.post(f"/api/desk/tickets/{number}/reply", json={"text": reply}, headers=auth).status_code == 200
+    assert client.post(f"/api/desk/tickets/{number}/close", json={"note": "已答复"}, headers=auth).status_code == 200
+
+    # The citizen sees the reply in chat, with the rating buttons.
+    inbox = client.get("/api/chat/inbox", params={"session_id": citizen}).json()
+    shown = "\n".join(r["text"] for r in inbox["replies"])
+    assert reply in shown
+    payloads = [b["payload"] for r in inbox["replies"] for b in r.get("buttons") or []]
+    bad = next(p for p in payloads if "不满意" in p and "非常" not in p)
+    rated = say(client, citizen, bad)
+    assert "整改" in text_of(rated) or "感谢" in text_of(rated), rated
+
+    detail = client.get(f"/api/desk/tickets/{number}", headers=auth).json()
+    assert detail["rating"] == "不满意"
+    assert detail["rectification"] is not None and detail["rectification"]["due"]
+
+    # The raw phone reached the ticket only: not Rasa's tracker store, not the logs.
+    assert stack.var_dir is not None
+    with sqlite3.connect(stack.var_dir / "rasa_tracker.db") as db:
+        events = " ".join(row[0] for row in db.execute("select data from events"))
+    assert PHONE not in events
+    assert "138****8000" in events
+    assert PHONE not in logs_text(stack)
+    assert json.dumps(PHONE) not in events

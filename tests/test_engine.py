@@ -1,0 +1,159 @@
+"""The retrieval engine: aspects, follow-ups, clarification, no-answer, verbatim rendering."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge.answer import Context
+from knowledge.aspects import detect_aspect, detect_sub_item
+from knowledge.render import render_guide
+from knowledge.schema import Aspect
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("护士注册多久能办好", Aspect.time_limit),
+        ("护士执业证书有效期多久", Aspect.validity),
+        ("护士延续注册要提前多久申请", Aspect.conditions),
+        ("供水单位卫生许可收费吗", Aspect.fee),
+        ("在哪里办", Aspect.location),
+        ("護士執業註冊需要什麼材料", Aspect.materials),
+        ("从交材料到办下来要多久？我问的不是有效期", Aspect.time_limit),
+        ("免费婚检需要什么条件", Aspect.conditions),
+        ("网上申领流程是怎样的", Aspect.process),
+        ("批下来拿到的是什么文件", Aspect.result),
+        ("放射工作人员证多久要审一次", Aspect.validity),
+        ("依据哪个法规", Aspect.basis),
+        ("能在手机上办吗", Aspect.online),
+    ],
+)
+def test_detect_aspect(question: str, aspect: Aspect) -> None:
+    assert detect_aspect(question).aspect is aspect
+
+
+def test_detect_sub_item() -> None:
+    assert detect_sub_item("护士延续注册要什么") == "延续"
+    assert detect_sub_item("出生证明丢了怎么补办") == "补发"
+    assert detect_sub_item("我刚考完护士资格证") == "首次"
+    assert detect_sub_item("护士注册要什么材料") is None
+
+
+def test_answer_is_verbatim_with_source(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("护士执业首次注册的法定办结时限是多少？")
+    assert answer.kind == "answer"
+    assert answer.item.name == "护士执业注册"
+    assert answer.aspect is Aspect.time_limit
+    assert "20个工作日" in answer.text
+    assert answer.sources and answer.sources[0].url.startswith("http")
+    assert "来源" in answer.text and "核实日期" in answer.text
+
+
+def test_null_field_says_not_stated_and_offers_human(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("医师执业注册收费吗")
+    assert answer.kind == "answer" and answer.aspect is Aspect.fee
+    assert "未载明" in answer.text
+    assert "12345" in answer.text or "咨询" in answer.text
+
+
+def test_followup_keeps_item_and_switches_aspect(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    first = fake_engine.ask("消毒产品生产企业卫生许可要多久")
+    follow = fake_engine.ask("在哪里办", Context(item_code=first.item.code, aspect=first.aspect))
+    assert follow.item.code == first.item.code
+    assert follow.aspect is Aspect.location
+
+
+def test_followup_switches_item_and_keeps_aspect(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    first = fake_engine.ask("护士执业注册要多久")
+    follow = fake_engine.ask("医师呢？", Context(item_code=first.item.code, aspect=first.aspect))
+    assert follow.item.name == "医师执业注册"
+    assert follow.aspect is Aspect.time_limit
+
+
+def test_generic_question_asks_which_item(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("我要办许可证")
+    assert answer.kind == "clarify"
+    assert len(answer.choices) >= 2
+    assert all(c.payload.startswith("/ask_item{") for c in answer.choices)
+
+
+def test_other_department_is_no_answer_with_referral(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("公积金提取需要什么材料")
+    assert answer.kind == "no_answer"
+    assert "公积金" in answer.text and "12345" in answer.text
+    assert answer.item is None
+
+
+def test_sub_item_choice_buttons(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("护士执业注册要什么材料")
+    assert answer.kind == "answer"
+    titles = [c.title for c in answer.choices]
+    assert any("延续" in t for t in titles) and any("变更" in t for t in titles)
+
+
+_DIGITS = re.compile(r"\d+")
+_LIST_NUMBER = re.compile(r"^\d+\. ", re.MULTILINE)  # "1. 材料名" numbers the list; it is not a figure
+
+
+def _figures(text: str) -> list[str]:
+    return _DIGITS.findall(_LIST_NUMBER.sub("", text.replace("12345", "")))
+
+
+def test_no_figure_is_invented(catalog) -> None:  # type: ignore[no-untyped-def]
+    """Every number in every rendered answer (all guides × all aspects) appears in that guide's data."""
+    checked = 0
+    for item in catalog.items:
+        for guide in item.guides:
+            source = guide.model_dump_json() + item.model_dump_json()
+            for aspect in Aspect:
+                text = render_guide(item, guide, aspect, helpline="12345", deployment_region=None,
+                                    other_sub_items=[])
+                for number in _figures(text):
+                    assert number in source, f"{guide.id} {aspect}: {number} not in the guide"
+                checked += 1
+    assert checked > 500
+
+
+def test_no_figure_is_invented_through_the_engine(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    questions = ["放射工作人员证审批要几天", "光荣证多久能拿到", "医疗机构设置审批多少天答复", "供水单位卫生许可收费吗",
+                 "医疗广告审查多久", "深圳医疗机构执业登记要多久"]
+    for q in questions:
+        answer = fake_engine.ask(q)
+        assert answer.kind == "answer", q
+        _, guide = fake_engine.catalog.guide_by_id[answer.guide_id]
+        item = fake_engine.catalog.item_by_code[answer.item.code]
+        source = guide.model_dump_json() + item.model_dump_json()
+        for number in _figures(answer.text):
+            assert number in source, (q, number)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "item", "aspect", "expected"),
+    [
+        ("我刚考完护士资格证，想注册执业要准备哪些东西？", "护士执业注册", Aspect.materials,
+         "护士执业资格考试成绩合格证明"),
+        ("放射工作人员证审批要几天", "放射工作人员证", Aspect.time_limit, "3日"),
+        ("開診所還要審批嗎", "诊所", None, None),
+        ("护土变更注册要带什么", "护士执业注册", Aspect.materials, "护士变更注册申请审核表"),
+    ],
+)
+def test_real_model_answers_chinese_questions(  # type: ignore[no-untyped-def]
+    real_engine, question, item, aspect, expected
+) -> None:
+    answer = real_engine.ask(question)
+    assert answer.kind == "answer", answer.text
+    assert item in answer.item.name
+    if aspect is not None:
+        assert answer.aspect is aspect
+    if expected is not None:
+        assert expected in answer.text
+
+
+@pytest.mark.slow
+def test_real_model_no_answer_for_uncovered_service(real_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = real_engine.ask("养犬登记怎么办")
+    assert answer.kind == "no_answer"
+    assert "12345" in answer.text
