@@ -366,6 +366,10 @@ class ActionCancelComplaint(Action):
         return "action_cancel_complaint"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if tracker.active_loop_name != FORM_NAME:
+            dispatcher.utter_message(text=texts.NOTHING_TO_CANCEL)
+            send_meta(dispatcher, "smalltalk")
+            return [ActiveLoop(None)]
         dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
         send_meta(dispatcher, "escalate")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_events()]

@@ -60,6 +60,7 @@ CONFIRM_BUTTON = "确认提交"
 CANCEL_BUTTON = "取消"
 CONFIRM_REPROMPT = "请点“确认提交”提交反映，或点“取消”放弃。"
 PLACE_UNKNOWN = "未说明"
+NOTHING_TO_CANCEL = "好的。还有其他需要可以随时问我。"
 COMPLAINT_CANCELLED = "好的，已取消本次反映，没有提交任何信息。还有其他需要可以随时问我。"
 TICKET_CREATED = (
     "已为您登记反映，工单编号：{number}（请保存，可凭编号查询进度）。\n"

@@ -120,3 +120,13 @@ def sub_item_matches(guide_sub_item: str | None, wanted: str) -> bool:
     if not guide_sub_item:
         return False
     return any(word in guide_sub_item for word in SUB_ITEM_SYNONYMS.get(wanted, (wanted,)))
+
+
+def canonical_sub_item(guide_sub_item: str | None) -> str | None:
+    """The canonical sub-item (首次/延续/…) a guide's sub_item text covers, else the text itself."""
+    if not guide_sub_item:
+        return None
+    for canonical in ("延续", "变更", "注销", "补发", "换发", "首次"):
+        if sub_item_matches(guide_sub_item, canonical):
+            return canonical
+    return guide_sub_item

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, Context, ItemMatch, ItemRef
-from knowledge.aspects import cue_words, detect_aspect, detect_sub_item, sub_item_matches
+from knowledge.aspects import canonical_sub_item, cue_words, detect_aspect, detect_sub_item, sub_item_matches
 from knowledge.catalog import Catalog
 from knowledge.dense import DenseChannel
 from knowledge.documents import field_text
@@ -154,7 +154,10 @@ class Engine:
         if referral and not hits:
             return self._no_answer(question, ranked, referral)
         if self._is_generic(norm):
-            return self._clarify(ranked, norm, generic=True)
+            chosen = self._context_resolves(context, ranked)
+            if chosen:  # the conversation (or a clarify button) already says which item
+                return self._answer_item(chosen, aspect, sub_item or context.sub_item, norm, confidence=0.8)
+            return self._clarify(ranked, norm, generic=True, aspect=aspect_guess.aspect)
 
         top_code, top = ranked[0]
         if best_point and asks_policy and best_point[1] + self.tuning.policy_bonus >= top:
@@ -165,7 +168,10 @@ class Engine:
                 return self._answer_policy(best_point[0], best_point[1])
             return self._no_answer(question, ranked)
         if len(ranked) > 1 and top - ranked[1][1] < self.tuning.clarify_margin and not fuzzy:
-            return self._clarify(ranked, norm, generic=False)
+            chosen = self._context_resolves(context, ranked)
+            if chosen:
+                return self._answer_item(chosen, aspect, sub_item or context.sub_item, norm, confidence=0.8)
+            return self._clarify(ranked, norm, generic=False, aspect=aspect_guess.aspect)
         return self._answer_item(top_code, aspect, sub_item, norm, confidence=self._confidence(top, bool(fuzzy)))
 
     # ---- decisions -----------------------------------------------------------------------------
@@ -232,7 +238,15 @@ class Engine:
             entities["sub_item"] = sub_item
         return "/ask_item" + json.dumps(entities, ensure_ascii=False)
 
-    def _clarify(self, ranked: list[tuple[str, float]], norm: str, *, generic: bool) -> Answer:
+    @staticmethod
+    def _context_resolves(context: Context, ranked: list[tuple[str, float]]) -> str | None:
+        """The context item, when it is among the few items an ambiguous question could mean."""
+        if context.item_code and context.item_code in [code for code, _ in ranked[:6]]:
+            return context.item_code
+        return None
+
+    def _clarify(self, ranked: list[tuple[str, float]], norm: str, *, generic: bool,
+                 aspect: Aspect | None = None) -> Answer:
         if generic:
             # Prefer items whose name carries the generic word the question used.
             used = [t for t in GENERIC_TERMS if t in norm]
@@ -242,6 +256,7 @@ class Engine:
         top = ranked[:4]
         return Answer(
             kind="clarify",
+            aspect=aspect,
             text=texts.CLARIFY,
             choices=[Choice(title=self.catalog.item_by_code[c].name, payload=self._payload(c)) for c, _ in top],
             candidates=[self._candidate(c, s) for c, s in top],
@@ -276,7 +291,8 @@ class Engine:
         choices = [Choice(title=f"{item.name}（{name}）", payload=self._payload(code, canonical))
                    for name, canonical in others]
         return Answer(kind="answer", item=ItemRef(code=item.code, name=item.name), guide_id=guide.id,
-                      sub_item=guide.sub_item, aspect=aspect, confidence=confidence, text=text, choices=choices,
+                      sub_item=canonical_sub_item(guide.sub_item), aspect=aspect, confidence=confidence,
+                      text=text, choices=choices,
                       sources=guide_sources(guide), region=guide.region,
                       last_verified=guide.last_verified.isoformat())
 

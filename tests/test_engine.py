@@ -157,3 +157,13 @@ def test_real_model_no_answer_for_uncovered_service(real_engine) -> None:  # typ
     answer = real_engine.ask("养犬登记怎么办")
     assert answer.kind == "no_answer"
     assert "12345" in answer.text
+
+
+def test_clarify_choice_answers_the_stored_question(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    """A clarify button re-asks the stored question with the chosen item as context."""
+    first = fake_engine.ask("我要办许可证要什么材料")
+    assert first.kind == "clarify" and first.aspect is Aspect.materials
+    chosen = first.choices[0].payload.split('"item_code": "')[1].split('"')[0]
+    answer = fake_engine.ask("我要办许可证要什么材料", Context(item_code=chosen))
+    assert answer.kind == "answer" and answer.item.code == chosen
+    assert answer.aspect is Aspect.materials

