@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.stats import percentiles
 from evaluation.conversations import load_conversations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +48,9 @@ def main() -> int:
             body = client.post("/api/chat", json={"session_id": session, "text": text}).json()
             transcript.append({"user": text, "bot": "\n".join(r["text"] for r in body["replies"]),
                                "kind": body["meta"]["kind"]})
-    latencies.sort()
     result = {
         "messages": len(latencies),
-        "latency_ms_p50": round(statistics.median(latencies), 1),
-        "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+        **percentiles(latencies),
         "by_kind_p50": {k: round(statistics.median(v), 1) for k, v in sorted(by_kind.items())},
         "transcript": transcript,
     }

@@ -9,11 +9,11 @@ expected to be answers (item top-1 is measured on them too, so each channel's wo
 from __future__ import annotations
 
 import json
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.stats import percentiles
 from evaluation.conversations import load_conversations
 from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
@@ -81,12 +81,7 @@ def main() -> int:
             latencies.append((time.perf_counter() - t0) * 1000)
             names = [answer.item.name] if answer.item else [c.name for c in answer.candidates[:1]]
             top1 += bool(names) and expected in names[0]
-        latencies.sort()
-        results[name] = {
-            "item_top1": round(top1 / len(questions), 4),
-            "latency_ms_p50": round(statistics.median(latencies), 1),
-            "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
-        }
+        results[name] = {"item_top1": round(top1 / len(questions), 4), **percentiles(latencies)}
     results["rss_mb_peak"] = round(_rss_mb(), 1)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

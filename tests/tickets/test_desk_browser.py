@@ -15,19 +15,9 @@ import pytest
 
 from bot.channels import web_inbox
 from bot.tickets import contact_vault
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 from .conftest import create_user, make_app, ticket_body
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
