@@ -56,7 +56,7 @@ class ActionAnswer(Action):
         events: list[EventType] = []
         if user_text.startswith("/"):
             # A button payload: answer the stored question about the chosen item.
-            question = tracker.get_slot("last_question") or ""
+            question = tracker.get_slot("last_question") or texts.CHOICE_WITHOUT_QUESTION
             if chosen_code:
                 context["item_code"] = chosen_code
                 context["sub_item"] = None
@@ -87,8 +87,9 @@ class ActionAnswer(Action):
             text = texts.CLARIFY_FALLBACK
         if kind == "no_answer":
             text = f"{text}\n{texts.NO_ANSWER_HELPLINE.format(channels=texts.helpline_channels(phone))}".strip()
+        # The engine's rendered text usually names its sources already; add a line only when not.
         line = sources_line(answer.sources) if kind == "answer" else None
-        if line:
+        if line and texts.SOURCES_PREFIX not in text:
             text = f"{text}\n{line}"
         buttons = [{"title": c.title, "payload": c.payload} for c in answer.choices]
         dispatcher.utter_message(text=text, buttons=buttons or None)

@@ -33,6 +33,14 @@ class NotFoundError(Exception):
     """The app answered 404."""
 
 
+class RequestRejectedError(AppUnavailableError):
+    """The app refused the request (a 4xx other than 404), e.g. 403 or 409 on a rating."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class AppClientSettings:
     app_url: str = "http://127.0.0.1:8000"
@@ -85,6 +93,8 @@ class AppClient:
                 if resp.status >= 400:
                     body = (await resp.text())[:200]
                     logger.warning("app %s %s answered %s: %s", method, path, resp.status, body)
+                    if resp.status < 500:
+                        raise RequestRejectedError(f"{method} {path}: HTTP {resp.status}", resp.status)
                     raise AppUnavailableError(f"{method} {path}: HTTP {resp.status}")
                 data = await resp.json(content_type=None)
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:

@@ -39,7 +39,9 @@ COMPLAINT_SLOTS = (
     "complaint_confirmed",
 )
 REPORT_INTENT = "report_problem"
-CANCEL_INTENTS = frozenset({"cancel"})
+# Intents that leave the intake instead of answering its question: rules handle them
+# (cancel → action_cancel_complaint, ask_human → action_handoff, which both end the form).
+CANCEL_INTENTS = frozenset({"cancel", "ask_human"})
 MIN_DESCRIPTION_CHARS = 4
 MAX_SCAN_MESSAGES = 12
 EXCERPT_TEXTS = 10
@@ -77,19 +79,32 @@ def find_contact(text: str) -> str | None:
 
 
 def complaint_user_texts(tracker: Tracker) -> list[str]:
-    """User texts of the current complaint: back to (and including) the report that started it."""
-    collected: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        text = event.get("text") or ""
-        if not text.startswith("/"):
-            collected.append(text)
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent == REPORT_INTENT or len(collected) >= MAX_SCAN_MESSAGES:
-            break
-    collected.reverse()
-    return collected
+    """User texts of the current complaint, from the report that started the form to now.
+
+    The start is the user message just before the form's ActiveLoop event; at activation (no such
+    event yet) it is the latest report_problem message. At most MAX_SCAN_MESSAGES texts.
+    """
+    events = list(tracker.events)
+    loop_at = max(
+        (i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == FORM_NAME),
+        default=None,
+    )
+    start = 0
+    if loop_at is not None:
+        start = max((i for i, e in enumerate(events[:loop_at]) if e.get("event") == "user"), default=0)
+    else:
+        for i in range(len(events) - 1, -1, -1):
+            event = events[i]
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if event.get("event") == "user" and intent == REPORT_INTENT:
+                start = i
+                break
+    texts_: list[str] = [
+        str(e.get("text") or "")
+        for e in events[start:]
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    return texts_[-MAX_SCAN_MESSAGES:]
 
 
 def conversation_excerpt(tracker: Tracker, limit: int = EXCERPT_TEXTS) -> list[dict[str, str]]:
@@ -239,12 +254,10 @@ class ActionAskComplaintItem(Action):
         if report:
             try:
                 match = ItemMatch.parse_obj(await get_client().match_item(report))
-                guesses = ([match.item] if match.item else []) + match.candidates
-                seen: set[str] = set()
-                for ref in guesses:
-                    if ref.name not in seen and len(buttons) < 3:
-                        seen.add(ref.name)
-                        buttons.append({"title": ref.name, "payload": ref.name})
+                # Only a confident match is offered: the loose candidates of a report that names no
+                # item ("我要投诉") are noise.
+                if match.item is not None:
+                    buttons.append({"title": match.item.name, "payload": match.item.name})
             except (AppUnavailableError, NotFoundError, ValidationError) as exc:
                 logger.info("item match unavailable for the question: %s", exc)
         text = texts.ASK_ITEM_WITH_GUESS if buttons else texts.ASK_ITEM
@@ -305,7 +318,7 @@ class ActionAskComplaintConfirmed(Action):
 
 
 # --- end of the intake -------------------------------------------------------------------------
-def _reset_events() -> list[EventType]:
+def reset_complaint_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
 
 
@@ -328,7 +341,7 @@ class ActionSubmitComplaint(Action):
         if tracker.get_slot("complaint_confirmed") is not True:
             dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
             send_meta(dispatcher, "escalate")
-            return _reset_events()
+            return reset_complaint_events()
 
         place = tracker.get_slot("complaint_place")
         body = {
@@ -348,7 +361,7 @@ class ActionSubmitComplaint(Action):
             logger.warning("ticket creation failed: %s", exc)
             dispatcher.utter_message(text=texts.TICKET_CREATE_FAILED.format(channels=texts.helpline_channels(phone)))
             send_meta(dispatcher, "escalate")
-            return _reset_events()
+            return reset_complaint_events()
         dispatcher.utter_message(
             text=texts.TICKET_CREATED.format(
                 number=created.number,
@@ -358,7 +371,7 @@ class ActionSubmitComplaint(Action):
             )
         )
         send_meta(dispatcher, "ticket_created", ticket={"id": created.number, "status": created.status})
-        return [*_reset_events(), SlotSet("last_ticket_number", created.number)]
+        return [*reset_complaint_events(), SlotSet("last_ticket_number", created.number)]
 
 
 class ActionCancelComplaint(Action):
@@ -372,4 +385,4 @@ class ActionCancelComplaint(Action):
             return [ActiveLoop(None)]
         dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
         send_meta(dispatcher, "escalate")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset_events()]
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_complaint_events()]

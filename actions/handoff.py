@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.app_client import get_settings
+from actions.complaint_form import FORM_NAME, reset_complaint_events
 from actions.meta import send_meta
 
 
@@ -22,4 +23,6 @@ class ActionHandoff(Action):
             text=texts.HANDOFF.format(channels=texts.helpline_channels(get_settings().helpline_phone))
         )
         send_meta(dispatcher, "handoff")
+        if tracker.active_loop_name == FORM_NAME:  # asking for a human ends the intake
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_complaint_events()]
         return []

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.app_client import AppUnavailableError, NotFoundError, get_client
+from actions.app_client import AppUnavailableError, NotFoundError, RequestRejectedError, get_client
 from actions.meta import send_meta
 from actions.ticket_status import normalise_number
 
@@ -37,6 +37,11 @@ class ActionRateTicket(Action):
             await get_client().rate_ticket(number, session_id=tracker.sender_id, rating=rating)
         except NotFoundError:
             dispatcher.utter_message(text=texts.RATING_UNKNOWN_TICKET)
+            send_meta(dispatcher, "smalltalk", ticket=ticket)
+            return []
+        except RequestRejectedError as exc:
+            refusal = {403: texts.RATING_FORBIDDEN, 409: texts.RATING_ALREADY}
+            dispatcher.utter_message(text=refusal.get(exc.status, texts.RATING_FAILED))
             send_meta(dispatcher, "smalltalk", ticket=ticket)
             return []
         except AppUnavailableError as exc:

@@ -23,6 +23,8 @@ APP_DOWN = "抱歉，系统暂时无法查询，请稍后再试。急事可拨�
 NO_ANSWER_HELPLINE = "如需进一步咨询，可拨打{channels}，也可以说“转人工”。"
 SOURCES_PREFIX = "来源："
 SOURCES_SEPARATOR = "；"
+# The question sent when a choice button arrives with no earlier question (an overview is asked).
+CHOICE_WITHOUT_QUESTION = "办事指南"
 CLARIFY_FALLBACK = "您想问的是哪一项？请点选或说得具体一些。"
 
 # --- handoff ---------------------------------------------------------------------------------
@@ -33,10 +35,9 @@ HANDOFF = (
 )
 
 # --- complaint (办不成事) intake -------------------------------------------------------------
-ASK_ITEM = "很抱歉给您添麻烦了，我来帮您登记反映。请问您办理的是哪个事项？"
-ASK_ITEM_WITH_GUESS = (
-    "很抱歉给您添麻烦了，我来帮您登记反映。请问您办理的是哪个事项？是下面这个吗？也可以直接输入事项名称。"
-)
+_INTAKE_OPENING = "很抱歉给您添麻烦了。我来帮您登记“办不成事”反映，由专人跟进答复（也可以拨打 12345 热线反映）。"
+ASK_ITEM = _INTAKE_OPENING + "请问您办理的是哪个事项？"
+ASK_ITEM_WITH_GUESS = _INTAKE_OPENING + "请问您办理的是哪个事项？是下面这个吗？也可以直接输入事项名称。"
 ASK_DESCRIPTION = "请简单说说遇到了什么情况（比如在哪个环节卡住、工作人员怎么说的）。"
 DESCRIPTION_TOO_SHORT = "描述有点简单，请再具体说说遇到的情况，方便工作人员核实处理。"
 ASK_PLACE = "您是在哪里办理的？"
@@ -70,13 +71,15 @@ TICKET_CREATED = (
 TICKET_CREATE_FAILED = "抱歉，登记时系统出了点问题，反映没有提交成功。请稍后再试，或拨打{channels}反映。"
 
 # --- ticket status ---------------------------------------------------------------------------
-ASK_TICKET_NUMBER = "请告诉我工单编号（形如 BBC20261122-0007），我帮您查询办理进度。"
+ASK_TICKET_NUMBER = "请告诉我工单编号（形如 BBC-20261122-0007），我帮您查询办理进度。"
 TICKET_STATUS = "工单 {number}（{item}）当前状态：{status}。\n承办单位：{office}；办结时限：{resolve_due}。"
 TICKET_REPLY = "处理答复：{reply}"
-TICKET_NOT_FOUND = "没有查到工单 {number}，请核对编号（形如 BBC20261122-0007）后再试。"
+TICKET_NOT_FOUND = "没有查到工单 {number}，请核对编号（形如 BBC-20261122-0007）后再试。"
 
 # --- rating ----------------------------------------------------------------------------------
 RATING_THANKS = "感谢您的评价（{rating}）！"
 RATING_RECTIFY = "对您的不满意评价，我们会督促承办单位整改，并再次与您联系。"
 RATING_FAILED = "抱歉，评价暂时没有提交成功，请稍后再试。"
+RATING_FORBIDDEN = "只有提交该工单的对话可以评价这张工单。"
+RATING_ALREADY = "这张工单已经评价过了，感谢您的反馈。"
 RATING_UNKNOWN_TICKET = "没有找到要评价的工单，请核对工单编号。"

@@ -2,179 +2,23 @@
 
     cd /work/main && .venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider
 
-A tiny real HTTP server on loopback stands in for the app and serves the contract endpoints of
-docs/ARCHITECTURE.md with fixed JSON; it records every request so tests can assert what the
-actions sent. The actions themselves are the code under test, called through ``run(...)``.
+The actions are the code under test, called through ``run(dispatcher, tracker, domain)``; the app
+they call is a tiny real HTTP server on loopback (``action_fixtures.FakeApp``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from action_fixtures import TOKEN, FakeApp, _Handler
 
 if importlib.util.find_spec("rasa_sdk") is None:  # the modern .venv has no rasa-sdk
     collect_ignore_glob = ["test_*.py"]
-
-TOKEN = "test-internal-token"
-KNOWN_TICKET = "BBC20261122-0007"
-CREATED_TICKET = "BBC20261122-0001"
-
-
-@dataclass
-class Recorded:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any
-    token: str | None
-
-
-@dataclass
-class FakeApp:
-    url: str
-    requests: list[Recorded] = field(default_factory=list)
-
-    def calls(self, method: str, path_prefix: str) -> list[Recorded]:
-        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
-
-
-NURSE = {"code": "nurse-practice-registration", "name": "护士执业注册"}
-AD_REVIEW = {"code": "medical-advertising-review", "name": "医疗广告审查"}
-
-
-def _search_answer(body: dict[str, Any]) -> dict[str, Any]:
-    text: str = body.get("text") or ""
-    ctx = body.get("context") or {}
-    if "养犬" in text:
-        return {
-            "kind": "no_answer",
-            "item": None,
-            "aspect": None,
-            "confidence": 0.21,
-            "text": "知识库里没有“养犬登记”的办事指南，这不属于卫生健康部门的事项。",
-            "choices": [],
-            "sources": [],
-        }
-    if text == "我要办许可证" and not ctx.get("item_code"):
-        return {
-            "kind": "clarify",
-            "item": None,
-            "aspect": None,
-            "confidence": 0.4,
-            "text": "您想办的是哪一种许可证？",
-            "choices": [
-                {
-                    "title": "公共场所卫生许可",
-                    "payload": '/ask_item{"item_code": "public-place-hygiene-permit"}',
-                },
-                {"title": "放射诊疗许可", "payload": '/ask_item{"item_code": "radiation-diagnosis-permit"}'},
-            ],
-            "sources": [],
-        }
-    if ctx.get("item_code") == "public-place-hygiene-permit":
-        return {
-            "kind": "answer",
-            "item": {"code": "public-place-hygiene-permit", "name": "公共场所卫生许可"},
-            "sub_item": "新办",
-            "aspect": ctx.get("aspect") or "overview",
-            "confidence": 0.8,
-            "text": "公共场所卫生许可（新办）：……",
-            "choices": [],
-            "sources": [{"title": "公共场所卫生许可办事指南", "url": "https://example.gov.cn/a", "region": "广州市"}],
-        }
-    aspect = "time_limit" if "多久" in text else ctx.get("aspect") or "materials"
-    return {
-        "kind": "answer",
-        "item": NURSE,
-        "guide_id": "nurse-first-national",
-        "sub_item": "首次注册",
-        "aspect": aspect,
-        "confidence": 0.91,
-        "text": "护士执业首次注册需要：护士执业资格考试成绩合格证明……"
-        if aspect == "materials"
-        else "法定办结时限：20个工作日。",
-        "choices": [],
-        "sources": [
-            {"title": "护士执业注册管理办法", "url": "https://example.gov.cn/law", "region": "全国"},
-            {"title": "山东省护士执业注册指南", "url": "https://example.gov.cn/sd", "region": "山东省"},
-            {"title": "third", "url": "https://example.gov.cn/3", "region": None},
-        ],
-    }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    app: FakeApp
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def _reply(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _record(self, body: Any) -> Recorded:
-        parts = urlsplit(self.path)
-        rec = Recorded(self.command, parts.path, parse_qs(parts.query), body, self.headers.get("X-Internal-Token"))
-        self.app.requests.append(rec)
-        return rec
-
-    def do_GET(self) -> None:
-        rec = self._record(None)
-        if rec.path == "/api/items/match":
-            text = (rec.query.get("text") or [""])[0]
-            if "医疗广告" in text:
-                self._reply(200, {"item": AD_REVIEW, "candidates": [{**AD_REVIEW, "score": 0.9}]})
-            else:
-                self._reply(200, {"item": None, "candidates": []})
-        elif rec.path == f"/api/internal/tickets/{KNOWN_TICKET}/status":
-            self._reply(
-                200,
-                {
-                    "number": KNOWN_TICKET,
-                    "status": "处理中",
-                    "item_name": "医疗广告审查",
-                    "office": "市卫生健康委医政科",
-                    "resolve_due": "2026-11-29",
-                    "updated_at": "2026-11-23T10:00:00",
-                    "reply": "已联系窗口核实。",
-                },
-            )
-        else:
-            self._reply(404, {"detail": "not found"})
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"null")
-        rec = self._record(body)
-        if rec.path == "/api/search":
-            self._reply(200, _search_answer(body))
-        elif rec.path == "/api/internal/tickets":
-            self._reply(
-                200,
-                {
-                    "number": CREATED_TICKET,
-                    "status": "已提交",
-                    "office": "市卫生健康委医政科",
-                    "ack_due": "2026-11-23",
-                    "resolve_due": "2026-11-29",
-                },
-            )
-        elif rec.path == f"/api/internal/tickets/{KNOWN_TICKET}/rating":
-            self._reply(200, {"ok": True})
-        else:
-            self._reply(404, {"detail": "not found"})
 
 
 @pytest.fixture(scope="session")
@@ -220,15 +64,6 @@ def app_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
-
-
-def user_event(text: str, intent: str, entities: list[dict[str, Any]] | None = None, ts: float = 1.0) -> dict[str, Any]:
-    parse = {"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities or []}
-    return {"event": "user", "timestamp": ts, "text": text, "parse_data": parse, "message_id": f"m{ts}"}
-
-
-def bot_event(text: str, ts: float = 1.0) -> dict[str, Any]:
-    return {"event": "bot", "timestamp": ts, "text": text}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import FakeApp, user_event
+from action_fixtures import FakeApp, user_event
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -138,3 +138,24 @@ def test_app_down_gives_clear_message(app_down: None, make_tracker: Any) -> None
     assert "暂时无法查询" in dispatcher.messages[0]["text"]
     assert "12345" in dispatcher.messages[0]["text"]
     assert _meta(dispatcher)["kind"] == "no_answer"
+
+
+def test_choice_without_earlier_question_asks_for_an_overview(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [{"entity": "item_code", "value": "public-place-hygiene-permit"}]
+    tracker = make_tracker([user_event('/ask_item{"item_code": "public-place-hygiene-permit"}', "ask_item", entities)])
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body["text"] == "办事指南"
+    assert call.body["context"]["item_code"] == "public-place-hygiene-permit"
+
+
+def test_sources_line_is_not_repeated_when_the_engine_text_has_one(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("护士执业注册的依据是什么", "ask_item")])
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    assert dispatcher.messages[0]["text"] == "设定依据：《护士条例》。\n来源：护士条例"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CREATED_TICKET, FakeApp, bot_event, user_event
+from action_fixtures import CREATED_TICKET, FakeApp, bot_event, user_event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
@@ -275,3 +275,43 @@ def test_cancel_outside_the_intake_is_a_plain_acknowledgement(fake_app: FakeApp,
     asyncio.run(ActionCancelComplaint().run(dispatcher, make_tracker([user_event("算了", "cancel")]), DOMAIN))
     assert dispatcher.messages[0]["text"] == texts.NOTHING_TO_CANCEL
     assert _kinds(dispatcher) == ["smalltalk"]
+
+
+def test_asking_for_a_human_is_not_taken_as_an_answer(fake_app: FakeApp, make_tracker: Any) -> None:
+    slots, _ = _validate(
+        make_tracker,
+        [REPORT, user_event("转人工", "ask_human", ts=3.0)],
+        {"requested_slot": "complaint_item", "complaint_place": "窗口"},
+    )
+    assert slots == {}
+
+
+def test_place_is_found_in_the_first_report_even_after_other_report_like_messages(
+    fake_app: FakeApp, make_tracker: Any
+) -> None:
+    from actions.complaint_form import complaint_user_texts
+
+    events = [
+        user_event("护士注册要什么材料", "ask_item", ts=0.5),
+        user_event("我在大厅办护士注册被推来推去", "report_problem", ts=1.0),
+        {"event": "action", "name": "complaint_form"},
+        {"event": "active_loop", "name": "complaint_form"},
+        user_event("护士执业注册", "ask_item", ts=3.0),
+        user_event("说我材料不对又不说哪里不对，我要投诉", "report_problem", ts=4.0),
+    ]
+    tracker = make_tracker(events, active_loop="complaint_form")
+    assert complaint_user_texts(tracker) == [
+        "我在大厅办护士注册被推来推去",
+        "护士执业注册",
+        "说我材料不对又不说哪里不对，我要投诉",
+    ]
+    slots, _ = _validate(make_tracker, events, {"requested_slot": "complaint_contact"})
+    assert slots["complaint_place"] == "窗口"
+
+
+def test_ask_item_offers_no_guess_when_the_report_names_no_item(fake_app: FakeApp, make_tracker: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    report = user_event("我要投诉", "report_problem")
+    asyncio.run(ActionAskComplaintItem().run(dispatcher, make_tracker([report]), DOMAIN))
+    assert dispatcher.messages[0]["text"] == texts.ASK_ITEM
+    assert not dispatcher.messages[0]["buttons"]

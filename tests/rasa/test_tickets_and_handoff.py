@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import KNOWN_TICKET, FakeApp, user_event
+from action_fixtures import KNOWN_TICKET, FakeApp, user_event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
@@ -144,3 +144,29 @@ def test_nothing_is_read_at_import() -> None:
     for name in names:
         importlib.reload(importlib.import_module(f"actions.{name}"))
     assert get_settings.cache_info().currsize == 0
+
+
+def test_rating_from_another_conversation_is_refused_clearly(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [
+        {"entity": "ticket_number", "value": KNOWN_TICKET},
+        {"entity": "rating", "value": "满意"},
+    ]
+    tracker = make_tracker([user_event("/rate_ticket", "rate_ticket", entities)], sender_id="someone-else")
+    dispatcher = CollectingDispatcher()
+
+    asyncio.run(ActionRateTicket().run(dispatcher, tracker, {}))
+
+    assert dispatcher.messages[0]["text"] == texts.RATING_FORBIDDEN
+
+
+def test_handoff_during_the_intake_ends_it(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker(
+        [user_event("转人工", "ask_human")],
+        slots={"complaint_item": "医疗广告审查", "requested_slot": "complaint_description"},
+        active_loop="complaint_form",
+    )
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandoff().run(dispatcher, tracker, {}))
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert {"event": "slot", "timestamp": None, "name": "complaint_item", "value": None} in events
+    assert _meta(dispatcher)["kind"] == "handoff"
