@@ -6,6 +6,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONPATH="$PWD"
+# Under `make test` the end-to-end tests must run: a missing model or Rasa env fails instead of skipping.
+export REQUIRE_E2E=1
 
 failed=()
 step() {
