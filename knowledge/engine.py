@@ -121,9 +121,12 @@ class Engine:
                                      (len(ranked) < 2 or score - ranked[1][1] >= self.tuning.clarify_margin))
         return ItemMatch(item=self._ref(code) if confident else None, candidates=candidates)
 
-    def ask(self, question: str, context: Context | None = None) -> Answer:
+    def ask(self, question: str, context: Context | None = None, region: str | None = None) -> Answer:
+        """Answer one question; `context` is what the conversation established, `region` the user's
+        region if the dialogue knows it (a region named in the question itself wins)."""
         context = context or Context()
         norm = normalise(question)
+        region = self.catalog.region_in(norm) or (self.catalog.region_in(normalise(region)) if region else None)
         aspect_guess = detect_aspect(norm)
         sub_item = detect_sub_item(norm)
         hits = self._name_hits(norm)
@@ -134,7 +137,7 @@ class Engine:
             aspect = aspect_guess.aspect or context.aspect or Aspect.overview
             if sub_item is None and followup_item == context.item_code:
                 sub_item = context.sub_item
-            return self._answer_item(followup_item, aspect, sub_item, norm, confidence=0.9)
+            return self._answer_item(followup_item, aspect, sub_item, region, confidence=0.9)
 
         ranked, points = self._rank_with_points(norm, hits)
         fused = dict(ranked)
@@ -148,7 +151,7 @@ class Engine:
                 policy_score = best_point[1] + self.tuning.policy_bonus
                 if policy_score >= fused.get(code, 0.0):
                     return self._answer_policy(best_point[0], policy_score)
-            return self._answer_item(code, aspect, sub_item, norm, confidence=self._confidence(fused[code], True))
+            return self._answer_item(code, aspect, sub_item, region, confidence=self._confidence(fused[code], True))
 
         referral = self.catalog.referral_for(norm)
         if referral and not hits:
@@ -156,7 +159,7 @@ class Engine:
         if self._is_generic(norm):
             chosen = self._context_resolves(context, ranked)
             if chosen:  # the conversation (or a clarify button) already says which item
-                return self._answer_item(chosen, aspect, sub_item or context.sub_item, norm, confidence=0.8)
+                return self._answer_item(chosen, aspect, sub_item or context.sub_item, region, confidence=0.8)
             return self._clarify(ranked, norm, generic=True, aspect=aspect_guess.aspect)
 
         top_code, top = ranked[0]
@@ -170,9 +173,9 @@ class Engine:
         if len(ranked) > 1 and top - ranked[1][1] < self.tuning.clarify_margin and not fuzzy:
             chosen = self._context_resolves(context, ranked)
             if chosen:
-                return self._answer_item(chosen, aspect, sub_item or context.sub_item, norm, confidence=0.8)
+                return self._answer_item(chosen, aspect, sub_item or context.sub_item, region, confidence=0.8)
             return self._clarify(ranked, norm, generic=False, aspect=aspect_guess.aspect)
-        return self._answer_item(top_code, aspect, sub_item, norm, confidence=self._confidence(top, bool(fuzzy)))
+        return self._answer_item(top_code, aspect, sub_item, region, confidence=self._confidence(top, bool(fuzzy)))
 
     # ---- decisions -----------------------------------------------------------------------------
 
@@ -281,10 +284,10 @@ class Engine:
                       confidence=self._confidence(score, False), text=render_policy(doc, point),
                       sources=policy_sources(doc), region=doc.region, last_verified=doc.last_verified.isoformat())
 
-    def _answer_item(self, code: str, aspect: Aspect, sub_item: str | None, norm: str, *,
+    def _answer_item(self, code: str, aspect: Aspect, sub_item: str | None, region: str | None, *,
                      confidence: float) -> Answer:
         item = self.catalog.item_by_code[code]
-        guide = self.choose_guide(item, aspect, sub_item, self.catalog.region_in(norm))
+        guide = self.choose_guide(item, aspect, sub_item, region)
         others = self._other_sub_items(item, guide)
         text = render_guide(item, guide, aspect, helpline=self.helpline, deployment_region=self.region,
                             other_sub_items=[name for name, _ in others])

@@ -167,3 +167,12 @@ def test_clarify_choice_answers_the_stored_question(fake_engine) -> None:  # typ
     answer = fake_engine.ask("我要办许可证要什么材料", Context(item_code=chosen))
     assert answer.kind == "answer" and answer.item.code == chosen
     assert answer.aspect is Aspect.materials
+
+
+def test_region_prefers_the_local_guide(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    named = fake_engine.ask("韶山护士执业注册在哪里办")
+    assert "韶山" in named.region
+    from_dialogue = fake_engine.ask("护士执业注册在哪里办", region="湖南省韶山市")
+    assert "韶山" in from_dialogue.region
+    national = fake_engine.ask("护士执业首次注册要多久")
+    assert national.region.startswith("全国")

@@ -18,11 +18,12 @@ router = APIRouter(prefix="/api", tags=["search"])
 class SearchRequest(BaseModel):
     text: str = Field(min_length=1, max_length=500)
     context: Context = Field(default_factory=Context)
+    region: str | None = Field(default=None, max_length=50)
 
 
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
-    answer = await run_in_threadpool(get_engine().ask, request.text, request.context)
+    answer = await run_in_threadpool(get_engine().ask, request.text, request.context, request.region)
     logger.info("search kind=%s item=%s aspect=%s confidence=%.2f", answer.kind,
                 answer.item.code if answer.item else None, answer.aspect, answer.confidence)
     return answer
