@@ -48,7 +48,11 @@ class Tuning:
 # Words that name a kind of thing rather than one item: a question made only of these is ambiguous.
 GENERIC_TERMS = ("卫生许可证", "卫生许可", "许可证", "执业注册", "执业证", "注册", "备案", "审批", "许可",
                  "证明", "登记", "办证", "证书", "证件", "证")
-_FILLER = re.compile(r"[我你要想办理申请请问一个怎么如何么样呢吗啊呀吧的了需什些哪下这那去到在还有,.?!，。？！、 ]")
+# Function words and punctuation: what is left of a question after these carries its subject.
+_FILLER = re.compile(
+    r"[我你要想办理申请请问一个怎么如何么样呢吗啊呀吧嘛的了需什些哪下这那去到在还有是多少几啥谁能可以会就都和跟对里儿得过又再也该应"
+    r",.?!，。？！、 ]"
+)
 _POLICY_CUES = ("政策", "制度", "改革", "怎么回事", "什么意思", "是什么", "一件事", "告知承诺", "好差评", "12345",
                 "一业一证", "免于提交", "跨省通办", "一网通办", "包容审慎", "双随机", "备案制", "证照分离",
                 "办不成事", "营商环境", "承诺制", "电子证照")
@@ -190,36 +194,45 @@ class Engine:
             fused[code] = fused.get(code, 0.0) + self.tuning.w_names * score
         return sorted(fused.items(), key=lambda kv: -kv[1]), points
 
+    def _residue(self, norm: str) -> tuple[str, bool]:
+        """What a question says beyond aspect/sub-item cues, generic words and filler; and whether it
+        used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "养犬登记怎么办" "养犬登记"."""
+        rest = norm
+        for term in GENERIC_TERMS:
+            rest = rest.replace(term, "\x00")
+        generic = "\x00" in rest
+        for cue in self._cues:
+            rest = rest.replace(cue, "")
+        rest = _FOLLOWUP_STRIP.sub("", rest.replace("\x00", ""))
+        return _FILLER.sub("", rest), generic
+
     def _followup_item(self, norm: str, context: Context, exact: dict[str, float]) -> str | None:
         """The item a short follow-up ("那要多久？", "医师呢？") is about, or None if it is a new question."""
         if not context.item_code or context.item_code not in self.catalog.item_by_code:
             return None
-        if exact:
-            return max(exact, key=lambda c: exact[c]) if len(norm) <= self.tuning.followup_max_chars else None
         if len(norm) > self.tuning.followup_max_chars:
             return None
-        fragment = _FOLLOWUP_STRIP.sub("", norm).strip()
-        if fragment and detect_aspect(fragment).aspect is None and detect_sub_item(fragment) is None:
-            # "医师呢": a fragment of another item's name switches the item and keeps the aspect.
-            named = [i.code for i in self.catalog.items
-                     if any(fragment in normalise(n) for n in (i.name, *i.aliases)) and len(fragment) >= 2]
-            if named:
-                if context.item_code in named:
-                    return context.item_code
-                ranked = dict(self._rank(norm))
-                return max(named, key=lambda c: ranked.get(c, 0.0))
-        return context.item_code
+        if exact:
+            return max(exact, key=lambda c: exact[c])
+        rest, _ = self._residue(norm)
+        if len(rest) <= 1:
+            return context.item_code
+        # "医师呢": a fragment of another item's name switches the item and keeps the aspect.
+        named = [i.code for i in self.catalog.items if any(rest in normalise(n) for n in (i.name, *i.aliases))]
+        if named:
+            if context.item_code in named:
+                return context.item_code
+            ranked = dict(self._rank(norm))
+            return max(named, key=lambda c: ranked.get(c, 0.0))
+        # "要带身份证吗": words the current item's guides use keep the conversation on it.
+        if any(rest in c.text for c in self.catalog.chunks if c.item_code == context.item_code):
+            return context.item_code
+        return None  # "养犬登记怎么办": a new question
 
     def _is_generic(self, norm: str) -> bool:
         """True when the question names only a kind of thing ("许可证", "注册") and what it wants to know."""
-        rest = norm
-        for term in GENERIC_TERMS:
-            rest = rest.replace(term, "\x00")
-        if "\x00" not in rest:
-            return False
-        for cue in self._cues:
-            rest = rest.replace(cue, "")
-        return _FILLER.sub("", rest.replace("\x00", "")) == ""
+        rest, generic = self._residue(norm)
+        return generic and rest == ""
 
     def _confidence(self, fused: float, named: bool) -> float:
         base = (fused - self.tuning.no_answer_below) / 0.15

@@ -176,3 +176,12 @@ def test_region_prefers_the_local_guide(fake_engine) -> None:  # type: ignore[no
     assert "韶山" in from_dialogue.region
     national = fake_engine.ask("护士执业首次注册要多久")
     assert national.region.startswith("全国")
+
+
+def test_new_question_in_a_conversation_is_not_a_followup(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    context = Context(item_code="physician-practice-registration", aspect=Aspect.time_limit)
+    answer = fake_engine.ask("养犬登记怎么办", context)
+    assert answer.kind == "no_answer"
+    kept = fake_engine.ask("延续注册呢", Context(item_code="nurse-practice-registration", aspect=Aspect.materials))
+    assert kept.item.code == "nurse-practice-registration" and kept.aspect is Aspect.materials
+    assert kept.sub_item == "延续"
