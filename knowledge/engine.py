@@ -196,13 +196,16 @@ class Engine:
 
     def _residue(self, norm: str) -> tuple[str, bool]:
         """What a question says beyond aspect/sub-item cues, generic words and filler; and whether it
-        used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "养犬登记怎么办" "养犬登记"."""
+        used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "养犬登记怎么办" "养犬登记";
+        place names are context, not subject ("那重庆江津呢？" leaves "")."""
         rest = norm
         for term in GENERIC_TERMS:
             rest = rest.replace(term, "\x00")
         generic = "\x00" in rest
         for cue in self._cues:
             rest = rest.replace(cue, "")
+        for place in self.catalog.region_words:  # "那重庆江津呢？" asks the same thing for another region
+            rest = rest.replace(place, "")
         rest = _FOLLOWUP_STRIP.sub("", rest.replace("\x00", ""))
         return _FILLER.sub("", rest), generic
 

@@ -185,3 +185,13 @@ def test_new_question_in_a_conversation_is_not_a_followup(fake_engine) -> None: 
     kept = fake_engine.ask("延续注册呢", Context(item_code="nurse-practice-registration", aspect=Aspect.materials))
     assert kept.item.code == "nurse-practice-registration" and kept.aspect is Aspect.materials
     assert kept.sub_item == "延续"
+
+
+def test_region_followup_keeps_item_and_aspect(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    first = fake_engine.ask("深圳出生医学证明首次签发要带什么")
+    assert "深圳" in first.region and first.aspect is Aspect.materials
+    follow = fake_engine.ask("那重庆江津呢？", Context(item_code=first.item.code, aspect=first.aspect,
+                                                    sub_item=first.sub_item))
+    assert follow.item.code == first.item.code
+    assert follow.aspect is Aspect.materials
+    assert "江津" in follow.region
