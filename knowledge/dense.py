@@ -24,7 +24,6 @@ class DenseChannel:
     def __init__(self, embedder: Embedder, index: VectorIndex) -> None:
         self.embedder = embedder
         self.index = index
-        self._last: tuple[tuple[str, int], list[tuple[str, float]]] | None = None
 
     @classmethod
     def open(cls, chunks: list[Chunk], embedder: Embedder, index_dir: Path | None) -> DenseChannel:
@@ -36,22 +35,21 @@ class DenseChannel:
             schema_version=CHUNK_SCHEMA_VERSION,
             count=len(chunks),
         )
-        if index_dir is not None:
-            loaded = VectorIndex.load(index_dir, manifest)
-            if loaded is not None:
-                return cls(embedder, loaded)
-        started = time.perf_counter()
-        vectors = embedder.embed_passages([c.text for c in chunks])
-        index = VectorIndex.build(vectors, [c.id for c in chunks])
-        logger.info("embedded %d chunks in %.1f s", len(chunks), time.perf_counter() - started)
-        if index_dir is not None:
-            index.save(index_dir, manifest)
+        texts = [c.text for c in chunks]
+        ids = [c.id for c in chunks]
+
+        def embed() -> np.ndarray:
+            started = time.perf_counter()
+            vectors = embedder.embed_passages(texts)
+            logger.info("embedded %d chunks in %.1f s", len(chunks), time.perf_counter() - started)
+            return vectors
+
+        if index_dir is None:
+            index = VectorIndex.build(embed(), ids)
+        else:
+            index = VectorIndex.load_or_build(index_dir, manifest, ids, embed)
         return cls(embedder, index)
 
     def search(self, question: str, k: int) -> list[tuple[str, float]]:
-        if self._last is not None and self._last[0] == (question, k):
-            return self._last[1]  # one question is scored more than once per answer
         vec: np.ndarray = self.embedder.embed_queries([question])
-        hits = self.index.search(vec, k)[0]
-        self._last = ((question, k), hits)
-        return hits
+        return self.index.search(vec, k)[0]

@@ -76,8 +76,8 @@ class Engine:
 
     # ---- scoring -------------------------------------------------------------------------------
 
-    def _scores(self, question: str) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-        """Fused scores per item code and per policy point id, and the raw dense score per item."""
+    def _scores(self, question: str) -> tuple[dict[str, float], dict[str, float]]:
+        """Fused scores per item code and per policy point id."""
         t = self.tuning
         chunks = self.catalog.chunks
         dense_chunk = [0.0] * len(chunks)
@@ -99,7 +99,7 @@ class Engine:
         fused = {code: item_dense[code] + t.w_lexical * item_lex[code] for code in self.catalog.item_by_code}
         if not t.use_dense:  # lexical-only: the scaled BM25 is the whole score
             fused = {code: item_lex[code] for code in fused}
-        return fused, dict(point), dict(item_dense)
+        return fused, dict(point)
 
     def _name_hits(self, question: str) -> dict[str, tuple[float, bool]]:
         if not self.tuning.use_names:
@@ -188,7 +188,7 @@ class Engine:
 
     def _rank_with_points(self, question: str, hits: dict[str, tuple[float, bool]] | None = None
                           ) -> tuple[list[tuple[str, float]], dict[str, float]]:
-        fused, points, _ = self._scores(question)
+        fused, points = self._scores(question)
         hits = self._name_hits(question) if hits is None else hits
         for code, (score, _) in hits.items():
             fused[code] = fused.get(code, 0.0) + self.tuning.w_names * score
