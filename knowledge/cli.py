@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> int:
 
     context = Context(item_code=args.item, aspect=Aspect(args.aspect) if args.aspect else None,
                       sub_item=args.sub_item)
-    answer = get_engine().ask(args.question, context)
-    print(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    answer = get_engine().ask(args.question, context).model_dump(mode="json")
+    answer["answer"] = answer.pop("text")  # the rendered reply, verbatim from the guide
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
     return 0
 
 

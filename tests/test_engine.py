@@ -195,3 +195,16 @@ def test_region_followup_keeps_item_and_aspect(fake_engine) -> None:  # type: ig
     assert follow.item.code == first.item.code
     assert follow.aspect is Aspect.materials
     assert "江津" in follow.region
+
+
+def test_cli_prints_json_answer(monkeypatch, capsys, fake_engine) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from knowledge import cli, service
+
+    monkeypatch.setattr(service, "get_engine", lambda: fake_engine)
+    assert cli.main(["供水单位卫生许可收费吗"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "answer" and out["aspect"] == "fee"
+    assert "不收费" in out["answer"] and out["sources"] and out["item"]["name"] == "供水单位卫生许可"
+    assert isinstance(out["confidence"], float)
