@@ -23,7 +23,7 @@ class Chunk:
     aspect: Aspect
 
 
-def _field_text(guide: Guide, aspect: Aspect) -> str | None:
+def field_text(guide: Guide, aspect: Aspect) -> str | None:
     """The guide's own words for one aspect, or None when the guide does not state it."""
     if aspect is Aspect.materials and guide.materials:
         return "；".join(m.name for m in guide.materials)
@@ -80,7 +80,7 @@ def item_chunks(item: ServiceItem) -> list[Chunk]:
         chunks.append(Chunk(_hash(guide.id, "overview", overview), overview, item.code, guide.id, None,
                             Aspect.overview))
         for aspect, label in _LABELS.items():
-            body = _field_text(guide, aspect)
+            body = field_text(guide, aspect)
             if body:
                 text = f"{head} {label}：{body}"
                 chunks.append(Chunk(_hash(guide.id, aspect.value, text), text, item.code, guide.id, None, aspect))
@@ -101,10 +101,3 @@ def build_chunks(items: list[ServiceItem], policies: list[PolicyDocument]) -> li
     chunks = [c for item in items for c in item_chunks(item)]
     chunks += [policy_chunks(doc, p) for doc in policies for p in doc.points]
     return chunks
-
-
-def field_text(guide: Guide, aspect: Aspect) -> str | None:
-    return _field_text(guide, aspect)
-
-
-ASPECT_LABELS = _LABELS

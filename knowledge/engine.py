@@ -115,8 +115,8 @@ class Engine:
 
     def match_item(self, text: str) -> ItemMatch:
         """Which item a free text names (for the complaint form), with the runners-up."""
-        ranked = self._rank(text)
         hits = self._name_hits(text)
+        ranked = self._rank(text, hits)
         candidates = [self._candidate(code, score) for code, score in ranked[:3]]
         if not ranked:
             return ItemMatch(item=None, candidates=[])

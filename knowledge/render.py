@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from knowledge import texts
 from knowledge.answer import SourceRef
-from knowledge.documents import guide_title
+from knowledge.documents import field_text, guide_title
 from knowledge.schema import Aspect, Guide, PolicyDocument, PolicyPoint, ServiceItem, Status, Trust
 
 
@@ -88,8 +88,6 @@ def render_guide(item: ServiceItem, guide: Guide, aspect: Aspect, *, helpline: s
     lines += aspect_lines(guide, aspect, helpline)
     if aspect is Aspect.overview and other_sub_items:
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
-    from knowledge.documents import field_text
-
     stated = aspect is Aspect.overview or field_text(guide, aspect) is not None
     if guide.notes and (not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions,
                                                  Aspect.time_limit)):
