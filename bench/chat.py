@@ -7,7 +7,6 @@ and writes bench/results/chat.json, which the README quotes. Also records a shor
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.stats import percentiles
+from bench.stats import percentiles, write_results
 from evaluation.conversations import load_conversations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +53,7 @@ def main() -> int:
         "by_kind_p50": {k: round(statistics.median(v), 1) for k, v in sorted(by_kind.items())},
         "transcript": transcript,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_results(OUT, result)
     return 0
 
 

@@ -8,12 +8,11 @@ expected to be answers (item top-1 is measured on them too, so each channel's wo
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
 
-from bench.stats import percentiles
+from bench.stats import percentiles, write_results
 from evaluation.conversations import load_conversations
 from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
@@ -83,9 +82,7 @@ def main() -> int:
             top1 += bool(names) and expected in names[0]
         results[name] = {"item_top1": round(top1 / len(questions), 4), **percentiles(latencies)}
     results["rss_mb_peak"] = round(_rss_mb(), 1)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(results, ensure_ascii=False, indent=2))
+    write_results(OUT, results)
     return 0
 
 
