@@ -93,3 +93,15 @@ def make_tracker() -> Any:
         )
 
     return _make
+
+
+@pytest.fixture
+def set_helpline(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set the deployment's helpline (HELPLINE_PHONE) for the actions, re-reading their settings."""
+    from actions.app_client import get_settings
+
+    def set_phone(phone: str) -> None:
+        monkeypatch.setenv("HELPLINE_PHONE", phone)
+        get_settings.cache_clear()
+
+    return set_phone

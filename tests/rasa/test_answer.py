@@ -110,12 +110,9 @@ def test_clarify_choice_reasks_last_question_with_chosen_item(fake_app: FakeApp,
 
 
 def test_no_answer_appends_human_channel_and_drops_item_context(
-    fake_app: FakeApp, make_tracker: Any, monkeypatch: pytest.MonkeyPatch
+    fake_app: FakeApp, make_tracker: Any, set_helpline: Any
 ) -> None:
-    from actions.app_client import get_settings
-
-    monkeypatch.setenv("HELPLINE_PHONE", "0755-12320")
-    get_settings.cache_clear()
+    set_helpline("0755-12320")
     tracker = make_tracker([user_event("养犬登记怎么办", "ask_item")], slots={"item_code": "x"})
     dispatcher = CollectingDispatcher()
 

@@ -111,12 +111,9 @@ def test_rating_is_posted_with_the_session(fake_app: FakeApp, make_tracker: Any,
 
 
 def test_handoff_gives_the_deployment_phone_and_12345(
-    fake_app: FakeApp, make_tracker: Any, monkeypatch: pytest.MonkeyPatch
+    fake_app: FakeApp, make_tracker: Any, set_helpline: Any
 ) -> None:
-    from actions.app_client import get_settings
-
-    monkeypatch.setenv("HELPLINE_PHONE", "0731-12320")
-    get_settings.cache_clear()
+    set_helpline("0731-12320")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionHandoff().run(dispatcher, make_tracker([user_event("转人工", "ask_human")]), {}))
     text = dispatcher.messages[0]["text"]
