@@ -28,7 +28,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
     if not model.exists():
         _skip_or_fail("no trained Rasa model at models/assistant.tar.gz (run `make train`)")
     var = tmp_path_factory.mktemp("stack-var")
-    config = StackConfig(app_port=18000, rasa_port=15005, action_port=15055, var_dir=var,
+    # E2E_PORT_OFFSET lets several checkouts run their end-to-end tests side by side on one machine.
+    offset = int(os.environ.get("E2E_PORT_OFFSET", "0"))
+    config = StackConfig(app_port=18000 + offset, rasa_port=15005 + offset, action_port=15055 + offset, var_dir=var,
                          log_dir=var / "logs", model=model,
                          extra_env={"DESK_ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE_URL": f"sqlite:///{var}/tickets.db",
                                     "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
