@@ -45,8 +45,9 @@ def main() -> int:
         transcript = []
         for text in TRANSCRIPT:
             body = client.post("/api/chat", json={"session_id": session, "text": text}).json()
-            transcript.append({"user": text, "bot": "\n".join(r["text"] for r in body["replies"]),
-                               "kind": body["meta"]["kind"]})
+            transcript.append(
+                {"user": text, "bot": "\n".join(r["text"] for r in body["replies"]), "kind": body["meta"]["kind"]}
+            )
     result = {
         "messages": len(latencies),
         **percentiles(latencies),

@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = get_engine()
     rows = []
-    for path in (argv if argv is not None else sys.argv[1:]):
+    for path in argv if argv is not None else sys.argv[1:]:
         for conv in load_conversations(Path(path)):
             turn = conv.turns[0]
             if turn.expect.kind not in ("answer", "clarify", "no_answer"):
@@ -29,8 +29,17 @@ def main(argv: list[str] | None = None) -> int:
             ranked = engine._rank(norm, hits)
             top, second = ranked[0][1], ranked[1][1]
             exact = any(is_exact for _, is_exact in hits.values())
-            rows.append((turn.expect.kind, exact, bool(hits), round(top, 4), round(top - second, 4),
-                         engine.catalog.item_by_code[ranked[0][0]].name, turn.user[:30]))
+            rows.append(
+                (
+                    turn.expect.kind,
+                    exact,
+                    bool(hits),
+                    round(top, 4),
+                    round(top - second, 4),
+                    engine.catalog.item_by_code[ranked[0][0]].name,
+                    turn.user[:30],
+                )
+            )
     for row in sorted(rows, key=lambda r: (r[0], r[3])):
         print(*row, sep="\t")
     return 0

@@ -28,12 +28,16 @@ def _retrieval_turns(convs: list[Conversation], kinds: set[str]) -> Iterator[tup
             continue
         answer = engine.ask(first.user)
         names = [c.name for c in answer.candidates]
-        yield conv, 0, Observed(
-            kind=answer.kind,
-            item_name=answer.item.name if answer.item else None,
-            aspect=answer.aspect.value if answer.aspect else None,
-            text=answer.text,
-            candidate_names=names,
+        yield (
+            conv,
+            0,
+            Observed(
+                kind=answer.kind,
+                item_name=answer.item.name if answer.item else None,
+                aspect=answer.aspect.value if answer.aspect else None,
+                text=answer.text,
+                candidate_names=names,
+            ),
         )
 
 
@@ -53,12 +57,16 @@ def _chat_turns(convs: list[Conversation], url: str, timeout: float) -> Iterator
                 replies = body.get("replies") or []
                 text = "\n".join(r.get("text") or "" for r in replies)
                 item = meta.get("item") or {}
-                yield conv, n, Observed(
-                    kind=meta.get("kind") or ("rejected" if 400 <= resp.status_code < 500 else None),
-                    item_name=item.get("name"),
-                    aspect=meta.get("aspect"),
-                    text=text,
-                    candidate_names=[c.get("name", "") for c in meta.get("candidates") or []],
+                yield (
+                    conv,
+                    n,
+                    Observed(
+                        kind=meta.get("kind") or ("rejected" if 400 <= resp.status_code < 500 else None),
+                        item_name=item.get("name"),
+                        aspect=meta.get("aspect"),
+                        text=text,
+                        candidate_names=[c.get("name", "") for c in meta.get("candidates") or []],
+                    ),
                 )
 
 
@@ -68,8 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=["chat", "retrieval"], default="chat")
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--timeout", type=float, default=60.0)
-    parser.add_argument("--kinds", default="answer",
-                        help="retrieval mode: expected first-turn kinds to include (comma-separated)")
+    parser.add_argument(
+        "--kinds", default="answer", help="retrieval mode: expected first-turn kinds to include (comma-separated)"
+    )
     parser.add_argument("--out", type=Path, help="also write the summary JSON here")
     args = parser.parse_args(argv)
 
@@ -82,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         if r.problems:
             user = r.conversation.turns[r.index].user
-            print(f"FAIL {r.conversation.id}#{r.index} {user[:40]!r}: {'; '.join(r.problems)}"
-                  f" | got kind={r.seen.kind} item={r.seen.item_name} aspect={r.seen.aspect}"
-                  f" | reply={r.seen.text[:80]!r}")
+            print(
+                f"FAIL {r.conversation.id}#{r.index} {user[:40]!r}: {'; '.join(r.problems)}"
+                f" | got kind={r.seen.kind} item={r.seen.item_name} aspect={r.seen.aspect}"
+                f" | reply={r.seen.text[:80]!r}"
+            )
     summary = summarise(results)
     summary["file"] = str(args.file)
     summary["mode"] = args.mode

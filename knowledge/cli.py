@@ -20,8 +20,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from knowledge.service import get_engine
 
-    context = Context(item_code=args.item, aspect=Aspect(args.aspect) if args.aspect else None,
-                      sub_item=args.sub_item)
+    context = Context(item_code=args.item, aspect=Aspect(args.aspect) if args.aspect else None, sub_item=args.sub_item)
     answer = get_engine().ask(args.question, context).model_dump(mode="json")
     answer["answer"] = answer.pop("text")  # the rendered reply, verbatim from the guide
     print(json.dumps(answer, ensure_ascii=False, indent=2))

@@ -77,8 +77,9 @@ def item_chunks(item: ServiceItem) -> list[Chunk]:
     for guide in item.guides:
         head = f"{guide_title(item, guide)} {guide.region}"
         overview = " ".join(p for p in (head, guide.item_type, item.summary, guide.notes) if p)
-        chunks.append(Chunk(_hash(guide.id, "overview", overview), overview, item.code, guide.id, None,
-                            Aspect.overview))
+        chunks.append(
+            Chunk(_hash(guide.id, "overview", overview), overview, item.code, guide.id, None, Aspect.overview)
+        )
         for aspect, label in _LABELS.items():
             body = field_text(guide, aspect)
             if body:
@@ -86,8 +87,7 @@ def item_chunks(item: ServiceItem) -> list[Chunk]:
                 chunks.append(Chunk(_hash(guide.id, aspect.value, text), text, item.code, guide.id, None, aspect))
         for n, faq in enumerate(guide.faq):
             text = f"{head} 问：{faq.question} 答：{faq.answer}"
-            chunks.append(Chunk(_hash(guide.id, f"faq{n}", text), text, item.code, guide.id, None,
-                                Aspect.overview))
+            chunks.append(Chunk(_hash(guide.id, f"faq{n}", text), text, item.code, guide.id, None, Aspect.overview))
     return chunks
 
 

@@ -46,22 +46,65 @@ class Tuning:
 
 
 # Words that name a kind of thing rather than one item: a question made only of these is ambiguous.
-GENERIC_TERMS = ("卫生许可证", "卫生许可", "许可证", "执业注册", "执业证", "注册", "备案", "审批", "许可",
-                 "证明", "登记", "办证", "证书", "证件", "证")
+GENERIC_TERMS = (
+    "卫生许可证",
+    "卫生许可",
+    "许可证",
+    "执业注册",
+    "执业证",
+    "注册",
+    "备案",
+    "审批",
+    "许可",
+    "证明",
+    "登记",
+    "办证",
+    "证书",
+    "证件",
+    "证",
+)
 # Function words and punctuation: what is left of a question after these carries its subject.
 _FILLER = re.compile(
     r"[我你要想办理申请请问一个怎么如何么样呢吗啊呀吧嘛的了需什些哪下这那去到在还有是多少几啥谁能可以会就都和跟对里儿得过又再也该应"
     r",.?!，。？！、 ]"
 )
-_POLICY_CUES = ("政策", "制度", "改革", "怎么回事", "什么意思", "是什么", "一件事", "告知承诺", "好差评", "12345",
-                "一业一证", "免于提交", "跨省通办", "一网通办", "包容审慎", "双随机", "备案制", "证照分离",
-                "办不成事", "营商环境", "承诺制", "电子证照")
+_POLICY_CUES = (
+    "政策",
+    "制度",
+    "改革",
+    "怎么回事",
+    "什么意思",
+    "是什么",
+    "一件事",
+    "告知承诺",
+    "好差评",
+    "12345",
+    "一业一证",
+    "免于提交",
+    "跨省通办",
+    "一网通办",
+    "包容审慎",
+    "双随机",
+    "备案制",
+    "证照分离",
+    "办不成事",
+    "营商环境",
+    "承诺制",
+    "电子证照",
+)
 _FOLLOWUP_STRIP = re.compile(r"^(那|那么|还有|那个|然后|再问一下|请问)|(呢|吗|啊|呀|嘞|的话|怎么样|如何)?[?？。!！]*$")
 
 
 class Engine:
-    def __init__(self, catalog: Catalog, dense: DenseChannel | None, *, helpline: str = "12345",
-                 region: str | None = None, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        dense: DenseChannel | None,
+        *,
+        helpline: str = "12345",
+        region: str | None = None,
+        tuning: Tuning | None = None,
+    ) -> None:
         self.catalog = catalog
         self.dense = dense
         self.helpline = helpline
@@ -121,8 +164,10 @@ class Engine:
         if not ranked:
             return ItemMatch(item=None, candidates=[])
         code, score = ranked[0]
-        confident = code in hits or (score >= self.tuning.no_answer_below and
-                                     (len(ranked) < 2 or score - ranked[1][1] >= self.tuning.clarify_margin))
+        confident = code in hits or (
+            score >= self.tuning.no_answer_below
+            and (len(ranked) < 2 or score - ranked[1][1] >= self.tuning.clarify_margin)
+        )
         return ItemMatch(item=self._ref(code) if confident else None, candidates=candidates)
 
     def ask(self, question: str, context: Context | None = None, region: str | None = None) -> Answer:
@@ -186,8 +231,9 @@ class Engine:
     def _rank(self, question: str, hits: dict[str, tuple[float, bool]] | None = None) -> list[tuple[str, float]]:
         return self._rank_with_points(question, hits)[0]
 
-    def _rank_with_points(self, question: str, hits: dict[str, tuple[float, bool]] | None = None
-                          ) -> tuple[list[tuple[str, float]], dict[str, float]]:
+    def _rank_with_points(
+        self, question: str, hits: dict[str, tuple[float, bool]] | None = None
+    ) -> tuple[list[tuple[str, float]], dict[str, float]]:
         fused, points = self._scores(question)
         hits = self._name_hits(question) if hits is None else hits
         for code, (score, _) in hits.items():
@@ -264,13 +310,13 @@ class Engine:
             return context.item_code
         return None
 
-    def _clarify(self, ranked: list[tuple[str, float]], norm: str, *, generic: bool,
-                 aspect: Aspect | None = None) -> Answer:
+    def _clarify(
+        self, ranked: list[tuple[str, float]], norm: str, *, generic: bool, aspect: Aspect | None = None
+    ) -> Answer:
         if generic:
             # Prefer items whose name carries the generic word the question used.
             used = [t for t in GENERIC_TERMS if t in norm]
-            named = [(c, s) for c, s in ranked
-                     if any(t in self.catalog.item_by_code[c].name for t in used[:1])]
+            named = [(c, s) for c, s in ranked if any(t in self.catalog.item_by_code[c].name for t in used[:1])]
             ranked = named + [pair for pair in ranked if pair not in named]
         top = ranked[:4]
         return Answer(
@@ -282,38 +328,67 @@ class Engine:
             confidence=0.0,
         )
 
-    def _no_answer(self, question: str, ranked: list[tuple[str, float]],
-                   referral: tuple[str, str] | None = None) -> Answer:
+    def _no_answer(
+        self, question: str, ranked: list[tuple[str, float]], referral: tuple[str, str] | None = None
+    ) -> Answer:
         shown = question.strip()[:30]
         text = texts.NO_ANSWER.format(question=shown)
         if referral:
             text += texts.REFERRAL.format(keyword=referral[0], department=referral[1])
         text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)
-        return Answer(kind="no_answer", text=text,
-                      candidates=[self._candidate(c, s) for c, s in ranked[:3]], confidence=0.0)
+        return Answer(
+            kind="no_answer", text=text, candidates=[self._candidate(c, s) for c, s in ranked[:3]], confidence=0.0
+        )
 
     def _answer_policy(self, point_id: str, score: float) -> Answer:
         doc, point = self.catalog.point_by_id[point_id]
-        item = self._ref(point.related_items[0]) if point.related_items else ItemRef(code=f"policy:{point.id}",
-                                                                                    name=point.topic)
-        return Answer(kind="answer", item=item, policy_id=point.id, aspect=Aspect.overview,
-                      confidence=self._confidence(score, False), text=render_policy(doc, point),
-                      sources=policy_sources(doc), region=doc.region, last_verified=doc.last_verified.isoformat())
+        item = (
+            self._ref(point.related_items[0])
+            if point.related_items
+            else ItemRef(code=f"policy:{point.id}", name=point.topic)
+        )
+        return Answer(
+            kind="answer",
+            item=item,
+            policy_id=point.id,
+            aspect=Aspect.overview,
+            confidence=self._confidence(score, False),
+            text=render_policy(doc, point),
+            sources=policy_sources(doc),
+            region=doc.region,
+            last_verified=doc.last_verified.isoformat(),
+        )
 
-    def _answer_item(self, code: str, aspect: Aspect, sub_item: str | None, region: str | None, *,
-                     confidence: float) -> Answer:
+    def _answer_item(
+        self, code: str, aspect: Aspect, sub_item: str | None, region: str | None, *, confidence: float
+    ) -> Answer:
         item = self.catalog.item_by_code[code]
         guide = self.choose_guide(item, aspect, sub_item, region)
         others = self._other_sub_items(item, guide)
-        text = render_guide(item, guide, aspect, helpline=self.helpline, deployment_region=self.region,
-                            other_sub_items=[name for name, _ in others])
-        choices = [Choice(title=f"{item.name}（{name}）", payload=self._payload(code, canonical))
-                   for name, canonical in others]
-        return Answer(kind="answer", item=ItemRef(code=item.code, name=item.name), guide_id=guide.id,
-                      sub_item=canonical_sub_item(guide.sub_item), aspect=aspect, confidence=confidence,
-                      text=text, choices=choices,
-                      sources=guide_sources(guide), region=guide.region,
-                      last_verified=guide.last_verified.isoformat())
+        text = render_guide(
+            item,
+            guide,
+            aspect,
+            helpline=self.helpline,
+            deployment_region=self.region,
+            other_sub_items=[name for name, _ in others],
+        )
+        choices = [
+            Choice(title=f"{item.name}（{name}）", payload=self._payload(code, canonical)) for name, canonical in others
+        ]
+        return Answer(
+            kind="answer",
+            item=ItemRef(code=item.code, name=item.name),
+            guide_id=guide.id,
+            sub_item=canonical_sub_item(guide.sub_item),
+            aspect=aspect,
+            confidence=confidence,
+            text=text,
+            choices=choices,
+            sources=guide_sources(guide),
+            region=guide.region,
+            last_verified=guide.last_verified.isoformat(),
+        )
 
     def choose_guide(self, item: ServiceItem, aspect: Aspect, sub_item: str | None, region: str | None) -> Guide:
         def rank(guide: Guide) -> float:

@@ -71,8 +71,14 @@ def aspect_lines(guide: Guide, aspect: Aspect, helpline: str) -> list[str]:
         Aspect.result: ["result"],
         Aspect.validity: ["validity"],
         Aspect.basis: ["legal_basis"],
-        Aspect.overview: ["item_type", "implementing_body", "statutory_time_limit", "promised_time_limit",
-                          "fee", "result"],
+        Aspect.overview: [
+            "item_type",
+            "implementing_body",
+            "statutory_time_limit",
+            "promised_time_limit",
+            "fee",
+            "result",
+        ],
     }[aspect]
     return _labelled(guide, fields, helpline)
 
@@ -81,16 +87,27 @@ def guide_sources(guide: Guide) -> list[SourceRef]:
     return [SourceRef(title=s.title, url=s.url, region=guide.region) for s in guide.sources]
 
 
-def render_guide(item: ServiceItem, guide: Guide, aspect: Aspect, *, helpline: str,
-                 deployment_region: str | None, other_sub_items: list[str]) -> str:
-    lines = [texts.HEADER.format(title=guide_title(item, guide), aspect=texts.ASPECT_NAMES[aspect.value],
-                                 region=guide.region)]
+def render_guide(
+    item: ServiceItem,
+    guide: Guide,
+    aspect: Aspect,
+    *,
+    helpline: str,
+    deployment_region: str | None,
+    other_sub_items: list[str],
+) -> str:
+    lines = [
+        texts.HEADER.format(
+            title=guide_title(item, guide), aspect=texts.ASPECT_NAMES[aspect.value], region=guide.region
+        )
+    ]
     lines += aspect_lines(guide, aspect, helpline)
     if aspect is Aspect.overview and other_sub_items:
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
     stated = aspect is Aspect.overview or field_text(guide, aspect) is not None
-    if guide.notes and (not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions,
-                                                 Aspect.time_limit)):
+    if guide.notes and (
+        not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit)
+    ):
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
     if guide.status is Status.draft:
         lines.append(texts.DRAFT_NOTE)
@@ -108,9 +125,11 @@ def render_guide(item: ServiceItem, guide: Guide, aspect: Aspect, *, helpline: s
 
 
 def render_policy(doc: PolicyDocument, point: PolicyPoint) -> str:
-    lines = [texts.POLICY_HEADER.format(topic=point.topic), point.text,
-             texts.POLICY_SOURCE.format(title=doc.title, issuer=doc.issuer or doc.region,
-                                        date=doc.date or "日期未载明")]
+    lines = [
+        texts.POLICY_HEADER.format(topic=point.topic),
+        point.text,
+        texts.POLICY_SOURCE.format(title=doc.title, issuer=doc.issuer or doc.region, date=doc.date or "日期未载明"),
+    ]
     return "\n".join(lines)
 
 

@@ -27,8 +27,12 @@ def _build() -> Engine:
     dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / embedder.name)
     engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
     engine.ask("护士执业注册需要什么材料")  # loads the model now, so "ready" means the first answer is fast
-    logger.info("knowledge engine ready: %d items, %d chunks, %.1f s", len(catalog.items), len(catalog.chunks),
-                time.perf_counter() - started)
+    logger.info(
+        "knowledge engine ready: %d items, %d chunks, %.1f s",
+        len(catalog.items),
+        len(catalog.chunks),
+        time.perf_counter() - started,
+    )
     return engine
 
 

@@ -39,8 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.start()
         print("正在启动：Rasa、动作服务器和应用（首次加载模型约需一两分钟）…", flush=True)
         stack.wait_ready()
-        print(f"\n助手已就绪：在浏览器打开 {config.app_url}/   （工单后台：{config.app_url}/desk）\n"
-              "按 Ctrl-C 停止。", flush=True)
+        print(
+            f"\n助手已就绪：在浏览器打开 {config.app_url}/   （工单后台：{config.app_url}/desk）\n按 Ctrl-C 停止。",
+            flush=True,
+        )
         if args.then:
             return subprocess.call(shlex.split(args.then))
         while True:

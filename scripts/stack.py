@@ -71,8 +71,14 @@ class Stack:
             out = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         else:
             out = None
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.config.env(), stdout=out, stderr=subprocess.STDOUT
-                                if out is not None else None, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=self.config.env(),
+            stdout=out,
+            stderr=subprocess.STDOUT if out is not None else None,
+            start_new_session=True,
+        )
         self.procs.append((name, proc))
         logger.info("started %s (pid %d)", name, proc.pid)
 
@@ -80,11 +86,38 @@ class Stack:
         c = self.config
         rasa_bin = str(ROOT / ".venv-rasa" / "bin" / "rasa")
         self._spawn("actions", [rasa_bin, "run", "actions", "--port", str(c.action_port), "--actions", "actions"])
-        self._spawn("rasa", [rasa_bin, "run", "--enable-api", "-i", "127.0.0.1", "--port", str(c.rasa_port),
-                             "--model", str(c.model), "--endpoints", "endpoints.yml",
-                             "--credentials", "credentials.yml"])
-        self._spawn("app", [sys.executable, "-m", "uvicorn", "bot.app:create_app", "--factory",
-                            "--host", "127.0.0.1", "--port", str(c.app_port)])
+        self._spawn(
+            "rasa",
+            [
+                rasa_bin,
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(c.rasa_port),
+                "--model",
+                str(c.model),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
+        self._spawn(
+            "app",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bot.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.app_port),
+            ],
+        )
 
     def wait_ready(self, timeout: float = 420.0) -> None:
         deadline = time.monotonic() + timeout

@@ -108,8 +108,7 @@ def test_no_figure_is_invented(catalog) -> None:  # type: ignore[no-untyped-def]
         for guide in item.guides:
             source = guide.model_dump_json() + item.model_dump_json()
             for aspect in Aspect:
-                text = render_guide(item, guide, aspect, helpline="12345", deployment_region=None,
-                                    other_sub_items=[])
+                text = render_guide(item, guide, aspect, helpline="12345", deployment_region=None, other_sub_items=[])
                 for number in _figures(text):
                     assert number in source, f"{guide.id} {aspect}: {number} not in the guide"
                 checked += 1
@@ -117,8 +116,14 @@ def test_no_figure_is_invented(catalog) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_no_figure_is_invented_through_the_engine(fake_engine) -> None:  # type: ignore[no-untyped-def]
-    questions = ["放射工作人员证审批要几天", "光荣证多久能拿到", "医疗机构设置审批多少天答复", "供水单位卫生许可收费吗",
-                 "医疗广告审查多久", "深圳医疗机构执业登记要多久"]
+    questions = [
+        "放射工作人员证审批要几天",
+        "光荣证多久能拿到",
+        "医疗机构设置审批多少天答复",
+        "供水单位卫生许可收费吗",
+        "医疗广告审查多久",
+        "深圳医疗机构执业登记要多久",
+    ]
     for q in questions:
         answer = fake_engine.ask(q)
         assert answer.kind == "answer", q
@@ -133,8 +138,12 @@ def test_no_figure_is_invented_through_the_engine(fake_engine) -> None:  # type:
 @pytest.mark.parametrize(
     ("question", "item", "aspect", "expected"),
     [
-        ("我刚考完护士资格证，想注册执业要准备哪些东西？", "护士执业注册", Aspect.materials,
-         "护士执业资格考试成绩合格证明"),
+        (
+            "我刚考完护士资格证，想注册执业要准备哪些东西？",
+            "护士执业注册",
+            Aspect.materials,
+            "护士执业资格考试成绩合格证明",
+        ),
         ("放射工作人员证审批要几天", "放射工作人员证", Aspect.time_limit, "3日"),
         ("開診所還要審批嗎", "诊所", None, None),
         ("护土变更注册要带什么", "护士执业注册", Aspect.materials, "护士变更注册申请审核表"),
@@ -190,8 +199,9 @@ def test_new_question_in_a_conversation_is_not_a_followup(fake_engine) -> None: 
 def test_region_followup_keeps_item_and_aspect(fake_engine) -> None:  # type: ignore[no-untyped-def]
     first = fake_engine.ask("深圳出生医学证明首次签发要带什么")
     assert "深圳" in first.region and first.aspect is Aspect.materials
-    follow = fake_engine.ask("那重庆江津呢？", Context(item_code=first.item.code, aspect=first.aspect,
-                                                    sub_item=first.sub_item))
+    follow = fake_engine.ask(
+        "那重庆江津呢？", Context(item_code=first.item.code, aspect=first.aspect, sub_item=first.sub_item)
+    )
     assert follow.item.code == first.item.code
     assert follow.aspect is Aspect.materials
     assert "江津" in follow.region

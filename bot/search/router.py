@@ -24,8 +24,13 @@ class SearchRequest(BaseModel):
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
     answer = await run_in_threadpool(get_engine().ask, request.text, request.context, request.region)
-    logger.info("search kind=%s item=%s aspect=%s confidence=%.2f", answer.kind,
-                answer.item.code if answer.item else None, answer.aspect, answer.confidence)
+    logger.info(
+        "search kind=%s item=%s aspect=%s confidence=%.2f",
+        answer.kind,
+        answer.item.code if answer.item else None,
+        answer.aspect,
+        answer.confidence,
+    )
     return answer
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scripts.stack import StackConfig
-from tests.e2e.conftest import ADMIN_PASSWORD, logs_text
+from tests.support.stack_fixtures import ADMIN_PASSWORD, logs_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -53,8 +53,12 @@ def test_rejects_empty_and_out_of_scope(client: httpx.Client) -> None:
 
 
 def _file_complaint(client: httpx.Client, session: str) -> str:
-    turns = ["我在窗口办医疗广告审查被推来推去办不成", "医疗广告审查",
-             "窗口说这个不归他们管让我去别的部门，别的部门又让我回来", PHONE]
+    turns = [
+        "我在窗口办医疗广告审查被推来推去办不成",
+        "医疗广告审查",
+        "窗口说这个不归他们管让我去别的部门，别的部门又让我回来",
+        PHONE,
+    ]
     for text in turns:
         body = say(client, session, text)
         assert body["meta"]["kind"] == "escalate", (text, body)

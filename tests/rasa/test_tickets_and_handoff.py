@@ -110,9 +110,7 @@ def test_rating_is_posted_with_the_session(fake_app: FakeApp, make_tracker: Any,
     assert _meta(dispatcher)["kind"] == "smalltalk"
 
 
-def test_handoff_gives_the_deployment_phone_and_12345(
-    fake_app: FakeApp, make_tracker: Any, set_helpline: Any
-) -> None:
+def test_handoff_gives_the_deployment_phone_and_12345(fake_app: FakeApp, make_tracker: Any, set_helpline: Any) -> None:
     set_helpline("0731-12320")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionHandoff().run(dispatcher, make_tracker([user_event("转人工", "ask_human")]), {}))

@@ -1,4 +1,8 @@
-"""Starts the real assistant (Rasa server, action server, app) once for the end-to-end tests."""
+"""The real assistant (Rasa server, action server, app), started once per test session.
+
+Registered for the whole suite by `tests/conftest.py`, so every test that needs the real stack
+(`tests/e2e/`, `tests/security/`, channel tests) shares one start instead of paying for its own.
+"""
 
 from __future__ import annotations
 
@@ -30,11 +34,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
     var = tmp_path_factory.mktemp("stack-var")
     # E2E_PORT_OFFSET lets several checkouts run their end-to-end tests side by side on one machine.
     offset = int(os.environ.get("E2E_PORT_OFFSET", "0"))
-    config = StackConfig(app_port=18000 + offset, rasa_port=15005 + offset, action_port=15055 + offset, var_dir=var,
-                         log_dir=var / "logs", model=model,
-                         extra_env={"DESK_ADMIN_PASSWORD": ADMIN_PASSWORD, "DATABASE_URL": f"sqlite:///{var}/tickets.db",
-                                    "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
-                                    "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "index")})
+    config = StackConfig(
+        app_port=18000 + offset,
+        rasa_port=15005 + offset,
+        action_port=15055 + offset,
+        var_dir=var,
+        log_dir=var / "logs",
+        model=model,
+        extra_env={
+            "DESK_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "DATABASE_URL": f"sqlite:///{var}/tickets.db",
+            "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
+            "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "index"),
+        },
+    )
     running = Stack(config)
     running.start()
     try:
