@@ -82,9 +82,10 @@ bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
 
-lint: $(VENV)/.installed ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint, format check and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy bot knowledge evaluation bench scripts
 
 format: $(VENV)/.installed ## ruff format and fix
 	$(VENV)/bin/ruff format .
