@@ -1,0 +1,52 @@
+"""Fixtures of the in-process security tests: the tickets tests' throwaway database and the full app.
+
+The attacks on the real running stack (``test_attacks_e2e.py``) use the suite-wide ``stack`` fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.tickets.conftest import (  # noqa: F401  (fixtures reused here)
+    INTERNAL_HEADERS,
+    FrozenClock,
+    clock,
+    db_url,
+    pg_template,
+    sqlite_template,
+    tickets_env,
+)
+
+
+def reset_app_caches() -> None:
+    from bot.core.security import get_security_settings
+
+    get_security_settings.cache_clear()
+
+
+@pytest.fixture
+def desk_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The tickets tests' small app (internal and desk routers) on a throwaway database."""
+    from tests.tickets.conftest import make_app
+
+    request.getfixturevalue("tickets_env")
+    frozen: FrozenClock = request.getfixturevalue("clock")
+    with TestClient(make_app(frozen), headers=INTERNAL_HEADERS) as c:
+        yield c
+
+
+@pytest.fixture
+def app_client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The whole app from the factory (no lifespan: the database is already migrated)."""
+    from bot.app import create_app
+
+    request.getfixturevalue("tickets_env")
+    monkeypatch.setenv("KNOWLEDGE_EMBEDDER", "hashing")
+    monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: chat answers "busy"
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:9")
+    reset_app_caches()
+    yield TestClient(create_app())  # not entered: no lifespan, no outbox worker, no engine warm-up
+    reset_app_caches()
