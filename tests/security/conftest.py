@@ -10,15 +10,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.tickets.conftest import (  # noqa: F401  (fixtures reused here)
-    INTERNAL_HEADERS,
-    FrozenClock,
-    clock,
-    db_url,
-    pg_template,
-    sqlite_template,
-    tickets_env,
-)
+from tests.tickets import conftest as tickets_fixtures
+from tests.tickets.conftest import INTERNAL_HEADERS, FrozenClock
+
+# The tickets tests' throwaway database (SQLite, and PostgreSQL when reachable), reused here.
+tickets_env = tickets_fixtures.tickets_env
+db_url = tickets_fixtures.db_url
+sqlite_template = tickets_fixtures.sqlite_template
+pg_template = tickets_fixtures.pg_template
+clock = tickets_fixtures.clock
 
 
 def reset_app_caches() -> None:
@@ -28,22 +28,17 @@ def reset_app_caches() -> None:
 
 
 @pytest.fixture
-def desk_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+def desk_client(tickets_env: str, clock: FrozenClock) -> Iterator[TestClient]:
     """The tickets tests' small app (internal and desk routers) on a throwaway database."""
-    from tests.tickets.conftest import make_app
-
-    request.getfixturevalue("tickets_env")
-    frozen: FrozenClock = request.getfixturevalue("clock")
-    with TestClient(make_app(frozen), headers=INTERNAL_HEADERS) as c:
+    with TestClient(tickets_fixtures.make_app(clock), headers=INTERNAL_HEADERS) as c:
         yield c
 
 
 @pytest.fixture
-def app_client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def app_client(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The whole app from the factory (no lifespan: the database is already migrated)."""
     from bot.app import create_app
 
-    request.getfixturevalue("tickets_env")
     monkeypatch.setenv("KNOWLEDGE_EMBEDDER", "hashing")
     monkeypatch.setenv("RASA_URL", "http://127.0.0.1:9")  # nothing listens: chat answers "busy"
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:9")
