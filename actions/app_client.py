@@ -2,7 +2,7 @@
 
 Environment (read once, on first use):
 - ``APP_URL`` — base URL of the app, default ``http://127.0.0.1:8000``
-- ``INTERNAL_API_TOKEN`` — sent as ``X-Internal-Token`` when set
+- ``INTERNAL_API_TOKEN`` — sent as ``X-Internal-Token`` (the app refuses internal calls without it)
 - ``APP_TIMEOUT_SECONDS`` — total timeout of one call, default 15
 - ``HELPLINE_PHONE`` — the deployment's consultation phone, default ``12345``
 

@@ -38,6 +38,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     from bot.chat.router import install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.core.secrets import APP_SECRETS, require
+    from bot.core.security import get_security_settings, install_security
     from bot.pii import configure_logging
     from bot.search.router import router as search_router
     from bot.tickets.router_desk import router as desk_router
@@ -46,9 +48,20 @@ def create_app() -> FastAPI:
     from knowledge.service import is_ready
 
     configure_logging()
-    app = FastAPI(title="卫生健康政务服务助手", version="0.1.0", lifespan=lifespan)
+    require(APP_SECRETS)  # outside local development a missing secret stops the start here
+    security = get_security_settings()
+    docs = security.app_docs_enabled  # /docs and /openapi.json only when enabled
+    app = FastAPI(
+        title="卫生健康政务服务助手",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.health_checks = {"knowledge": is_ready}
     install_chat_cors(app)
+    install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
     return app

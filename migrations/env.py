@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from bot.channels import web_inbox  # noqa: F401  (registers its table)
 from bot.db import Base, get_db_settings, make_engine
-from bot.tickets import models  # noqa: F401  (registers the tables)
+from bot.tickets import models, staff_models  # noqa: F401  (registers the tables)
 
 config = context.config
 # Only configure logging when run from the alembic CLI, not when the app migrates at start-up.

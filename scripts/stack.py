@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.core.secrets import ensure_secrets
+
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +38,15 @@ class StackConfig:
         return f"http://127.0.0.1:{self.app_port}"
 
     def env(self) -> dict[str, str]:
-        """The children's environment: embedded defaults, overridden by anything already set."""
+        """The children's environment: embedded defaults, overridden by anything already set.
+
+        The internal secrets come from the environment or, in local development, from
+        ``<var_dir>/secrets/`` (generated on first start); outside local development a missing
+        one raises ``MissingSecretError`` before anything starts.
+        """
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        merged = {**os.environ, **self.extra_env}
+        kept = ensure_secrets(self.var_dir / "secrets", merged)
         defaults = {
             "RASA_TELEMETRY_ENABLED": "false",
             "HF_HUB_OFFLINE": "1",
@@ -55,7 +64,7 @@ class StackConfig:
             "RASA_LOCK_STORE": "in_memory",
             "RASA_LOCK_REDIS_HOST": "127.0.0.1",
         }
-        env = {**defaults, **os.environ, **self.extra_env}
+        env = {**defaults, **merged, **kept}
         return env
 
 
@@ -85,13 +94,15 @@ class Stack:
     def start(self) -> None:
         c = self.config
         rasa_bin = str(ROOT / ".venv-rasa" / "bin" / "rasa")
-        self._spawn("actions", [rasa_bin, "run", "actions", "--port", str(c.action_port), "--actions", "actions"])
+        rasa_python = str(ROOT / ".venv-rasa" / "bin" / "python")
+        # Our launcher: loopback only, and every action call must carry ACTION_SERVER_TOKEN.
+        self._spawn("actions", [rasa_python, "-m", "scripts.action_server", "--port", str(c.action_port)])
+        # Rasa's HTTP API (--enable-api) stays off: the app uses the REST channel webhook only.
         self._spawn(
             "rasa",
             [
                 rasa_bin,
                 "run",
-                "--enable-api",
                 "-i",
                 "127.0.0.1",
                 "--port",

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: `make test` runs it (after `make setup` and `make train`); .ci/run calls `make test`.
-# Runs, in order: lint (ruff check, ruff format --check), mypy, knowledge-base validation, the Rasa test stories, the action tests (Rasa env),
+# Runs, in order: lint (ruff check, ruff format --check), mypy, knowledge-base validation, the known-vulnerability
+# audit of both lock files (pip-audit; see scripts/audit_deps.py), the Rasa test stories, the action tests (Rasa env),
 # and the main pytest suite (unit, knowledge with the real model, tickets on SQLite and PostgreSQL,
 # end-to-end against the real servers, headless-browser tests). Exits non-zero if any step fails.
 set -uo pipefail
@@ -26,6 +27,7 @@ step lint .venv/bin/ruff check .
 step format .venv/bin/ruff format --check .
 step mypy .venv/bin/python -m mypy bot knowledge evaluation bench scripts
 step knowledge-validate .venv/bin/python -m knowledge.validate
+step dependency-audit .venv/bin/python -m scripts.audit_deps
 step rasa-stories .venv-rasa/bin/rasa test core --stories tests/test_stories.yml --model models/assistant.tar.gz \
   --fail-on-prediction-errors --out var/rasa-test-results
 step rasa-actions .venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider

@@ -19,6 +19,7 @@ import sys
 from bot.db import init_db, session_scope
 from bot.tickets import auth
 from bot.tickets.enums import Role
+from bot.tickets.passwords import WeakPasswordError, check_password
 
 
 def _read_password() -> str:
@@ -52,8 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         print("database at head")
         return 0
     password = _read_password()
-    if len(password) < 8:
-        print("password must have at least 8 characters", file=sys.stderr)
+    try:
+        check_password(password, user_inputs=(args.username,))
+    except WeakPasswordError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     with session_scope() as db:
         if args.cmd == "create-user":

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.secrets import LOCAL_ENVS
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -40,7 +42,19 @@ class TicketSettings(BaseSettings):
     desk_admin_password: SecretStr | None = Field(default=None, validation_alias=_env("DESK_ADMIN_PASSWORD"))
     desk_admin_username: str = Field(default="admin", validation_alias=_env("DESK_ADMIN_USERNAME"))
     desk_session_max_age_s: int = Field(default=8 * 3600, validation_alias=_env("DESK_SESSION_MAX_AGE_S"))
-    desk_cookie_secure: bool = Field(default=False, validation_alias=_env("DESK_COOKIE_SECURE"))
+    # None: Secure outside local development (APP_ENV), off on plain-http localhost.
+    desk_cookie_secure: bool | None = Field(default=None, validation_alias=_env("DESK_COOKIE_SECURE"))
+    # Login throttling: free failures per account / per client address, then exponential back-off.
+    desk_login_free_per_account: int = Field(default=5, ge=1, validation_alias=_env("DESK_LOGIN_FREE_PER_ACCOUNT"))
+    desk_login_free_per_address: int = Field(default=20, ge=1, validation_alias=_env("DESK_LOGIN_FREE_PER_ADDRESS"))
+    desk_login_backoff_base_s: float = Field(default=2.0, gt=0, validation_alias=_env("DESK_LOGIN_BACKOFF_BASE_S"))
+    desk_login_backoff_max_s: float = Field(default=900.0, gt=0, validation_alias=_env("DESK_LOGIN_BACKOFF_MAX_S"))
+    # Password policy: minimum length and zxcvbn score (0–4; 3 = "safely unguessable").
+    desk_password_min_length: int = Field(default=12, ge=8, validation_alias=_env("DESK_PASSWORD_MIN_LENGTH"))
+    desk_password_min_score: int = Field(default=3, ge=0, le=4, validation_alias=_env("DESK_PASSWORD_MIN_SCORE"))
+    # Origins (scheme://host[:port]) besides the app's own that may send state-changing desk requests.
+    desk_allowed_origins: str = Field(default="", validation_alias=_env("DESK_ALLOWED_ORIGINS"))
+    app_env: str = Field(default="development", validation_alias=_env("APP_ENV"))
     bcrypt_rounds: int = Field(default=12, ge=4, le=16, validation_alias=_env("DESK_BCRYPT_ROUNDS"))
 
     ticket_prefix: str = Field(default="BBC", validation_alias=_env("TICKET_PREFIX"))
@@ -53,6 +67,12 @@ class TicketSettings(BaseSettings):
     items_dir: Path = Field(
         default=REPO_ROOT / "knowledge" / "data" / "items", validation_alias=_env("KNOWLEDGE_ITEMS_DIR")
     )
+
+    @property
+    def cookie_secure(self) -> bool:
+        if self.desk_cookie_secure is not None:
+            return self.desk_cookie_secure
+        return self.app_env.strip().lower() not in LOCAL_ENVS
 
 
 @lru_cache(maxsize=1)

@@ -23,9 +23,10 @@ def get_clock() -> Clockwork:
 
 
 def require_internal_token(x_internal_token: Annotated[str | None, Header()] = None) -> None:
+    """The internal API always needs ``X-Internal-Token``; with no token configured it is closed (503)."""
     expected = get_ticket_settings().internal_api_token
-    if expected is None:
-        return
+    if expected is None or not expected.get_secret_value():
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "internal API not configured")
     if x_internal_token is None or not secrets.compare_digest(
         x_internal_token.encode(), expected.get_secret_value().encode()
     ):

@@ -9,17 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 
-from bot.tickets import auth, outbox, service, texts
+from bot.tickets import audit, auth, outbox, service, texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import OutboxKind, Role, TicketStatus
 from bot.tickets.models import HandlerUser, OutboxMessage, Ticket
+from bot.tickets.passwords import WeakPasswordError
 from bot.tickets.routing import get_routing
 from bot.tickets.schemas import (
+    AccountOut,
     AssignIn,
     DeliveryOut,
     DeskMeta,
@@ -34,6 +36,7 @@ from bot.tickets.schemas import (
     RectificationOut,
     ReplyIn,
     RerouteIn,
+    SessionsEnded,
     StatusIn,
     TicketDetail,
     TicketList,
@@ -44,7 +47,7 @@ from bot.tickets.schemas import (
 DESK_DIR = Path(__file__).resolve().parent.parent / "web" / "desk"
 DESK_ASSETS = {"desk.js": "text/javascript", "desk.css": "text/css"}
 
-router = APIRouter(tags=["desk"])
+router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin), Depends(audit.audit_desk_action)])
 
 
 def _http(exc: service.TicketError) -> HTTPException:
@@ -84,29 +87,52 @@ def _page_headers() -> dict[str, str]:
 
 
 @router.post("/api/desk/login", response_model=LoginOut)
-def login(body: LoginIn, db: SessionDep, response: Response) -> LoginOut:
+def login(body: LoginIn, request: Request, db: SessionDep, response: Response) -> LoginOut:
+    settings = get_ticket_settings()
+    throttle = auth.get_login_throttle()
+    client = audit.client_of(request)
+    account_key, address_key = f"user:{body.username.lower()}", f"addr:{client}"
+    wait = max(
+        throttle.retry_after(account_key, settings.desk_login_free_per_account),
+        throttle.retry_after(address_key, settings.desk_login_free_per_address),
+    )
+    if wait > 0:  # refused before any password work
+        seconds = max(1, int(wait + 0.999))
+        audit.record(db, "login_throttled", actor=body.username, status=429, client=client)
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            texts.LOGIN_THROTTLED.format(s=seconds),
+            headers={"Retry-After": str(seconds)},
+        )
     user = auth.authenticate(db, body.username, body.password)
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "用户名或密码错误")
-    token = auth.issue_token(user)
-    settings = get_ticket_settings()
+        throttle.failure(account_key)
+        throttle.failure(address_key)
+        audit.record(db, "login_failed", actor=body.username, status=401, client=client)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, texts.LOGIN_FAILED)
+    throttle.success(account_key)
+    token = auth.issue_session(db, user, client=client)
+    audit.record(db, "login", actor=user.username, status=200, client=client)
     response.set_cookie(
         auth.COOKIE_NAME,
         token,
         max_age=settings.desk_session_max_age_s,
         httponly=True,
         samesite="strict",
-        secure=settings.desk_cookie_secure,
+        secure=settings.cookie_secure,
         path="/",
     )
-    return LoginOut(
-        username=user.username, display_name=user.display_name, role=Role(user.role), office=user.office, token=token
-    )
+    return LoginOut(username=user.username, display_name=user.display_name, role=Role(user.role), office=user.office)
 
 
 @router.post("/api/desk/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(response: Response) -> Response:
-    response.delete_cookie(auth.COOKIE_NAME, path="/")
+def logout(request: Request, db: SessionDep, response: Response) -> Response:
+    """Revokes the session on the server (the cookie alone would keep working until it expires)."""
+    token = request.cookies.get(auth.COOKIE_NAME)
+    user = auth.revoke_session(db, token) if token else None
+    if user is not None:
+        audit.record(db, "logout", actor=user.username, status=204, client=audit.client_of(request))
+    response.delete_cookie(auth.COOKIE_NAME, path="/", httponly=True, samesite="strict")
     response.status_code = status.HTTP_204_NO_CONTENT
     return response
 
@@ -135,7 +161,47 @@ def create_user(body: UserCreate, admin: auth.CurrentAdmin, db: SessionDep) -> H
         )
     except ValueError:
         raise HTTPException(status.HTTP_409_CONFLICT, "user exists") from None
+    except WeakPasswordError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     return HandlerOut.model_validate(user)
+
+
+@router.get("/api/desk/users", response_model=list[AccountOut])
+def list_users(admin: auth.CurrentAdmin, db: SessionDep) -> list[AccountOut]:
+    return [AccountOut.model_validate(u) for u in db.scalars(select(HandlerUser).order_by(HandlerUser.username))]
+
+
+def _account(db: SessionDep, username: str) -> HandlerUser:
+    user = db.scalar(select(HandlerUser).where(HandlerUser.username == username))
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such user")
+    return user
+
+
+@router.post("/api/desk/users/{username}/deactivate", response_model=AccountOut)
+def deactivate_user(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> AccountOut:
+    """The account can no longer log in and every session it has ends now."""
+    user = _account(db, username)
+    if user.id == admin.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "cannot deactivate yourself")
+    user.active = False
+    db.commit()
+    auth.revoke_user_sessions(db, user.id)
+    return AccountOut.model_validate(user)
+
+
+@router.post("/api/desk/users/{username}/activate", response_model=AccountOut)
+def activate_user(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> AccountOut:
+    user = _account(db, username)
+    user.active = True
+    db.commit()
+    return AccountOut.model_validate(user)
+
+
+@router.post("/api/desk/users/{username}/end-sessions", response_model=SessionsEnded)
+def end_sessions(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> SessionsEnded:
+    user = _account(db, username)
+    return SessionsEnded(username=user.username, ended=auth.revoke_user_sessions(db, user.id))
 
 
 # ---- queue ----

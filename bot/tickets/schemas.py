@@ -81,7 +81,16 @@ class HandlerOut(BaseModel):
 
 
 class LoginOut(HandlerOut):
-    token: str
+    """The session itself travels only in the HttpOnly cookie."""
+
+
+class AccountOut(HandlerOut):
+    active: bool
+
+
+class SessionsEnded(BaseModel):
+    username: str
+    ended: int
 
 
 class UserCreate(BaseModel):

@@ -55,3 +55,10 @@ CSV_HEADER = [
 ]
 YES = "是"
 NO = "否"
+
+# Desk login and accounts (bot/tickets/router_desk.py, passwords.py).
+LOGIN_FAILED = "用户名或密码错误"
+LOGIN_THROTTLED = "登录尝试过于频繁，请 {s} 秒后再试"
+PASSWORD_TOO_SHORT = "密码至少需要 {n} 个字符"
+PASSWORD_TOO_WEAK = "密码太容易被猜到（常见密码、键盘序列或包含用户名），请换一个更长、更不规律的密码"
+ORIGIN_REFUSED = "请求来源不被允许"

@@ -16,6 +16,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+INTERNAL_TOKEN = "test-internal-token"
+INTERNAL_HEADERS = {"X-Internal-Token": INTERNAL_TOKEN}
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
 PG_ADMIN_DB = os.environ.get("TEST_PG_ADMIN_DB", "test")
@@ -132,6 +134,8 @@ def tickets_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")
+    monkeypatch.setenv("INTERNAL_API_TOKEN", INTERNAL_TOKEN)
+    monkeypatch.setenv("DESK_PASSWORD_MIN_SCORE", "2")  # the tests' passwords; the policy's default is 3
     monkeypatch.setenv("DESK_SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
     monkeypatch.setenv("KNOWLEDGE_ITEMS_DIR", str(items))
     monkeypatch.setenv("OUTBOX_BACKOFF_BASE_S", "0.01")
@@ -170,7 +174,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def client(tickets_env: str, clock: FrozenClock) -> Iterator[TestClient]:
-    with TestClient(make_app(clock)) as c:
+    with TestClient(make_app(clock), headers=INTERNAL_HEADERS) as c:
         yield c
 
 

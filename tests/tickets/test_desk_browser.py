@@ -17,7 +17,7 @@ from bot.channels import web_inbox
 from bot.tickets import contact_vault
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
-from .conftest import create_user, make_app, ticket_body
+from .conftest import INTERNAL_HEADERS, create_user, make_app, ticket_body
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,6 +52,7 @@ def test_desk_page_handles_a_ticket(live_server: str) -> None:
     created = httpx.post(
         live_server + "/api/internal/tickets",
         json=ticket_body(session_id="sess-web-1", idempotency_key="sess-web-1:1"),
+        headers=INTERNAL_HEADERS,
         timeout=10,
     )
     assert created.status_code == 201, created.text
@@ -112,6 +113,7 @@ def test_desk_page_handles_a_ticket(live_server: str) -> None:
             rating = httpx.post(
                 f"{live_server}/api/internal/tickets/{number}/rating",
                 json={"session_id": "sess-web-1", "rating": "不满意"},
+                headers=INTERNAL_HEADERS,
                 timeout=10,
             )
             assert rating.status_code == 200, rating.text

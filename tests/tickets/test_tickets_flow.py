@@ -155,16 +155,21 @@ def test_status_lookup_accepts_loose_number_forms(client: TestClient) -> None:
     assert client.get("/api/internal/tickets/BBC-20260213-0999/status").status_code == 404
 
 
-def test_internal_token_when_configured(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_internal_token_always_required(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.tickets.config import get_ticket_settings
 
     monkeypatch.setenv("INTERNAL_API_TOKEN", "s3cret-token")
     get_ticket_settings.cache_clear()
+    client.headers.pop("X-Internal-Token")
     assert client.post("/api/internal/tickets", json=ticket_body()).status_code == 401
     bad = {"X-Internal-Token": "nope"}
     assert client.get("/api/internal/tickets/BBC-20260213-0001/status", headers=bad).status_code == 401
     ok = client.post("/api/internal/tickets", json=ticket_body(), headers={"X-Internal-Token": "s3cret-token"})
     assert ok.status_code == 201
+    # No token configured: the internal API is closed, not open.
+    monkeypatch.delenv("INTERNAL_API_TOKEN")
+    get_ticket_settings.cache_clear()
+    assert client.post("/api/internal/tickets", json=ticket_body(), headers=bad).status_code == 503
 
 
 def test_routing_triage_and_reroute(client: TestClient) -> None:
@@ -280,6 +285,6 @@ def test_admin_creates_users_handlers_cannot(client: TestClient) -> None:
     assert client.post("/api/desk/users", json=new).status_code == 409
     client.post("/api/desk/logout")
     assert client.get("/api/desk/me").status_code == 401
-    token = login(client, "newbie", "password-new")["token"]
-    client.cookies.clear()
-    assert client.get("/api/desk/me", headers={"Authorization": f"Bearer {token}"}).json()["username"] == "newbie"
+    body = login(client, "newbie", "password-new")
+    assert "token" not in body  # the session is only in the HttpOnly cookie
+    assert client.get("/api/desk/me").json()["username"] == "newbie"

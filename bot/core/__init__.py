@@ -1,0 +1,1 @@
+"""Cross-cutting pieces of the app: secrets and HTTP hardening."""
