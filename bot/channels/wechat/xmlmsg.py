@@ -57,10 +57,10 @@ class Inbound(BaseModel):
 
     @property
     def dedupe_key(self) -> str:
-        """``MsgId`` for messages; ``FromUserName`` + ``CreateTime`` (+ event) for events."""
+        """``MsgId`` for messages; ``FromUserName`` + ``CreateTime`` (+ event and key) for events."""
         if self.msg_id:
             return f"m:{self.msg_id}"
-        return f"e:{self.from_user}:{self.create_time}:{self.event or ''}"
+        return f"e:{self.from_user}:{self.create_time}:{self.event or ''}:{(self.event_key or '')[:40]}"
 
 
 def to_inbound(fields: dict[str, str]) -> Inbound:

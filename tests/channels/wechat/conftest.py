@@ -99,7 +99,7 @@ def wechat_settings(api_base: str, *, aes: bool = True, previous: str | None = N
         WECHAT_ENCODING_AES_KEY=AES_KEY if aes else None,
         WECHAT_PREVIOUS_ENCODING_AES_KEY=previous,
         WECHAT_API_BASE=api_base,
-        **kw,
+        **{f"WECHAT_{name.upper()}": value for name, value in kw.items()},
     )
 
 

@@ -11,9 +11,10 @@ T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def test_buttons_become_numbered_choices_and_links_stay_links() -> None:
+    two = [Choice(title="甲", payload="/a"), Choice(title="乙", payload="/b")]
     rendered = render(
         [
-            ReplyLike(text="您想办理哪一项？", buttons=[Choice(title="甲", payload="/a"), Choice(title="乙", payload="/b")]),
+            ReplyLike(text="您想办理哪一项？", buttons=two),
             ReplyLike(text="详见指南", buttons=[Choice(title="指南", payload="https://zwfw.example.gov.cn/g")]),
         ]
     )
