@@ -2,10 +2,13 @@
 retried on a 5-second timeout with the same ``MsgId``, replies verified and decrypted.
 
     python -m bot.channels.wechat.simulator --url http://127.0.0.1:8000/wechat [--fake-api URL]
+    python -m bot.channels.wechat.simulator --start-stack   # `make wechat-sim`: everything on one machine
 
 Token, appid and EncodingAESKey default to ``WECHAT_TOKEN``, ``WECHAT_APP_ID`` and
 ``WECHAT_ENCODING_AES_KEY``; with ``--fake-api`` the customer-service messages the app sends to the
-simulated citizen (slow answers, handlers' replies) are printed too.
+simulated citizen (slow answers, handlers' replies) are printed too. ``--start-stack`` starts a fake
+WeChat API and the whole assistant (Rasa, actions, app on ``APP_PORT``) with the channel configured
+for it (encrypted mode, development credentials), chats, and stops them at the end.
 """
 
 from __future__ import annotations
@@ -161,9 +164,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aes-key", default=os.environ.get("WECHAT_ENCODING_AES_KEY") or None)
     parser.add_argument("--openid", default=None)
     parser.add_argument("--fake-api", default=os.environ.get("WECHAT_SIM_FAKE_API"), help="print CS messages from it")
+    parser.add_argument("--start-stack", action="store_true", help="start a fake WeChat API and the assistant")
     args = parser.parse_args(argv)
+    if args.start_stack:
+        return _with_stack(args)
     if not args.token:
         parser.error("set WECHAT_TOKEN or pass --token (the same as the app's)")
+    return _chat(args)
+
+
+DEV_TOKEN, DEV_APP_ID, DEV_SECRET = "dev-wechat-token", "wxdevsimulator01", "dev-wechat-secret"
+DEV_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def _with_stack(args: argparse.Namespace) -> int:
+    from bot.channels.wechat.fake_api import FakeWeChatApi
+    from scripts.stack import Stack, StackConfig
+
+    fake = FakeWeChatApi(app_id=DEV_APP_ID, secret=DEV_SECRET).start()
+    config = StackConfig(
+        extra_env={
+            "WECHAT_TOKEN": DEV_TOKEN,
+            "WECHAT_APP_ID": DEV_APP_ID,
+            "WECHAT_APP_SECRET": DEV_SECRET,
+            "WECHAT_ENCODING_AES_KEY": DEV_AES_KEY,
+            "WECHAT_API_BASE": fake.url,
+        }
+    )
+    stack = Stack(config)
+    print(f"starting the assistant on {config.app_url} with a fake WeChat API on {fake.url} …", flush=True)
+    stack.start()
+    try:
+        stack.wait_ready()
+        args.url, args.token, args.app_id, args.aes_key = f"{config.app_url}/wechat", DEV_TOKEN, DEV_APP_ID, DEV_AES_KEY
+        args.fake_api = fake.url
+        return _chat(args)
+    finally:
+        stack.stop()
+        fake.stop()
+
+
+def _chat(args: argparse.Namespace) -> int:
     sim = WeChatSimulator(args.url, token=args.token, app_id=args.app_id, aes_key=args.aes_key, openid=args.openid)
     seen = 0
     print(f"simulated citizen {sim.openid}; mode {'encrypted' if args.aes_key else 'plaintext'}. Empty line quits.")
