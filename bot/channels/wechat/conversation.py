@@ -11,6 +11,7 @@ returns the stored reply or ``success``.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -28,6 +29,7 @@ Turn = Callable[[ChatRequest], Awaitable[TurnOutcome]]
 EnqueueParts = Callable[[str, list[str]], None]
 
 POLL_S = 0.1
+PURGE_EVERY = 500  # claims between two deletions of inbound records older than the dedupe TTL
 
 
 def choice_request(session_id: str, choice: Choice) -> ChatRequest:
@@ -44,6 +46,7 @@ class WeChatConversation:
         enqueue_parts: EnqueueParts,
         reply_budget_s: float,
         text_max_bytes: int,
+        dedupe_ttl_s: int = 24 * 3600,
     ) -> None:
         self._turn = turn
         self._store = store
@@ -51,12 +54,18 @@ class WeChatConversation:
         self._budget = reply_budget_s
         self._max = text_max_bytes
         self._tasks: set[asyncio.Task[str | None]] = set()
+        self._ttl = dt.timedelta(seconds=dedupe_ttl_s)
+        self._claims = 0
 
     async def respond(self, msg: Inbound) -> str | None:
         """The passive reply text, or None for an empty ``success``."""
         key = msg.dedupe_key
         if not await asyncio.to_thread(self._store.claim, key, msg.from_user):
             return await self._await_first(key)
+        self._claims += 1
+        if self._claims % PURGE_EVERY == 0:
+            purged = await asyncio.to_thread(self._store.purge, self._ttl)
+            logger.info("wechat: %d old inbound record(s) purged", purged)
         task = asyncio.create_task(self._answer(msg, key), name=f"wechat-{key}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

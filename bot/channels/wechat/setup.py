@@ -76,6 +76,7 @@ def install_wechat(
         enqueue_parts=lambda session_id, parts: enqueue_parts(session_factory, session_id, parts),
         reply_budget_s=settings.reply_budget_s,
         text_max_bytes=settings.text_max_bytes,
+        dedupe_ttl_s=settings.dedupe_ttl_s,
     )
     app.include_router(router)
     mode = "encrypted" if settings.aes_keys else "plaintext"

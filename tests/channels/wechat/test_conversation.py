@@ -173,3 +173,31 @@ def test_quota_of_five_messages_per_citizen_message(
     sim.send_text("还在吗")  # a new message restores the quota
     adapter.deliver(f"wx-{sim.openid}", OutgoingMessage(text="又可以了"))
     assert len(fake_api.messages(sim.openid)) == 6
+
+
+def test_outbox_marks_an_out_of_window_reply_failed_at_once_with_the_reason(
+    build_harness: Callable[..., WeChatHarness], fake_api: FakeWeChatApi
+) -> None:
+    from bot.channels.wechat.setup import enqueue_parts
+
+    h = build_harness()
+    sim = h.simulator()  # never wrote to the account: no window open
+    enqueue_parts(lambda: h.sessions, f"wx-{sim.openid}", ["【办不成事反映】答复内容"])
+    outbox.run_once(settings=outbox_settings(), session_factory=h.sessions)
+    with h.sessions() as db:
+        row = db.scalars(select(OutboxMessage)).one()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert row.last_error is not None and "48小时" in row.last_error and "电话" in row.last_error
+    assert fake_api.state.send_calls == 0
+
+
+def test_store_purges_only_old_inbound_records(wx_sessions: sessionmaker[Session]) -> None:
+    from bot.channels.wechat.store import WeChatStore
+
+    now = [dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)]
+    store = WeChatStore(lambda: wx_sessions, clock=lambda: now[0])
+    assert store.claim("m:1", "oA") and not store.claim("m:1", "oA")
+    now[0] += dt.timedelta(hours=25)
+    assert store.claim("m:2", "oA")
+    assert store.purge(dt.timedelta(hours=24)) == 1
+    assert store.state("m:1") is None and store.state("m:2") is not None
