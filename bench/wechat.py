@@ -1,7 +1,7 @@
 """WeChat channel benchmark: 16 simulated citizens chatting at once through ``/wechat``.
 
 Starts the fake WeChat API and the real stack (Rasa, actions, app) with the WeChat channel on
-(encrypted mode), then lets 16 simulators send the user turns of ../shared/eval/dev.jsonl (each
+(encrypted mode), then lets 16 simulators send user turns of ../shared/eval/dev.jsonl and the held-out set (each
 citizen its own conversations, 0.5–1.5 s between messages, fixed seed). Measures what WeChat sees
 (the HTTP answer to each push: a passive reply or an empty ``success``) and when the citizen has the
 answer (passive, or the first customer-service message through the outbox). Writes bench/results/wechat.json.
@@ -27,7 +27,7 @@ from evaluation.conversations import load_conversations
 from scripts.stack import ROOT, Stack, StackConfig
 
 OUT = ROOT / "bench" / "results" / "wechat.json"
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+FILES = [ROOT.parent / "shared" / "eval" / "dev.jsonl", ROOT / "evaluation" / "data" / "heldout.jsonl"]
 TOKEN, APP_ID, SECRET = "bench-token", "wxbench000000001", "bench-secret"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 TARGET_P95_MS = 4500.0
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages-per-user", type=int, default=6)
     args = parser.parse_args(argv)
 
-    turns = [t.user for conv in load_conversations(DEV) for t in conv.turns]
+    turns = [t.user for path in FILES if path.exists() for conv in load_conversations(path) for t in conv.turns]
     rng = random.Random(20261130)
     rng.shuffle(turns)
     per_user = [turns[i * args.messages_per_user : (i + 1) * args.messages_per_user] for i in range(args.users)]
