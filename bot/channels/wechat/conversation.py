@@ -15,6 +15,8 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from anyio.to_thread import run_sync
+
 from bot.channels.wechat import quota, texts
 from bot.channels.wechat.adapter import session_for
 from bot.channels.wechat.formatting import Choice, ReplyLike, pick_choice, render, split_text
@@ -59,30 +61,34 @@ class WeChatConversation:
 
     async def respond(self, msg: Inbound) -> str | None:
         """The passive reply text, or None for an empty ``success``."""
-        key = msg.dedupe_key
-        if not await asyncio.to_thread(self._store.claim, key, msg.from_user):
-            return await self._await_first(key)
-        self._claims += 1
-        if self._claims % PURGE_EVERY == 0:
-            purged = await asyncio.to_thread(self._store.purge, self._ttl)
-            logger.info("wechat: %d old inbound record(s) purged", purged)
-        task = asyncio.create_task(self._answer(msg, key), name=f"wechat-{key}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        done, _ = await asyncio.wait({task}, timeout=self._budget)
-        if task in done:
-            return task.result()
-        if await asyncio.to_thread(self._store.mark_deferred, key):
-            logger.info("wechat %s: not ready in %.1fs; it follows by customer-service message", key, self._budget)
-            return None
-        state = await asyncio.to_thread(self._store.state, key)  # stored just as we gave up
-        return state.reply_text if state and state.status == ANSWERED else None
-
-    async def _await_first(self, key: str) -> str | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._budget
+        key = msg.dedupe_key
+        unsubscribed = msg.msg_type == "event" and msg.event == "unsubscribe"
+        allowance = None if unsubscribed else (quota.MESSAGE if msg.msg_type != "event" else quota.SHORT_ACTION)
+        offered = await run_sync(self._store.begin, key, msg.from_user, allowance)
+        if offered is None:
+            return await self._await_first(key, deadline)
+        self._claims += 1
+        if self._claims % PURGE_EVERY == 0:
+            purged = await run_sync(self._store.purge, self._ttl)
+            logger.info("wechat: %d old inbound record(s) purged", purged)
+        task = asyncio.create_task(self._answer(msg, key, offered), name=f"wechat-{key}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        done, _ = await asyncio.wait({task}, timeout=max(deadline - loop.time(), 0.0))
+        if task in done:
+            return task.result()
+        if await run_sync(self._store.mark_deferred, key):
+            logger.info("wechat %s: not ready in %.1fs; it follows by customer-service message", key, self._budget)
+            return None
+        state = await run_sync(self._store.state, key)  # stored just as we gave up
+        return state.reply_text if state and state.status == ANSWERED else None
+
+    async def _await_first(self, key: str, deadline: float) -> str | None:
+        loop = asyncio.get_running_loop()
         while True:
-            state = await asyncio.to_thread(self._store.state, key)
+            state = await run_sync(self._store.state, key)
             if state is None or state.status == DEFERRED:
                 return None
             if state.status == ANSWERED:
@@ -92,30 +98,28 @@ class WeChatConversation:
                 return None
             await asyncio.sleep(POLL_S)
 
-    async def _answer(self, msg: Inbound, key: str) -> str | None:
+    async def _answer(self, msg: Inbound, key: str, offered: list[Choice]) -> str | None:
         try:
-            parts = await self._parts(msg)
+            parts = await self._parts(msg, offered)
         except Exception:
             logger.exception("wechat %s: the turn failed", key)
             parts = []
         if not parts:
-            await asyncio.to_thread(self._store.mark_deferred, key)
+            await run_sync(self._store.mark_deferred, key)
             return None
-        if len(parts) == 1 and await asyncio.to_thread(self._store.mark_answered, key, parts[0]):
+        if len(parts) == 1 and await run_sync(self._store.mark_answered, key, parts[0]):
             return parts[0]
-        await asyncio.to_thread(self._store.mark_deferred, key)
-        await asyncio.to_thread(self._enqueue, session_for(msg.from_user), parts)
+        await run_sync(self._store.mark_deferred, key)
+        await run_sync(self._enqueue, session_for(msg.from_user), parts)
         logger.info("wechat %s: %d part(s) queued as customer-service messages", key, len(parts))
         return None
 
-    async def _parts(self, msg: Inbound) -> list[str]:
+    async def _parts(self, msg: Inbound, offered: list[Choice]) -> list[str]:
         openid = msg.from_user
-        allowance = quota.MESSAGE if msg.msg_type != "event" else quota.SHORT_ACTION
         if msg.msg_type == "event" and msg.event == "unsubscribe":
             logger.info("wechat: a citizen unsubscribed")
             return []
-        await asyncio.to_thread(self._store.record_action, openid, allowance)
-        request = await self._request(msg)
+        request = self._request(msg, offered)
         if isinstance(request, str):
             return split_text(request, self._max)
         outcome = await self._turn(request)
@@ -124,15 +128,16 @@ class WeChatConversation:
             for r in outcome.response.replies
         ]
         rendered = render(replies)
-        await asyncio.to_thread(self._store.set_choices, openid, rendered.choices)
+        if rendered.choices:
+            await run_sync(self._store.set_choices, openid, rendered.choices)
         return split_text(rendered.text, self._max)
 
-    async def _request(self, msg: Inbound) -> ChatRequest | str:
+    def _request(self, msg: Inbound, offered: list[Choice]) -> ChatRequest | str:
         """The chat turn to run, or a fixed reply."""
         session_id = session_for(msg.from_user)
         if msg.msg_type == "text":
             text = (msg.content or "").strip()
-            choice = pick_choice(text, await asyncio.to_thread(self._store.choices, msg.from_user))
+            choice = pick_choice(text, offered)
             if choice is not None:
                 return choice_request(session_id, choice)
             return ChatRequest(session_id=session_id, text=text)

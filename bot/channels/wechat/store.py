@@ -59,6 +59,40 @@ class WeChatStore:
                 return False
         return True
 
+    def begin(self, key: str, openid: str, allowance: quota.Allowance | None) -> list[Choice] | None:
+        """One transaction for a new message: claim ``key``, record the citizen's action (quota) and take
+        the choices offered last time (they apply to this message only). None: a retry of a claimed key."""
+        for attempt in (1, 2):
+            now = self._clock()
+            with self._session() as db:
+                db.add(WeChatInbound(key=key, openid=openid, status=PROCESSING, created_at=now))
+                try:
+                    db.flush()
+                except IntegrityError:
+                    db.rollback()
+                    return None
+                if allowance is None:
+                    db.commit()
+                    return []
+                user = db.get(WeChatUser, openid, with_for_update=True)
+                if user is None:
+                    user = WeChatUser(openid=openid, kf_remaining=0, kf_valid_until=None, choices=[], updated_at=now)
+                    db.add(user)
+                current = quota.Quota(user.kf_remaining, user.kf_valid_until) if user.kf_valid_until else None
+                new = quota.after_action(current, allowance, now)
+                choices = [Choice.model_validate(c) for c in (user.choices or [])]
+                user.kf_remaining, user.kf_valid_until, user.updated_at = new.remaining, new.valid_until, now
+                user.choices = []
+                try:
+                    db.commit()
+                except IntegrityError:  # the citizen's first two messages at once: the other one created the row
+                    db.rollback()
+                    if attempt == 2:
+                        raise
+                    continue
+                return choices
+        raise AssertionError("unreachable")
+
     def state(self, key: str) -> InboundState | None:
         with self._session() as db:
             row = db.get(WeChatInbound, key)
