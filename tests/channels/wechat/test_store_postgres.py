@@ -16,14 +16,18 @@ from bot.db import init_db, make_engine
 
 pytestmark = pytest.mark.postgres
 
-PG = os.environ.get("TEST_PG_DSN_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
+# The same variables as the tickets tests (tests/tickets/conftest.py).
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+PG_ADMIN_DB = os.environ.get("TEST_PG_ADMIN_DB", "test")
+PG_USER = os.environ.get("TEST_PG_USER", "postgres")
 
 
 @pytest.fixture
 def pg_sessions() -> Iterator[sessionmaker[Session]]:
     psycopg = pytest.importorskip("psycopg")
     name = f"wx_test_{uuid.uuid4().hex[:12]}"
-    admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+    admin = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={PG_ADMIN_DB}"
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -31,7 +35,7 @@ def pg_sessions() -> Iterator[sessionmaker[Session]]:
         if os.environ.get("REQUIRE_E2E") == "1":
             pytest.fail(f"PostgreSQL not available: {exc}")
         pytest.skip(f"PostgreSQL not available: {exc}")
-    engine = make_engine(f"{PG}/{name}")
+    engine = make_engine(f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}")
     try:
         init_db(engine)
         yield sessionmaker(bind=engine, expire_on_commit=False)
