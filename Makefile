@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 FILE ?= ../shared/eval/dev.jsonl
 MODE ?= chat
 
-.PHONY: help setup run test test-fast eval ask validate train bench lint format clean
+.PHONY: help setup run test test-fast eval ask validate train bench lint format clean wechat-sim
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,6 +81,10 @@ bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench
 	$(PY) -m bench.retrieval
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
+	$(PY) -m bench.wechat
+
+wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
+	$(PY) -m bot.channels.wechat.simulator --start-stack
 
 lint: $(VENV)/.installed ## ruff lint, format check and mypy
 	$(VENV)/bin/ruff check .

@@ -64,4 +64,10 @@ def create_app() -> FastAPI:
     install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
+    from bot.channels.wechat.config import get_wechat_settings
+
+    if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
+        from bot.channels.wechat.setup import install_wechat
+
+        install_wechat(app)
     return app

@@ -32,6 +32,16 @@ class ChannelAdapter(Protocol):
 
 _registry: dict[str, ChannelAdapter] = {}
 
+# Conversations whose session id starts with one of these belong to that channel (not the web chat).
+SESSION_PREFIX_CHANNELS: dict[str, str] = {"wx-": "wechat"}
+
+
+def channel_for_session(session_id: str, declared: str = "web") -> str:
+    """The channel a session's messages go back through: the declared one, else by session id prefix."""
+    if declared != "web":
+        return declared
+    return next((ch for prefix, ch in SESSION_PREFIX_CHANNELS.items() if session_id.startswith(prefix)), "web")
+
 
 def register_adapter(name: str, adapter: ChannelAdapter) -> None:
     _registry[name] = adapter

@@ -30,6 +30,8 @@ class ChatRequest(BaseModel):
 
     session_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
     text: str = Field(max_length=HARD_MAX_TEXT_CHARS)
+    # A button press: the offered button's payload (the WeChat channel sends it for a numbered choice).
+    payload: str | None = None
 
 
 class Button(BaseModel):

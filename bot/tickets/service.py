@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.channels import web_inbox
-from bot.channels.base import Button, OutgoingMessage
+from bot.channels.base import Button, OutgoingMessage, channel_for_session
 from bot.tickets import contact_vault, outbox, texts
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import (
@@ -176,7 +176,7 @@ def create_ticket(
         number=next_number(db, today, prefix=settings.ticket_prefix),
         session_id=data.session_id,
         idempotency_key=data.idempotency_key,
-        channel=data.channel,
+        channel=channel_for_session(data.session_id, data.channel),
         item_code=data.item_code,
         item_name=data.item_name,
         category=rt.category,

@@ -13,9 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.channels.wechat.fake_api import FakeWeChatApi
 from scripts.stack import ROOT, Stack, StackConfig
 
 ADMIN_PASSWORD = "e2e-handler-pass"
+# The WeChat channel of the shared stack, talking to a fake WeChat API started before it.
+WECHAT_TOKEN = "e2e-wechat-token"
+WECHAT_APP_ID = "wxe2e0000000000001"
+WECHAT_APP_SECRET = "e2e-wechat-secret"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -25,7 +31,14 @@ def _skip_or_fail(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+def wechat_fake_api() -> Iterator[FakeWeChatApi]:
+    fake = FakeWeChatApi(app_id=WECHAT_APP_ID, secret=WECHAT_APP_SECRET).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, wechat_fake_api: FakeWeChatApi) -> Iterator[StackConfig]:
     model = ROOT / "models" / "assistant.tar.gz"
     if not (ROOT / ".venv-rasa" / "bin" / "rasa").exists():
         _skip_or_fail("the Rasa environment .venv-rasa is missing (run `make setup`)")
@@ -46,6 +59,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
             "DATABASE_URL": f"sqlite:///{var}/tickets.db",
             "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
             "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "index"),
+            "WECHAT_TOKEN": WECHAT_TOKEN,
+            "WECHAT_APP_ID": WECHAT_APP_ID,
+            "WECHAT_APP_SECRET": WECHAT_APP_SECRET,
+            "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
+            "WECHAT_API_BASE": wechat_fake_api.url,
         },
     )
     running = Stack(config)

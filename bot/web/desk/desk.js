@@ -155,7 +155,9 @@
     const dt = $("d-deliveries").querySelector("tbody"); dt.replaceChildren();
     t.deliveries.forEach((d) => {
       const tr = document.createElement("tr");
-      [KIND_LABEL[d.kind] || d.kind, d.status_label, d.attempts, d.last_error || ""].forEach((v) => tr.appendChild(el("td", v)));
+      // A citizen's channel (e.g. WeChat outside its 48-hour window) that cannot carry the message: show whom to call.
+      const call = d.kind === "channel" && d.status === "failed" && t.contact ? "（请致电 " + t.contact + "）" : "";
+      [KIND_LABEL[d.kind] || d.kind, d.status_label, d.attempts, (d.last_error || "") + call].forEach((v) => tr.appendChild(el("td", v)));
       const cell = el("td");
       if (d.status === "failed") {
         const b = el("button", "重新投递"); b.type = "button"; b.className = "retry";
