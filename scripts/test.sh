@@ -30,7 +30,7 @@ step knowledge-validate .venv/bin/python -m knowledge.validate
 step dependency-audit .venv/bin/python -m scripts.audit_deps
 step rasa-stories .venv-rasa/bin/rasa test core --stories tests/test_stories.yml --model models/assistant.tar.gz \
   --fail-on-prediction-errors --out var/rasa-test-results
-step rasa-actions .venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider
+step rasa-actions .venv-rasa/bin/python -m pytest tests/rasa -q -p no:cacheprovider --confcutdir=tests/rasa
 step pytest .venv/bin/python -m pytest -q --ignore=tests/rasa "$@"
 
 if [ "${#failed[@]}" -ne 0 ]; then
