@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.channels import web_inbox  # noqa: F401  (registers its table)
+from bot.chat import offered_payloads  # noqa: F401  (registers its table)
 from bot.db import Base, get_db_settings, make_engine
 from bot.tickets import models  # noqa: F401  (registers the tables)
 

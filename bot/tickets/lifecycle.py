@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.db import init_db
+from bot.tickets import pii_crypto
 from bot.tickets.auth import ensure_first_admin
 from bot.tickets.outbox import start_outbox_worker, stop_outbox_worker
 
@@ -16,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 
 def prepare_tickets() -> None:
-    """Migrate the database to head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
+    """Check the contact encryption key, migrate the database to head and create the first admin from
+    DESK_ADMIN_PASSWORD if none exists."""
+    pii_crypto.check_key()  # no key, no start: contacts are never stored in clear
     init_db()
     ensure_first_admin()
 

@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+TEST_PII_KEY = "dGVzdC1rZXktZm9yLXBpaS1lbmNyeXB0aW9uLTMyYiE="  # a fixed Fernet key, tests only
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
 PG_ADMIN_DB = os.environ.get("TEST_PG_ADMIN_DB", "test")
@@ -39,9 +40,10 @@ def _pg_reachable() -> bool:
 
 def _reset_caches() -> None:
     from bot import db
-    from bot.tickets import auth, config, routing, working_days
+    from bot.tickets import auth, config, pii_crypto, routing, working_days
 
     db.reset_engine()
+    pii_crypto.reset_key_cache()
     config.get_ticket_settings.cache_clear()
     working_days.get_calendar.cache_clear()
     working_days.get_deadline_config.cache_clear()
@@ -133,6 +135,7 @@ def tickets_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")
     monkeypatch.setenv("DESK_SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
+    monkeypatch.setenv("PII_ENCRYPTION_KEY", TEST_PII_KEY)
     monkeypatch.setenv("KNOWLEDGE_ITEMS_DIR", str(items))
     monkeypatch.setenv("OUTBOX_BACKOFF_BASE_S", "0.01")
     monkeypatch.setenv("OUTBOX_BACKOFF_MAX_S", "0.05")
