@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import secrets
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db import session_scope
 from bot.tickets import pii_crypto, rate_limit, texts
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import EventKind, Role, TicketStatus
@@ -85,6 +88,20 @@ def lookup_status(
         logger.info("status lookup: nothing shown")
         return StatusLookupOut(visible=False)
     return StatusLookupOut(visible=True, ticket=citizen_view(ticket, with_reply=access == "owner"))
+
+
+_TICKET_MENTION_RE = re.compile(r"[A-Za-z]{2,6}[\s\-_]*\d{8}[\s\-_]*\d{4,6}")
+
+
+def mentions_ticket_number(text: str) -> bool:
+    """True when a chat message holds something shaped like a ticket number (a lookup attempt)."""
+    return bool(_TICKET_MENTION_RE.search(unicodedata.normalize("NFKC", text or "")))
+
+
+def lookup_address_allowed(address: str) -> bool:
+    """The chat gateway's per-address limiter (own transaction)."""
+    with session_scope() as db:
+        return address_allowed(db, address, now=dt.datetime.now(dt.UTC))
 
 
 def address_allowed(db: Session, address: str, *, now: dt.datetime, settings: TicketSettings | None = None) -> bool:
