@@ -16,6 +16,7 @@ import pytest
 from scripts.stack import ROOT, Stack, StackConfig
 
 ADMIN_PASSWORD = "e2e-handler-pass"
+PII_KEY = "ZTJlLW9ubHktcGlpLWtleS1ub3QtZm9yLXByb2R1Y3Q="  # a fixed Fernet key for the test stack only
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -46,6 +47,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
             "DATABASE_URL": f"sqlite:///{var}/tickets.db",
             "RASA_TRACKER_DB": str(var / "rasa_tracker.db"),
             "KNOWLEDGE_INDEX_DIR": str(ROOT / "var" / "index"),
+            "PII_ENCRYPTION_KEY": PII_KEY,
         },
     )
     running = Stack(config)
