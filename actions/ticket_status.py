@@ -65,11 +65,16 @@ def phone_last4(text: str) -> str | None:
 
 
 def ticket_number_from(tracker: Tracker) -> str | None:
+    """The number in the message text first: the NLU's regex entity predates the check code and would cut
+    ``BBC-20261122-0007-KXQRT`` down to ``BBC-20261122-0007``."""
+    number = normalise_number(tracker.latest_message.get("text") or "")
+    if number:
+        return number
     for value in tracker.get_latest_entity_values("ticket_number"):
         number = normalise_number(str(value))
         if number:
             return number
-    return normalise_number(tracker.latest_message.get("text") or "")
+    return None
 
 
 class ActionTicketStatus(Action):

@@ -194,3 +194,11 @@ def test_handoff_during_the_intake_ends_it(fake_app: FakeApp, make_tracker: Any)
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
     assert {"event": "slot", "timestamp": None, "name": "complaint_item", "value": None} in events
     assert _meta(dispatcher)["kind"] == "handoff"
+
+
+def test_the_full_number_in_the_text_wins_over_a_cut_entity(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [{"entity": "ticket_number", "value": "BBC-20261122-0007"}]  # the old regex stops before the code
+    tracker = make_tracker([user_event(f"查一下{KNOWN_TICKET}", "ask_ticket_status", entities)])
+    asyncio.run(ActionTicketStatus().run(CollectingDispatcher(), tracker, {}))
+    (call,) = fake_app.calls("POST", "/api/internal/tickets/status")
+    assert call.body["number"] == KNOWN_TICKET
