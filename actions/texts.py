@@ -74,10 +74,11 @@ TICKET_CREATE_FAILED = "抱歉，登记时系统出了点问题，反映没有�
 ASK_TICKET_NUMBER = "请告诉我工单编号（形如 BBC-20261122-0007-KXQRT），我帮您查询办理进度。"
 TICKET_STATUS = "工单 {number}（{item}）当前状态：{status}。\n承办单位：{office}；办结时限：{resolve_due}。"
 TICKET_REPLY = "处理答复：{reply}"
-# Same words for an unknown number and for someone else's ticket: a lookup never tells them apart.
+# Same words, byte for byte, for an unknown number and for someone else's ticket (the number typed is not
+# echoed): a lookup never tells them apart.
 TICKET_NOT_FOUND = (
     "未找到该工单，请核对编号（形如 BBC-20261122-0007-KXQRT）。"
-    "如果工单不是在本次对话中提交的，请把工单编号和联系电话后四位一起发给我，例如“{example} 尾号1234”。"
+    "如果工单不是在本次对话中提交的，请把工单编号和联系电话后四位一起发给我，例如“BBC-20261122-0007-KXQRT 尾号1234”。"
 )
 TICKET_LOOKUP_LIMITED = "查询次数过多，请稍后再试，或拨打{channels}咨询。"
 

@@ -107,7 +107,7 @@ class ActionTicketStatus(Action):
             return []
 
         if status is None:
-            dispatcher.utter_message(text=texts.TICKET_NOT_FOUND.format(example=number))
+            dispatcher.utter_message(text=texts.TICKET_NOT_FOUND)
             send_meta(dispatcher, "ticket_status")
             return []
 

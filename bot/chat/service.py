@@ -55,10 +55,18 @@ _SLASHES = "/／"
 
 
 def neutralise_command(text: str) -> str:
-    """Typed text is never an intent: leading slashes go (``/restart`` → ``restart``; ``/`` alone → ``／``)."""
+    """Typed text is never an intent: leading slashes go (``/greet`` → ``greet``; ``/`` alone → ``／``).
+
+    A typed reset command (``/restart``, ``/cancel``, ``/stop``…) becomes the words a citizen would use
+    (``取消``): the assistant understands those in any state, so a citizen who types it is never stuck in
+    an intake — but the command itself never reaches Rasa.
+    """
     stripped = text.lstrip(_SLASHES + " \t")
     if stripped == text:
         return text
+    word = stripped.split("{", 1)[0].strip().lower()
+    if word in texts.TYPED_RESET_COMMANDS:
+        return texts.TYPED_RESET_WORDS
     return stripped or "／"
 
 

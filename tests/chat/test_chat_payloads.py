@@ -27,7 +27,10 @@ def turn(
 @pytest.mark.parametrize(
     ("typed", "sent"),
     [
-        ("/restart", "restart"),
+        ("/restart", "取消"),
+        ("/RESTART", "取消"),
+        ('/cancel{"x": 1}', "取消"),
+        ("/greet", "greet"),
         ("//report_problem", "report_problem"),
         ("／ask_human", "ask_human"),
         ("/", "／"),

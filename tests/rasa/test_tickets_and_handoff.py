@@ -90,7 +90,7 @@ def test_someone_elses_or_unknown_ticket_get_the_same_not_found(
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
     text = dispatcher.messages[0]["text"]
-    assert text == texts.TICKET_NOT_FOUND.format(example=number)
+    assert text == texts.TICKET_NOT_FOUND
     assert text.startswith("未找到该工单")
     assert _meta(dispatcher) == {
         "kind": "ticket_status",

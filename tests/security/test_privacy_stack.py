@@ -90,7 +90,7 @@ def test_ticket_lookup_from_another_conversation_learns_nothing(stack: StackConf
             assert body["meta"]["kind"] == "ticket_status", body
             assert body["meta"]["ticket"] is None, body
             reply = text_of(body)
-            assert reply == unknown_reply.replace("BBC-20000101-0001-AAAAA", guess.upper()), reply
+            assert reply == unknown_reply, reply  # byte for byte: nothing tells the cases apart
             for leak in ("医疗广告", "已提交", "承办", PHONE[-4:]):
                 assert leak not in reply
 
