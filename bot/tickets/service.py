@@ -495,7 +495,7 @@ def rate(
         return _rating_out(ticket, rect)
     clock = clock or Clockwork.default()
     ticket.rating = data.rating.value
-    ticket.rating_comment = data.comment
+    ticket.rating_comment = mask_text(data.comment).text if data.comment else None
     ticket.rated_at = now
     _event(db, ticket, actor=texts.ACTOR_CITIZEN, kind=EventKind.rating, now=now, note=data.rating.value)
     if data.rating in BAD_RATINGS and rect is None:
@@ -505,7 +505,7 @@ def rate(
             opened_at=now,
             due=due,
             status=RectificationStatus.open.value,
-            reason=f"{data.rating.value}：{data.comment or ''}",
+            reason=f"{data.rating.value}：{ticket.rating_comment or ''}",
         )
         db.add(rect)
         _event(
