@@ -171,3 +171,43 @@ def test_anonymised_ticket_is_not_shown_to_its_former_session(client: TestClient
         privacy.remove_expired_personal_data(db, now=clock.at + dt.timedelta(days=200), days=180)
     lookup = {"number": number, "session_id": "sess-citizen-1", "phone_last4": RAW_PHONE[-4:]}
     assert client.post("/api/internal/tickets/status", json=lookup).json()["visible"] is False
+
+
+def test_migration_encrypts_contacts_stored_in_clear(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Upgrading a database from 0001 encrypts the raw contacts already stored (and drops the column)."""
+    from alembic import command
+
+    from bot.db import alembic_config, make_engine
+
+    from .conftest import TEST_PII_KEY
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, session_id, idempotency_key, channel, item_name, office, routed_by,"
+                " description, contact_masked, contact_raw, excerpt, status, created_at, updated_at, ack_due,"
+                " resolve_due) VALUES ('BBC-20260101-0001', 's', 'k', 'web', '事项', '科', 'item', 'd',"
+                " '138****8000', :raw, '[]', '已提交', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
+                " '2026-01-02', '2026-01-09')"
+            ),
+            {"raw": RAW_PHONE},
+        )
+    monkeypatch.delenv("PII_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="PII_ENCRYPTION_KEY"), engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    monkeypatch.setenv("PII_ENCRYPTION_KEY", TEST_PII_KEY)
+    pii_crypto.reset_key_cache()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT * FROM tickets")).mappings().one()
+    engine.dispose()
+    assert "contact_raw" not in row
+    assert RAW_PHONE not in str(row["contact_encrypted"])
+    assert pii_crypto.decrypt(row["contact_encrypted"]) == RAW_PHONE
