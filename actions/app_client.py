@@ -76,8 +76,8 @@ class AppClient:
         path: str,
         *,
         json: dict[str, Any] | None = None,
-        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
+        """One call; anything personal goes in the JSON body (there is deliberately no query-string support)."""
         url = self._settings.app_url + path
         headers = {"Accept": "application/json"}
         if self._settings.internal_token:
@@ -86,13 +86,12 @@ class AppClient:
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout) as session,
-                session.request(method, url, json=json, params=params, headers=headers) as resp,
+                session.request(method, url, json=json, headers=headers) as resp,
             ):
                 if resp.status == 404:
                     raise NotFoundError(path)
                 if resp.status >= 400:
-                    body = (await resp.text())[:200]
-                    logger.warning("app %s %s answered %s: %s", method, path, resp.status, body)
+                    logger.warning("app %s %s answered %s", method, path, resp.status)
                     if resp.status < 500:
                         raise RequestRejectedError(f"{method} {path}: HTTP {resp.status}", resp.status)
                     raise AppUnavailableError(f"{method} {path}: HTTP {resp.status}")
@@ -108,13 +107,16 @@ class AppClient:
         return await self._request("POST", "/api/search", json={"text": text, "context": context, "region": region})
 
     async def match_item(self, text: str) -> dict[str, Any]:
-        return await self._request("GET", "/api/items/match", params={"text": text})
+        # POST: the citizen's text never goes into a URL (URLs reach access logs).
+        return await self._request("POST", "/api/items/match", json={"text": text})
 
     async def create_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/api/internal/tickets", json=body)
 
-    async def ticket_status(self, number: str) -> dict[str, Any]:
-        return await self._request("GET", f"/api/internal/tickets/{quote(number, safe='')}/status")
+    async def ticket_status(self, number: str, *, session_id: str, phone_last4: str | None = None) -> dict[str, Any]:
+        """``{"visible": bool, "ticket": {...} | None}``; raises ``RequestRejectedError`` (429) past the limit."""
+        body = {"number": number, "session_id": session_id, "phone_last4": phone_last4}
+        return await self._request("POST", "/api/internal/tickets/status", json=body)
 
     async def rate_ticket(
         self, number: str, *, session_id: str, rating: str, comment: str | None = None

@@ -71,10 +71,16 @@ TICKET_CREATED = (
 TICKET_CREATE_FAILED = "抱歉，登记时系统出了点问题，反映没有提交成功。请稍后再试，或拨打{channels}反映。"
 
 # --- ticket status ---------------------------------------------------------------------------
-ASK_TICKET_NUMBER = "请告诉我工单编号（形如 BBC-20261122-0007），我帮您查询办理进度。"
+ASK_TICKET_NUMBER = "请告诉我工单编号（形如 BBC-20261122-0007-KXQRT），我帮您查询办理进度。"
 TICKET_STATUS = "工单 {number}（{item}）当前状态：{status}。\n承办单位：{office}；办结时限：{resolve_due}。"
 TICKET_REPLY = "处理答复：{reply}"
-TICKET_NOT_FOUND = "没有查到工单 {number}，请核对编号（形如 BBC-20261122-0007）后再试。"
+# Same words, byte for byte, for an unknown number and for someone else's ticket (the number typed is not
+# echoed): a lookup never tells them apart.
+TICKET_NOT_FOUND = (
+    "未找到该工单，请核对编号（形如 BBC-20261122-0007-KXQRT）。"
+    "如果工单不是在本次对话中提交的，请把工单编号和联系电话后四位一起发给我，例如“BBC-20261122-0007-KXQRT 尾号1234”。"
+)
+TICKET_LOOKUP_LIMITED = "查询次数过多，请稍后再试，或拨打{channels}咨询。"
 
 # --- rating ----------------------------------------------------------------------------------
 RATING_THANKS = "感谢您的评价（{rating}）！"

@@ -1,9 +1,16 @@
-"""Ticket status by number: ``GET /api/internal/tickets/{number}/status`` (nothing personal)."""
+"""Ticket status by number: ``POST /api/internal/tickets/status`` with the conversation's id.
+
+The app shows the ticket only to the conversation that filed it, or to someone who also gives the last
+four digits of the contact phone (``尾号1234``, or a phone number, which arrives masked as ``138****1234``).
+Everyone else gets the same "not found" answer as for a number that does not exist.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,34 +19,62 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
+from actions.app_client import AppUnavailableError, RequestRejectedError, get_client, get_settings
 from actions.contracts import TicketStatus
 from actions.meta import send_meta
 
 logger = logging.getLogger(__name__)
 
-# Numbers look like BBC20261122-0007; the hyphenated BBC-20261122-0007 is tolerated too.
-TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])BBC-?\d{8}-\d{4}(?!\d)", re.IGNORECASE)
+HTTP_TOO_MANY_REQUESTS = 429
+_SEP = r"[\s\-_·.]*"
+_LAST4_RE = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
+_MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d\*{4}(\d{4})(?!\d)")
+
+
+def _prefix() -> str:
+    return (os.environ.get("TICKET_PREFIX") or "BBC").strip().upper()
+
+
+def _number_re() -> re.Pattern[str]:
+    # BBC-20261122-0007-KXQRT in any spacing, hyphenation or case; older numbers have no letter code.
+    return re.compile(
+        rf"(?<![A-Za-z0-9]){re.escape(_prefix())}{_SEP}(\d{{8}}){_SEP}(\d{{4,6}})(?:{_SEP}([A-Za-z]{{5}}))?(?![A-Za-z0-9])",
+        re.IGNORECASE,
+    )
 
 
 def normalise_number(text: str) -> str | None:
-    """The first ticket number in a text, upper-cased, else None."""
-    found = TICKET_NUMBER.search(text or "")
-    return found.group(0).upper() if found else None
+    """The first ticket number in a text, in canonical form (``BBC-20261122-0007-KXQRT``), else None."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    found = _number_re().search(folded)
+    if not found:
+        return None
+    day, seq, code = found.groups()
+    number = f"{_prefix()}-{day}-{int(seq):04d}"
+    return f"{number}-{code.upper()}" if code else number
 
 
-def number_variants(number: str) -> list[str]:
-    """The number as written, then the other hyphenation (BBC-2026… vs BBC2026…)."""
-    other = "BBC" + number[4:] if number.startswith("BBC-") else "BBC-" + number[3:]
-    return [number, other]
+def phone_last4(text: str) -> str | None:
+    """The contact phone's last four digits when the message gives them."""
+    folded = unicodedata.normalize("NFKC", text or "")
+    for pattern in (_LAST4_RE, _MASKED_PHONE_RE):
+        found = pattern.search(folded)
+        if found:
+            return found.group(1)
+    return None
 
 
 def ticket_number_from(tracker: Tracker) -> str | None:
+    """The number in the message text first: the NLU's regex entity predates the check code and would cut
+    ``BBC-20261122-0007-KXQRT`` down to ``BBC-20261122-0007``."""
+    number = normalise_number(tracker.latest_message.get("text") or "")
+    if number:
+        return number
     for value in tracker.get_latest_entity_values("ticket_number"):
         number = normalise_number(str(value))
         if number:
             return number
-    return normalise_number(tracker.latest_message.get("text") or "")
+    return None
 
 
 class ActionTicketStatus(Action):
@@ -53,24 +88,26 @@ class ActionTicketStatus(Action):
             send_meta(dispatcher, "ticket_status")
             return []
 
-        status: TicketStatus | None = None
+        channels = texts.helpline_channels(get_settings().helpline_phone)
+        last4 = phone_last4(tracker.latest_message.get("text") or "")
         try:
-            for candidate in number_variants(number):
-                try:
-                    status = TicketStatus.parse_obj(await get_client().ticket_status(candidate))
-                    break
-                except NotFoundError:
-                    continue
-        except (AppUnavailableError, ValidationError) as exc:
-            logger.warning("ticket status failed: %s", exc)
-            dispatcher.utter_message(
-                text=texts.APP_DOWN.format(channels=texts.helpline_channels(get_settings().helpline_phone))
-            )
+            body = await get_client().ticket_status(number, session_id=tracker.sender_id, phone_last4=last4)
+            status = TicketStatus.parse_obj(body["ticket"]) if body.get("visible") and body.get("ticket") else None
+        except RequestRejectedError as exc:
+            if exc.status == HTTP_TOO_MANY_REQUESTS:
+                dispatcher.utter_message(text=texts.TICKET_LOOKUP_LIMITED.format(channels=channels))
+            else:
+                dispatcher.utter_message(text=texts.APP_DOWN.format(channels=channels))
+            send_meta(dispatcher, "ticket_status")
+            return []
+        except (AppUnavailableError, ValidationError, KeyError) as exc:
+            logger.warning("ticket status failed: %s", type(exc).__name__)
+            dispatcher.utter_message(text=texts.APP_DOWN.format(channels=channels))
             send_meta(dispatcher, "ticket_status")
             return []
 
         if status is None:
-            dispatcher.utter_message(text=texts.TICKET_NOT_FOUND.format(number=number))
+            dispatcher.utter_message(text=texts.TICKET_NOT_FOUND)
             send_meta(dispatcher, "ticket_status")
             return []
 

@@ -41,6 +41,14 @@ def _retrieval_turns(convs: list[Conversation], kinds: set[str]) -> Iterator[tup
         )
 
 
+def chat_body(session: str, user: str) -> dict[str, str]:
+    """A turn starting with ``/`` is a pressed button: sent as ``payload`` (and as ``text`` for servers that
+    predate the field); anything else is typed text (see ../shared/eval/FORMAT.md)."""
+    if user.startswith("/"):
+        return {"session_id": session, "text": user, "payload": user}
+    return {"session_id": session, "text": user}
+
+
 def _chat_turns(convs: list[Conversation], url: str, timeout: float) -> Iterator[tuple[Conversation, int, Observed]]:
     import httpx
 
@@ -48,7 +56,7 @@ def _chat_turns(convs: list[Conversation], url: str, timeout: float) -> Iterator
         for conv in convs:
             session = f"eval-{conv.id}-{uuid.uuid4().hex[:8]}"
             for n, turn in enumerate(conv.turns):
-                resp = client.post("/api/chat", json={"session_id": session, "text": turn.user})
+                resp = client.post("/api/chat", json=chat_body(session, turn.user))
                 try:
                     body = resp.json()
                 except ValueError:

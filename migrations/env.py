@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from bot.channels import web_inbox  # noqa: F401  (registers its table)
 from bot.channels.wechat import models as wechat_models  # noqa: F401  (registers the WeChat tables)
+from bot.chat import offered_payloads  # noqa: F401  (registers its table)
 from bot.db import Base, get_db_settings, make_engine
 from bot.tickets import models, staff_models  # noqa: F401  (registers the tables)
 

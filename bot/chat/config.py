@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ChatSettings(BaseSettings):
     """Environment variables: ``RASA_URL``, ``ACTION_SERVER_URL``, ``RASA_TOKEN``,
     ``CHAT_MAX_CHARS``, ``CHAT_RASA_TIMEOUT_SECONDS``, ``CHAT_HEALTH_TIMEOUT_SECONDS``,
-    ``CHAT_ALLOWED_ORIGINS`` (comma-separated origins allowed to embed the widget)."""
+    ``CHAT_ALLOWED_ORIGINS`` (comma-separated origins allowed to embed the widget),
+    ``CHAT_OFFERED_TTL_MINUTES``, ``CHAT_OFFERED_MAX_PER_SESSION`` (offered button payloads)."""
 
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
@@ -22,6 +23,9 @@ class ChatSettings(BaseSettings):
     chat_rasa_timeout_seconds: float = Field(default=20.0, gt=0)
     chat_health_timeout_seconds: float = Field(default=2.0, gt=0)
     chat_allowed_origins: str = ""
+    # Offered button payloads, remembered per session: how long a press stays valid, how many are kept.
+    chat_offered_ttl_minutes: float = Field(default=240.0, gt=0)
+    chat_offered_max_per_session: int = Field(default=50, ge=1)
 
     @property
     def allowed_origins(self) -> list[str]:

@@ -19,9 +19,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from bot.chat.config import get_chat_settings
+from bot.chat.offered_payloads import OfferedPayloadStore
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
 from bot.chat.service import ChatService, FetchInbox, RememberContact
+from bot.tickets.privacy import lookup_address_allowed, mentions_ticket_number
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +46,17 @@ def build_default_service() -> ChatService:
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
-    return ChatService(settings=settings, backend=RasaClient(settings), remember_contact=remember, fetch_inbox=fetch)
+    return ChatService(
+        settings=settings,
+        backend=RasaClient(settings),
+        remember_contact=remember,
+        fetch_inbox=fetch,
+        offered=OfferedPayloadStore(
+            ttl_minutes=settings.chat_offered_ttl_minutes, max_per_session=settings.chat_offered_max_per_session
+        ),
+        allow_lookup=lookup_address_allowed,
+        mentions_ticket=mentions_ticket_number,
+    )
 
 
 def get_chat_service(request: Request) -> ChatService:
@@ -63,8 +75,9 @@ ServiceDep = Annotated[ChatService, Depends(get_chat_service)]
     response_model=ChatResponse,
     responses={503: {"model": ChatResponse, "description": "Rasa is down: apology, helpline, kind handoff"}},
 )
-async def chat(body: ChatRequest, service: ServiceDep) -> JSONResponse:
-    outcome = await service.handle_turn(body)
+async def chat(body: ChatRequest, service: ServiceDep, request: Request) -> JSONResponse:
+    client_address = request.client.host if request.client else None
+    outcome = await service.handle_turn(body, client_address=client_address)
     headers = {"Cache-Control": "no-store"}
     if outcome.status_code == 503:
         headers["Retry-After"] = "30"

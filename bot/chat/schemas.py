@@ -23,15 +23,19 @@ KINDS: frozenset[str] = frozenset(get_args(Kind))
 # Absolute cap enforced by validation (HTTP 422). The citizen-facing limit (500 characters
 # by default) is checked by the input guard and answered with kind "rejected".
 HARD_MAX_TEXT_CHARS = 10_000
+MAX_PAYLOAD_CHARS = 1_000
 
 
 class ChatRequest(BaseModel):
+    """``text`` is what the citizen typed (never taken as a command); ``payload`` is a pressed button's
+    payload (``/intent{…}``), honoured only when the assistant offered it to this session."""
+
     model_config = ConfigDict(extra="ignore")
 
     session_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    text: str = Field(max_length=HARD_MAX_TEXT_CHARS)
     # A button press: the offered button's payload (the WeChat channel sends it for a numbered choice).
-    payload: str | None = None
+    text: str = Field(default="", max_length=HARD_MAX_TEXT_CHARS)
+    payload: str | None = Field(default=None, max_length=MAX_PAYLOAD_CHARS)
 
 
 class Button(BaseModel):

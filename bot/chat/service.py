@@ -1,4 +1,10 @@
-"""One chat turn: guard → mask → vault phones → handler messages → Rasa → merged response."""
+"""One chat turn: pressed button or typed text → guard → mask → vault phones → handler messages → Rasa →
+merged response; the buttons offered are remembered so a later press can be checked.
+
+A ``payload`` is sent to Rasa as the intent it names only when the assistant offered exactly that payload
+to this session; anything else (a forged payload, typed text starting with ``/``) is treated as typed
+text, with its leading slashes removed so that Rasa never reads it as an intent.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +38,37 @@ logger = logging.getLogger(__name__)
 
 RememberContact = Callable[[str, str, str], None]
 FetchInbox = Callable[[str], Iterable[Any]]
+# Counts one ticket lookup from a client address; False past the limit (bot.tickets.privacy).
+AllowLookup = Callable[[str], bool]
+MentionsTicket = Callable[[str], bool]
+
+
+class OfferedStore(Protocol):
+    """Where offered payloads are kept (``bot.chat.offered_payloads.OfferedPayloadStore``)."""
+
+    def remember(self, session_id: str, payloads: Iterable[str]) -> None: ...
+
+    def was_offered(self, session_id: str, payload: str) -> bool: ...
+
+
+_SLASHES = "/／"
+
+
+def neutralise_command(text: str) -> str:
+    """Typed text is never an intent: leading slashes go (``/greet`` → ``greet``; ``/`` alone → ``／``).
+
+    A typed reset command (``/restart``, ``/cancel``, ``/stop``…) becomes the words a citizen would use
+    (``取消``): the assistant understands those in any state, so a citizen who types it is never stuck in
+    an intake — but the command itself never reaches Rasa.
+    """
+    stripped = text.lstrip(_SLASHES + " \t")
+    if stripped == text:
+        return text
+    word = stripped.split("{", 1)[0].strip().lower()
+    if word in texts.TYPED_RESET_COMMANDS:
+        return texts.TYPED_RESET_WORDS
+    return stripped or "／"
+
 
 HTTP_OK = 200
 HTTP_SERVICE_UNAVAILABLE = 503
@@ -134,38 +171,62 @@ class ChatService:
         backend: TurnBackend,
         remember_contact: RememberContact | None = None,
         fetch_inbox: FetchInbox | None = None,
+        offered: OfferedStore | None = None,
+        allow_lookup: AllowLookup | None = None,
+        mentions_ticket: MentionsTicket | None = None,
     ) -> None:
         self._settings = settings
         self._backend = backend
         self._remember_contact = remember_contact
         self._fetch_inbox = fetch_inbox
+        self._offered = offered
+        self._allow_lookup = allow_lookup
+        self._mentions_ticket = mentions_ticket
 
     @property
     def backend(self) -> TurnBackend:
         return self._backend
 
-    async def handle_turn(self, request: ChatRequest) -> TurnOutcome:
+    async def handle_turn(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
         session_id = request.session_id
-        rejection = check_input(request.text, max_chars=self._settings.chat_max_chars)
-        if rejection is not None:
-            logger.info(
-                "session %s: input rejected (%s, %d chars)", session_id, rejection.reason.value, len(request.text)
-            )
-            return TurnOutcome(
-                ChatResponse(session_id=session_id, replies=[Reply(text=rejection.message)], meta=Meta(kind="rejected"))
-            )
-
-        masked = mask_text(normalise_input(request.text))
-        if masked.changed:
-            logger.info(
-                "session %s: masked %d phone(s), %d ID number(s)", session_id, len(masked.phones), len(masked.ids)
-            )
-        await self._vault_phones(session_id, masked.phones)
-        logger.debug("session %s: user text %s", session_id, masked.text)
+        message = await self._pressed_button(session_id, request.payload)
+        if message is None:
+            typed = request.text if request.text.strip() or not request.payload else request.payload
+            rejection = check_input(typed, max_chars=self._settings.chat_max_chars)
+            if rejection is not None:
+                logger.info("session %s: input rejected (%s, %d chars)", session_id, rejection.reason.value, len(typed))
+                return TurnOutcome(
+                    ChatResponse(
+                        session_id=session_id, replies=[Reply(text=rejection.message)], meta=Meta(kind="rejected")
+                    )
+                )
+            masked = mask_text(normalise_input(typed))
+            if masked.changed:
+                logger.info(
+                    "session %s: masked %d phone(s), %d ID number(s), %d card(s), %d e-mail(s)",
+                    session_id,
+                    len(masked.phones),
+                    len(masked.ids),
+                    len(masked.cards),
+                    len(masked.emails),
+                )
+            await self._vault_phones(session_id, masked.phones)
+            message = neutralise_command(masked.text)
+            if message != masked.text:
+                logger.info("session %s: typed slash command treated as text", session_id)
+            if not await self._lookup_allowed(message, client_address):
+                return TurnOutcome(
+                    ChatResponse(
+                        session_id=session_id,
+                        replies=[Reply(text=texts.LOOKUP_RATE_LIMITED)],
+                        meta=Meta(kind="ticket_status"),
+                    )
+                )
+        logger.debug("session %s: user text %s", session_id, message)
 
         handler_replies = await self._inbox_replies(session_id)
         try:
-            turn = await self._backend.send(session_id, masked.text)
+            turn = await self._backend.send(session_id, message)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
             return TurnOutcome(
@@ -185,10 +246,51 @@ class ChatService:
             meta = build_meta(turn.meta)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
+        await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
 
     async def poll_inbox(self, session_id: str) -> InboxResponse:
-        return InboxResponse(session_id=session_id, replies=await self._inbox_replies(session_id))
+        replies = await self._inbox_replies(session_id)
+        await self._remember_offered(session_id, replies)
+        return InboxResponse(session_id=session_id, replies=replies)
+
+    async def _pressed_button(self, session_id: str, payload: str | None) -> str | None:
+        """The payload to send to Rasa as is, when it is a button this session was offered; else None."""
+        if not payload or not payload.startswith("/") or self._offered is None:
+            return None
+        store = self._offered
+        try:
+            offered = await run_in_threadpool(store.was_offered, session_id, payload)
+        except Exception as exc:  # no store, no trust: the press is treated as typed text
+            logger.error("session %s: offered-payload store failed (%s)", session_id, type(exc).__name__)
+            return None
+        if not offered:
+            logger.info("session %s: payload not offered to this session; treated as typed text", session_id)
+            return None
+        return payload
+
+    async def _remember_offered(self, session_id: str, replies: list[Reply]) -> None:
+        payloads = [b.payload for r in replies for b in r.buttons if b.payload.startswith("/")]
+        if not payloads or self._offered is None:
+            return
+        store = self._offered
+        try:
+            await run_in_threadpool(store.remember, session_id, payloads)
+        except Exception as exc:
+            logger.error("session %s: could not remember offered buttons (%s)", session_id, type(exc).__name__)
+
+    async def _lookup_allowed(self, message: str, client_address: str | None) -> bool:
+        """Ticket lookups are limited per client address here (and per session by the tickets API)."""
+        if self._allow_lookup is None or self._mentions_ticket is None or not client_address:
+            return True
+        if not self._mentions_ticket(message):
+            return True
+        allow = self._allow_lookup
+        try:
+            return bool(await run_in_threadpool(allow, client_address))
+        except Exception as exc:
+            logger.error("lookup limiter failed (%s); allowing", type(exc).__name__)
+            return True
 
     async def _vault_phones(self, session_id: str, phones: list[tuple[str, str]]) -> None:
         if not phones:

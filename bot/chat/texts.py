@@ -11,3 +11,9 @@ REJECT_CONTROL_CHARS = "您的输入中含有无法识别的特殊字符，请�
 NO_ANSWER_FALLBACK = f"抱歉，我暂时没能理解您的问题。您可以换一种说法再问一次，也可以拨打{HELPLINE}咨询人工服务。"
 
 RASA_UNAVAILABLE = f"非常抱歉，智能助手暂时无法提供服务，我们正在尽快恢复。如需帮助，请拨打{HELPLINE}，或稍后再试。"
+
+LOOKUP_RATE_LIMITED = f"查询工单的次数过多，请稍后再试；如需帮助，请拨打{HELPLINE}。"
+
+# Typed reset commands (``/restart`` …) reach Rasa as these words, never as a command.
+TYPED_RESET_COMMANDS = frozenset({"restart", "reset", "cancel", "stop", "quit", "exit"})
+TYPED_RESET_WORDS = "取消"

@@ -1,10 +1,12 @@
-"""`POST /api/search` and `GET /api/items/match`: the knowledge engine over HTTP (used by the actions)."""
+"""`POST /api/search` and `POST /api/items/match`: the knowledge engine over HTTP (used by the actions).
+
+Citizen text travels in POST bodies only, never in a URL (URLs end up in access logs)."""
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -34,6 +36,10 @@ async def search(request: SearchRequest) -> Answer:
     return answer
 
 
-@router.get("/items/match", response_model=ItemMatch)
-async def match_item(text: str = Query(min_length=1, max_length=500)) -> ItemMatch:
-    return await run_in_threadpool(get_engine().match_item, text)
+class MatchRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/items/match", response_model=ItemMatch)
+async def match_item(request: MatchRequest) -> ItemMatch:
+    return await run_in_threadpool(get_engine().match_item, request.text)

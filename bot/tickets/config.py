@@ -59,7 +59,15 @@ class TicketSettings(BaseSettings):
 
     ticket_prefix: str = Field(default="BBC", validation_alias=_env("TICKET_PREFIX"))
     timezone: str = Field(default="Asia/Shanghai", validation_alias=_env("TICKETS_TIMEZONE"))
-    contact_vault_ttl_hours: float = Field(default=24.0, gt=0, validation_alias=_env("CONTACT_VAULT_TTL_HOURS"))
+    contact_vault_ttl_hours: float = Field(default=2.0, gt=0, validation_alias=_env("CONTACT_VAULT_TTL_HOURS"))
+    # Closed tickets' personal data (contact, description, place, excerpt, session link) is removed
+    # this many days after closure; 0 keeps it (not recommended).
+    retention_days: int = Field(default=180, ge=0, validation_alias=_env("TICKETS_RETENTION_DAYS"))
+    retention_interval_s: float = Field(default=3600.0, gt=0, validation_alias=_env("TICKETS_RETENTION_INTERVAL_S"))
+    # Ticket lookups by citizens: at most this many per window, per chat session and per client address.
+    lookup_limit_per_session: int = Field(default=5, ge=1, validation_alias=_env("TICKET_LOOKUP_LIMIT_PER_SESSION"))
+    lookup_limit_per_address: int = Field(default=20, ge=1, validation_alias=_env("TICKET_LOOKUP_LIMIT_PER_ADDRESS"))
+    lookup_window_s: float = Field(default=600.0, gt=0, validation_alias=_env("TICKET_LOOKUP_WINDOW_S"))
 
     holidays_file: Path = Field(default=DATA_DIR / "holidays_cn.yaml", validation_alias=_env("TICKETS_HOLIDAYS_FILE"))
     routing_file: Path = Field(default=DATA_DIR / "routing.yaml", validation_alias=_env("TICKETS_ROUTING_FILE"))

@@ -1,7 +1,9 @@
 """Short-lived store of raw contact numbers the chat gateway masked before anything reached Rasa.
 
 The gateway calls ``remember(session_id, masked, raw)``; only the tickets service reads an entry,
-once, when it creates a ticket (``take``). Entries expire (``CONTACT_VAULT_TTL_HOURS``, default 24 h).
+once, when it creates a ticket (``take``), and the entry is deleted as it is read. Entries are stored
+encrypted (``bot.tickets.pii_crypto``) and expire after ``CONTACT_VAULT_TTL_HOURS`` (default 2 h, long
+enough to finish the complaint form); expired entries are purged on every write and read.
 Nothing here logs the raw number.
 """
 
@@ -14,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
+from bot.tickets import pii_crypto
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.models import ContactVaultEntry
 
@@ -26,17 +29,20 @@ def _now() -> dt.datetime:
 
 def remember(session_id: str, masked: str, raw: str) -> None:
     """Keep ``raw`` for this session under its masked form (replacing an earlier entry)."""
-    expires = _now() + dt.timedelta(hours=get_ticket_settings().contact_vault_ttl_hours)
+    now = _now()
+    expires = now + dt.timedelta(hours=get_ticket_settings().contact_vault_ttl_hours)
+    token = pii_crypto.encrypt(raw)
     with session_scope() as db:
+        purge_expired(db, now=now)
         existing = db.scalar(
             select(ContactVaultEntry).where(
                 ContactVaultEntry.session_id == session_id, ContactVaultEntry.masked == masked
             )
         )
         if existing is None:
-            db.add(ContactVaultEntry(session_id=session_id, masked=masked, raw=raw, expires_at=expires))
+            db.add(ContactVaultEntry(session_id=session_id, masked=masked, raw_encrypted=token, expires_at=expires))
         else:
-            existing.raw = raw
+            existing.raw_encrypted = token
             existing.expires_at = expires
     logger.debug("contact vaulted for a session (%s)", masked)
 
@@ -53,9 +59,9 @@ def take(db: Session, session_id: str, masked: str, *, now: dt.datetime | None =
     )
     if entry is None:
         return None
-    raw = entry.raw
+    token = entry.raw_encrypted
     db.delete(entry)
-    return raw
+    return pii_crypto.decrypt(token)
 
 
 def purge_expired(db: Session, *, now: dt.datetime | None = None) -> int:

@@ -69,6 +69,8 @@ class EventKind(StrEnum):
     rectification_closed = "rectification_closed"
     delivery_failed = "delivery_failed"
     delivered = "delivered"
+    contact_viewed = "contact_viewed"
+    personal_data_removed = "personal_data_removed"
 
 
 class OutboxKind(StrEnum):

@@ -3,32 +3,59 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.db import init_db
+from bot.db import init_db, session_scope
+from bot.tickets import pii_crypto
 from bot.tickets.auth import ensure_first_admin
+from bot.tickets.config import get_ticket_settings
 from bot.tickets.outbox import start_outbox_worker, stop_outbox_worker
+from bot.tickets.privacy import remove_expired_personal_data
 
 logger = logging.getLogger(__name__)
 
 
 def prepare_tickets() -> None:
-    """Migrate the database to head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
+    """Check the contact encryption key, migrate the database to head and create the first admin from
+    DESK_ADMIN_PASSWORD if none exists."""
+    pii_crypto.check_key()  # no key, no start: contacts are never stored in clear
     init_db()
     ensure_first_admin()
+
+
+def run_retention_once() -> int:
+    """Anonymise closed tickets past ``TICKETS_RETENTION_DAYS``; returns how many."""
+    settings = get_ticket_settings()
+    with session_scope() as db:
+        return remove_expired_personal_data(db, now=dt.datetime.now(dt.UTC), days=settings.retention_days)
+
+
+async def _retention_loop() -> None:
+    interval = get_ticket_settings().retention_interval_s
+    while True:
+        try:
+            await asyncio.to_thread(run_retention_once)
+        except Exception as exc:  # keep trying; the next pass catches up
+            logger.error("retention pass failed: %s", type(exc).__name__)
+        await asyncio.sleep(interval)
 
 
 @asynccontextmanager
 async def tickets_lifespan(app: Any, *, worker: bool = True) -> AsyncIterator[None]:
     """``async with tickets_lifespan(app):`` inside the app's lifespan."""
     await asyncio.to_thread(prepare_tickets)
+    retention: asyncio.Task[None] | None = None
     if worker:
         await start_outbox_worker(app)
+        retention = asyncio.create_task(_retention_loop(), name="tickets-retention")
     try:
         yield
     finally:
+        if retention is not None:
+            retention.cancel()
         if worker:
             await stop_outbox_worker(app)

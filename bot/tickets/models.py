@@ -73,7 +73,8 @@ class Ticket(Base):
     description: Mapped[str] = mapped_column(Text)
     place: Mapped[str | None] = mapped_column(String(200), nullable=True)
     contact_masked: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    contact_raw: Mapped[str | None] = mapped_column(String(32), nullable=True)  # handler detail only
+    # Fernet token of the raw phone (bot.tickets.pii_crypto); decrypted only for the office's handlers.
+    contact_encrypted: Mapped[str | None] = mapped_column(Text, nullable=True)
     excerpt: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), index=True)
     assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -88,6 +89,8 @@ class Ticket(Base):
     rating: Mapped[str | None] = mapped_column(String(16), nullable=True)
     rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     rated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set when the retention job removed the personal data of this closed ticket.
+    personal_data_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id", viewonly=True)
     rectification: Mapped[Rectification | None] = relationship(back_populates="ticket", uselist=False)
@@ -159,7 +162,7 @@ class OutboxMessage(Base):
 
 
 class ContactVaultEntry(Base):
-    """Raw contact numbers the gateway masked, kept briefly until a ticket takes them."""
+    """Contact numbers the gateway masked, kept encrypted and briefly until a ticket takes them."""
 
     __tablename__ = "contact_vault"
     __table_args__ = (UniqueConstraint("session_id", "masked"),)
@@ -167,5 +170,19 @@ class ContactVaultEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[str] = mapped_column(String(128))
     masked: Mapped[str] = mapped_column(String(32))
-    raw: Mapped[str] = mapped_column(String(32))
+    raw_encrypted: Mapped[str] = mapped_column(Text)  # Fernet token (bot.tickets.pii_crypto)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class RateLimitHit(Base):
+    """One counted attempt (a ticket lookup) under a key such as ``session:…`` or ``addr:…``.
+
+    Kept in the database so every replica sees the same counts; rows older than the window are purged.
+    """
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 
-from bot.tickets import audit, auth, outbox, service, texts
+from bot.tickets import audit, auth, outbox, privacy, service, texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import OutboxKind, Role, TicketStatus
@@ -279,12 +279,21 @@ def list_tickets(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TicketList:
+    office = _office_scope(user, office)
     today = service.local_today(now)
     soon = service.due_soon_limit(today, clock)
     f = _filter(office, status_, overdue, due_soon, rectification, assignee, q)
     total, rows = service.list_tickets(db, f, today=today, soon_limit=soon, limit=limit, offset=offset)
     labels = _hotline_labels(db, rows)
     return TicketList(total=total, items=[_summary(t, today=today, soon=soon, hotline=labels.get(t.id)) for t in rows])
+
+
+def _office_scope(user: HandlerUser, requested: str | None) -> str:
+    """The office a queue or export may cover: handlers only their own (checked here, not only in the UI)."""
+    allowed, office = privacy.scoped_office(user, requested)
+    if not allowed:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "handlers see their own office's tickets only")
+    return office or ""
 
 
 def _csv_cell(value: object) -> str:
@@ -310,6 +319,7 @@ def export_csv(
     created_to: dt.date | None = None,
 ) -> Response:
     """CSV for reporting (UTF-8 with BOM for spreadsheet tools); contacts are masked."""
+    office = _office_scope(user, office)
     today = service.local_today(now)
     soon = service.due_soon_limit(today, clock)
     f = _filter(office, status_, overdue, due_soon, rectification, assignee, q, created_from, created_to)
@@ -363,11 +373,26 @@ def _local(value: dt.datetime | None) -> str:
 # ---- ticket detail and actions ----
 
 
-def _detail(db: SessionDep, number: str, *, now: dt.datetime, clock: service.Clockwork) -> TicketDetail:
+def _detail(
+    db: SessionDep,
+    number: str,
+    *,
+    user: HandlerUser,
+    now: dt.datetime,
+    clock: service.Clockwork,
+    reveal_contact: bool = False,
+) -> TicketDetail:
+    """The ticket for a handler of its office (or an admin); the raw contact only when ``reveal_contact``
+    (the detail view), and each such view is recorded as a ``contact_viewed`` event."""
     try:
         t = service.get_ticket_full(db, number)
     except service.TicketError as exc:
         raise _http(exc) from None
+    if not privacy.may_see(user, t):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ticket not found")
+    contact = privacy.reveal_contact(db, t, user, now=now) if reveal_contact else None
+    if contact is not None:
+        t = service.get_ticket_full(db, number)  # reload: the view event is part of the history shown
     settings = get_ticket_settings()
     today = service.local_today(now)
     soon = service.due_soon_limit(today, clock)
@@ -393,7 +418,7 @@ def _detail(db: SessionDep, number: str, *, now: dt.datetime, clock: service.Clo
         routed_by=t.routed_by,
         description=t.description,
         place=t.place,
-        contact=t.contact_raw or t.contact_masked,
+        contact=contact or t.contact_masked,
         channel=t.channel,
         session_id=t.session_id,
         excerpt=[ExcerptTurn.model_validate(x) for x in (t.excerpt or [])],
@@ -423,15 +448,18 @@ def _detail(db: SessionDep, number: str, *, now: dt.datetime, clock: service.Clo
 
 @router.get("/api/desk/tickets/{number}", response_model=TicketDetail)
 def ticket_detail(number: str, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep) -> TicketDetail:
-    """The only view with the raw contact number."""
-    return _detail(db, number, now=now, clock=clock)
+    """The only view with the raw contact number (office handlers and admins; every view is recorded)."""
+    return _detail(db, number, user=user, now=now, clock=clock, reveal_contact=True)
 
 
-def _ticket(db: SessionDep, number: str) -> Ticket:
+def _ticket(db: SessionDep, number: str, user: HandlerUser) -> Ticket:
     try:
-        return service.get_ticket(db, number)
+        ticket = service.get_ticket(db, number)
     except service.TicketError as exc:
         raise _http(exc) from None
+    if not privacy.may_see(user, ticket):  # another office's ticket: as if it did not exist
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "ticket not found")
+    return ticket
 
 
 def _run(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -447,64 +475,64 @@ def assign(
 ) -> TicketDetail:
     if body.assignee and db.scalar(select(HandlerUser).where(HandlerUser.username == body.assignee)) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown handler")
-    _run(service.assign, db, _ticket(db, number), body.assignee, actor=user.username, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.assign, db, _ticket(db, number, user), body.assignee, actor=user.username, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/notes", response_model=TicketDetail)
 def add_note(
     number: str, body: NoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.add_note, db, _ticket(db, number), body.note, actor=user.username, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.add_note, db, _ticket(db, number, user), body.note, actor=user.username, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/status", response_model=TicketDetail)
 def change_status(
     number: str, body: StatusIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.change_status, db, _ticket(db, number), body.to, actor=user.username, note=body.note, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.change_status, db, _ticket(db, number, user), body.to, actor=user.username, note=body.note, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/reroute", response_model=TicketDetail)
 def reroute(
     number: str, body: RerouteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reroute, db, _ticket(db, number), body.office, actor=user.username, note=body.note, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.reroute, db, _ticket(db, number, user), body.office, actor=user.username, note=body.note, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/reply", response_model=TicketDetail)
 def reply(
     number: str, body: ReplyIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reply, db, _ticket(db, number), body.text, actor=user.username, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.reply, db, _ticket(db, number, user), body.text, actor=user.username, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/forward", response_model=TicketDetail)
 def forward(
     number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.forward_12345, db, _ticket(db, number), actor=user.username, note=body.note, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.forward_12345, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/close", response_model=TicketDetail)
 def close(
     number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.close, db, _ticket(db, number), actor=user.username, note=body.note, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.close, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/reopen", response_model=TicketDetail)
 def reopen(
     number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reopen, db, _ticket(db, number), actor=user.username, note=body.note, now=now)
-    return _detail(db, number, now=now, clock=clock)
+    _run(service.reopen, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/rectification/note", response_model=TicketDetail)
@@ -514,13 +542,13 @@ def rectification_note(
     _run(
         service.save_rectification_note,
         db,
-        _ticket(db, number),
+        _ticket(db, number, user),
         actor=user.username,
         callback_note=body.callback_note,
         measures=body.measures,
         now=now,
     )
-    return _detail(db, number, now=now, clock=clock)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/rectification/close", response_model=TicketDetail)
@@ -530,19 +558,25 @@ def rectification_close(
     _run(
         service.close_rectification,
         db,
-        _ticket(db, number),
+        _ticket(db, number, user),
         actor=user.username,
         callback_note=body.callback_note,
         measures=body.measures,
         now=now,
     )
-    return _detail(db, number, now=now, clock=clock)
+    return _detail(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/outbox/{msg_id}/retry", response_model=TicketDetail)
 def retry_delivery(
     msg_id: str, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
+    pending = db.get(OutboxMessage, msg_id)
+    owner = db.get(Ticket, pending.ticket_id) if pending is not None and pending.ticket_id is not None else None
+    if owner is not None and not privacy.may_see(user, owner):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such delivery")
+    if owner is None and not privacy.is_admin(user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such delivery")
     try:
         msg = outbox.retry_failed(db, msg_id, actor=user.username, now=now)
     except LookupError:
@@ -551,4 +585,4 @@ def retry_delivery(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "delivery has no ticket")
     ticket = db.get(Ticket, msg.ticket_id)
     assert ticket is not None
-    return _detail(db, ticket.number, now=now, clock=clock)
+    return _detail(db, ticket.number, user=user, now=now, clock=clock)

@@ -1,12 +1,14 @@
-"""Internal tickets API, called by the Rasa action server (see docs/ARCHITECTURE.md)."""
+"""Internal tickets API, called by the Rasa action server (see docs/ARCHITECTURE.md).
+
+Everything a citizen typed travels in POST bodies; URLs carry at most a ticket number."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from bot.tickets import service
+from bot.tickets import privacy, service
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep, require_internal_token
-from bot.tickets.schemas import CitizenStatus, RatingIn, RatingOut, TicketCreate, TicketCreated
+from bot.tickets.schemas import RatingIn, RatingOut, StatusLookupIn, StatusLookupOut, TicketCreate, TicketCreated
 
 router = APIRouter(prefix="/api/internal", tags=["tickets-internal"], dependencies=[Depends(require_internal_token)])
 
@@ -26,13 +28,16 @@ def create_ticket(
     return service.created_view(ticket)
 
 
-@router.get("/tickets/{number}/status", response_model=CitizenStatus)
-def ticket_status(number: str, db: SessionDep) -> CitizenStatus:
-    """Status for anyone holding the number: no description, contact or place."""
+@router.post("/tickets/status", response_model=StatusLookupOut)
+def ticket_status(body: StatusLookupIn, db: SessionDep, now: NowDep) -> StatusLookupOut:
+    """Status for the conversation that filed the ticket, or with the contact phone's last four digits.
+
+    Anyone else gets ``{"visible": false}``, exactly as for a number that does not exist; 429 past the
+    per-session lookup limit."""
     try:
-        return service.citizen_status(service.get_ticket(db, number))
-    except service.TicketError as exc:
-        raise _http(exc) from None
+        return privacy.lookup_status(db, body, now=now)
+    except privacy.RateLimitedError:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many lookups") from None
 
 
 @router.post("/tickets/{number}/rating", response_model=RatingOut)
@@ -40,5 +45,7 @@ def rate_ticket(number: str, body: RatingIn, db: SessionDep, now: NowDep, clock:
     try:
         ticket = service.get_ticket(db, number)
         return service.rate(db, ticket, body, now=now, clock=clock)
+    except service.ForbiddenError:  # someone else's ticket: answered like an unknown number
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from None
     except service.TicketError as exc:
         raise _http(exc) from None

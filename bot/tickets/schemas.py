@@ -50,6 +50,23 @@ class CitizenStatus(BaseModel):
     reply: str | None = None
 
 
+class StatusLookupIn(BaseModel):
+    """A citizen's status lookup, relayed by the action server (POST body: nothing in the URL)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    number: str = Field(min_length=1, max_length=64)
+    session_id: str = Field(min_length=1, max_length=128)
+    phone_last4: str | None = Field(default=None, pattern=r"^[0-9]{4}$")
+
+
+class StatusLookupOut(BaseModel):
+    """``visible`` is False alike for an unknown number and for someone else's ticket."""
+
+    visible: bool
+    ticket: CitizenStatus | None = None
+
+
 class RatingIn(BaseModel):
     session_id: str = Field(min_length=1, max_length=128)
     rating: Rating

@@ -10,6 +10,8 @@ import datetime as dt
 import json
 import logging
 import re
+import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -20,7 +22,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.channels import web_inbox
 from bot.channels.base import Button, OutgoingMessage, channel_for_session
-from bot.tickets import contact_vault, outbox, texts
+from bot.pii import mask_text
+from bot.tickets import contact_vault, outbox, pii_crypto, texts
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import (
     BAD_RATINGS,
@@ -34,7 +37,7 @@ from bot.tickets.enums import (
 )
 from bot.tickets.models import Rectification, Ticket, TicketCounter, TicketEvent
 from bot.tickets.routing import get_item_categories, get_routing, route
-from bot.tickets.schemas import CitizenStatus, RatingIn, RatingOut, TicketCreate, TicketCreated
+from bot.tickets.schemas import RatingIn, RatingOut, TicketCreate, TicketCreated
 from bot.tickets.working_days import (
     DeadlineConfig,
     WorkCalendar,
@@ -77,17 +80,27 @@ def local_today(now: dt.datetime, settings: TicketSettings | None = None) -> dt.
     return now.astimezone(ZoneInfo(settings.timezone)).date()
 
 
-_NUMBER_RE = re.compile(r"^([A-Z]+)-?(\d{8})-?(\d{1,6})$")
+# BBC-20261122-0007-KXQRT: prefix, local day, daily sequence, random check code (cannot be guessed).
+_NUMBER_RE = re.compile(r"^([A-Z]+)(\d{8})(\d{4,6})([A-Z]{5})?$")
+_NUMBER_NOISE_RE = re.compile(r"[\s\-_‐‑‒–—―－·.]+")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: never mistaken for 1/0
+CODE_LENGTH = 5
 
 
 def normalise_number(raw: str) -> str:
-    """Accept ``BBC-20261122-0007``, ``bbc20261122-0007`` or ``BBC202611220007``; return the canonical form."""
-    text = re.sub(r"\s+", "", raw or "").upper()
+    """Accept ``BBC-20261122-0007-KXQRT``, ``bbc 20261122 0007 kxqrt``, ``BBC202611220007KXQRT`` (and
+    full-width forms); return the canonical form. Numbers issued before the check code keep working."""
+    text = _NUMBER_NOISE_RE.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
     m = _NUMBER_RE.match(text)
     if not m:
         return text
-    prefix, day, seq = m.groups()
-    return f"{prefix}-{day}-{int(seq):04d}"
+    prefix, day, seq, code = m.groups()
+    number = f"{prefix}-{day}-{int(seq):04d}"
+    return f"{number}-{code}" if code else number
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _bump_counter(db: Session, day: str) -> int:
@@ -108,7 +121,7 @@ def _bump_counter(db: Session, day: str) -> int:
 def next_number(db: Session, today: dt.date, *, prefix: str) -> str:
     day = today.strftime("%Y%m%d")
     seq = _bump_counter(db, day)
-    return f"{prefix}-{day}-{seq:04d}"
+    return f"{prefix}-{day}-{seq:04d}-{new_check_code()}"
 
 
 def _event(
@@ -182,11 +195,11 @@ def create_ticket(
         category=rt.category,
         office=rt.office,
         routed_by=rt.routed_by,
-        description=data.description,
-        place=data.place,
+        description=mask_text(data.description).text,
+        place=mask_text(data.place).text if data.place else data.place,
         contact_masked=data.contact_masked,
-        contact_raw=raw_contact,
-        excerpt=[t.model_dump() for t in data.excerpt],
+        contact_encrypted=pii_crypto.encrypt(raw_contact) if raw_contact else None,
+        excerpt=[{**t.model_dump(), "text": mask_text(t.text).text} for t in data.excerpt],
         status=TicketStatus.submitted.value,
         created_at=now,
         updated_at=now,
@@ -251,19 +264,6 @@ def get_ticket_full(db: Session, number: str) -> Ticket:
     if ticket is None:
         raise NotFoundError("ticket not found")
     return ticket
-
-
-def citizen_status(ticket: Ticket) -> CitizenStatus:
-    reply = ticket.reply_text if ticket.status in (TicketStatus.answered, TicketStatus.closed) else None
-    return CitizenStatus(
-        number=ticket.number,
-        status=TicketStatus(ticket.status),
-        item_name=ticket.item_name,
-        office=ticket.office,
-        resolve_due=ticket.resolve_due,
-        updated_at=ticket.updated_at,
-        reply=reply,
-    )
 
 
 def _public_payload(ticket: Ticket) -> dict[str, object]:
@@ -401,7 +401,9 @@ def reply(db: Session, ticket: Ticket, text: str, *, actor: str, now: dt.datetim
 
 
 def hotline_payload(ticket: Ticket, *, note: str | None, settings: TicketSettings) -> dict[str, object]:
-    contact = ticket.contact_raw if settings.hotline_send_raw_contact and ticket.contact_raw else ticket.contact_masked
+    contact = ticket.contact_masked
+    if settings.hotline_send_raw_contact and ticket.contact_encrypted:
+        contact = pii_crypto.decrypt(ticket.contact_encrypted)
     return {
         **_public_payload(ticket),
         "description": ticket.description,
@@ -493,7 +495,7 @@ def rate(
         return _rating_out(ticket, rect)
     clock = clock or Clockwork.default()
     ticket.rating = data.rating.value
-    ticket.rating_comment = data.comment
+    ticket.rating_comment = mask_text(data.comment).text if data.comment else None
     ticket.rated_at = now
     _event(db, ticket, actor=texts.ACTOR_CITIZEN, kind=EventKind.rating, now=now, note=data.rating.value)
     if data.rating in BAD_RATINGS and rect is None:
@@ -503,7 +505,7 @@ def rate(
             opened_at=now,
             due=due,
             status=RectificationStatus.open.value,
-            reason=f"{data.rating.value}：{data.comment or ''}",
+            reason=f"{data.rating.value}：{ticket.rating_comment or ''}",
         )
         db.add(rect)
         _event(

@@ -26,12 +26,15 @@ EVENT_KIND = {
     "rectification_closed": "整改办结",
     "delivery_failed": "投递失败",
     "delivered": "投递成功",
+    "contact_viewed": "查看联系电话",
+    "personal_data_removed": "个人信息到期删除",
 }
 
 ROUTED_BY = {"item": "按事项", "name": "按事项名称", "category": "按事项类别", "triage": "待分拣", "manual": "人工改派"}
 
 ACTOR_SYSTEM = "系统"
 ACTOR_CITIZEN = "群众"
+PERSONAL_DATA_REMOVED = "（已超过保存期限，个人信息已删除）"
 
 CSV_HEADER = [
     "编号",

@@ -170,6 +170,19 @@ class MemoryVault:
         self.entries.append((session_id, masked, raw))
 
 
+class MemoryOffered:
+    """Offered payloads in memory (the database-backed store has its own tests)."""
+
+    def __init__(self) -> None:
+        self.offered: dict[str, set[str]] = {}
+
+    def remember(self, session_id: str, payloads: Any) -> None:
+        self.offered.setdefault(session_id, set()).update(payloads)
+
+    def was_offered(self, session_id: str, payload: str) -> bool:
+        return payload in self.offered.get(session_id, set())
+
+
 class MemoryInbox:
     """Messages handlers queued for sessions; fetching marks them delivered, like the web inbox."""
 
@@ -195,12 +208,14 @@ def make_settings(rasa_url: str, **kw: Any) -> ChatSettings:
 def make_service(
     rasa_url: str, vault: MemoryVault | None = None, inbox: MemoryInbox | None = None, **kw: Any
 ) -> ChatService:
+    offered = kw.pop("offered", None)
     settings = make_settings(rasa_url, **kw)
     return ChatService(
         settings=settings,
         backend=RasaClient(settings),
         remember_contact=vault.remember if vault else None,
         fetch_inbox=inbox.fetch_undelivered if inbox else None,
+        offered=offered or MemoryOffered(),
     )
 
 

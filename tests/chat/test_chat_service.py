@@ -15,8 +15,8 @@ from bot.chat.schemas import ChatRequest, ChatResponse
 from bot.chat.service import build_meta
 
 
-def run_turn(service: Any, text: str, session_id: str = "s-1") -> tuple[ChatResponse, int]:
-    outcome = asyncio.run(service.handle_turn(ChatRequest(session_id=session_id, text=text)))
+def run_turn(service: Any, text: str, session_id: str = "s-1", payload: str | None = None) -> tuple[ChatResponse, int]:
+    outcome = asyncio.run(service.handle_turn(ChatRequest(session_id=session_id, text=text, payload=payload)))
     return outcome.response, outcome.status_code
 
 
@@ -39,7 +39,7 @@ def test_buttons_are_kept_and_payload_goes_to_rasa_as_is(fake_rasa: Any, build_s
     assert resp.meta.kind == "clarify"
     payload = resp.replies[0].buttons[0].payload
     assert payload.startswith("/ask_item")
-    resp2, _ = run_turn(service, payload)
+    resp2, _ = run_turn(service, "公共场所卫生许可", payload=payload)
     assert fake_rasa.received[-1]["message"] == payload
     assert resp2.meta.kind == "answer"
     assert resp2.meta.sources[0].url is None

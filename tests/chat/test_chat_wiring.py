@@ -17,6 +17,7 @@ from bot import db  # noqa: E402
 from bot.channels.base import OutgoingMessage  # noqa: E402
 from bot.chat.config import get_chat_settings  # noqa: E402
 from bot.chat.router import router as chat_router  # noqa: E402
+from bot.tickets import pii_crypto  # noqa: E402
 
 
 @pytest.fixture
@@ -24,6 +25,8 @@ def wired_client(fake_rasa: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'chat.db'}")
     monkeypatch.setenv("RASA_URL", fake_rasa.url)
     monkeypatch.setenv("ACTION_SERVER_URL", fake_rasa.url)
+    monkeypatch.setenv("PII_ENCRYPTION_KEY", "dGVzdC1rZXktZm9yLXBpaS1lbmNyeXB0aW9uLTMyYiE=")
+    pii_crypto.reset_key_cache()
     db.reset_engine()
     get_chat_settings.cache_clear()
     db.init_db()
@@ -51,3 +54,15 @@ def test_handler_message_from_the_real_inbox_is_polled_once(wired_client: TestCl
     first = wired_client.get("/api/chat/inbox", params={"session_id": "web-wired"}).json()
     assert [m["text"] for m in first["replies"]] == ["您的诉求已受理"]
     assert wired_client.get("/api/chat/inbox", params={"session_id": "web-wired"}).json()["replies"] == []
+
+
+def test_offered_payload_is_remembered_in_the_database_and_honoured(wired_client: TestClient, fake_rasa: Any) -> None:
+    r = wired_client.post("/api/chat", json={"session_id": "web-btn", "text": "我要办许可证"})
+    payload = r.json()["replies"][0]["buttons"][0]["payload"]
+    assert payload.startswith("/ask_item")
+    # Another session cannot press this session's button: its press is typed text, slash removed.
+    wired_client.post("/api/chat", json={"session_id": "web-other", "text": payload, "payload": payload})
+    assert fake_rasa.received[-1]["message"] == payload.lstrip("/")
+    # The session it was offered to can.
+    wired_client.post("/api/chat", json={"session_id": "web-btn", "text": "公共场所卫生许可", "payload": payload})
+    assert fake_rasa.received[-1]["message"] == payload

@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN = "test-internal-token"
-KNOWN_TICKET = "BBC20261122-0007"
+KNOWN_TICKET = "BBC-20261122-0007-KXQRT"
+OWNER_SESSION = "sess-1"
+OWNER_LAST4 = "8000"
+LIMITED_TICKET = "BBC-20261122-0009-ZZZZZ"
 CREATED_TICKET = "BBC20261122-0001"
 
 
@@ -127,29 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
         return rec
 
     def do_GET(self) -> None:
-        rec = self._record(None)
-        if rec.path == "/api/items/match":
-            text = (rec.query.get("text") or [""])[0]
-            if "医疗广告" in text:
-                self._reply(200, {"item": AD_REVIEW, "candidates": [{**AD_REVIEW, "score": 0.9}]})
-            else:
-                loose = [{"code": "public-place-hygiene-permit", "name": "公共场所卫生许可", "score": 0.31}]
-                self._reply(200, {"item": None, "candidates": loose})
-        elif rec.path == f"/api/internal/tickets/{KNOWN_TICKET}/status":
-            self._reply(
-                200,
-                {
-                    "number": KNOWN_TICKET,
-                    "status": "处理中",
-                    "item_name": "医疗广告审查",
-                    "office": "市卫生健康委医政科",
-                    "resolve_due": "2026-11-29",
-                    "updated_at": "2026-11-23T10:00:00",
-                    "reply": "已联系窗口核实。",
-                },
-            )
-        else:
-            self._reply(404, {"detail": "not found"})
+        self._record(None)
+        self._reply(404, {"detail": "not found"})
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -157,6 +139,30 @@ class _Handler(BaseHTTPRequestHandler):
         rec = self._record(body)
         if rec.path == "/api/search":
             self._reply(200, _search_answer(body))
+        elif rec.path == "/api/items/match":
+            text = body.get("text") or ""
+            if "医疗广告" in text:
+                self._reply(200, {"item": AD_REVIEW, "candidates": [{**AD_REVIEW, "score": 0.9}]})
+            else:
+                loose = [{"code": "public-place-hygiene-permit", "name": "公共场所卫生许可", "score": 0.31}]
+                self._reply(200, {"item": None, "candidates": loose})
+        elif rec.path == "/api/internal/tickets/status":
+            owner = body.get("session_id") == OWNER_SESSION or body.get("phone_last4") == OWNER_LAST4
+            if body.get("number") == KNOWN_TICKET and owner:
+                ticket = {
+                    "number": KNOWN_TICKET,
+                    "status": "处理中",
+                    "item_name": "医疗广告审查",
+                    "office": "市卫生健康委医政科",
+                    "resolve_due": "2026-11-29",
+                    "updated_at": "2026-11-23T10:00:00",
+                    "reply": "已联系窗口核实。" if body.get("session_id") == OWNER_SESSION else None,
+                }
+                self._reply(200, {"visible": True, "ticket": ticket})
+            elif body.get("number") == LIMITED_TICKET:
+                self._reply(429, {"detail": "too many lookups"})
+            else:
+                self._reply(200, {"visible": False, "ticket": None})
         elif rec.path == "/api/internal/tickets":
             self._reply(
                 200,

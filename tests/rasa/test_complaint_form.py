@@ -83,8 +83,9 @@ def test_item_answer_is_normalised_to_the_kb_name(fake_app: FakeApp, make_tracke
     slots, _ = _validate(make_tracker, events, {"requested_slot": "complaint_item"})
     assert slots["complaint_item"] == "医疗广告审查"
     assert slots["complaint_item_code"] == "medical-advertising-review"
-    (call,) = fake_app.calls("GET", "/api/items/match")
-    assert call.query["text"] == ["医疗广告审查"]
+    (call,) = fake_app.calls("POST", "/api/items/match")
+    assert call.body == {"text": "医疗广告审查"}
+    assert call.query == {}  # the citizen's words never go into a URL
 
 
 def test_unmatched_item_keeps_the_citizens_words(fake_app: FakeApp, make_tracker: Any) -> None:

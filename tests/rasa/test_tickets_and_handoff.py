@@ -6,13 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
-from action_fixtures import KNOWN_TICKET, FakeApp, user_event
+from action_fixtures import KNOWN_TICKET, LIMITED_TICKET, FakeApp, user_event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.handoff import ActionHandoff
 from actions.rating import ActionRateTicket
-from actions.ticket_status import ActionTicketStatus, normalise_number
+from actions.ticket_status import ActionTicketStatus, normalise_number, phone_last4
 
 pytestmark = [pytest.mark.rasa]
 
@@ -25,9 +25,13 @@ def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("text", "number"),
     [
-        ("查一下BBC20261122-0007的进度", "BBC20261122-0007"),
-        ("bbc20261122-0007", "BBC20261122-0007"),
-        ("工单 BBC-20261122-0001", "BBC-20261122-0001"),
+        ("查一下BBC-20261122-0007-KXQRT的进度", KNOWN_TICKET),
+        ("bbc20261122-0007-kxqrt", KNOWN_TICKET),
+        ("工单 BBC 20261122 0007 KXQRT", KNOWN_TICKET),
+        ("BBC2026112200007KXQRT", KNOWN_TICKET),
+        ("ＢＢＣ－２０２６１１２２－０００７－ＫＸＱＲＴ", KNOWN_TICKET),
+        ("BBC_20261122_0007_kxqrt 查进度", KNOWN_TICKET),
+        ("工单 BBC-20261122-0001", "BBC-20261122-0001"),  # issued before the check code
         ("BBC2026112-0007", None),
         ("查进度", None),
     ],
@@ -36,15 +40,29 @@ def test_normalise_number(text: str, number: str | None) -> None:
     assert normalise_number(text) == number
 
 
-def test_status_of_a_known_ticket(fake_app: FakeApp, make_tracker: Any) -> None:
-    entities = [{"entity": "ticket_number", "value": "bbc20261122-0007"}]
-    tracker = make_tracker([user_event("查询工单bbc20261122-0007", "ask_ticket_status", entities)])
+@pytest.mark.parametrize(
+    ("text", "last4"),
+    [
+        ("BBC-20261122-0007-KXQRT 尾号8000", "8000"),
+        ("手机后四位是 8000", "8000"),
+        ("电话138****8000", "8000"),
+        ("1234", None),
+    ],
+)
+def test_phone_last4(text: str, last4: str | None) -> None:
+    assert phone_last4(text) == last4
+
+
+def test_status_of_own_ticket_posts_the_session_and_shows_the_reply(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [{"entity": "ticket_number", "value": "bbc 20261122 0007 kxqrt"}]
+    tracker = make_tracker([user_event("查询工单bbc 20261122 0007 kxqrt", "ask_ticket_status", entities)])
     dispatcher = CollectingDispatcher()
 
     asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
 
-    (call,) = fake_app.calls("GET", "/api/internal/tickets/")
-    assert call.path == f"/api/internal/tickets/{KNOWN_TICKET}/status"
+    (call,) = fake_app.calls("POST", "/api/internal/tickets/status")
+    assert call.body == {"number": KNOWN_TICKET, "session_id": "sess-1", "phone_last4": None}
+    assert call.query == {}
     assert call.token == "test-internal-token"
     text = dispatcher.messages[0]["text"]
     assert "处理中" in text and "已联系窗口核实" in text and "2026-11-29" in text
@@ -53,23 +71,27 @@ def test_status_of_a_known_ticket(fake_app: FakeApp, make_tracker: Any) -> None:
     assert meta["ticket"] == {"id": KNOWN_TICKET, "status": "处理中"}
 
 
-def test_status_tries_the_other_hyphenation(fake_app: FakeApp, make_tracker: Any) -> None:
-    tracker = make_tracker([user_event("BBC-20261122-0007", "ask_ticket_status")])
+def test_status_from_another_conversation_with_last4_has_no_reply(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event(f"{KNOWN_TICKET} 尾号8000", "ask_ticket_status")], sender_id="other")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
-    paths = [c.path for c in fake_app.calls("GET", "/api/internal/tickets/")]
-    assert paths == [
-        "/api/internal/tickets/BBC-20261122-0007/status",
-        f"/api/internal/tickets/{KNOWN_TICKET}/status",
-    ]
-    assert _meta(dispatcher)["ticket"]["id"] == KNOWN_TICKET
+    (call,) = fake_app.calls("POST", "/api/internal/tickets/status")
+    assert call.body["phone_last4"] == "8000"
+    text = dispatcher.messages[0]["text"]
+    assert "处理中" in text and "已联系窗口核实" not in text
 
 
-def test_unknown_ticket_is_said_clearly(fake_app: FakeApp, make_tracker: Any) -> None:
-    tracker = make_tracker([user_event("BBC20990101-0001", "ask_ticket_status")])
+@pytest.mark.parametrize("sender", ["other", "sess-1"])
+def test_someone_elses_or_unknown_ticket_get_the_same_not_found(
+    fake_app: FakeApp, make_tracker: Any, sender: str
+) -> None:
+    number = KNOWN_TICKET if sender == "other" else "BBC-20990101-0001-ABCDE"
+    tracker = make_tracker([user_event(number, "ask_ticket_status")], sender_id=sender)
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
-    assert dispatcher.messages[0]["text"] == texts.TICKET_NOT_FOUND.format(number="BBC20990101-0001")
+    text = dispatcher.messages[0]["text"]
+    assert text == texts.TICKET_NOT_FOUND
+    assert text.startswith("未找到该工单")
     assert _meta(dispatcher) == {
         "kind": "ticket_status",
         "item": None,
@@ -78,6 +100,13 @@ def test_unknown_ticket_is_said_clearly(fake_app: FakeApp, make_tracker: Any) ->
         "sources": [],
         "ticket": None,
     }
+
+
+def test_rate_limited_lookup_says_so(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event(LIMITED_TICKET, "ask_ticket_status")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    assert dispatcher.messages[0]["text"].startswith("查询次数过多")
 
 
 def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any) -> None:
@@ -165,3 +194,11 @@ def test_handoff_during_the_intake_ends_it(fake_app: FakeApp, make_tracker: Any)
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
     assert {"event": "slot", "timestamp": None, "name": "complaint_item", "value": None} in events
     assert _meta(dispatcher)["kind"] == "handoff"
+
+
+def test_the_full_number_in_the_text_wins_over_a_cut_entity(fake_app: FakeApp, make_tracker: Any) -> None:
+    entities = [{"entity": "ticket_number", "value": "BBC-20261122-0007"}]  # the old regex stops before the code
+    tracker = make_tracker([user_event(f"查一下{KNOWN_TICKET}", "ask_ticket_status", entities)])
+    asyncio.run(ActionTicketStatus().run(CollectingDispatcher(), tracker, {}))
+    (call,) = fake_app.calls("POST", "/api/internal/tickets/status")
+    assert call.body["number"] == KNOWN_TICKET

@@ -22,6 +22,7 @@ WECHAT_TOKEN = "e2e-wechat-token"
 WECHAT_APP_ID = "wxe2e0000000000001"
 WECHAT_APP_SECRET = "e2e-wechat-secret"
 WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+PII_KEY = "ZTJlLW9ubHktcGlpLWtleS1ub3QtZm9yLXByb2R1Y3Q="  # a fixed Fernet key for the test stack only
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -64,6 +65,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, wechat_fake_api: FakeWeChatA
             "WECHAT_APP_SECRET": WECHAT_APP_SECRET,
             "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
             "WECHAT_API_BASE": wechat_fake_api.url,
+            "PII_ENCRYPTION_KEY": PII_KEY,
         },
     )
     running = Stack(config)

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 INTERNAL_TOKEN = "test-internal-token"
 INTERNAL_HEADERS = {"X-Internal-Token": INTERNAL_TOKEN}
+TEST_PII_KEY = "dGVzdC1rZXktZm9yLXBpaS1lbmNyeXB0aW9uLTMyYiE="  # a fixed Fernet key, tests only
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
 PG_ADMIN_DB = os.environ.get("TEST_PG_ADMIN_DB", "test")
@@ -41,9 +42,10 @@ def _pg_reachable() -> bool:
 
 def _reset_caches() -> None:
     from bot import db
-    from bot.tickets import auth, config, routing, working_days
+    from bot.tickets import auth, config, pii_crypto, routing, working_days
 
     db.reset_engine()
+    pii_crypto.reset_key_cache()
     config.get_ticket_settings.cache_clear()
     working_days.get_calendar.cache_clear()
     working_days.get_deadline_config.cache_clear()
@@ -137,6 +139,7 @@ def tickets_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("INTERNAL_API_TOKEN", INTERNAL_TOKEN)
     monkeypatch.setenv("DESK_PASSWORD_MIN_SCORE", "2")  # the tests' passwords; the policy's default is 3
     monkeypatch.setenv("DESK_SECRET_KEY", "test-secret-" + uuid.uuid4().hex)
+    monkeypatch.setenv("PII_ENCRYPTION_KEY", TEST_PII_KEY)
     monkeypatch.setenv("KNOWLEDGE_ITEMS_DIR", str(items))
     monkeypatch.setenv("OUTBOX_BACKOFF_BASE_S", "0.01")
     monkeypatch.setenv("OUTBOX_BACKOFF_MAX_S", "0.05")

@@ -57,7 +57,7 @@ def test_desk_page_handles_a_ticket(live_server: str) -> None:
     )
     assert created.status_code == 201, created.text
     number = created.json()["number"]
-    create_user("desk-user", "desk-password-1")
+    create_user("desk-user", "desk-password-1", role="admin")  # the filters span offices
 
     profile = tempfile.mkdtemp(prefix="desk-chromium-")
     errors: list[str] = []

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.channels import web_inbox  # noqa: F401  (table registration)
+from bot.chat import offered_payloads  # noqa: F401  (table registration)
 from bot.db import Base, get_engine, init_db
 from bot.tickets import models  # noqa: F401
 

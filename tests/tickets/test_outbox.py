@@ -76,7 +76,7 @@ def hotline_env(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[H
 
 def _forward(client: TestClient, **over: Any) -> str:
     number = client.post("/api/internal/tickets", json=ticket_body(**over)).json()["number"]
-    create_user("desk", "password-desk")
+    create_user("desk", "password-desk", office="行政审批科")
     login(client, "desk", "password-desk")
     r = client.post(f"/api/desk/tickets/{number}/forward", json={"note": "涉及跨部门，转12345"})
     assert r.status_code == 200, r.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ def test_full_handler_flow(client: TestClient, clock: FrozenClock) -> None:
     assert resp.status_code == 201, resp.text
     created = resp.json()
     number = created["number"]
-    assert number == "BBC-20260213-0001"
+    assert re.fullmatch(r"BBC-20260213-0001-[A-HJ-NP-Z]{5}", number)  # readable, plus a random check code
     assert created["status"] == "已提交"
     assert created["office"] == "行政审批科"
     # Friday 13 Feb 2026: 1 working day → Saturday 14 Feb (调休 workday); 5 → 27 Feb (after 春节).
@@ -42,7 +43,7 @@ def test_full_handler_flow(client: TestClient, clock: FrozenClock) -> None:
     assert client.get(f"/api/desk/tickets/{number}").status_code == 401
     assert client.post(f"/api/desk/tickets/{number}/reply", json={"text": "x"}).status_code == 401
 
-    create_user("wang", "correct horse 1")
+    create_user("wang", "correct horse 1", office="行政审批科")
     assert client.post("/api/desk/login", json={"username": "wang", "password": "wrong"}).status_code == 401
     login(client, "wang", "correct horse 1")
 
@@ -77,18 +78,24 @@ def test_full_handler_flow(client: TestClient, clock: FrozenClock) -> None:
     assert web_inbox.fetch_undelivered("sess-citizen-1") == []  # marked delivered
     assert web_inbox.fetch_undelivered("another-session") == []
 
-    # Status by number from another session: status and reply, nothing personal.
-    st = client.get(f"/api/internal/tickets/{number}/status")
+    # Status by number for the filing session: status and reply, nothing personal.
+    st = client.post("/api/internal/tickets/status", json={"number": number, "session_id": "sess-citizen-1"})
     assert st.status_code == 200
-    body = st.json()
+    body = st.json()["ticket"]
     assert body["status"] == "已办结" and body["reply"] == reply_text
     assert set(body) == {"number", "status", "item_name", "office", "resolve_due", "updated_at", "reply"}
     for secret in (RAW_PHONE, "138****8000", "sess-citizen-1", "市政务服务中心", "三次都被退回"):
         assert secret not in st.text
+    # Another session learns nothing; with the phone's last four digits it sees the status but not the reply.
+    other = client.post("/api/internal/tickets/status", json={"number": number, "session_id": "someone-else"})
+    assert other.json() == {"visible": False, "ticket": None}
+    with_last4 = {"number": number, "session_id": "someone-else", "phone_last4": RAW_PHONE[-4:]}
+    seen = client.post("/api/internal/tickets/status", json=with_last4).json()
+    assert seen["visible"] is True and seen["ticket"]["reply"] is None
 
     # Only the filing session may rate; 不满意 opens a 整改 record with a deadline.
     bad = {"session_id": "someone-else", "rating": "不满意"}
-    assert client.post(f"/api/internal/tickets/{number}/rating", json=bad).status_code == 403
+    assert client.post(f"/api/internal/tickets/{number}/rating", json=bad).status_code == 404  # as if unknown
     clock.at = dt.datetime(2026, 2, 24, 2, 0, tzinfo=dt.UTC)  # Tuesday 24 Feb 2026
     rr = client.post(
         f"/api/internal/tickets/{number}/rating",
@@ -140,19 +147,20 @@ def test_creation_is_idempotent(client: TestClient) -> None:
     assert first.status_code == 201 and second.status_code == 200
     assert first.json() == second.json()
     third = client.post("/api/internal/tickets", json=ticket_body(idempotency_key="sess-citizen-1:turn-9"))
-    assert third.json()["number"] == "BBC-20260213-0002"
+    assert third.json()["number"].startswith("BBC-20260213-0002-")
     # The same key from another conversation is another ticket.
     fourth = client.post("/api/internal/tickets", json=ticket_body(session_id="sess-2"))
-    assert fourth.status_code == 201 and fourth.json()["number"] == "BBC-20260213-0003"
+    assert fourth.status_code == 201 and fourth.json()["number"].startswith("BBC-20260213-0003-")
 
 
 def test_status_lookup_accepts_loose_number_forms(client: TestClient) -> None:
     number = client.post("/api/internal/tickets", json=ticket_body()).json()["number"]
-    compact = number.replace("-", "", 1).lower()  # bbc20260213-0001
-    r = client.get(f"/api/internal/tickets/{compact}/status")
-    assert r.status_code == 200 and r.json()["number"] == number
-    assert r.json()["reply"] is None
-    assert client.get("/api/internal/tickets/BBC-20260213-0999/status").status_code == 404
+    for loose in (number.replace("-", "", 1).lower(), number.replace("-", " "), number.replace("-", ""), f" {number} "):
+        r = client.post("/api/internal/tickets/status", json={"number": loose, "session_id": "sess-citizen-1"})
+        assert r.status_code == 200 and r.json()["ticket"]["number"] == number, loose
+        assert r.json()["ticket"]["reply"] is None
+    unknown = {"number": "BBC-20260213-0999-ABCDE", "session_id": "sess-citizen-1"}
+    assert client.post("/api/internal/tickets/status", json=unknown).json() == {"visible": False, "ticket": None}
 
 
 def test_internal_token_always_required(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -163,7 +171,8 @@ def test_internal_token_always_required(client: TestClient, monkeypatch) -> None
     client.headers.pop("X-Internal-Token")
     assert client.post("/api/internal/tickets", json=ticket_body()).status_code == 401
     bad = {"X-Internal-Token": "nope"}
-    assert client.get("/api/internal/tickets/BBC-20260213-0001/status", headers=bad).status_code == 401
+    lookup = {"number": "BBC-20260213-0001", "session_id": "sess-citizen-1"}
+    assert client.post("/api/internal/tickets/status", json=lookup, headers=bad).status_code == 401
     ok = client.post("/api/internal/tickets", json=ticket_body(), headers={"X-Internal-Token": "s3cret-token"})
     assert ok.status_code == 201
     # No token configured: the internal API is closed, not open.
@@ -173,7 +182,7 @@ def test_internal_token_always_required(client: TestClient, monkeypatch) -> None
 
 
 def test_routing_triage_and_reroute(client: TestClient) -> None:
-    create_user("li", "password-li-1")
+    create_user("li", "password-li-1", role="admin")  # works across offices
     login(client, "li", "password-li-1")
     unknown = client.post(
         "/api/internal/tickets",
@@ -202,7 +211,7 @@ def test_routing_triage_and_reroute(client: TestClient) -> None:
 
 
 def test_overdue_and_due_soon_flags(client: TestClient, clock: FrozenClock) -> None:
-    create_user("zhao", "password-zhao")
+    create_user("zhao", "password-zhao", office="行政审批科")
     login(client, "zhao", "password-zhao")
     number = client.post("/api/internal/tickets", json=ticket_body()).json()["number"]
     # Sat 14 Feb is the ack day (调休 workday): not overdue yet.
@@ -225,7 +234,7 @@ def test_overdue_and_due_soon_flags(client: TestClient, clock: FrozenClock) -> N
 
 
 def test_invalid_transitions_and_reopen(client: TestClient) -> None:
-    create_user("qian", "password-qian")
+    create_user("qian", "password-qian", office="行政审批科")
     login(client, "qian", "password-qian")
     number = client.post("/api/internal/tickets", json=ticket_body()).json()["number"]
     # reply/forward/close have their own endpoints.
@@ -259,7 +268,7 @@ def test_csv_export(client: TestClient) -> None:
     contact_vault.remember("sess-citizen-1", "138****8000", RAW_PHONE)
     client.post("/api/internal/tickets", json=ticket_body(description='=HYPERLINK("http://x")'))
     assert client.get("/api/desk/tickets/export.csv").status_code == 401
-    create_user("sun", "password-sun")
+    create_user("sun", "password-sun", office="行政审批科")
     login(client, "sun", "password-sun")
     r = client.get("/api/desk/tickets/export.csv", params={"created_from": "2026-02-13", "created_to": "2026-02-13"})
     assert r.status_code == 200
@@ -267,7 +276,7 @@ def test_csv_export(client: TestClient) -> None:
     text = r.content.decode("utf-8-sig")
     lines = text.strip().splitlines()
     assert lines[0].startswith("编号,事项,事项编码,承办科室,状态")
-    assert "BBC-20260213-0001" in lines[1]
+    assert "BBC-20260213-0001-" in lines[1]
     assert RAW_PHONE not in text and "138****8000" in text
     assert "'=HYPERLINK" in text  # formula neutralised
     empty = client.get("/api/desk/tickets/export.csv", params={"created_from": "2026-02-14"})

@@ -107,6 +107,10 @@
   }
 
   function render(t) {
+    // Only the detail view carries the raw phone (each view is audited); an action's response carries
+    // the masked form, so keep the number already shown for the same ticket.
+    const keepContact = current === t.number && t.contact && t.contact.includes("*")
+      ? $("d-contact").textContent : null;
     current = t.number;
     $("detail").hidden = false;
     $("action-error").textContent = "";
@@ -118,7 +122,7 @@
     text($("d-assignee"), t.assignee);
     text($("d-ack"), t.ack_due);
     text($("d-due"), t.resolve_due);
-    text($("d-contact"), t.contact);
+    text($("d-contact"), keepContact || t.contact);
     text($("d-place"), t.place);
     text($("d-channel"), t.channel);
     text($("d-rating"), t.rating ? t.rating + (t.rating_comment ? "：" + t.rating_comment : "") : "");

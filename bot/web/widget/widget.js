@@ -282,7 +282,11 @@
         button.type = "button";
         button.disabled = !active;
         button.addEventListener("click", function () {
-          send(typeof b.payload === "string" && b.payload ? b.payload : b.title, b.title);
+          var payload = typeof b.payload === "string" ? b.payload : "";
+          // A "/intent" button travels as `payload` (the server honours it only if it offered it);
+          // other buttons are canned questions and travel as text.
+          if (payload.charAt(0) === "/") { send(b.title, b.title, payload); }
+          else { send(payload || b.title, b.title); }
         });
         group.appendChild(button);
       });
@@ -376,7 +380,7 @@
 
   var finePointer = window.matchMedia && window.matchMedia("(pointer: fine)").matches;
 
-  function send(text, shown) {
+  function send(text, shown, payload) {
     var clean = String(text || "");
     if (!clean.trim()) { showHint(TEXTS.empty); input.focus(); return; }
     if (clean.length > MAX_CHARS) { showHint(TEXTS.tooLong.replace("{n}", MAX_CHARS)); return; }
@@ -389,7 +393,8 @@
     fetch(API + "/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: state.session, text: clean })
+      body: JSON.stringify(payload ? { session_id: state.session, text: clean, payload: payload }
+                                   : { session_id: state.session, text: clean })
     })
       .then(function (resp) {
         return resp.json().then(function (body) {

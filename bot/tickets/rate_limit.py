@@ -1,0 +1,34 @@
+"""Sliding-window counters in the database (shared by every replica): ticket lookups per session and
+per client address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.tickets.models import RateLimitHit
+
+logger = logging.getLogger(__name__)
+
+
+def limit_key(kind: str, value: str) -> str:
+    """``kind:<sha256 prefix>`` — the key never holds the address or session id in clear."""
+    return f"{kind}:{hashlib.sha256(value.encode('utf-8')).hexdigest()[:32]}"
+
+
+def hit(db: Session, key: str, *, limit: int, window_s: float, now: dt.datetime) -> bool:
+    """Count one attempt under ``key``; False (and not counted) when ``limit`` attempts already fell in the
+    window. Runs in the caller's transaction."""
+    since = now - dt.timedelta(seconds=window_s)
+    db.execute(delete(RateLimitHit).where(RateLimitHit.at < since))
+    count = int(db.scalar(select(func.count()).where(RateLimitHit.key == key, RateLimitHit.at >= since)) or 0)
+    if count >= limit:
+        logger.warning("rate limit reached for %s (%d in %.0f s)", key.split(":", 1)[0], count, window_s)
+        return False
+    db.add(RateLimitHit(key=key, at=now))
+    db.flush()
+    return True
