@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,19 @@ def wx_engine(wx_template: Path, tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+class MemoryOfferedStore:
+    """The offered-buttons store of one test (the database-backed one is tested in tests/chat)."""
+
+    def __init__(self) -> None:
+        self._offered: dict[str, set[str]] = {}
+
+    def remember(self, session_id: str, payloads: Iterable[str]) -> None:
+        self._offered.setdefault(session_id, set()).update(payloads)
+
+    def was_offered(self, session_id: str, payload: str) -> bool:
+        return payload in self._offered.get(session_id, set())
+
+
 @pytest.fixture
 def wx_sessions(wx_engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=wx_engine, expire_on_commit=False)
@@ -137,7 +150,7 @@ def build_harness(
         assistant = assistant or ScriptedAssistant()
         settings = wechat_settings(fake_api.url, **settings_kw)
         app = FastAPI()
-        app.state.chat_service = ChatService(settings=ChatSettings(), backend=assistant)
+        app.state.chat_service = ChatService(settings=ChatSettings(), backend=assistant, offered=MemoryOfferedStore())
         http = httpx.Client(timeout=5)
         install_wechat(app, settings=settings, session_factory=lambda: wx_sessions, http_client=http)
         client = TestClient(app)
