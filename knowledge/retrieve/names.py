@@ -1,60 +1,19 @@
-"""The lexical channel: BM25 over jieba words and character bigrams, and exact/fuzzy name matching.
-
-Questions are normalised first (traditional → simplified, full-width → half-width), so BM25 also
-finds "護士執業註冊". Character bigrams make a typo ("护土执业注册") cost one or two terms, not the word.
-"""
+"""The names channel: exact (or, for typos, bigram-fuzzy) mention of an item's name or an alias."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import Any
 
+from knowledge.query.model import Query
+from knowledge.retrieve.bm25 import bigrams
+from knowledge.retrieve.protocol import ChannelScores
 from knowledge.schema import ServiceItem
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
-
-_STOP = set("的了吗呢啊吧呀么是在我要你想请问和与及或把被给个这那有没怎么什哪些多少")
-_PUNCT = set("，。！？、；：“”‘’（）《》【】,.!?;:()[]<>/\\-_ \t\n\"'…·")
-
-
-def bigrams(text: str) -> list[str]:
-    chars = [c for c in text if c not in _PUNCT]
-    return [a + b for a, b in pairwise(chars)]
-
-
-class Tokeniser:
-    """jieba words (with the knowledge base's names as user words) plus character bigrams."""
-
-    def __init__(self, user_words: Iterable[str] = ()) -> None:
-        import jieba  # lazy: loads its dictionary on first use
-
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba: Any = jieba.Tokenizer()
-        for word in user_words:
-            if len(word) >= 2:
-                self._jieba.add_word(word, freq=2000)
-
-    def tokens(self, text: str) -> list[str]:
-        text = normalise(text)
-        words = [w for w in self._jieba.lcut(text) if w.strip() and w not in _PUNCT and w not in _STOP]
-        return words + bigrams(text)
-
-
-class BM25Channel:
-    def __init__(self, texts: Sequence[str], tokeniser: Tokeniser) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self._tok = tokeniser
-        corpus = [tokeniser.tokens(t) for t in texts]
-        self._bm25 = BM25Okapi(corpus)
-
-    def scores(self, query: str) -> list[float]:
-        return [float(s) for s in self._bm25.get_scores(self._tok.tokens(query))]
 
 
 @dataclass(frozen=True)
@@ -112,3 +71,24 @@ class NameMatcher:
             if shared >= 2 and overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
                 fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
+
+
+class NamesScorer:
+    """Name mentions behind the `Channel` protocol. Generic words ("许可证") name no item."""
+
+    name = "names"
+
+    def __init__(self, items: Sequence[ServiceItem], generic_terms: Sequence[str]) -> None:
+        self.matcher = NameMatcher(items)
+        self.generic = {normalise(t) for t in generic_terms}
+
+    def score(self, query: Query) -> ChannelScores:
+        found: dict[str, float] = {}
+        exact: set[str] = set()
+        for hit in self.matcher.match(query.norm):
+            if hit.name in self.generic:
+                continue
+            found[hit.item_code] = hit.score
+            if hit.exact:
+                exact.add(hit.item_code)
+        return ChannelScores(items=found, exact=frozenset(exact))
