@@ -169,7 +169,12 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
         best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
         if item is not None:
-            return replace(_item(s, item, "item_and_policy", 0.9), policy_id=best)
+            decision = replace(_item(s, item, "item_and_policy", 0.9), policy_id=best)
+            guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]
+            named = [n for n in q.policy_names if any(n in w for w in guide_words)]
+            if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
+                decision = replace(decision, sub_item=named[0])
+            return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.asks_policy or not points or q.aspects:
         return None

@@ -241,10 +241,9 @@ class CueMatcher:
         """The canonical sub-item (首次/延续/…) a guide's sub_item text covers, else the text itself."""
         if not guide_sub_item:
             return None
-        for canonical in ("延续", "变更", "注销", "补发", "换发", "首次"):
-            if self.sub_item_matches(guide_sub_item, canonical):
-                return canonical
-        return guide_sub_item
+        covered = [c for c in CANONICAL_SUB_ITEMS if self.sub_item_matches(guide_sub_item, c)]
+        # One canonical word, or the guide's own text when it covers several ("首次/变更/注销") or none.
+        return covered[0] if len(covered) == 1 else guide_sub_item
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
