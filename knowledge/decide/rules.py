@@ -196,10 +196,12 @@ def named_item(s: Situation, f: Facts) -> Decision | None:
 
 def _clarify_items(s: Situation, f: Facts, rule: str, *, generic: bool) -> Decision:
     ranked = s.scores.ranked
-    if generic:  # prefer items whose name carries the generic word the question used
-        used = [t for t in f.generic_terms if t in s.query.norm][:1]
-        named = [(c, sc) for c, sc in ranked if any(t in f.catalog.item_by_code[c].name for t in used)]
-        ranked = named + [pair for pair in ranked if pair not in named]
+    if generic:  # prefer items whose name carries the (longest) generic word the question used
+        for term in (t for t in f.generic_terms if t in s.query.norm):
+            named = [(c, sc) for c, sc in ranked if term in f.catalog.item_by_code[c].name]
+            if named:
+                ranked = named + [pair for pair in ranked if pair not in named]
+                break
     return Decision(
         kind="clarify",
         rule=rule,
