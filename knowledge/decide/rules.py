@@ -27,6 +27,7 @@ from knowledge.catalog import Catalog
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
 from knowledge.decide.tuning import Tuning
+from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect
@@ -174,6 +175,9 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             named = [n for n in q.policy_names if any(n in w for w in guide_words)]
             if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
                 decision = replace(decision, sub_item=named[0])
+                guide = f.selector.choose(f.catalog.item_by_code[item], decision.aspects[0], named[0], decision.region)
+                if not any(field_text(guide, a) for a in decision.aspects):  # "能不能告知承诺": its overview
+                    decision = replace(decision, aspects=(Aspect.overview,))
             return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.asks_policy or not points or q.aspects:

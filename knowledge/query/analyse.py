@@ -51,6 +51,8 @@ class Analyser:
         self._cue_words = lexicon.cue_words()
         self._generic = sorted(lexicon.generic_terms, key=len, reverse=True)
         self._filler = re.compile("[" + re.escape(lexicon.filler.chars) + "]")
+        words = "|".join(re.escape(w) for w in sorted(lexicon.filler.words, key=len, reverse=True))
+        self._filler_words = re.compile(rf"(?<![a-z])({words})(?![a-z])") if words else None
         prefixes = "|".join(re.escape(p) for p in sorted(lexicon.followup.prefixes, key=len, reverse=True))
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
         self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
@@ -80,6 +82,8 @@ class Analyser:
         for place in self.region_words:
             rest = rest.replace(place, "")
         rest = self._followup.sub("", rest.replace("\x00", ""))
+        if self._filler_words is not None:
+            rest = self._filler_words.sub("", rest)
         return self._filler.sub("", rest), generic
 
     def analyse(self, text: str, region_hint: str | None = None) -> Query:

@@ -78,7 +78,8 @@ class SubItemCues(_Strict):
 
 
 class Filler(_Strict):
-    chars: str = Field(min_length=1)
+    chars: str = Field(min_length=1)  # single characters carrying no subject (Chinese function words)
+    words: list[str] = Field(default_factory=list)  # whole words carrying none (English function words)
 
 
 class FollowupWords(_Strict):
