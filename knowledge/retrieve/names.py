@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,11 +25,30 @@ class NameHit:
     score: float  # 0..1
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
+
+
+def _find_name(text: str, name: str) -> int:
+    """Where the name occurs in the text (-1 if not); English names only as whole words."""
+    if not name.isascii():
+        return text.find(name)
+    m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
+    return m.start() if m else -1
+
+
+def _all_words_stemmed(name: str, words: list[str]) -> bool:
+    wanted = [w for w in _WORD.findall(name) if w not in _EN_STOP]
+    return bool(wanted) and all(any(q[:5] == w[:5] for q in words if len(q) >= 3) for w in wanted)
+
+
 class NameMatcher:
     """Finds service items named in a question, by their names and aliases.
 
     Exact containment wins (the longest name first, so "护士延续注册" beats "护士"); otherwise a
-    character-bigram overlap catches typos and word-order changes.
+    character-bigram overlap catches typos and word-order changes. English names match whole words, and
+    loosely when every word of the name appears in the question by its stem ("register as a nurse"
+    names "nurse registration"; "driver's license" does not name "nurse license").
     """
 
     def __init__(self, items: Sequence[ServiceItem]) -> None:
@@ -45,7 +65,7 @@ class NameMatcher:
         best: dict[str, NameHit] = {}
         covered: list[tuple[int, int]] = []
         for name, code in self._names:
-            start = text.find(name)
+            start = _find_name(text, name)
             if start < 0:
                 continue
             end = start + len(name)
@@ -62,7 +82,12 @@ class NameMatcher:
         if not query_grams:
             return []
         fuzzy: dict[str, NameHit] = defaultdict(lambda: NameHit("", "", False, 0.0))
+        words = _WORD.findall(text)
         for name, code in self._names:
+            if name.isascii():
+                if words and _all_words_stemmed(name, words) and fuzzy[code].score < 0.8:
+                    fuzzy[code] = NameHit(code, name, False, 0.8)
+                continue
             grams = set(bigrams(name))
             if len(grams) < 2:
                 continue

@@ -133,3 +133,23 @@ def test_english_aspect_words_are_understood(fake_engine) -> None:  # type: igno
     """The fake embedder cannot match English to Chinese (e5 does); the aspect comes from the lexicon."""
     answer = fake_engine.ask("how much does it cost", Context(item_code="water-supply-unit-permit"))
     assert (answer.kind, answer.item.code, answer.aspect) == ("answer", "water-supply-unit-permit", Aspect.fee)
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("How long does nurse practice registration take?", "护士执业注册要多久"),
+        ("What documents do I need for the water supply unit permit?", "供水单位卫生许可需要什么材料"),
+        ("Is the premarital medical examination free?", "婚前医学检查收费吗"),
+    ],
+)
+def test_english_questions_get_the_chinese_answer(fake_engine, english: str, chinese: str) -> None:  # type: ignore[no-untyped-def]
+    """English names (aliases) and aspect words (lexicon) carry the question, whatever the embedder."""
+    en, zh = fake_engine.ask(english), fake_engine.ask(chinese)
+    assert en.kind == zh.kind == "answer"
+    assert (en.item, en.aspects, en.guide_ids, en.text) == (zh.item, zh.aspects, zh.guide_ids, zh.text)
+
+
+def test_an_english_name_is_not_found_in_unrelated_words(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("How do I renew my driver's license?")
+    assert answer.item is None or answer.item.code != "nurse-practice-registration"
