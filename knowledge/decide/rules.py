@@ -154,6 +154,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.named:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
+        elif q.aspects and not s.scores.named and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
+            code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
         else:
             return None
     return _item(s, code, "followup", 0.9, _aspects(q, ctx))

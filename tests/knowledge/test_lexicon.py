@@ -63,6 +63,16 @@ def test_make_validate_reports_a_broken_lexicon_and_a_split_referral(tmp_path: P
     assert LEXICON_FILE in where and "referrals.yaml" in where
 
 
+def test_sub_item_cues() -> None:
+    from knowledge.query.lexicon import detect_sub_item
+
+    assert detect_sub_item("护士延续注册要什么") == "延续"
+    assert detect_sub_item("出生证明丢了怎么补办") == "补发"
+    assert detect_sub_item("执业医师资格考试通过好几年了还能注册吗") == "首次"  # passed the exam: a first one
+    assert detect_sub_item("护士延续注册还要考资格考试吗") == "延续"  # the higher priority wins
+    assert detect_sub_item("护士注册要什么材料") is None
+
+
 def test_shipped_vocabulary_validates() -> None:
     report = validate()
     assert not [i for i in report.errors if i.where in (LEXICON_FILE, "referrals.yaml")]

@@ -68,6 +68,15 @@ def test_followup_keeps_the_item_however_phrased(facts, q, aspects) -> None:  # 
     assert (d.rule, d.item_code, d.aspects, d.sub_item) == ("followup", NURSE, aspects, "首次")
 
 
+def test_followup_in_many_words_that_finds_no_item_of_its_own_keeps_the_item(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials, sub_item="首次")
+    q = query("这个东西我得等到猴年马月才能拿到手", aspects=(Aspect.time_limit,), residue="东西等到猴年马月拿到手")
+    weak = facts.tuning.no_answer_below - 0.01
+    d = run(facts, q, scores({DOCTOR: weak}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", NURSE, (Aspect.time_limit,))
+    assert run(facts, q, scores({DOCTOR: weak + 0.02}), ctx).item_code == DOCTOR  # it finds one: a new question
+
+
 def test_followup_with_a_name_fragment_switches_item_and_keeps_aspect(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=NURSE, aspect=Aspect.time_limit, sub_item="首次")
     d = run(facts, query("医师呢？", residue="医师"), scores({DOCTOR: 0.97, NURSE: 0.96}), ctx)
