@@ -120,6 +120,11 @@ def _item(s: Situation, code: str, rule: str, conf: float, aspects: tuple[Aspect
     )
 
 
+def _best_named(s: Situation) -> str:
+    """The item named verbatim with the best name score (then the best fused score)."""
+    return max(s.scores.exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+
+
 # ---- the rules ---------------------------------------------------------------------------------
 
 
@@ -184,10 +189,10 @@ def policy(s: Situation, f: Facts) -> Decision | None:
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.asks_policy or not points or q.aspects:
         return None
-    best_id, best = max(points.items(), key=lambda kv: kv[1])
-    top = s.scores.items.get(max(s.scores.exact), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0)
-    if best + t.policy_bonus >= top:
-        conf = confidence(best + t.policy_bonus, False, t)
+    best_id, best_score = max(points.items(), key=lambda kv: kv[1])
+    top = s.scores.items.get(_best_named(s), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0.0)
+    if best_score + t.policy_bonus >= top:
+        conf = confidence(best_score + t.policy_bonus, False, t)
         return Decision(kind="answer", rule="policy", policy_id=best_id, aspects=(Aspect.overview,), confidence=conf)
     return None
 
@@ -196,7 +201,7 @@ def named_item(s: Situation, f: Facts) -> Decision | None:
     exact = s.scores.exact
     if not exact:
         return None
-    code = max(exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+    code = _best_named(s)
     return _item(s, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
 
 
