@@ -172,6 +172,8 @@ def without_negation(text: str) -> str:
 
 
 def _find(text: str, cue: str) -> list[tuple[int, int]]:
+    if cue not in text:
+        return []
     if cue.isascii() and cue[:1].isalpha():
         pattern = r"(?<![a-z])" + re.escape(cue) + r"(?![a-z])"
         return [(m.start(), m.end()) for m in re.finditer(pattern, text)]

@@ -31,8 +31,9 @@ _EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
 
 def _find_name(text: str, name: str) -> int:
     """Where the name occurs in the text (-1 if not); English names only as whole words."""
-    if not name.isascii():
-        return text.find(name)
+    start = text.find(name)
+    if start < 0 or not name.isascii():
+        return start
     m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
     return m.start() if m else -1
 
