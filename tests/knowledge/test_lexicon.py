@@ -91,6 +91,7 @@ def test_priority_decides_between_cues_not_file_order() -> None:
     [
         ("护士执业注册需要什么材料和费用", (Aspect.materials, Aspect.fee)),
         ("要什么材料，收费吗", (Aspect.materials, Aspect.fee)),
+        ("放射工作人员证多久能办好，在哪里办", (Aspect.time_limit, Aspect.location)),
         ("从交材料到办下来要多久？我问的不是有效期", (Aspect.time_limit,)),  # no connector: one question
         ("免费婚检需要什么条件", (Aspect.conditions,)),  # "免费" names the item, it is not a second question
         ("多久有效", (Aspect.validity,)),  # "多久" belongs to the validity cue
