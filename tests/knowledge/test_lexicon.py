@@ -68,8 +68,8 @@ def test_sub_item_cues() -> None:
 
     assert detect_sub_item("护士延续注册要什么") == "延续"
     assert detect_sub_item("出生证明丢了怎么补办") == "补发"
-    assert detect_sub_item("执业医师资格考试通过好几年了还能注册吗") == "首次"  # passed the exam: a first one
-    assert detect_sub_item("护士延续注册还要考资格考试吗") == "延续"  # the higher priority wins
+    assert detect_sub_item("我刚考完护士资格证") == "首次"
+    assert detect_sub_item("护士证快到期了，第一次办延续吗") == "延续"  # the higher priority wins
     assert detect_sub_item("护士注册要什么材料") is None
 
 
