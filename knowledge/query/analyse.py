@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from knowledge.query.lexicon import CueMatcher, Lexicon, contains
@@ -27,8 +28,6 @@ def detect_language(text: str, norm: str) -> str:
         return "en"
     if cjk and latin >= 3:
         return "mixed"
-    import unicodedata
-
     if normalise(text) != " ".join(unicodedata.normalize("NFKC", text).lower().split()):
         return "zh-hant"
     return "zh"
