@@ -4,13 +4,15 @@ The engine decides answer / clarify / no_answer and resolves context itself (a t
 item keeps the context item; naming no aspect keeps the context aspect). This action only:
 - picks the question text (a clarify button ``/ask_item{"item_code": …}`` re-asks ``last_question``
   with the chosen item as context),
-- relays text, choices as buttons, sources as one short line,
+- relays text, the engine's choices (data: item code, sub-item) as Rasa buttons
+  (``/ask_item{"item_code": …, "sub_item": …}``), sources as one short line,
 - appends the human channel to a no_answer,
-- stores the context slots and sends the meta message.
+- stores the context slots (a clarify about one item's sub-items keeps that item) and sends the meta message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -21,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
-from actions.contracts import SearchAnswer, SourceRef
+from actions.contracts import Choice, SearchAnswer, SourceRef
 from actions.meta import send_meta
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,14 @@ def sources_line(sources: list[SourceRef]) -> str | None:
     for src in sources[:MAX_SOURCES_SHOWN]:
         shown.append(f"{src.title}（{src.region}）" if src.region else src.title)
     return texts.SOURCES_PREFIX + texts.SOURCES_SEPARATOR.join(shown) if shown else None
+
+
+def button_payload(choice: Choice) -> str:
+    """The Rasa intent-with-entities payload a button sends: ``/ask_item{"item_code": …}``."""
+    entities = {"item_code": choice.item_code}
+    if choice.sub_item:
+        entities["sub_item"] = choice.sub_item
+    return "/ask_item" + json.dumps(entities, ensure_ascii=False)
 
 
 class ActionAnswer(Action):
@@ -91,7 +101,7 @@ class ActionAnswer(Action):
         line = sources_line(answer.sources) if kind == "answer" else None
         if line and texts.SOURCES_PREFIX not in text:
             text = f"{text}\n{line}"
-        buttons = [{"title": c.title, "payload": c.payload} for c in answer.choices]
+        buttons = [{"title": c.title, "payload": button_payload(c)} for c in answer.choices]
         dispatcher.utter_message(text=text, buttons=buttons or None)
 
         if kind in ("answer", "no_answer") and answer.item is not None:
@@ -108,7 +118,14 @@ class ActionAnswer(Action):
                 SlotSet("sub_item", None),
                 SlotSet("aspect", answer.aspect),
             ]
-        elif answer.aspect:  # clarify: keep the item context, remember the aspect asked
+        elif answer.item is not None:  # clarify which sub-item: the conversation is now about this item
+            events += [
+                SlotSet("item_code", answer.item.code),
+                SlotSet("item_name", answer.item.name),
+                SlotSet("sub_item", None),
+                SlotSet("aspect", answer.aspect),
+            ]
+        elif answer.aspect:  # clarify which item: keep the item context, remember the aspect asked
             events.append(SlotSet("aspect", answer.aspect))
 
         send_meta(

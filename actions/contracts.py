@@ -24,8 +24,11 @@ class ItemRef(_Loose):
 
 
 class Choice(_Loose):
+    """An option the engine offers, as data; `actions.answer` turns it into a Rasa button payload."""
+
     title: str
-    payload: str
+    item_code: str
+    sub_item: str | None = None
 
 
 class SourceRef(_Loose):

@@ -16,8 +16,8 @@ from bench.stats import percentiles, write_results
 from evaluation.conversations import load_conversations
 from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
-from knowledge.dense import DenseChannel
 from knowledge.engine import Engine, Tuning
+from knowledge.retrieve.dense import DenseChannel
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = [ROOT.parent / "shared" / "eval" / "dev.jsonl", ROOT / "evaluation" / "data" / "heldout.jsonl"]

@@ -2,7 +2,7 @@
 
 `python -m evaluation.calibrate FILE [FILE…]`: one line per first turn expected to be answer,
 clarify or no_answer: expected kind, whether a name was mentioned, the top fused score, the margin to
-the runner-up. Thresholds live in `knowledge.engine.Tuning`; the README records the chosen values.
+the runner-up. Thresholds live in `knowledge.decide.tuning.Tuning`; the README records the chosen values.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from evaluation.conversations import load_conversations
-from knowledge.text_normalise import normalise
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +23,11 @@ def main(argv: list[str] | None = None) -> int:
             turn = conv.turns[0]
             if turn.expect.kind not in ("answer", "clarify", "no_answer"):
                 continue
-            norm = normalise(turn.user)
-            hits = engine._name_hits(norm)
-            ranked = engine._rank(norm, hits)
+            scores = engine.retrieve(engine.analyse(turn.user))
+            ranked = scores.ranked
             top, second = ranked[0][1], ranked[1][1]
-            exact = any(is_exact for _, is_exact in hits.values())
+            hits = scores.named
+            exact = bool(scores.exact)
             rows.append(
                 (
                     turn.expect.kind,

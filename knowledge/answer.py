@@ -1,4 +1,8 @@
-"""The engine's answer: the edge model the HTTP search endpoint and the CLI return."""
+"""The engine's answer: the edge model the HTTP search endpoint and the CLI return.
+
+Choices are data (which item, which sub-item), never a dialogue framework's payload syntax: the Rasa
+action turns them into buttons.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,11 @@ class SourceRef(BaseModel):
 
 
 class Choice(BaseModel):
+    """One option offered to the user: answering it means asking again about this item (and sub-item)."""
+
     title: str
-    payload: str
+    item_code: str
+    sub_item: str | None = None
 
 
 class Candidate(BaseModel):
@@ -45,7 +52,10 @@ class Answer(BaseModel):
     guide_id: str | None = None
     policy_id: str | None = None
     sub_item: str | None = None
-    aspect: Aspect | None = None
+    aspect: Aspect | None = None  # the primary asked aspect
+    aspects: list[Aspect] = Field(default_factory=list)  # every aspect answered, primary first
+    guide_ids: list[str] = Field(default_factory=list)  # every guide the text quotes
+    rule: str | None = None  # the decision rule that chose this answer
     confidence: float = 0.0
     text: str
     choices: list[Choice] = Field(default_factory=list)

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
-from knowledge.dense import DenseChannel
 from knowledge.engine import Engine
+from knowledge.retrieve.dense import DenseChannel
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()

@@ -5,8 +5,10 @@
 Errors (exit 1): schema errors per file, guides without a source, stale `last_verified`,
 duplicate codes/ids, an alias or name shared by two items, an alias equal to another item's name,
 unknown item codes in `related` / `related_items`.
+Errors also cover the vocabulary: `lexicon.yaml` (schema, distinct priorities, a cue given to two
+aspects) and `referrals.yaml` (schema, a keyword listed for two departments).
 Warnings (exit 0): curator flags, draft and superseded guides, guides resting only on weak sources,
-aliases repeated inside one item.
+aliases repeated inside one item, a referral keyword that also names one of our items.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from typing import Any
 from knowledge.loader import (
     ITEMS_DIR,
     POLICIES_DIR,
+    REFERRALS_FILE,
     KnowledgeDataError,
     knowledge_root,
+    load_referrals,
     parse_file,
     read_yaml,
 )
+from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
 from knowledge.schema import PolicyDocument, ServiceItem, Status, Trust
 
 DEFAULT_MAX_AGE_DAYS = 365
@@ -237,6 +242,39 @@ class _Checker:
                     f"核验过期 stale: last_verified {doc.last_verified.isoformat()} is {age.days} days old",
                 )
 
+    def check_vocabulary(self) -> None:
+        """lexicon.yaml and referrals.yaml: their schemas, and clashes with the items' names."""
+        if not (self.root / LEXICON_FILE).is_file():
+            self.add(Level.error, LEXICON_FILE, "文件不存在 file missing")
+        else:
+            try:
+                load_lexicon_file(self.root / LEXICON_FILE)
+            except KnowledgeDataError as exc:
+                self.add(Level.error, LEXICON_FILE, exc.detail)
+        try:
+            referrals = load_referrals(self.root)
+        except KnowledgeDataError as exc:
+            self.add(Level.error, REFERRALS_FILE, exc.detail)
+            return
+        owner: dict[str, str] = {}
+        names = {normalise_name(n): i.code for i in self.report.items for n in (i.name, *i.aliases)}
+        for referral in referrals:
+            for keyword in referral.keywords:
+                key = normalise_name(keyword)
+                if key in owner and owner[key] != referral.department:
+                    self.add(
+                        Level.error,
+                        REFERRALS_FILE,
+                        f"关键词属于两个部门 keyword {keyword!r} listed for {owner[key]} and {referral.department}",
+                    )
+                owner[key] = referral.department
+                if key in names:
+                    self.add(
+                        Level.warning,
+                        REFERRALS_FILE,
+                        f"关键词是本部门事项名称 keyword {keyword!r} names our item {names[key]}",
+                    )
+
     def review_list(self) -> None:
         for item in self.report.items:
             for guide in item.guides:
@@ -256,6 +294,7 @@ class _Checker:
         self.check_names()
         self.check_references()
         self.check_freshness()
+        self.check_vocabulary()
         self.review_list()
         return self.report
 

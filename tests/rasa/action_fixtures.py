@@ -61,11 +61,21 @@ def _search_answer(body: dict[str, Any]) -> dict[str, Any]:
             "confidence": 0.4,
             "text": "您想办的是哪一种许可证？",
             "choices": [
-                {
-                    "title": "公共场所卫生许可",
-                    "payload": '/ask_item{"item_code": "public-place-hygiene-permit"}',
-                },
-                {"title": "放射诊疗许可", "payload": '/ask_item{"item_code": "radiation-diagnosis-permit"}'},
+                {"title": "公共场所卫生许可", "item_code": "public-place-hygiene-permit"},
+                {"title": "放射诊疗许可", "item_code": "radiation-diagnosis-permit", "sub_item": None},
+            ],
+            "sources": [],
+        }
+    if text == "出生医学证明要什么材料" and not ctx.get("sub_item"):
+        return {
+            "kind": "clarify",
+            "item": {"code": "birth-medical-certificate", "name": "出生医学证明"},
+            "aspect": "materials",
+            "confidence": 0.0,
+            "text": "【出生医学证明】分为几种情形，您办理的是哪一种？",
+            "choices": [
+                {"title": "出生医学证明（首次签发）", "item_code": "birth-medical-certificate", "sub_item": "首次"},
+                {"title": "出生医学证明（补发）", "item_code": "birth-medical-certificate", "sub_item": "补发"},
             ],
             "sources": [],
         }

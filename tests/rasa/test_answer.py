@@ -82,8 +82,26 @@ def test_clarify_offers_choices_as_buttons_and_keeps_item_context(fake_app: Fake
     assert msg["text"] == "您想办的是哪一种许可证？"
     assert [b["title"] for b in msg["buttons"]] == ["公共场所卫生许可", "放射诊疗许可"]
     assert msg["buttons"][0]["payload"] == '/ask_item{"item_code": "public-place-hygiene-permit"}'
+    assert msg["buttons"][1]["payload"] == '/ask_item{"item_code": "radiation-diagnosis-permit"}'
     assert _meta(dispatcher)["kind"] == "clarify"
     assert _slots(events) == {"last_question": "我要办许可证"}
+
+
+def test_sub_item_clarify_builds_sub_item_buttons_and_keeps_the_item(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("出生医学证明要什么材料", "ask_item")], slots={"item_code": None})
+    dispatcher = CollectingDispatcher()
+
+    events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
+
+    msg = dispatcher.messages[0]
+    assert [b["payload"] for b in msg["buttons"]] == [
+        '/ask_item{"item_code": "birth-medical-certificate", "sub_item": "首次"}',
+        '/ask_item{"item_code": "birth-medical-certificate", "sub_item": "补发"}',
+    ]
+    assert _meta(dispatcher)["kind"] == "clarify"
+    slots = _slots(events)
+    assert slots["item_code"] == "birth-medical-certificate" and slots["item_name"] == "出生医学证明"
+    assert slots["aspect"] == "materials" and slots["sub_item"] is None
 
 
 def test_clarify_choice_reasks_last_question_with_chosen_item(fake_app: FakeApp, make_tracker: Any) -> None:

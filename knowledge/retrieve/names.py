@@ -1,60 +1,20 @@
-"""The lexical channel: BM25 over jieba words and character bigrams, and exact/fuzzy name matching.
-
-Questions are normalised first (traditional → simplified, full-width → half-width), so BM25 also
-finds "護士執業註冊". Character bigrams make a typo ("护土执业注册") cost one or two terms, not the word.
-"""
+"""The names channel: exact (or, for typos, bigram-fuzzy) mention of an item's name or an alias."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import Any
 
+from knowledge.query.model import Query
+from knowledge.retrieve.bm25 import bigrams
+from knowledge.retrieve.protocol import ChannelScores
 from knowledge.schema import ServiceItem
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
-
-_STOP = set("的了吗呢啊吧呀么是在我要你想请问和与及或把被给个这那有没怎么什哪些多少")
-_PUNCT = set("，。！？、；：“”‘’（）《》【】,.!?;:()[]<>/\\-_ \t\n\"'…·")
-
-
-def bigrams(text: str) -> list[str]:
-    chars = [c for c in text if c not in _PUNCT]
-    return [a + b for a, b in pairwise(chars)]
-
-
-class Tokeniser:
-    """jieba words (with the knowledge base's names as user words) plus character bigrams."""
-
-    def __init__(self, user_words: Iterable[str] = ()) -> None:
-        import jieba  # lazy: loads its dictionary on first use
-
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba: Any = jieba.Tokenizer()
-        for word in user_words:
-            if len(word) >= 2:
-                self._jieba.add_word(word, freq=2000)
-
-    def tokens(self, text: str) -> list[str]:
-        text = normalise(text)
-        words = [w for w in self._jieba.lcut(text) if w.strip() and w not in _PUNCT and w not in _STOP]
-        return words + bigrams(text)
-
-
-class BM25Channel:
-    def __init__(self, texts: Sequence[str], tokeniser: Tokeniser) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self._tok = tokeniser
-        corpus = [tokeniser.tokens(t) for t in texts]
-        self._bm25 = BM25Okapi(corpus)
-
-    def scores(self, query: str) -> list[float]:
-        return [float(s) for s in self._bm25.get_scores(self._tok.tokens(query))]
 
 
 @dataclass(frozen=True)
@@ -65,11 +25,31 @@ class NameHit:
     score: float  # 0..1
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+_EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
+
+
+def _find_name(text: str, name: str) -> int:
+    """Where the name occurs in the text (-1 if not); English names only as whole words."""
+    start = text.find(name)
+    if start < 0 or not name.isascii():
+        return start
+    m = re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text)
+    return m.start() if m else -1
+
+
+def _all_words_stemmed(name: str, words: list[str]) -> bool:
+    wanted = [w for w in _WORD.findall(name) if w not in _EN_STOP]
+    return bool(wanted) and all(any(q[:5] == w[:5] for q in words if len(q) >= 3) for w in wanted)
+
+
 class NameMatcher:
     """Finds service items named in a question, by their names and aliases.
 
     Exact containment wins (the longest name first, so "护士延续注册" beats "护士"); otherwise a
-    character-bigram overlap catches typos and word-order changes.
+    character-bigram overlap catches typos and word-order changes. English names match whole words, and
+    loosely when every word of the name appears in the question by its stem ("register as a nurse"
+    names "nurse registration"; "driver's license" does not name "nurse license").
     """
 
     def __init__(self, items: Sequence[ServiceItem]) -> None:
@@ -86,7 +66,7 @@ class NameMatcher:
         best: dict[str, NameHit] = {}
         covered: list[tuple[int, int]] = []
         for name, code in self._names:
-            start = text.find(name)
+            start = _find_name(text, name)
             if start < 0:
                 continue
             end = start + len(name)
@@ -103,7 +83,12 @@ class NameMatcher:
         if not query_grams:
             return []
         fuzzy: dict[str, NameHit] = defaultdict(lambda: NameHit("", "", False, 0.0))
+        words = _WORD.findall(text)
         for name, code in self._names:
+            if name.isascii():
+                if words and _all_words_stemmed(name, words) and fuzzy[code].score < 0.8:
+                    fuzzy[code] = NameHit(code, name, False, 0.8)
+                continue
             grams = set(bigrams(name))
             if len(grams) < 2:
                 continue
@@ -112,3 +97,24 @@ class NameMatcher:
             if shared >= 2 and overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
                 fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
+
+
+class NamesScorer:
+    """Name mentions behind the `Channel` protocol. Generic words ("许可证") name no item."""
+
+    name = "names"
+
+    def __init__(self, items: Sequence[ServiceItem], generic_terms: Sequence[str]) -> None:
+        self.matcher = NameMatcher(items)
+        self.generic = {normalise(t) for t in generic_terms}
+
+    def score(self, query: Query) -> ChannelScores:
+        found: dict[str, float] = {}
+        exact: set[str] = set()
+        for hit in self.matcher.match(query.norm):
+            if hit.name in self.generic:
+                continue
+            found[hit.item_code] = hit.score
+            if hit.exact:
+                exact.add(hit.item_code)
+        return ChannelScores(items=found, exact=frozenset(exact))

@@ -5,6 +5,8 @@ A field the guide leaves null is said to be unstated, with the consultation phon
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from knowledge import texts
 from knowledge.answer import SourceRef
 from knowledge.documents import field_text, guide_title
@@ -95,16 +97,19 @@ def render_guide(
     helpline: str,
     deployment_region: str | None,
     other_sub_items: list[str],
+    more_aspects: Sequence[Aspect] = (),
 ) -> str:
-    lines = [
-        texts.HEADER.format(
-            title=guide_title(item, guide), aspect=texts.ASPECT_NAMES[aspect.value], region=guide.region
-        )
-    ]
-    lines += aspect_lines(guide, aspect, helpline)
+    """One guide's answer for one aspect (or several: "材料和费用" gets both, each verbatim)."""
+    asked = [aspect, *(a for a in more_aspects if a is not aspect)]
+    names = "、".join(texts.ASPECT_NAMES[a.value] for a in asked)
+    lines = [texts.HEADER.format(title=guide_title(item, guide), aspect=names, region=guide.region)]
+    for a in asked:
+        if len(asked) > 1:
+            lines.append(texts.ASPECT_SECTION.format(aspect=texts.ASPECT_NAMES[a.value]))
+        lines += aspect_lines(guide, a, helpline)
     if aspect is Aspect.overview and other_sub_items:
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
-    stated = aspect is Aspect.overview or field_text(guide, aspect) is not None
+    stated = aspect is Aspect.overview or all(field_text(guide, a) is not None for a in asked)
     if guide.notes and (
         not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit)
     ):
@@ -136,3 +141,26 @@ def render_policy(doc: PolicyDocument, point: PolicyPoint) -> str:
 def policy_sources(doc: PolicyDocument) -> list[SourceRef]:
     url = doc.source.url if doc.source else None
     return [SourceRef(title=doc.title, url=url, region=doc.region)]
+
+
+def render_side_by_side(
+    item: ServiceItem, guides: Sequence[tuple[str, Guide]], aspect: Aspect, *, helpline: str
+) -> str:
+    """The asked aspect of each sub-item's guide, one after another, each verbatim."""
+    lines = [texts.SIDE_BY_SIDE_HEADER.format(name=item.name, aspect=texts.ASPECT_NAMES[aspect.value])]
+    for canonical, guide in guides:
+        lines.append(texts.SIDE_BY_SIDE_ENTRY.format(label=guide.sub_item or canonical, region=guide.region))
+        lines += aspect_lines(guide, aspect, helpline)
+    titles = dict.fromkeys(s.title for _, g in guides for s in g.sources)
+    lines.append(texts.SOURCE_LINE.format(title="；".join(titles)))
+    dates = sorted({g.last_verified.isoformat() for _, g in guides})
+    lines.append(texts.VERIFIED_LINE.format(region=guides[0][1].region, date=dates[0]))
+    return "\n".join(lines)
+
+
+def common_materials(guides: Sequence[Guide]) -> list[str]:
+    """Material names every one of these guides lists (in the first guide's order), verbatim."""
+    if not guides or any(not g.materials for g in guides):
+        return []
+    rest = [{m.name for m in g.materials or []} for g in guides[1:]]
+    return [m.name for m in guides[0].materials or [] if all(m.name in r for r in rest)]

@@ -1,0 +1,195 @@
+"""Turns a `Decision` into the `Answer`: the guide's own words, sources, and choices as data."""
+
+from __future__ import annotations
+
+import logging
+
+from knowledge import texts
+from knowledge.answer import Answer, Candidate, Choice, ItemRef
+from knowledge.catalog import Catalog
+from knowledge.compose.render import (
+    common_materials,
+    guide_sources,
+    policy_sources,
+    render_guide,
+    render_policy,
+    render_side_by_side,
+)
+from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.model import Decision
+from knowledge.query.model import Query
+from knowledge.retrieve.protocol import Scores
+from knowledge.schema import Aspect
+
+logger = logging.getLogger(__name__)
+
+
+class Composer:
+    def __init__(
+        self, catalog: Catalog, selector: GuideSelector, *, helpline: str, deployment_region: str | None
+    ) -> None:
+        self.catalog = catalog
+        self.selector = selector
+        self.helpline = helpline
+        self.deployment_region = deployment_region
+
+    def compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
+        if decision.kind == "no_answer":
+            return self._no_answer(decision, query, scores)
+        if decision.kind == "clarify" and decision.clarify_sub_items and decision.item_code:
+            return self._clarify_sub_item(decision)
+        if decision.kind == "clarify":
+            return self._clarify_items(decision, scores)
+        if decision.item_code is None and decision.policy_id:
+            return self._policy(decision)
+        answer = self._item(decision)
+        if decision.policy_id:
+            policy = self._policy(decision)
+            answer = answer.model_copy(
+                update={
+                    "text": f"{policy.text}\n\n{answer.text}",
+                    "policy_id": decision.policy_id,
+                    "sources": policy.sources + answer.sources,
+                }
+            )
+        return answer
+
+    # ---- pieces --------------------------------------------------------------------------------
+
+    def _ref(self, code: str) -> ItemRef:
+        item = self.catalog.item_by_code[code]
+        return ItemRef(code=item.code, name=item.name)
+
+    def _candidates(self, codes_scores: list[tuple[str, float]]) -> list[Candidate]:
+        return [Candidate(code=c, name=self.catalog.item_by_code[c].name, score=round(s, 4)) for c, s in codes_scores]
+
+    def _no_answer(self, decision: Decision, query: Query, scores: Scores) -> Answer:
+        text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
+        if decision.referral:
+            text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
+        text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)
+        return Answer(
+            kind="no_answer",
+            text=text,
+            aspect=query.aspect,
+            aspects=list(query.aspects),
+            rule=decision.rule,
+            candidates=self._candidates(scores.ranked[:3]),
+        )
+
+    def _clarify_items(self, decision: Decision, scores: Scores) -> Answer:
+        fused = scores.items
+        return Answer(
+            kind="clarify",
+            aspect=decision.aspects[0] if decision.aspects else None,
+            aspects=list(decision.aspects),
+            rule=decision.rule,
+            text=texts.CLARIFY,
+            choices=[Choice(title=self.catalog.item_by_code[c].name, item_code=c) for c in decision.clarify_items],
+            candidates=self._candidates([(c, fused.get(c, 0.0)) for c in decision.clarify_items]),
+        )
+
+    def _clarify_sub_item(self, decision: Decision) -> Answer:
+        assert decision.item_code is not None
+        item = self.catalog.item_by_code[decision.item_code]
+        guides = dict(self.selector.differing_sub_items(item, decision.aspects, decision.region))
+        lines = [texts.CLARIFY_SUB_ITEM.format(name=item.name)]
+        if Aspect.materials in decision.aspects:
+            common = common_materials(list(guides.values()))
+            if common:
+                lines.append(texts.COMMON_PART)
+                lines += [f"{n}. {name}" for n, name in enumerate(common, 1)]
+        choices = []
+        for canonical in decision.clarify_sub_items:
+            guide = guides.get(canonical)
+            label = guide.sub_item if guide and guide.sub_item and len(guide.sub_item) <= 8 else canonical
+            choices.append(Choice(title=f"{item.name}（{label}）", item_code=item.code, sub_item=canonical))
+        return Answer(
+            kind="clarify",
+            item=ItemRef(code=item.code, name=item.name),
+            aspect=decision.aspects[0] if decision.aspects else None,
+            aspects=list(decision.aspects),
+            rule=decision.rule,
+            text="\n".join(lines),
+            choices=choices,
+            guide_ids=[g.id for g in guides.values()],
+        )
+
+    def _policy(self, decision: Decision) -> Answer:
+        assert decision.policy_id is not None
+        doc, point = self.catalog.point_by_id[decision.policy_id]
+        item = (
+            self._ref(point.related_items[0])
+            if point.related_items
+            else ItemRef(code=f"policy:{point.id}", name=point.topic)
+        )
+        return Answer(
+            kind="answer",
+            item=item,
+            policy_id=point.id,
+            aspect=Aspect.overview,
+            aspects=[Aspect.overview],
+            rule=decision.rule,
+            confidence=decision.confidence,
+            text=render_policy(doc, point),
+            sources=policy_sources(doc),
+            region=doc.region,
+            last_verified=doc.last_verified.isoformat(),
+        )
+
+    def _item(self, decision: Decision) -> Answer:
+        assert decision.item_code is not None
+        item = self.catalog.item_by_code[decision.item_code]
+        aspects = decision.aspects or (Aspect.overview,)
+        aspect = aspects[0]
+        if decision.clarify_sub_items and not decision.sub_item:  # shown side by side
+            pairs = self.selector.differing_sub_items(item, aspects, decision.region)
+            text = render_side_by_side(item, pairs, aspect, helpline=self.helpline)
+            guides = [g for _, g in pairs]
+            return Answer(
+                kind="answer",
+                item=ItemRef(code=item.code, name=item.name),
+                guide_id=guides[0].id,
+                guide_ids=[g.id for g in guides],
+                aspect=aspect,
+                aspects=[aspect],
+                rule=decision.rule,
+                confidence=decision.confidence,
+                text=text,
+                choices=[
+                    Choice(title=f"{item.name}（{g.sub_item or c}）", item_code=item.code, sub_item=c) for c, g in pairs
+                ],
+                sources=[s for g in guides for s in guide_sources(g)],
+                region=guides[0].region,
+                last_verified=min(g.last_verified for g in guides).isoformat(),
+            )
+        guide = self.selector.choose(item, aspect, decision.sub_item, decision.region)
+        others = self.selector.other_sub_items(item, guide)
+        text = render_guide(
+            item,
+            guide,
+            aspect,
+            helpline=self.helpline,
+            deployment_region=self.deployment_region,
+            other_sub_items=[name for name, _ in others],
+            more_aspects=aspects[1:],
+        )
+        if decision.region_named and decision.region and decision.region not in guide.region:
+            notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)
+            text = f"{notice}\n{text}"
+        return Answer(
+            kind="answer",
+            item=ItemRef(code=item.code, name=item.name),
+            guide_id=guide.id,
+            guide_ids=[guide.id],
+            sub_item=self.selector.cues.canonical_sub_item(guide.sub_item),
+            aspect=aspect,
+            aspects=list(aspects),
+            rule=decision.rule,
+            confidence=decision.confidence,
+            text=text,
+            choices=[Choice(title=f"{item.name}（{name}）", item_code=item.code, sub_item=c) for name, c in others],
+            sources=guide_sources(guide),
+            region=guide.region,
+            last_verified=guide.last_verified.isoformat(),
+        )

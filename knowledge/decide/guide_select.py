@@ -1,0 +1,96 @@
+"""Within an item: which guide answers (sub-item, region, states the field, trust), and whether the
+item's sub-items differ in what was asked (then the engine asks which one)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from knowledge.documents import field_text
+from knowledge.query.lexicon import CueMatcher
+from knowledge.schema import Aspect, Guide, ServiceItem, Status, Trust
+
+logger = logging.getLogger(__name__)
+
+SUB_ITEM_ORDER = ("首次", "延续", "变更", "注销", "补发", "换发")
+
+
+class GuideSelector:
+    def __init__(self, cues: CueMatcher, deployment_region: str | None = None) -> None:
+        self.cues = cues
+        self.deployment_region = deployment_region
+
+    def choose(self, item: ServiceItem, aspect: Aspect, sub_item: str | None, region: str | None) -> Guide:
+        def rank(guide: Guide) -> float:
+            score = 0.0
+            if sub_item and self.cues.sub_item_matches(guide.sub_item, sub_item):
+                score += 8
+            elif not sub_item and self.cues.sub_item_matches(guide.sub_item, "首次"):
+                score += 1.5
+            if region and region in guide.region:
+                score += 4
+            if self.deployment_region and self.deployment_region in guide.region:
+                score += 3
+            if aspect is not Aspect.overview and field_text(guide, aspect):
+                score += 2.5
+            if guide.national:
+                score += 1
+            score += 1 if guide.status is Status.active else -3
+            if any(s.trust is Trust.official for s in guide.sources):
+                score += 0.5
+            elif all(s.trust is Trust.weak for s in guide.sources):
+                score -= 0.5
+            return score
+
+        return max(item.guides, key=rank)
+
+    def sub_items(self, item: ServiceItem) -> list[str]:
+        """The canonical sub-items this item's guides cover, in the usual order."""
+        return [c for c in SUB_ITEM_ORDER if any(self.cues.sub_item_matches(g.sub_item, c) for g in item.guides)]
+
+    def differing_sub_items(
+        self, item: ServiceItem, aspects: tuple[Aspect, ...], region: str | None
+    ) -> list[tuple[str, Guide]]:
+        """The sub-items (with the guide for each) whose guides state an asked aspect differently; [] when
+        they agree, when only one sub-item is covered, or when the question asks for the overview (which
+        lists the sub-items itself). Only guides of one region are compared: two regions' guides differ
+        for reasons that have nothing to do with the sub-item."""
+        asked = [a for a in aspects if a is not Aspect.overview]
+        if not asked:
+            return []
+        by_region: dict[str, dict[str, Guide]] = {}
+        for guide in item.guides:
+            if guide.status is not Status.active:
+                continue
+            for canonical in SUB_ITEM_ORDER:
+                if self.cues.sub_item_matches(guide.sub_item, canonical):
+                    by_region.setdefault(guide.region, {}).setdefault(canonical, guide)
+        wanted = [r for r in (region, self.deployment_region) if r]
+        groups = [g for r, g in by_region.items() if any(w in r for w in wanted) and len(g) >= 2]
+        if not groups:
+            # The national rule when it covers two sub-items or more, else the region that covers most.
+            groups = sorted(
+                by_region.values(), key=lambda g: (not (next(iter(g.values())).national and len(g) >= 2), -len(g))
+            )[:1]
+        if not groups or len(groups[0]) < 2:
+            return []
+        chosen = groups[0]
+        ordered = [(c, chosen[c]) for c in SUB_ITEM_ORDER if c in chosen]
+        for aspect in asked:
+            stated = {field_text(g, aspect) for _, g in ordered} - {None}
+            if len(stated) >= 2:
+                return ordered
+        return []
+
+    def other_sub_items(self, item: ServiceItem, chosen: Guide) -> list[tuple[str, str]]:
+        """Other sub-item kinds of this item (label, canonical), for choices."""
+        out: list[tuple[str, str]] = []
+        for canonical in SUB_ITEM_ORDER:
+            if self.cues.sub_item_matches(chosen.sub_item, canonical):
+                continue
+            for guide in item.guides:
+                if guide.sub_item and self.cues.sub_item_matches(guide.sub_item, canonical):
+                    label = re.sub(r"（[^）]*）", "", guide.sub_item).strip() or canonical
+                    out.append((label if len(label) <= 8 else canonical, canonical))
+                    break
+        return out

@@ -1,0 +1,294 @@
+"""The decision rules, tried in order; the first that decides wins, then the sub-item rule may refine it.
+
+Every rule is a plain function `(Situation, Facts) -> Decision | None`, named for what it decides, so a
+test can hand it a built `Query` and `Scores` and check the outcome without any retrieval.
+
+    referral        another department's service, no item of ours named → no answer naming the department
+    followup        a message in a conversation that asks about the conversation's item (any wording)
+    policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
+    named_item      names an item (or alias) verbatim
+    generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
+    weak_match      nothing scores high enough: a policy point if one does, else an honest no answer
+    close_call      two items score too close to tell: ask which, unless the context says
+    best_item       the best-scoring item
+  then
+    sub_items       the item's sub-items state the asked aspect differently and the question does not
+                    say which: ask (lists: materials, conditions, process) or show them side by side
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from knowledge.answer import Context
+from knowledge.catalog import Catalog
+from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.model import Decision
+from knowledge.decide.tuning import Tuning
+from knowledge.documents import field_text
+from knowledge.query.model import Query
+from knowledge.retrieve.protocol import Scores
+from knowledge.schema import Aspect
+from knowledge.text_normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+LIST_ASPECTS = (Aspect.materials, Aspect.conditions, Aspect.process)  # too long to show side by side
+
+
+@dataclass(frozen=True)
+class Situation:
+    query: Query
+    scores: Scores
+    context: Context
+
+
+class Facts:
+    """What the rules may know of the knowledge base (names, chunk words, policy keywords); no retrieval."""
+
+    def __init__(self, catalog: Catalog, selector: GuideSelector, tuning: Tuning, generic_terms: Sequence[str]) -> None:
+        self.catalog = catalog
+        self.selector = selector
+        self.tuning = tuning
+        self.generic_terms = sorted(generic_terms, key=len, reverse=True)
+        self._names = {i.code: [normalise(n) for n in (i.name, *i.aliases)] for i in catalog.items}
+        self._item_text: dict[str, str] = {}
+        for chunk in catalog.chunks:
+            if chunk.item_code and not chunk.policy_id:
+                self._item_text[chunk.item_code] = self._item_text.get(chunk.item_code, "") + "\n" + chunk.text
+        self._point_words = {
+            p.id: [normalise(w) for w in (p.topic, *p.keywords)] for d in catalog.policies for p in d.points
+        }
+
+    def items_naming(self, fragment: str) -> list[str]:
+        """Items whose name or an alias contains the fragment ("医师" → 医师执业注册, 医师多机构执业…)."""
+        return [code for code, names in self._names.items() if any(fragment in n for n in names)]
+
+    def item_mentions(self, code: str, fragment: str) -> bool:
+        return fragment in self._item_text.get(code, "")
+
+    def cited_points(self, policy_names: Sequence[str]) -> list[str]:
+        """Policy points whose topic or keywords contain a policy name the question used."""
+        return [pid for pid, words in self._point_words.items() if any(n in w for n in policy_names for w in words)]
+
+    def related_items(self, point_id: str) -> list[str]:
+        return list(self.catalog.point_by_id[point_id][1].related_items)
+
+
+Rule = Callable[[Situation, Facts], Decision | None]
+
+
+def confidence(fused: float, named: bool, tuning: Tuning) -> float:
+    base = (fused - tuning.no_answer_below) / 0.15
+    return round(max(0.0, min(1.0, 0.5 + base + (0.3 if named else 0.0))), 3)
+
+
+def _aspects(query: Query, context: Context | None = None) -> tuple[Aspect, ...]:
+    if query.aspects:
+        return query.aspects
+    if context is not None and context.aspect:
+        return (context.aspect,)
+    return (Aspect.overview,)
+
+
+def _region(query: Query) -> str | None:
+    return query.region or query.region_hint
+
+
+def _context_resolves(s: Situation, f: Facts) -> str | None:
+    """The context item, when it is among the few items an ambiguous question could mean."""
+    code = s.context.item_code
+    if code and code in [c for c, _ in s.scores.ranked[: f.tuning.context_window]]:
+        return code
+    return None
+
+
+def _item(s: Situation, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None) -> Decision:
+    q = s.query
+    sub_item = q.sub_item or (s.context.sub_item if code == s.context.item_code else None)
+    return Decision(
+        kind="answer",
+        rule=rule,
+        item_code=code,
+        aspects=aspects or _aspects(q),
+        sub_item=sub_item,
+        region=_region(q),
+        region_named=q.region is not None,
+        confidence=conf,
+    )
+
+
+def _best_named(s: Situation) -> str:
+    """The item named verbatim with the best name score (then the best fused score)."""
+    return max(s.scores.exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+
+
+# ---- the rules ---------------------------------------------------------------------------------
+
+
+def referral(s: Situation, f: Facts) -> Decision | None:
+    q = s.query
+    if q.referral and not s.scores.named:
+        return Decision(kind="no_answer", rule="referral", referral=q.referral)
+    if q.kind == "other_department" and q.kind_source == "predictor" and not s.scores.exact and not q.policy_names:
+        return Decision(kind="no_answer", rule="referral")
+    return None
+
+
+def followup(s: Situation, f: Facts) -> Decision | None:
+    q, ctx, t = s.query, s.context, f.tuning
+    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code or len(q.norm) > t.followup_max_chars:
+        return None
+    exact = s.scores.exact
+    if exact:
+        if ctx.item_code in exact:
+            code = ctx.item_code
+        elif len(q.norm) <= 14 and not q.aspects:  # "医师执业注册呢": the same question about another item
+            code = max(exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+        else:
+            return None  # a new question that names its item
+    elif len(q.residue) <= 1:  # "那要多久？", "那重庆江津呢？", "在哪里办"
+        code = ctx.item_code
+    else:
+        named = f.items_naming(q.residue)
+        if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
+            code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
+        elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
+            code = ctx.item_code
+        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.named:
+            code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
+        elif q.aspects and not s.scores.named and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
+            code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
+        else:
+            return None
+    return _item(s, code, "followup", 0.9, _aspects(q, ctx))
+
+
+def policy(s: Situation, f: Facts) -> Decision | None:
+    q, t = s.query, f.tuning
+    points = s.scores.points
+    cited = f.cited_points(q.policy_names)
+    if cited:
+        exact = sorted(s.scores.exact, key=lambda c: -s.scores.named.get(c, 0.0))
+        item = exact[0] if exact else None
+        if item is None and s.context.item_code and q.aspects == ():
+            item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
+        best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
+        if item is not None:
+            decision = replace(_item(s, item, "item_and_policy", 0.9), policy_id=best)
+            guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]
+            named = [n for n in q.policy_names if any(n in w for w in guide_words)]
+            if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
+                decision = replace(decision, sub_item=named[0])
+                guide = f.selector.choose(f.catalog.item_by_code[item], decision.aspects[0], named[0], decision.region)
+                if not any(field_text(guide, a) for a in decision.aspects):  # "能不能告知承诺": its overview
+                    decision = replace(decision, aspects=(Aspect.overview,))
+            return decision
+        return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
+    if not q.asks_policy or not points or q.aspects:
+        return None
+    best_id, best_score = max(points.items(), key=lambda kv: kv[1])
+    top = s.scores.items.get(_best_named(s), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0.0)
+    if best_score + t.policy_bonus >= top:
+        conf = confidence(best_score + t.policy_bonus, False, t)
+        return Decision(kind="answer", rule="policy", policy_id=best_id, aspects=(Aspect.overview,), confidence=conf)
+    return None
+
+
+def named_item(s: Situation, f: Facts) -> Decision | None:
+    exact = s.scores.exact
+    if not exact:
+        return None
+    code = _best_named(s)
+    return _item(s, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
+
+
+def _clarify_items(s: Situation, f: Facts, rule: str, *, generic: bool) -> Decision:
+    ranked = s.scores.ranked
+    if generic:  # prefer items whose name carries the (longest) generic word the question used
+        for term in (t for t in f.generic_terms if t in s.query.norm):
+            named = [(c, sc) for c, sc in ranked if term in f.catalog.item_by_code[c].name]
+            if named:
+                ranked = named + [pair for pair in ranked if pair not in named]
+                break
+    return Decision(
+        kind="clarify",
+        rule=rule,
+        aspects=s.query.aspects,
+        clarify_items=tuple(c for c, _ in ranked[:4]),
+    )
+
+
+def generic(s: Situation, f: Facts) -> Decision | None:
+    if not s.query.only_generic:
+        return None
+    chosen = _context_resolves(s, f)
+    if chosen:  # the conversation (or a clarify button) already says which item
+        return _item(s, chosen, "generic_in_context", 0.8)
+    return _clarify_items(s, f, "generic", generic=True)
+
+
+def weak_match(s: Situation, f: Facts) -> Decision | None:
+    t = f.tuning
+    ranked = s.scores.ranked
+    if not ranked:
+        return Decision(kind="no_answer", rule="weak_match")
+    top_code, top = ranked[0]
+    if top >= t.no_answer_below or top_code in s.scores.named:
+        return None
+    best = s.scores.best_point
+    if best and best[1] >= t.no_answer_below + t.policy_bonus:
+        return Decision(
+            kind="answer",
+            rule="policy",
+            policy_id=best[0],
+            aspects=(Aspect.overview,),
+            confidence=confidence(best[1], False, t),
+        )
+    return Decision(kind="no_answer", rule="weak_match")
+
+
+def close_call(s: Situation, f: Facts) -> Decision | None:
+    ranked = s.scores.ranked
+    if len(ranked) < 2 or ranked[0][0] in s.scores.named:
+        return None
+    if ranked[0][1] - ranked[1][1] >= f.tuning.clarify_margin:
+        return None
+    chosen = _context_resolves(s, f)
+    if chosen:
+        return _item(s, chosen, "close_call_in_context", 0.8)
+    return _clarify_items(s, f, "close_call", generic=False)
+
+
+def best_item(s: Situation, f: Facts) -> Decision | None:
+    code, top = s.scores.ranked[0]
+    return _item(s, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
+
+
+RULES: tuple[Rule, ...] = (referral, followup, policy, named_item, generic, weak_match, close_call, best_item)
+
+
+def sub_items(decision: Decision, f: Facts) -> Decision:
+    """An item answer that does not say which sub-item, where the sub-items differ in what was asked."""
+    if decision.kind != "answer" or decision.item_code is None or decision.sub_item or decision.policy_id:
+        return decision
+    item = f.catalog.item_by_code[decision.item_code]
+    differing = f.selector.differing_sub_items(item, decision.aspects, decision.region)
+    if not differing:
+        return decision
+    names = tuple(c for c, _ in differing)
+    if any(a in LIST_ASPECTS for a in decision.aspects):
+        return replace(decision, kind="clarify", rule="clarify_sub_item", clarify_sub_items=names)
+    return replace(decision, rule=f"{decision.rule}+sub_items_side_by_side", clarify_sub_items=names)
+
+
+def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
+    for rule in rules:
+        decision = rule(s, f)
+        if decision is not None:
+            refined = sub_items(decision, f)
+            logger.debug("rule %s decided %s", refined.rule, refined.kind)
+            return refined
+    raise AssertionError("best_item always decides")  # pragma: no cover

@@ -1,0 +1,24 @@
+"""Fusion weights and decision thresholds; measured in bench/ and evaluation/, see the README.
+
+`no_answer_below` and `clarify_margin` were calibrated (evaluation/calibrate.py) on the tuning sets
+(`../shared/eval/dev.jsonl` and `evaluation/data/heldout.jsonl`, which is a tuning set, not a blind one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tuning:
+    use_dense: bool = True
+    use_lexical: bool = True
+    use_names: bool = True
+    w_lexical: float = 0.08
+    w_names: float = 0.15
+    no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned
+    clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
+    policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
+    followup_max_chars: int = 40  # longer messages are new questions, not follow-ups
+    followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")
+    context_window: int = 6  # the context item resolves an ambiguous question when among this many

@@ -1,0 +1,124 @@
+"""The analyse stage: one question in, one `Query` out. No retrieval happens here."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from knowledge.query.lexicon import CueMatcher, Lexicon, contains
+from knowledge.query.model import Query, Referral
+from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
+from knowledge.schema import Referral as ReferralEntry
+from knowledge.text_normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+# A ticket number in any plausible form: "BBC-20261122-0007", "bbc20261122-7", "BBC 20261122 0007".
+TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}[-\s]?\d{8}[-\s]?\d{1,6}(?!\d)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_language(text: str, norm: str) -> str:
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cjk == 0 and latin:
+        return "en"
+    if cjk and latin >= 3:
+        return "mixed"
+    if normalise(text) != " ".join(unicodedata.normalize("NFKC", text).lower().split()):
+        return "zh-hant"
+    return "zh"
+
+
+class Analyser:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        *,
+        region_words: Sequence[str],
+        referrals: Sequence[ReferralEntry] = (),
+        predictors: Predictors | None = None,
+    ) -> None:
+        self.lexicon = lexicon
+        self.cues = CueMatcher(lexicon)
+        self.region_words = sorted(region_words, key=len, reverse=True)
+        self.referrals = list(referrals)
+        self.predictors = predictors or Predictors()
+        self._cue_words = lexicon.cue_words()
+        self._generic = sorted(lexicon.generic_terms, key=len, reverse=True)
+        self._filler = re.compile("[" + re.escape(lexicon.filler.chars) + "]")
+        words = "|".join(re.escape(w) for w in sorted(lexicon.filler.words, key=len, reverse=True))
+        self._filler_words = re.compile(rf"(?<![a-z])({words})(?![a-z])") if words else None
+        prefixes = "|".join(re.escape(p) for p in sorted(lexicon.followup.prefixes, key=len, reverse=True))
+        suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
+        self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
+
+    def region_in(self, text: str) -> str | None:
+        for word in self.region_words:
+            if word in text:
+                return word
+        return None
+
+    def referral_in(self, norm: str) -> Referral | None:
+        for entry in self.referrals:
+            for keyword in entry.keywords:
+                if contains(norm, normalise(keyword)):
+                    return Referral(keyword, entry.department)
+        return None
+
+    def residue(self, norm: str) -> tuple[str, bool]:
+        """What a question says beyond aspect/sub-item cues, generic words, places and filler; and whether
+        it used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "那重庆江津呢？" leaves ""."""
+        rest = norm
+        for term in self._generic:
+            rest = rest.replace(term, "\x00")
+        generic = "\x00" in rest
+        for cue in self._cue_words:
+            rest = rest.replace(cue, "")
+        for place in self.region_words:
+            rest = rest.replace(place, "")
+        rest = self._followup.sub("", rest.replace("\x00", ""))
+        if self._filler_words is not None:
+            rest = self._filler_words.sub("", rest)
+        return self._filler.sub("", rest), generic
+
+    def analyse(self, text: str, region_hint: str | None = None) -> Query:
+        norm = normalise(text)
+        hits = self.cues.aspect_hits(norm)
+        cue_aspects = tuple(h.aspect for h in hits)
+        predicted_aspects = predict_aspects(self.predictors.aspects, text)
+        aspects, aspect_source = combine_aspects(cue_aspects, predicted_aspects)
+        policy_names = tuple(c for c in self.lexicon.policy_cues.names if contains(norm, c))
+        policy_general = tuple(c for c in self.lexicon.policy_cues.general if contains(norm, c))
+        referral = self.referral_in(norm)
+        cue_kind = "other_department" if referral else None  # policy words alone are too broad for a kind
+        predicted_kind = predict_kind(self.predictors.kind, text)
+        kind, kind_source = combine_kind(cue_kind, predicted_kind)
+        residue, generic = self.residue(norm)
+        hint = self.region_in(normalise(region_hint)) if region_hint else None
+        query = Query(
+            text=text,
+            norm=norm,
+            language=detect_language(text, norm),
+            aspects=aspects,
+            aspect_source=aspect_source,
+            aspect_cues=tuple(h.cue for h in hits),
+            aspect_probs=predicted_aspects,
+            sub_item=self.cues.sub_item(norm),
+            region=self.region_in(norm),
+            region_hint=hint,
+            policy_names=policy_names,
+            policy_cues=policy_names + policy_general,
+            ticket_numbers=tuple(re.sub(r"\s", "", m) for m in TICKET_NUMBER.findall(text)),
+            referral=referral,
+            kind=kind,
+            kind_source=kind_source,
+            kind_probs=predicted_kind,
+            residue=residue,
+            generic=generic,
+        )
+        logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)
+        return query

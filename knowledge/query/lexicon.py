@@ -1,0 +1,268 @@
+"""The engine's vocabulary (knowledge/data/lexicon.yaml): its schema, loading, and the cue matching it drives.
+
+Aspect cue groups are checked from the highest priority down; the first group with a match gives the
+primary aspect. A later group adds a second aspect only when it is marked `combine` and its cue stands
+apart from the first one behind a connector ("材料和费用", "要什么材料，收费吗"). Cues never overlap: in
+"多久有效" the "多久" belongs to the validity cue. What the question says it is NOT asking ("不是问有效期")
+is removed first. Cues made of ASCII letters match whole words only ("app" is not in "apply").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge.schema import Aspect
+from knowledge.text_normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+LEXICON_FILE = "lexicon.yaml"
+CANONICAL_SUB_ITEMS = ("首次", "延续", "变更", "注销", "补发", "换发")
+
+# "我问的不是有效期", "不是问审批要几天": the negated part names what is NOT asked.
+_NEGATED = re.compile(r"(我问的)?不是(问|说)?[^，。,.？?！!]*")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _clean_cues(cues: list[str]) -> list[str]:
+    cleaned = [c.strip() for c in cues]
+    if any(not c for c in cleaned):
+        raise ValueError("empty cue")
+    if any(c != normalise(c) for c in cleaned):
+        bad = [c for c in cleaned if c != normalise(c)]
+        raise ValueError(f"cues must be written normalised (simplified, lower case, half-width): {bad}")
+    if len(set(cleaned)) != len(cleaned):
+        dupes = sorted({c for c in cleaned if cleaned.count(c) > 1})
+        raise ValueError(f"duplicate cues in one group: {dupes}")
+    return cleaned
+
+
+class AspectCueGroup(_Strict):
+    aspect: Aspect
+    priority: int = Field(ge=0)
+    combine: bool = False  # may this group add a second aspect to a question?
+    cues: list[str] = Field(min_length=1)
+
+    @field_validator("cues")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
+class SubItemCues(_Strict):
+    canonical: str
+    priority: int = Field(ge=0)
+    cues: list[str] = Field(min_length=1)
+    guide_words: list[str] = Field(min_length=1)  # how guides' own sub_item texts say it
+
+    @field_validator("cues")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+    @field_validator("canonical")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CANONICAL_SUB_ITEMS:
+            raise ValueError(f"canonical sub-item must be one of {CANONICAL_SUB_ITEMS}")
+        return v
+
+
+class Filler(_Strict):
+    chars: str = Field(min_length=1)  # single characters carrying no subject (Chinese function words)
+    words: list[str] = Field(default_factory=list)  # whole words carrying none (English function words)
+
+
+class FollowupWords(_Strict):
+    prefixes: list[str]
+    suffixes: list[str]
+
+
+class PolicyCues(_Strict):
+    names: list[str] = Field(min_length=1)  # name a policy: cite the points whose topic/keywords contain one
+    general: list[str] = Field(default_factory=list)  # only say the question is about a policy
+
+    @field_validator("names", "general")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
+class Lexicon(_Strict):
+    version: int = 1
+    aspect_cues: list[AspectCueGroup] = Field(min_length=1)
+    sub_items: list[SubItemCues] = Field(min_length=1)
+    generic_terms: list[str] = Field(min_length=1)
+    filler: Filler
+    followup: FollowupWords
+    policy_cues: PolicyCues
+    combine_connectors: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Lexicon:
+        priorities = [g.priority for g in self.aspect_cues]
+        if len(set(priorities)) != len(priorities):
+            raise ValueError("aspect cue groups need distinct priorities (the order must be explicit)")
+        sub_priorities = [s.priority for s in self.sub_items]
+        if len(set(sub_priorities)) != len(sub_priorities):
+            raise ValueError("sub-item groups need distinct priorities")
+        canon = [s.canonical for s in self.sub_items]
+        if len(set(canon)) != len(canon):
+            raise ValueError("a canonical sub-item is listed twice")
+        owner: dict[str, Aspect] = {}
+        for group in self.aspect_cues:
+            for cue in group.cues:
+                if cue in owner and owner[cue] is not group.aspect:
+                    raise ValueError(f"cue {cue!r} is given to both {owner[cue]} and {group.aspect}")
+                owner[cue] = group.aspect
+        return self
+
+    # ---- derived views -------------------------------------------------------------------------
+
+    def ordered_groups(self) -> list[AspectCueGroup]:
+        return sorted(self.aspect_cues, key=lambda g: -g.priority)
+
+    def ordered_sub_items(self) -> list[SubItemCues]:
+        return sorted(self.sub_items, key=lambda s: -s.priority)
+
+    def cue_words(self) -> list[str]:
+        """Every aspect and sub-item cue, longest first (to strip them when judging what else a question says)."""
+        words = {c for g in self.aspect_cues for c in g.cues} | {c for s in self.sub_items for c in s.cues}
+        return sorted(words, key=len, reverse=True)
+
+
+def load_lexicon_file(path: Path) -> Lexicon:
+    from knowledge.loader import parse_file
+
+    return parse_file(path, Lexicon)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(root: Path | None = None) -> Lexicon:
+    """The lexicon shipped with the data (or under `root`); cached."""
+    from knowledge.loader import _root
+
+    return load_lexicon_file(_root(root) / LEXICON_FILE)
+
+
+# ---- matching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CueHit:
+    aspect: Aspect
+    cue: str
+    start: int
+    end: int
+    priority: int
+
+
+def without_negation(text: str) -> str:
+    stripped = _NEGATED.sub("", text)
+    return stripped if stripped.strip() else text
+
+
+def _find(text: str, cue: str) -> list[tuple[int, int]]:
+    if cue not in text:
+        return []
+    if cue.isascii() and cue[:1].isalpha():
+        pattern = r"(?<![a-z])" + re.escape(cue) + r"(?![a-z])"
+        return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    spans = []
+    start = text.find(cue)
+    while start >= 0:
+        spans.append((start, start + len(cue)))
+        start = text.find(cue, start + 1)
+    return spans
+
+
+def contains(text: str, cue: str) -> bool:
+    return bool(_find(text, cue))
+
+
+class CueMatcher:
+    """Aspects and sub-items named by cues, as the lexicon orders them."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._groups = [(g, sorted(g.cues, key=len, reverse=True)) for g in lexicon.ordered_groups()]
+        self._sub_items = lexicon.ordered_sub_items()
+        self._guide_words = {s.canonical: tuple(s.guide_words) for s in lexicon.sub_items}
+
+    def aspect_hits(self, norm: str) -> list[CueHit]:
+        """Primary aspect first, then at most one more that the question asks for separately."""
+        text = without_negation(norm)
+        taken: list[tuple[int, int]] = []
+        hits: list[CueHit] = []
+        for group, cues in self._groups:
+            if hits and (not group.combine or any(h.aspect is group.aspect for h in hits)):
+                continue
+            for cue in cues:
+                span = next((s for s in _find(text, cue) if not any(_overlap(s, t) for t in taken)), None)
+                if span is None:
+                    continue
+                if not hits:
+                    hits.append(CueHit(group.aspect, cue, span[0], span[1], group.priority))
+                    taken.append(span)
+                    break
+                if self._apart(text, hits[0], span) and len(hits) < 2:
+                    hits.append(CueHit(group.aspect, cue, span[0], span[1], group.priority))
+                    taken.append(span)
+                    break
+                taken.append(span)  # the cue is spent: it belongs to the first aspect's phrase
+        # The first match by priority is the primary aspect, the second joins it in reading order.
+        return hits
+
+    def _apart(self, text: str, first: CueHit, span: tuple[int, int]) -> bool:
+        lo, hi = sorted([(first.start, first.end), span])
+        between = text[lo[1] : hi[0]]
+        return any(contains(between, c) for c in self.lexicon.combine_connectors)
+
+    def sub_item(self, norm: str) -> str | None:
+        text = without_negation(norm)
+        for group in self._sub_items:
+            if any(contains(text, cue) for cue in group.cues):
+                return group.canonical
+        return None
+
+    def sub_item_matches(self, guide_sub_item: str | None, wanted: str) -> bool:
+        """Whether a guide's sub_item text covers the wanted canonical sub-item."""
+        if not guide_sub_item:
+            return False
+        return any(word in guide_sub_item for word in self._guide_words.get(wanted, (wanted,)))
+
+    def canonical_sub_item(self, guide_sub_item: str | None) -> str | None:
+        """The canonical sub-item (首次/延续/…) a guide's sub_item text covers, else the text itself."""
+        if not guide_sub_item:
+            return None
+        covered = [c for c in CANONICAL_SUB_ITEMS if self.sub_item_matches(guide_sub_item, c)]
+        # One canonical word, or the guide's own text when it covers several ("首次/变更/注销") or none.
+        return covered[0] if len(covered) == 1 else guide_sub_item
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> CueMatcher:
+    return CueMatcher(load_lexicon())
+
+
+def detect_aspects(question: str) -> tuple[Aspect, ...]:
+    """The aspects the shipped lexicon's cues find in a question, primary first."""
+    return tuple(h.aspect for h in default_matcher().aspect_hits(normalise(question)))
+
+
+def detect_sub_item(question: str) -> str | None:
+    """The canonical sub-item the shipped lexicon's cues find in a question."""
+    return default_matcher().sub_item(normalise(question))

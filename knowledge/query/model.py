@@ -1,0 +1,49 @@
+"""`Query`: what the analyse stage found in one question, handed to retrieval and the decision rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.schema import Aspect
+
+
+@dataclass(frozen=True)
+class Referral:
+    keyword: str
+    department: str
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as the user typed it
+    norm: str  # normalised: NFKC, simplified, lower case
+    language: str  # "zh" (simplified), "zh-hant" (traditional), "en", "mixed"
+    aspects: tuple[Aspect, ...] = ()  # asked aspects, primary first; () = names none
+    aspect_source: str = "none"  # "cue", "predictor" or "none"
+    aspect_cues: tuple[str, ...] = ()
+    aspect_probs: dict[Aspect, float] = field(default_factory=dict)  # the predictor's view, if any
+    sub_item: str | None = None  # canonical 首次/延续/变更/注销/补发/换发
+    region: str | None = None  # named in the question
+    region_hint: str | None = None  # what the dialogue knows of the user's region
+    policy_cues: tuple[str, ...] = ()  # every policy word found (names and general ones)
+    policy_names: tuple[str, ...] = ()  # words naming one policy ("告知承诺", "首违不罚")
+    ticket_numbers: tuple[str, ...] = ()
+    referral: Referral | None = None
+    kind: str | None = None  # one of predictors.KIND_LABELS, or None when unknown
+    kind_source: str = "none"
+    kind_probs: dict[str, float] = field(default_factory=dict)
+    residue: str = ""  # what the question says beyond cues, generic words, places and filler
+    generic: bool = False  # used a generic word ("许可证", "注册")
+
+    @property
+    def aspect(self) -> Aspect | None:
+        return self.aspects[0] if self.aspects else None
+
+    @property
+    def asks_policy(self) -> bool:
+        return bool(self.policy_cues) or self.kind == "policy"
+
+    @property
+    def only_generic(self) -> bool:
+        """Names only a kind of thing ("我要办许可证") and what it wants to know."""
+        return self.generic and self.residue == ""

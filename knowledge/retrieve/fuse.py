@@ -1,0 +1,44 @@
+"""Fusion: a weighted sum of the channels' item and point scores → `Scores`.
+
+item = dense + w_lexical · bm25 + w_names · names; point = dense + w_lexical · bm25. Without the dense
+channel the scaled BM25 is the whole score. The weights live in `knowledge.decide.tuning.Tuning`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from knowledge.query.model import Query
+from knowledge.retrieve.protocol import Channel, ChannelScores, Scores
+
+logger = logging.getLogger(__name__)
+
+
+class Retriever:
+    def __init__(
+        self, channels: Sequence[Channel], item_codes: Sequence[str], *, w_lexical: float, w_names: float
+    ) -> None:
+        self.channels = list(channels)
+        self.item_codes = list(item_codes)
+        self.w_lexical = w_lexical
+        self.w_names = w_names
+
+    def retrieve(self, query: Query) -> Scores:
+        views = {ch.name: ch.score(query) for ch in self.channels}
+        return fuse(views, self.item_codes, w_lexical=self.w_lexical, w_names=self.w_names)
+
+
+def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexical: float, w_names: float) -> Scores:
+    dense = views.get("dense", ChannelScores())
+    lexical = views.get("bm25", ChannelScores())
+    names = views.get("names", ChannelScores())
+    if "dense" in views:
+        items = {c: dense.items.get(c, 0.0) + w_lexical * lexical.items.get(c, 0.0) for c in item_codes}
+    else:
+        items = {c: lexical.items.get(c, 0.0) for c in item_codes}
+    for code, score in names.items.items():
+        items[code] = items.get(code, 0.0) + w_names * score
+    point_ids = set(dense.points) | set(lexical.points)
+    points = {p: dense.points.get(p, 0.0) + w_lexical * lexical.points.get(p, 0.0) for p in point_ids}
+    return Scores(items=items, points=points, named=dict(names.items), exact=names.exact, channels=views)

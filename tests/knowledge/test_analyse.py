@@ -1,0 +1,101 @@
+"""The analyse stage and the learned-predictor hook: cues decide where present, the predictor elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.query.analyse import Analyser
+from knowledge.query.lexicon import load_lexicon
+from knowledge.query.predictors import LabelPredictor, Predictors, combine_aspects, combine_kind
+from knowledge.schema import Aspect, Referral
+
+
+class FixedPredictor:
+    """A stand-in model: the same probabilities for every text (the thing under test is the combination)."""
+
+    def __init__(self, probs: dict[str, float]) -> None:
+        self.probs = probs
+        self.seen: list[str] = []
+
+    def predict(self, text: str) -> dict[str, float]:
+        self.seen.append(text)
+        return self.probs
+
+
+class BrokenPredictor:
+    def predict(self, text: str) -> dict[str, float]:
+        raise RuntimeError("model file missing")
+
+
+def _analyser(predictors: Predictors | None = None) -> Analyser:
+    referrals = [Referral(department="住房公积金管理中心", keywords=["公积金"])]
+    return Analyser(load_lexicon(), region_words=["山东", "深圳"], referrals=referrals, predictors=predictors)
+
+
+def test_protocol_is_the_one_in_predictors() -> None:
+    assert isinstance(FixedPredictor({}), LabelPredictor)
+
+
+def test_query_fields_from_cues() -> None:
+    q = _analyser().analyse("我的工单 BBC-20261122-0007，深圳護士延續註冊要什麼材料和費用？")
+    assert q.language == "zh-hant"
+    assert q.aspects == (Aspect.materials, Aspect.fee) and q.aspect_source == "cue"
+    assert q.sub_item == "延续" and q.region == "深圳"
+    assert q.ticket_numbers == ("BBC-20261122-0007",)
+    assert q.kind is None and q.kind_source == "none"
+
+
+def test_language_referral_and_policy_words() -> None:
+    a = _analyser()
+    assert a.analyse("How long does it take?").language == "en"
+    q = a.analyse("公积金提取要什么材料")
+    assert q.referral is not None and q.referral.department == "住房公积金管理中心"
+    assert q.kind == "other_department" and q.kind_source == "cue"
+    p = a.analyse("告知承诺制是什么意思")
+    assert "告知承诺" in p.policy_names and p.asks_policy
+
+
+def test_without_predictors_cues_alone() -> None:
+    q = _analyser().analyse("这个东西怎么整")
+    assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {}
+
+
+def test_predictor_fills_in_where_cues_are_silent() -> None:
+    aspects = FixedPredictor({"time_limit": 0.8, "fee": 0.55, "overview": 0.7, "location": 0.2, "bogus": 0.99})
+    kind = FixedPredictor({"complaint": 0.9, "in_domain": 0.1})
+    q = _analyser(Predictors(aspects=aspects, kind=kind)).analyse("这个证等到猴年马月")
+    assert q.aspects == (Aspect.time_limit, Aspect.fee) and q.aspect_source == "predictor"
+    assert q.aspect_probs[Aspect.overview] == 0.7  # recorded, even where it did not decide
+    assert q.kind == "complaint" and q.kind_source == "predictor"
+    assert aspects.seen == ["这个证等到猴年马月"]
+
+
+def test_cues_win_over_the_predictor_and_both_are_recorded() -> None:
+    aspects = FixedPredictor({"location": 0.95})
+    q = _analyser(Predictors(aspects=aspects)).analyse("护士注册要多久")
+    assert q.aspects == (Aspect.time_limit,) and q.aspect_source == "cue"
+    assert q.aspect_probs == {Aspect.location: 0.95}
+
+
+def test_a_broken_predictor_falls_back_to_cues() -> None:
+    q = _analyser(Predictors(aspects=BrokenPredictor(), kind=BrokenPredictor())).analyse("护士注册要多久")
+    assert q.aspects == (Aspect.time_limit,) and q.kind is None
+
+
+@pytest.mark.parametrize(
+    ("cues", "predicted", "expected"),
+    [
+        ((Aspect.fee,), {Aspect.location: 0.99}, ((Aspect.fee,), "cue")),
+        ((), {Aspect.location: 0.49}, ((), "none")),
+        ((), {Aspect.overview: 0.9}, ((Aspect.overview,), "predictor")),
+        ((), {Aspect.overview: 0.9, Aspect.fee: 0.6}, ((Aspect.fee,), "predictor")),
+    ],
+)
+def test_combine_aspects(cues, predicted, expected) -> None:  # type: ignore[no-untyped-def]
+    assert combine_aspects(cues, predicted) == expected
+
+
+def test_combine_kind() -> None:
+    assert combine_kind("other_department", {"smalltalk": 0.99}) == ("other_department", "cue")
+    assert combine_kind(None, {"smalltalk": 0.59, "in_domain": 0.41}) == (None, "none")
+    assert combine_kind(None, {"policy": 0.7}) == ("policy", "predictor")

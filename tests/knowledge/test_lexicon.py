@@ -1,0 +1,108 @@
+"""The vocabulary file (knowledge/data/lexicon.yaml): its schema, its checks, and the matching it drives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.loader import KnowledgeDataError, knowledge_root
+from knowledge.query.lexicon import LEXICON_FILE, CueMatcher, Lexicon, detect_aspects, load_lexicon, load_lexicon_file
+from knowledge.schema import Aspect
+from knowledge.text_normalise import normalise
+from knowledge.validate import validate
+
+
+def _raw() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((knowledge_root() / LEXICON_FILE).read_text(encoding="utf-8"))
+
+
+def test_shipped_lexicon_loads_with_explicit_priorities() -> None:
+    lexicon = load_lexicon()
+    priorities = [g.priority for g in lexicon.aspect_cues]
+    assert len(set(priorities)) == len(priorities)
+    assert {g.aspect for g in lexicon.aspect_cues} == set(Aspect)
+    assert {s.canonical for s in lexicon.sub_items} == {"首次", "延续", "变更", "注销", "补发", "换发"}
+    assert "许可证" in lexicon.generic_terms and "告知承诺" in lexicon.policy_cues.names
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["aspect_cues"][1].update(priority=d["aspect_cues"][0]["priority"]), "distinct priorities"),
+        (lambda d: d["aspect_cues"][0]["cues"].append("有效期"), "given to both"),
+        (lambda d: d["aspect_cues"][0]["cues"].append("條件"), "normalised"),
+        (lambda d: d["aspect_cues"][0].update(aspect="speed"), "aspect"),
+        (lambda d: d["sub_items"][0].update(canonical="续签"), "canonical"),
+        (lambda d: d.update(unknown_key=1), "unknown_key"),
+    ],
+)
+def test_bad_lexicon_is_rejected_with_the_reason(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
+    data = _raw()
+    change(data)
+    path = tmp_path / LEXICON_FILE
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeDataError) as err:
+        load_lexicon_file(path)
+    assert message in str(err.value)
+
+
+def test_make_validate_reports_a_broken_lexicon_and_a_split_referral(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    shutil.copytree(knowledge_root(), root)
+    data = _raw()
+    data["aspect_cues"][0]["cues"].append("有效期")
+    (root / LEXICON_FILE).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    referrals = yaml.safe_load((root / "referrals.yaml").read_text(encoding="utf-8"))
+    referrals.append({"department": "某某部门", "keywords": [referrals[0]["keywords"][0]]})
+    (root / "referrals.yaml").write_text(yaml.safe_dump(referrals, allow_unicode=True), encoding="utf-8")
+    report = validate(root)
+    where = {i.where for i in report.errors}
+    assert LEXICON_FILE in where and "referrals.yaml" in where
+
+
+def test_sub_item_cues() -> None:
+    from knowledge.query.lexicon import detect_sub_item
+
+    assert detect_sub_item("护士延续注册要什么") == "延续"
+    assert detect_sub_item("出生证明丢了怎么补办") == "补发"
+    assert detect_sub_item("我刚考完护士资格证") == "首次"
+    assert detect_sub_item("护士证快到期了，第一次办延续吗") == "延续"  # the higher priority wins
+    assert detect_sub_item("护士注册要什么材料") is None
+
+
+def test_shipped_vocabulary_validates() -> None:
+    report = validate()
+    assert not [i for i in report.errors if i.where in (LEXICON_FILE, "referrals.yaml")]
+
+
+def test_priority_decides_between_cues_not_file_order() -> None:
+    data = _raw()
+    data["aspect_cues"].reverse()  # same groups, listed the other way round
+    matcher = CueMatcher(Lexicon.model_validate(data))
+    assert matcher.aspect_hits(normalise("有效期多久"))[0].aspect is Aspect.validity
+    assert matcher.aspect_hits(normalise("护士延续注册要提前多久申请"))[0].aspect is Aspect.conditions
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("护士执业注册需要什么材料和费用", (Aspect.materials, Aspect.fee)),
+        ("要什么材料，收费吗", (Aspect.materials, Aspect.fee)),
+        ("放射工作人员证多久能办好，在哪里办", (Aspect.time_limit, Aspect.location)),
+        ("从交材料到办下来要多久？我问的不是有效期", (Aspect.time_limit,)),  # no connector: one question
+        ("免费婚检需要什么条件", (Aspect.conditions,)),  # "免费" names the item, it is not a second question
+        ("多久有效", (Aspect.validity,)),  # "多久" belongs to the validity cue
+        ("医疗机构设置审批一般要多长时间才能批下来", (Aspect.time_limit,)),
+        ("执业医师资格考试通过好几年了还能注册吗", (Aspect.conditions,)),
+        ("医师执业证书由谁颁发", (Aspect.overview,)),  # the issuer is in the overview, not the address
+        ("出生医学证明要在多少天内去办", (Aspect.conditions,)),  # the applicant's deadline
+        ("How long does it take and how much does it cost?", (Aspect.time_limit, Aspect.fee)),
+        ("how to apply", (Aspect.process,)),  # "app" (online) is not a word in "apply"
+        ("what documents do i need", (Aspect.materials,)),
+    ],
+)
+def test_aspect_cues(question: str, aspects: tuple[Aspect, ...]) -> None:
+    assert detect_aspects(question) == aspects

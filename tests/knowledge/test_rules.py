@@ -1,0 +1,186 @@
+"""Each decision rule on hand-built `Query` and `Scores`: no embedding, no BM25, no retrieval at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answer import Context
+from knowledge.decide import rules
+from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.rules import Facts, Situation, decide
+from knowledge.decide.tuning import Tuning
+from knowledge.query.lexicon import CueMatcher, load_lexicon
+from knowledge.query.model import Query, Referral
+from knowledge.retrieve.protocol import Scores
+from knowledge.schema import Aspect
+
+NURSE = "nurse-practice-registration"
+DOCTOR = "physician-practice-registration"
+PLACE = "public-place-health-permit"
+WATER = "water-supply-unit-permit"
+
+
+@pytest.fixture(scope="module")
+def facts(catalog):  # type: ignore[no-untyped-def]
+    lexicon = load_lexicon()
+    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms)
+
+
+def query(text: str = "问题", **kw) -> Query:  # type: ignore[no-untyped-def]
+    return Query(text=text, norm=kw.pop("norm", text), language="zh", **kw)
+
+
+def scores(items: dict[str, float], *, exact: tuple[str, ...] = (), points: dict[str, float] | None = None) -> Scores:
+    named = {c: 1.0 for c in exact}
+    return Scores(items=items, points=points or {}, named=named, exact=frozenset(exact))
+
+
+def run(facts: Facts, q: Query, s: Scores, ctx: Context | None = None):  # type: ignore[no-untyped-def]
+    return decide(Situation(q, s, ctx or Context()), facts)
+
+
+def test_referral_names_the_department_unless_an_item_of_ours_is_named(facts) -> None:  # type: ignore[no-untyped-def]
+    ref = Referral("公积金", "住房公积金管理中心")
+    d = run(facts, query(referral=ref, aspects=(Aspect.materials,)), scores({NURSE: 0.99}))
+    assert (d.kind, d.rule, d.referral) == ("no_answer", "referral", ref)
+    d = run(facts, query(referral=ref), scores({NURSE: 0.99}, exact=(NURSE,)))
+    assert d.kind == "answer" and d.item_code == NURSE
+
+
+def test_predicted_other_department_is_a_referral_without_a_name(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query(kind="other_department", kind_source="predictor", residue="车辆年审")
+    d = rules.referral(Situation(q, scores({NURSE: 0.99}), Context()), facts)
+    assert d is not None and d.kind == "no_answer" and d.referral is None
+
+
+@pytest.mark.parametrize(
+    ("q", "aspects"),
+    [
+        (query("那要多久？", aspects=(Aspect.time_limit,), residue=""), (Aspect.time_limit,)),
+        (query("办下来大概得等上多长时间啊", aspects=(Aspect.time_limit,), residue="大概等上"), (Aspect.time_limit,)),
+        (query("这个呢", residue=""), (Aspect.materials,)),  # no aspect: keeps the conversation's
+        (query("要带身份证吗", aspects=(Aspect.materials,), residue="身份证"), (Aspect.materials,)),
+    ],
+)
+def test_followup_keeps_the_item_however_phrased(facts, q, aspects) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials, sub_item="首次")
+    d = run(facts, q, scores({DOCTOR: 0.99, NURSE: 0.98}), ctx)
+    assert (d.rule, d.item_code, d.aspects, d.sub_item) == ("followup", NURSE, aspects, "首次")
+
+
+def test_followup_in_many_words_that_finds_no_item_of_its_own_keeps_the_item(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials, sub_item="首次")
+    q = query("这个东西我得等到猴年马月才能拿到手", aspects=(Aspect.time_limit,), residue="东西等到猴年马月拿到手")
+    weak = facts.tuning.no_answer_below - 0.01
+    d = run(facts, q, scores({DOCTOR: weak}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", NURSE, (Aspect.time_limit,))
+    assert run(facts, q, scores({DOCTOR: weak + 0.02}), ctx).item_code == DOCTOR  # it finds one: a new question
+
+
+def test_followup_with_a_name_fragment_switches_item_and_keeps_aspect(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit, sub_item="首次")
+    d = run(facts, query("医师呢？", residue="医师"), scores({DOCTOR: 0.97, NURSE: 0.96}), ctx)
+    assert (d.item_code, d.aspects, d.sub_item) == (DOCTOR, (Aspect.time_limit,), None)
+
+
+def test_a_new_question_is_not_a_followup(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
+    q = query("卫生许可证年审流程", aspects=(Aspect.process,), residue="卫生许可证年审")
+    assert rules.followup(Situation(q, scores({PLACE: 0.99}), ctx), facts) is None
+    q = query("供水单位卫生许可收费吗", aspects=(Aspect.fee,), residue="供水单位")
+    assert rules.followup(Situation(q, scores({WATER: 0.99}, exact=(WATER,)), ctx), facts) is None
+
+
+def test_region_named_mid_conversation_switches_guide_for_the_same_question(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials, sub_item="首次")
+    d = run(facts, query("那在山东呢", region="山东", residue=""), scores({NURSE: 0.9}), ctx)
+    assert (d.rule, d.item_code, d.aspects, d.region, d.region_named) == (
+        "followup",
+        NURSE,
+        (Aspect.materials,),
+        "山东",
+        True,
+    )
+
+
+def test_named_policy_is_answered_from_its_point(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("首违不罚是什么", policy_names=("首违不罚",), policy_cues=("首违不罚", "是什么"))
+    d = run(facts, q, scores({NURSE: 0.99}, points={"compiled-plan-fragment.p02": 0.9}))
+    assert (d.kind, d.rule, d.policy_id, d.item_code) == ("answer", "policy", "compiled-plan-fragment.p02", None)
+
+
+def test_item_and_policy_gets_both_and_the_policys_own_guide(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("公共场所卫生许可能告知承诺当场办吗", policy_names=("告知承诺",), policy_cues=("告知承诺",))
+    points = {"shanghai-2024-business-env-points.p04": 0.91, "yuhang-2020-rule-of-law-summary.p02": 0.9}
+    d = run(facts, q, scores({PLACE: 0.99}, exact=(PLACE,), points=points))
+    assert (d.rule, d.item_code, d.policy_id) == ("item_and_policy", PLACE, "shanghai-2024-business-env-points.p04")
+    assert d.sub_item == "告知承诺"  # the item's 告知承诺制 guide
+
+
+def test_general_policy_word_needs_the_point_to_score_as_well_as_the_item(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("这是什么政策", policy_cues=("政策",))
+    low = run(facts, q, scores({NURSE: 0.99}, points={"siping-business-env-plan.p01": 0.9}))
+    assert low.rule != "policy"
+    high = run(facts, q, scores({NURSE: 0.95}, points={"siping-business-env-plan.p01": 0.94}))
+    assert (high.rule, high.policy_id) == ("policy", "siping-business-env-plan.p01")
+
+
+def test_generic_words_ask_which_item_unless_the_context_says(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("我要办许可证", norm="我要办许可证", generic=True, residue="")
+    s = scores({NURSE: 0.97, PLACE: 0.96, WATER: 0.95})
+    d = run(facts, q, s)
+    assert d.kind == "clarify" and d.rule == "generic" and set(d.clarify_items) == {NURSE, PLACE, WATER}
+    assert d.clarify_items[0] in (PLACE, WATER)  # items named "…许可" first
+    in_context = run(facts, q, s, Context(item_code=WATER))
+    assert (in_context.kind, in_context.item_code) == ("answer", WATER)
+
+
+def test_weak_scores_give_an_honest_no_answer_or_a_strong_policy_point(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    weak = t.no_answer_below - 0.01
+    assert run(facts, query("养鸡场怎么办"), scores({NURSE: weak})).rule == "weak_match"
+    point = {"siping-business-env-plan.p01": t.no_answer_below + t.policy_bonus}
+    d = run(facts, query("办事不求人"), scores({NURSE: weak}, points=point))
+    assert (d.rule, d.policy_id) == ("policy", "siping-business-env-plan.p01")
+
+
+def test_close_scores_ask_which_item(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    top = t.no_answer_below + 0.02
+    d = run(facts, query("办个证"), scores({NURSE: top, DOCTOR: top - t.clarify_margin / 2}))
+    assert d.kind == "clarify" and d.rule == "close_call"
+    d = run(facts, query("办个证"), scores({NURSE: top, DOCTOR: top - t.clarify_margin * 2}))
+    assert (d.rule, d.item_code) == ("best_item", NURSE)
+
+
+def test_differing_sub_items_ask_for_lists_and_show_short_fields_side_by_side(facts) -> None:  # type: ignore[no-untyped-def]
+    s = scores({NURSE: 0.99}, exact=(NURSE,))
+    asked = run(facts, query("护士执业注册要什么材料", aspects=(Aspect.materials,)), s)
+    assert (asked.kind, asked.rule, asked.item_code) == ("clarify", "clarify_sub_item", NURSE)
+    assert asked.clarify_sub_items == ("首次", "延续", "变更")
+    side = run(facts, query("护士执业注册要多久", aspects=(Aspect.time_limit,)), s)
+    assert side.kind == "answer" and side.rule.endswith("sub_items_side_by_side")
+    said = run(facts, query("护士延续注册要什么材料", aspects=(Aspect.materials,), sub_item="延续"), s)
+    assert (said.kind, said.sub_item) == ("answer", "延续")
+    remembered = run(
+        facts, query("要什么材料", aspects=(Aspect.materials,)), s, Context(item_code=NURSE, sub_item="变更")
+    )
+    assert (remembered.kind, remembered.sub_item) == ("answer", "变更")
+    same = run(
+        facts, query("医师执业注册要什么材料", aspects=(Aspect.materials,)), scores({DOCTOR: 0.99}, exact=(DOCTOR,))
+    )
+    assert same.kind == "answer"  # one guide covers its sub-items: nothing to ask
+
+
+def test_rules_are_named_and_ordered() -> None:
+    names = [r.__name__ for r in rules.RULES]
+    assert names == [
+        "referral",
+        "followup",
+        "policy",
+        "named_item",
+        "generic",
+        "weak_match",
+        "close_call",
+        "best_item",
+    ]
