@@ -31,7 +31,7 @@ def api_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'st.db'}")
     monkeypatch.setenv("INTERNAL_API_TOKEN", TOKEN)
     monkeypatch.setenv("DESK_SECRET_KEY", "schemathesis-desk-secret")
-    monkeypatch.setenv("PII_ENCRYPTION_KEY", "c2NoZW1hdGhlc2lzLW9ubHkta2V5LWZvci10ZXN0cyE=")  # a fixed Fernet key, tests only
+    monkeypatch.setenv("PII_ENCRYPTION_KEY", "c2NoZW1hdGhlc2lzLW9ubHkta2V5LWZvci10ZXN0cyE=")  # tests only
     monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")
     monkeypatch.setenv("APP_DOCS_ENABLED", "true")
     monkeypatch.setenv("KNOWLEDGE_EMBEDDER", "hashing")
