@@ -69,6 +69,8 @@ class EventKind(StrEnum):
     rectification_closed = "rectification_closed"
     delivery_failed = "delivery_failed"
     delivered = "delivered"
+    reminder = "reminder"  # a deadline notification sent by the scheduler
+    pause = "pause"  # 挂起 / 恢复计时
 
 
 class OutboxKind(StrEnum):
