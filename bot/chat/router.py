@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from bot.chat.config import get_chat_settings
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
-from bot.chat.service import ChatService, FetchInbox, RememberContact
+from bot.chat.service import ChatService, FetchInbox, RecordTurn, RememberContact
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +40,17 @@ def _optional_function(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
-def build_default_service() -> ChatService:
+def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatService:
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
-    return ChatService(settings=settings, backend=RasaClient(settings), remember_contact=remember, fetch_inbox=fetch)
+    return ChatService(
+        settings=settings,
+        backend=RasaClient(settings),
+        remember_contact=remember,
+        fetch_inbox=fetch,
+        record_turn=record_turn,
+    )
 
 
 def get_chat_service(request: Request) -> ChatService:
@@ -108,9 +114,17 @@ async def health(request: Request) -> JSONResponse:
         checks[name] = await _run_check(name, check)
 
     ok = all(checks.values())
-    body = HealthResponse(status="ok" if ok else "unavailable", checks=checks)
+    # Advisory checks (``app.state.advisory_checks``, e.g. the holiday calendar) degrade, never fail, readiness.
+    advisory = {
+        name: await _run_check(name, check)
+        for name, check in (getattr(request.app.state, "advisory_checks", None) or {}).items()
+    }
+    state = "unavailable" if not ok else ("degraded" if not all(advisory.values()) else "ok")
+    body = HealthResponse(status=state, checks=checks, advisory=advisory)
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+        body.model_dump(mode="json", exclude_defaults=not advisory),
+        status_code=200 if ok else 503,
+        headers={"Cache-Control": "no-store"},
     )
 
 
