@@ -28,16 +28,19 @@ async def _warm_engine() -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from bot.tickets.lifecycle import tickets_lifespan
+    from bot.tickets.scheduler import scheduler_running
 
     warm = asyncio.create_task(_warm_engine(), name="warm-knowledge-engine")
-    async with tickets_lifespan(app):  # migrations, first admin, outbox worker
+    async with tickets_lifespan(app), scheduler_running(app):  # migrations, first admin, outbox worker; deadlines
         yield
     warm.cancel()
 
 
 def create_app() -> FastAPI:
-    from bot.chat.router import install_chat_cors
+    from bot.analytics.recorder import record_turn
+    from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.operations import install_operations
     from bot.pii import configure_logging
     from bot.search.router import router as search_router
     from bot.tickets.router_desk import router as desk_router
@@ -51,4 +54,6 @@ def create_app() -> FastAPI:
     install_chat_cors(app)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
+    app.state.chat_service = build_default_service(record_turn=record_turn)  # analytics of each chat turn
+    install_operations(app)  # dashboard, holiday calendar, 挂起, /metrics, calendar health (degraded)
     return app

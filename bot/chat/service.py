@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -32,6 +34,22 @@ logger = logging.getLogger(__name__)
 
 RememberContact = Callable[[str, str, str], None]
 FetchInbox = Callable[[str], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What the turn recorder (analytics, metrics) is given after each turn; nothing unmasked."""
+
+    at: dt.datetime
+    session_id: str
+    channel: str
+    masked_text: str
+    reply_text: str
+    meta: Meta
+    latency_s: float
+
+
+RecordTurn = Callable[[TurnRecord], None]
 
 HTTP_OK = 200
 HTTP_SERVICE_UNAVAILABLE = 503
@@ -134,17 +152,43 @@ class ChatService:
         backend: TurnBackend,
         remember_contact: RememberContact | None = None,
         fetch_inbox: FetchInbox | None = None,
+        record_turn: RecordTurn | None = None,
     ) -> None:
         self._settings = settings
         self._backend = backend
         self._remember_contact = remember_contact
         self._fetch_inbox = fetch_inbox
+        self._record_turn = record_turn
 
     @property
     def backend(self) -> TurnBackend:
         return self._backend
 
     async def handle_turn(self, request: ChatRequest) -> TurnOutcome:
+        started = time.perf_counter()
+        outcome = await self._handle_turn(request)
+        await self._record(request, outcome, time.perf_counter() - started)
+        return outcome
+
+    async def _record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+        if self._record_turn is None:
+            return
+        kind = outcome.response.meta.kind
+        record = TurnRecord(
+            at=dt.datetime.now(dt.UTC),
+            session_id=request.session_id,
+            channel=str(getattr(request, "channel", None) or "web"),
+            masked_text="" if kind == "rejected" else mask_text(normalise_input(request.text)).text,
+            reply_text="\n".join(r.text for r in outcome.response.replies),
+            meta=outcome.response.meta,
+            latency_s=latency_s,
+        )
+        try:
+            await run_in_threadpool(self._record_turn, record)
+        except Exception as exc:  # analytics never breaks a turn
+            logger.error("session %s: turn not recorded (%s)", request.session_id, type(exc).__name__)
+
+    async def _handle_turn(self, request: ChatRequest) -> TurnOutcome:
         session_id = request.session_id
         rejection = check_input(request.text, max_chars=self._settings.chat_max_chars)
         if rejection is not None:
