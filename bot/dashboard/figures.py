@@ -81,7 +81,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
     in_period = and_(ChatTurn.day >= period.start, ChatTurn.day <= period.end)
     scope = in_period
     if office:
-        codes = [c for c in db.scalars(select(distinct(ChatTurn.item_code)).where(in_period)) if c]
+        codes = [c for c in db.scalars(select(ChatTurn.item_code).where(in_period).distinct()) if c]
         scope = and_(in_period, ChatTurn.item_code.in_(sorted(office_items(office, codes)) or [""]))
 
     def count(stmt: Select[Any]) -> int:
