@@ -42,6 +42,10 @@ var/.chromium:
 	  else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; fi
 	@touch $@
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
 var/.faketime:
 	@mkdir -p var
 	@if ! command -v faketime >/dev/null; then \
@@ -54,7 +58,7 @@ var/.model: $(VENV)/.installed
 	$(PY) -m knowledge.embedding.e5_convert
 	@touch $@
 
-setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.model ## create both environments, the embedding model and the browser (idempotent)
+setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.model node_modules/.installed ## create both environments, the embedding model, the browser and the dashboard's ECharts (idempotent)
 
 $(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
 	$(RASAENV)/bin/python scripts/rasa_userwords.py
