@@ -176,7 +176,7 @@ class ParsedNotice:
 
 
 def parse_notice(year: int, text: str) -> ParsedNotice:
-    """Lines ``放假 2027-01-01 至 2027-01-03 元旦`` and ``上班 2027-02-07 春节调休``; blank lines and ``#`` comments
+    """Lines such as ``放假 2026-02-15 至 2026-02-23 春节`` and ``上班 2026-02-14 春节调休`` (the 2026 notice); blank lines and ``#`` comments
     are skipped. Every date must fall in ``year``; no day may be both."""
     holidays: dict[dt.date, str] = {}
     workdays: dict[dt.date, str] = {}
