@@ -176,8 +176,8 @@ class ParsedNotice:
 
 
 def parse_notice(year: int, text: str) -> ParsedNotice:
-    """Lines such as ``放假 2026-02-15 至 2026-02-23 春节`` and ``上班 2026-02-14 春节调休`` (the 2026 notice); blank lines and ``#`` comments
-    are skipped. Every date must fall in ``year``; no day may be both."""
+    """Lines such as ``放假 2026-02-15 至 2026-02-23 春节`` and ``上班 2026-02-14 春节调休`` (the 2026 notice);
+    blank lines and ``#`` comments are skipped. Every date must fall in ``year``; no day may be both."""
     holidays: dict[dt.date, str] = {}
     workdays: dict[dt.date, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
