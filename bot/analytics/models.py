@@ -12,7 +12,11 @@ from bot.db import Base, UTCDateTime
 
 class ChatTurn(Base):
     __tablename__ = "chat_turns"
-    __table_args__ = (Index("ix_chat_turns_day_kind", "day", "kind"),)
+    __table_args__ = (
+        Index("ix_chat_turns_day_kind", "day", "kind"),
+        Index("ix_chat_turns_kind_day", "kind", "day"),
+        Index("ix_chat_turns_session_hash", "session_hash"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -26,3 +30,18 @@ class ChatTurn(Base):
     aspect: Mapped[str | None] = mapped_column(String(32), nullable=True)
     handoff: Mapped[bool] = mapped_column(Boolean, default=False)
     question_masked: Mapped[str | None] = mapped_column(Text, nullable=True)  # only for no-answers
+
+
+class ChatTurnRollup(Base):
+    """Daily counts of ``chat_turns`` kept by the recorder (``sessions``: turns that opened a conversation), so
+    the dashboard reads a few thousand rows for a year instead of hundreds of thousands."""
+
+    __tablename__ = "chat_turn_rollup"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    answer_source: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    no_answer_reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    item_code: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)

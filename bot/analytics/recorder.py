@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from bot.analytics.models import ChatTurn
+from bot.analytics.rollup import add_turn
 from bot.chat.service import TurnRecord
 from bot.db import session_scope
 from bot.metrics import observe_turn
@@ -90,7 +91,7 @@ class TurnRecorder:
             record = dataclasses.replace(record, at=self._now())
         row = classify(record)
         with session_scope() as db:
-            db.add(row)
+            add_turn(db, row)
 
 
 record_turn = TurnRecorder()

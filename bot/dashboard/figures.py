@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, distinct, func, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.analytics.models import ChatTurn
+from bot.analytics.models import ChatTurn, ChatTurnRollup
 from bot.dashboard import texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import BAD_RATINGS, EventKind, Rating, RectificationStatus, TicketStatus
@@ -78,24 +78,33 @@ def office_items(office: str, codes: list[str]) -> set[str]:
 
 
 def question_figures(db: Session, period: Period, office: str | None) -> dict[str, Any]:
-    in_period = and_(ChatTurn.day >= period.start, ChatTurn.day <= period.end)
-    scope = in_period
+    """From ``chat_turn_rollup`` (daily counts); the top unanswered questions from ``chat_turns``."""
+    scope: list[Any] = [ChatTurnRollup.day >= period.start, ChatTurnRollup.day <= period.end]
+    codes: set[str] | None = None
     if office:
-        codes = [c for c in db.scalars(select(ChatTurn.item_code).where(in_period).distinct()) if c]
-        scope = and_(in_period, ChatTurn.item_code.in_(sorted(office_items(office, codes)) or [""]))
-
-    def count(stmt: Select[Any]) -> int:
-        return int(db.scalar(stmt) or 0)
-
-    conversations = count(select(func.count(distinct(ChatTurn.session_hash))).where(scope))
+        seen = [c for c in db.scalars(select(ChatTurnRollup.item_code).where(*scope).distinct()) if c]
+        codes = office_items(office, seen)
+        scope.append(ChatTurnRollup.item_code.in_(sorted(codes) or ["\x00"]))
     rows = db.execute(
-        select(ChatTurn.day, ChatTurn.kind, ChatTurn.answer_source, ChatTurn.no_answer_reason, func.count())
-        .where(scope)
-        .group_by(ChatTurn.day, ChatTurn.kind, ChatTurn.answer_source, ChatTurn.no_answer_reason)
+        select(
+            ChatTurnRollup.day,
+            ChatTurnRollup.kind,
+            ChatTurnRollup.answer_source,
+            ChatTurnRollup.no_answer_reason,
+            func.sum(ChatTurnRollup.turns),
+            func.sum(ChatTurnRollup.sessions),
+        )
+        .where(*scope)
+        .group_by(
+            ChatTurnRollup.day, ChatTurnRollup.kind, ChatTurnRollup.answer_source, ChatTurnRollup.no_answer_reason
+        )
     ).all()
     totals: Counter[str] = Counter()
     series: dict[str, Counter[dt.date]] = {k: Counter() for k in ("questions", "answered", "no_answer", "handoff")}
-    for day, kind, source, reason, n in rows:
+    for raw_day, kind, source, reason, n, opened in rows:
+        day = _as_date(raw_day)
+        n = int(n)
+        totals["conversations"] += int(opened)
         if kind in QUESTION_KINDS:
             totals["questions"] += n
             series["questions"][day] += n
@@ -110,28 +119,31 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
         if kind in ("handoff", "escalate"):
             totals["handoff"] += n
             series["handoff"][day] += n
+    by_item = db.execute(
+        select(ChatTurnRollup.item_code, func.sum(ChatTurnRollup.turns))
+        .where(*scope, ChatTurnRollup.kind == "answer", ChatTurnRollup.item_code != "")
+        .group_by(ChatTurnRollup.item_code)
+        .order_by(func.sum(ChatTurnRollup.turns).desc(), ChatTurnRollup.item_code)
+        .limit(15)
+    ).all()
+    top_scope: list[Any] = [ChatTurn.kind == "no_answer", ChatTurn.day >= period.start, ChatTurn.day <= period.end]
+    if codes is not None:
+        top_scope.append(ChatTurn.item_code.in_(sorted(codes) or ["\x00"]))
     top = db.execute(
         select(ChatTurn.question_masked, func.count().label("n"))
-        .where(scope, ChatTurn.kind == "no_answer", ChatTurn.question_masked.is_not(None))
+        .where(*top_scope, ChatTurn.question_masked.is_not(None))
         .group_by(ChatTurn.question_masked)
         .order_by(func.count().desc(), ChatTurn.question_masked)
         .limit(10)
     ).all()
-    by_item = db.execute(
-        select(ChatTurn.item_code, func.count())
-        .where(scope, ChatTurn.kind == "answer", ChatTurn.item_code.is_not(None))
-        .group_by(ChatTurn.item_code)
-        .order_by(func.count().desc(), ChatTurn.item_code)
-        .limit(15)
-    ).all()
     keys = ("questions", "answered_guide", "answered_policy", "clarified", "no_answer_kb", "no_answer_other_dept")
     return {
-        "conversations": conversations,
+        "conversations": totals["conversations"],
         **{k: totals[k] for k in keys},
         "handoff": totals["handoff"],
         "feedback": None,
         "top_unanswered": [{"question": q, "count": n} for q, n in top],
-        "answers_by_item": [{"item": c, "count": n} for c, n in by_item],
+        "answers_by_item": [{"item": c, "count": int(n)} for c, n in by_item],
         "series": {k: [v[d] for d in period.days()] for k, v in series.items()},
     }
 
@@ -139,73 +151,91 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
 # ---- tickets ----
 
 
-def _local_date(at: dt.datetime | None, tz: ZoneInfo) -> dt.date | None:
-    return at.astimezone(tz).date() if at is not None else None
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def local_day(db: Session, column: Any, tz_name: str) -> Any:
+    """The local calendar day of a UTC timestamp column, computed by the database."""
+    if db.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(tz_name, column))
+    # SQLite keeps naive UTC text; the zones this serves (Asia/Shanghai) have a fixed offset.
+    offset = ZoneInfo(tz_name).utcoffset(dt.datetime(2026, 1, 1)) or dt.timedelta(0)
+    return func.date(column, f"{int(offset.total_seconds()):+d} seconds")
 
 
 def ticket_figures(
     db: Session, period: Period, office: str | None, *, today: dt.date, calendar: WorkCalendar, due_soon_days: int
 ) -> dict[str, Any]:
-    tz = ZoneInfo(get_ticket_settings().timezone)
+    tz_name = get_ticket_settings().timezone
+    tz = ZoneInfo(tz_name)
     start, end = _local_start(period.start, tz), _local_start(period.end + dt.timedelta(days=1), tz)
     office_clause = [Ticket.office == office] if office else []
+    received_scope = [Ticket.created_at >= start, Ticket.created_at < end, *office_clause]
+    created_day = local_day(db, Ticket.created_at, tz_name)
 
-    received = db.execute(
-        select(Ticket.created_at, Ticket.item_name, Ticket.office).where(
-            Ticket.created_at >= start, Ticket.created_at < end, *office_clause
-        )
+    per_day = {
+        _as_date(d): int(n)
+        for d, n in db.execute(select(created_day, func.count()).where(*received_scope).group_by(created_day))
+    }
+    by_item = db.execute(
+        select(Ticket.item_name, func.count())
+        .where(*received_scope)
+        .group_by(Ticket.item_name)
+        .order_by(func.count().desc(), Ticket.item_name)
+        .limit(15)
     ).all()
-    per_day: Counter[dt.date] = Counter()
-    by_item: Counter[str] = Counter()
-    by_office: Counter[str] = Counter()
-    for created_at, item_name, office_name in received:
-        per_day[created_at.astimezone(tz).date()] += 1
-        by_item[item_name] += 1
-        by_office[office_name] += 1
+    by_office = db.execute(
+        select(Ticket.office, func.count())
+        .where(*received_scope)
+        .group_by(Ticket.office)
+        .order_by(func.count().desc(), Ticket.office)
+    ).all()
 
-    closed = db.execute(
-        select(Ticket.created_at, Ticket.closed_at, Ticket.resolve_due).where(
-            Ticket.status == TicketStatus.closed.value,
-            Ticket.closed_at >= start,
-            Ticket.closed_at < end,
-            *office_clause,
+    closed_day = local_day(db, Ticket.closed_at, tz_name)
+    closed = [
+        (_as_date(c), _as_date(d), _as_date(due), int(n))
+        for c, d, due, n in db.execute(
+            select(created_day, closed_day, Ticket.resolve_due, func.count())
+            .where(
+                Ticket.status == TicketStatus.closed.value,
+                Ticket.closed_at >= start,
+                Ticket.closed_at < end,
+                *office_clause,
+            )
+            .group_by(created_day, closed_day, Ticket.resolve_due)
         )
-    ).all()
-    closed_per_day: Counter[dt.date] = Counter()
-    span_start = min([period.start, *(c.astimezone(tz).date() for c, _, _ in closed)])
+    ]
+    span_start = min([period.start, *(c for c, _, _, _ in closed)])
     index = WorkdayIndex(calendar, span_start, max(period.end, today))
-    on_time = 0
-    handling: list[int] = []
-    for created_at, closed_at, resolve_due in closed:
-        closed_day = closed_at.astimezone(tz).date()
-        closed_per_day[closed_day] += 1
-        on_time += closed_day <= resolve_due
-        handling.append(index.between(created_at.astimezone(tz).date(), closed_day))
+    closed_per_day: Counter[dt.date] = Counter()
+    closed_total = on_time = handling_days = 0
+    for created_on, closed_on, resolve_due, n in closed:
+        closed_per_day[closed_on] += n
+        closed_total += n
+        on_time += n if closed_on <= resolve_due else 0
+        handling_days += n * index.between(created_on, closed_on)
 
-    open_rows = db.execute(
-        select(Ticket.status, Ticket.ack_due, Ticket.resolve_due, Ticket.paused_at).where(
-            Ticket.status != TicketStatus.closed.value, *office_clause
-        )
-    ).all()
     soon_limit = calendar.add_working_days(today, due_soon_days)
-    overdue = due_soon = 0
-    for status, ack_due, resolve_due, paused_at in open_rows:
-        if paused_at is not None:
-            continue
-        late = today > resolve_due or (status == TicketStatus.submitted.value and today > ack_due)
-        overdue += late
-        due_soon += (not late) and resolve_due <= soon_limit
+    open_scope = [Ticket.status != TicketStatus.closed.value, *office_clause]
+    late = or_(Ticket.resolve_due < today, and_(Ticket.status == TicketStatus.submitted.value, Ticket.ack_due < today))
+
+    def count(*where: Any) -> int:
+        return int(db.scalar(select(func.count()).select_from(Ticket).where(*open_scope, *where)) or 0)
+
+    in_progress = count()
+    overdue = count(Ticket.paused_at.is_(None), late)
+    due_soon = count(Ticket.paused_at.is_(None), ~late, Ticket.resolve_due <= soon_limit)
 
     forwarded = int(
         db.scalar(
             select(func.count(distinct(TicketEvent.ticket_id)))
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-            .where(
-                TicketEvent.kind == EventKind.forward.value,
-                Ticket.created_at >= start,
-                Ticket.created_at < end,
-                *office_clause,
-            )
+            .where(TicketEvent.kind == EventKind.forward.value, *received_scope)
         )
         or 0
     )
@@ -225,19 +255,19 @@ def ticket_figures(
         or 0
     )
     return {
-        "tickets_received": len(received),
-        "tickets_by_item": [{"item": k, "count": n} for k, n in by_item.most_common(15)],
-        "tickets_by_office": [{"office": k, "count": n} for k, n in sorted(by_office.items(), key=lambda x: -x[1])],
-        "tickets_in_progress": len(open_rows),
+        "tickets_received": sum(per_day.values()),
+        "tickets_by_item": [{"item": k, "count": int(n)} for k, n in by_item],
+        "tickets_by_office": [{"office": k, "count": int(n)} for k, n in by_office],
+        "tickets_in_progress": in_progress,
         "tickets_overdue": overdue,
         "tickets_due_soon": due_soon,
-        "tickets_closed": len(closed),
-        "on_time_rate": _ratio(on_time, len(closed)),
-        "avg_handling_days": round(sum(handling) / len(handling), 2) if handling else None,
+        "tickets_closed": closed_total,
+        "on_time_rate": _ratio(on_time, closed_total),
+        "avg_handling_days": round(handling_days / closed_total, 2) if closed_total else None,
         "forwarded_12345": forwarded,
         "reopened": reopened,
         "series": {
-            "tickets_received": [per_day[d] for d in period.days()],
+            "tickets_received": [per_day.get(d, 0) for d in period.days()],
             "tickets_closed": [closed_per_day[d] for d in period.days()],
         },
     }
@@ -247,46 +277,54 @@ def ticket_figures(
 
 
 def rating_figures(db: Session, period: Period, office: str | None, *, today: dt.date) -> dict[str, Any]:
-    tz = ZoneInfo(get_ticket_settings().timezone)
+    tz_name = get_ticket_settings().timezone
+    tz = ZoneInfo(tz_name)
     start, end = _local_start(period.start, tz), _local_start(period.end + dt.timedelta(days=1), tz)
     office_clause = [Ticket.office == office] if office else []
-    rated = db.execute(
+    real_name = Ticket.contact_masked.is_not(None)
+    called_back = func.coalesce(func.length(func.trim(Rectification.callback_note)), 0) > 0
+    rect_closed_day = local_day(db, Rectification.closed_at, tz_name)
+    rows = db.execute(
         select(
             Ticket.rating,
-            Ticket.contact_masked,
+            real_name,
             Rectification.status,
             Rectification.due,
-            Rectification.closed_at,
-            Rectification.callback_note,
+            rect_closed_day,
+            called_back,
+            func.count(),
         )
         .outerjoin(Rectification, Rectification.ticket_id == Ticket.id)
         .where(Ticket.rated_at >= start, Ticket.rated_at < end, Ticket.rating.is_not(None), *office_clause)
+        .group_by(Ticket.rating, real_name, Rectification.status, Rectification.due, rect_closed_day, called_back)
     ).all()
+    bad_values = {r.value for r in BAD_RATINGS}
     dist: Counter[str] = Counter()
-    bad = good = 0
-    rect_on_time = rect_den = 0
-    real_name_bad = called_back = 0
-    for rating, contact, rect_status, rect_due, rect_closed, callback in rated:
-        dist[rating] += 1
-        good += rating in GOOD_RATINGS
-        if rating in {r.value for r in BAD_RATINGS}:
-            bad += 1
-            if contact:
-                real_name_bad += 1
-                called_back += bool(callback and callback.strip())
+    total = good = bad = rect_on_time = rect_den = real_name_bad = callbacks = 0
+    for rating, has_contact, rect_status, rect_due, rect_closed, has_callback, n in rows:
+        n = int(n)
+        total += n
+        dist[rating] += n
+        good += n if rating in GOOD_RATINGS else 0
+        if rating in bad_values:
+            bad += n
+            if has_contact:
+                real_name_bad += n
+                callbacks += n if has_callback else 0
         if rect_due is not None:
+            due = _as_date(rect_due)
             if rect_status == RectificationStatus.closed.value:
-                rect_den += 1
-                rect_on_time += bool(rect_closed and rect_closed.astimezone(tz).date() <= rect_due)
-            elif today > rect_due:
-                rect_den += 1
+                rect_den += n
+                rect_on_time += n if rect_closed is not None and _as_date(rect_closed) <= due else 0
+            elif today > due:
+                rect_den += n
     return {
-        "ratings_received": len(rated),
+        "ratings_received": total,
         "rating_distribution": [{"rating": r.value, "count": dist[r.value]} for r in Rating],
-        "good_rate": _ratio(good, len(rated)),
+        "good_rate": _ratio(good, total),
         "bad_count": bad,
         "rectification_on_time": _ratio(rect_on_time, rect_den),
-        "callback_rate": _ratio(called_back, real_name_bad),
+        "callback_rate": _ratio(callbacks, real_name_bad),
     }
 
 

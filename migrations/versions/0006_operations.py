@@ -36,6 +36,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_turns")),
     )
     op.create_index("ix_chat_turns_day_kind", "chat_turns", ["day", "kind"], unique=False)
+    op.create_index("ix_chat_turns_kind_day", "chat_turns", ["kind", "day"], unique=False)
+    op.create_index("ix_chat_turns_session_hash", "chat_turns", ["session_hash"], unique=False)
+    op.create_table(
+        "chat_turn_rollup",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("answer_source", sa.String(length=16), nullable=False),
+        sa.Column("no_answer_reason", sa.String(length=16), nullable=False),
+        sa.Column("item_code", sa.String(length=128), nullable=False),
+        sa.Column("turns", sa.Integer(), nullable=False),
+        sa.Column("sessions", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "day", "kind", "answer_source", "no_answer_reason", "item_code", name=op.f("pk_chat_turn_rollup")
+        ),
+    )
 
     op.create_table(
         "calendar_years",
@@ -98,5 +113,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_calendar_days_year"), table_name="calendar_days")
     op.drop_table("calendar_days")
     op.drop_table("calendar_years")
+    op.drop_table("chat_turn_rollup")
+    op.drop_index("ix_chat_turns_session_hash", table_name="chat_turns")
+    op.drop_index("ix_chat_turns_kind_day", table_name="chat_turns")
     op.drop_index("ix_chat_turns_day_kind", table_name="chat_turns")
     op.drop_table("chat_turns")
