@@ -4,7 +4,10 @@ from __future__ import annotations
 
 # figure key → (label, definition)
 FIGURES: dict[str, tuple[str, str]] = {
-    "conversations": ("会话数", "期间内至少有一轮对话的会话（按会话标识去重）。"),
+    "conversations": (
+        "会话数",
+        "期间内开始的会话：第一轮对话落在期间内的会话标识数（跨期间的会话只计入开始的那一天）。",
+    ),
     "questions": ("提问数", "期间内答复类型为答复、澄清、无答案或超出范围的对话轮次（不含寒暄、被拒输入、工单操作）。"),
     "answered_guide": ("依据办事指南答复", "答复类型为“答复”且来源为办事指南的轮次。"),
     "answered_policy": ("依据政策文件答复", "答复类型为“答复”且来源为政策文件（工作方案要点）的轮次。"),
