@@ -59,7 +59,7 @@ def live(tickets_env: str, fake_rasa: Any) -> Iterator[tuple[str, FrozenClock]]:
 def _shown(key: str, value: Any) -> str:
     if value is None:
         return "—"
-    if key.endswith("rate"):
+    if key in ("on_time_rate", "good_rate", "rectification_on_time", "callback_rate"):
         return f"{value * 100:.1f}%"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # as JavaScript's String() prints it

@@ -4,6 +4,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const charts = {};
+  const PERCENT = new Set(["on_time_rate", "good_rate", "rectification_on_time", "callback_rate"]);
   let me = null;
   let last = null;
 
@@ -27,7 +28,7 @@
 
   function fmt(key, v) {
     if (v === null || v === undefined) return key === "feedback" ? "未启用" : "—";
-    if (/rate$/.test(key)) return (v * 100).toFixed(1) + "%";
+    if (PERCENT.has(key)) return (v * 100).toFixed(1) + "%";
     return String(v);
   }
 
