@@ -34,11 +34,14 @@ def add_turn(db: Session, row: ChatTurn) -> None:
 
 REBUILD_SQL = """
 INSERT INTO chat_turn_rollup (day, kind, answer_source, no_answer_reason, item_code, turns, sessions)
-SELECT t.day, t.kind, COALESCE(t.answer_source, ''), COALESCE(t.no_answer_reason, ''), COALESCE(t.item_code, ''),
-       COUNT(*), SUM(CASE WHEN f.first_id IS NULL THEN 0 ELSE 1 END)
-FROM chat_turns t
-LEFT JOIN (SELECT MIN(id) AS first_id FROM chat_turns GROUP BY session_hash) f ON f.first_id = t.id
-GROUP BY t.day, t.kind, COALESCE(t.answer_source, ''), COALESCE(t.no_answer_reason, ''), COALESCE(t.item_code, '')
+SELECT day, kind, src, reason, item, COUNT(*), SUM(opens)
+FROM (
+    SELECT day, kind, COALESCE(answer_source, '') AS src, COALESCE(no_answer_reason, '') AS reason,
+           COALESCE(item_code, '') AS item,
+           CASE WHEN id = MIN(id) OVER (PARTITION BY session_hash) THEN 1 ELSE 0 END AS opens
+    FROM chat_turns
+) AS t
+GROUP BY day, kind, src, reason, item
 """
 
 

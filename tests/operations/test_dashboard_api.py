@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.analytics.models import ChatTurn
+from bot.analytics.models import ChatTurn, ChatTurnRollup
+from bot.analytics.rollup import rebuild
 from bot.dashboard.figures import tables
 from bot.db import get_sessionmaker
 
@@ -50,6 +51,21 @@ def test_figures_equal_the_seeded_counts(seeded: tuple[TestClient, FrozenClock, 
         k: exp.ratings[k] for k in ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
     }
     assert all(v["definition"] for v in data["definitions"].values())
+
+    # The rollup the recorder kept turn by turn equals the one rebuilt from the raw turns.
+    cols = (
+        ChatTurnRollup.day,
+        ChatTurnRollup.kind,
+        ChatTurnRollup.answer_source,
+        ChatTurnRollup.no_answer_reason,
+        ChatTurnRollup.item_code,
+        ChatTurnRollup.turns,
+        ChatTurnRollup.sessions,
+    )
+    with get_sessionmaker()() as db:
+        kept = sorted(tuple(r) for r in db.execute(select(*cols)))
+        rebuild(db)
+        assert sorted(tuple(r) for r in db.execute(select(*cols))) == kept
 
     # Every figure exports as CSV, and the summary CSV carries the same numbers.
     for name in tables(data):
