@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, UTCDateTime
+from bot.tickets.models import Ticket, TicketEvent
 
 
 class CalendarYear(Base):
@@ -55,3 +56,10 @@ class TicketReminder(Base):
     due: Mapped[dt.date] = mapped_column(Date)
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     outbox_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+# Indexes the dashboard's period queries use (created in migration 0006).
+Index("ix_tickets_created_at", Ticket.created_at)
+Index("ix_tickets_closed_at", Ticket.closed_at)
+Index("ix_tickets_rated_at", Ticket.rated_at)
+Index("ix_ticket_events_kind_at", TicketEvent.kind, TicketEvent.at)

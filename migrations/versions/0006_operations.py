@@ -101,9 +101,17 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("paused_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("paused_days_left", sa.Integer(), nullable=True))
+    op.create_index("ix_tickets_created_at", "tickets", ["created_at"], unique=False)
+    op.create_index("ix_tickets_closed_at", "tickets", ["closed_at"], unique=False)
+    op.create_index("ix_tickets_rated_at", "tickets", ["rated_at"], unique=False)
+    op.create_index("ix_ticket_events_kind_at", "ticket_events", ["kind", "at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ticket_events_kind_at", table_name="ticket_events")
+    op.drop_index("ix_tickets_rated_at", table_name="tickets")
+    op.drop_index("ix_tickets_closed_at", table_name="tickets")
+    op.drop_index("ix_tickets_created_at", table_name="tickets")
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_column("paused_days_left")
         batch_op.drop_column("paused_at")
