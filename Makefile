@@ -91,6 +91,7 @@ validate: $(VENV)/.installed ## check the curated knowledge base (schema, source
 
 bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench/results/
 	$(PY) -m bench.retrieval
+	$(PY) -m bench.dashboard
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
 
