@@ -14,7 +14,7 @@ class ChatTurn(Base):
     __tablename__ = "chat_turns"
     __table_args__ = (
         Index("ix_chat_turns_day_kind", "day", "kind"),
-        Index("ix_chat_turns_kind_day", "kind", "day"),
+        Index("ix_chat_turns_kind_day", "kind", "day", "question_masked"),  # covers the top unanswered
         Index("ix_chat_turns_session_hash", "session_hash"),
     )
 

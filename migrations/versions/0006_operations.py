@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_turns")),
     )
     op.create_index("ix_chat_turns_day_kind", "chat_turns", ["day", "kind"], unique=False)
-    op.create_index("ix_chat_turns_kind_day", "chat_turns", ["kind", "day"], unique=False)
+    op.create_index("ix_chat_turns_kind_day", "chat_turns", ["kind", "day", "question_masked"], unique=False)
     op.create_index("ix_chat_turns_session_hash", "chat_turns", ["session_hash"], unique=False)
     op.create_table(
         "chat_turn_rollup",
