@@ -42,11 +42,23 @@ var/.chromium:
 	  else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; fi
 	@touch $@
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+var/.faketime:
+	@mkdir -p var
+	@if ! command -v faketime >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; \
+	  else echo "faketime not installed: the 2028 validation test needs it (apt-get install faketime)"; fi; fi
+	@touch $@
+
 var/.model: $(VENV)/.installed
 	$(PY) -m knowledge.embedding.e5_convert
 	@touch $@
 
-setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.model ## create both environments, the embedding model and the browser (idempotent)
+setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.model node_modules/.installed ## create both environments, the embedding model, the browser and the dashboard's ECharts (idempotent)
 
 $(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
 	$(RASAENV)/bin/python scripts/rasa_userwords.py
@@ -79,6 +91,7 @@ validate: $(VENV)/.installed ## check the curated knowledge base (schema, source
 
 bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench/results/
 	$(PY) -m bench.retrieval
+	$(PY) -m bench.dashboard
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
 	$(PY) -m bench.wechat

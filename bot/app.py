@@ -28,18 +28,23 @@ async def _warm_engine() -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from bot.tickets.lifecycle import tickets_lifespan
+    from bot.tickets.scheduler import scheduler_running
 
     warm = asyncio.create_task(_warm_engine(), name="warm-knowledge-engine")
-    async with tickets_lifespan(app):  # migrations, first admin, outbox worker
+    async with tickets_lifespan(app), scheduler_running(app):  # migrations, first admin, outbox worker; deadlines
         yield
     warm.cancel()
 
 
 def create_app() -> FastAPI:
-    from bot.chat.router import install_chat_cors
+    from bot.analytics.recorder import record_turn
+    from bot.channels.wechat.config import get_wechat_settings
+    from bot.channels.wechat.setup import install_wechat
+    from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
+    from bot.operations import install_operations
     from bot.pii import configure_logging
     from bot.search.router import router as search_router
     from bot.tickets.router_desk import router as desk_router
@@ -64,10 +69,8 @@ def create_app() -> FastAPI:
     install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
-    from bot.channels.wechat.config import get_wechat_settings
-
     if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
-        from bot.channels.wechat.setup import install_wechat
-
         install_wechat(app)
+    app.state.chat_service = build_default_service(record_turn=record_turn)  # analytics of each chat turn
+    install_operations(app)  # dashboard, holiday calendar, 挂起, /metrics, calendar health (degraded)
     return app

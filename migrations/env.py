@@ -8,11 +8,16 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.analytics import models as analytics_models  # noqa: F401  (operations tables)
 from bot.channels import web_inbox  # noqa: F401  (registers its table)
 from bot.channels.wechat import models as wechat_models  # noqa: F401  (registers the WeChat tables)
 from bot.chat import offered_payloads  # noqa: F401  (registers its table)
 from bot.db import Base, get_db_settings, make_engine
-from bot.tickets import models, staff_models  # noqa: F401  (registers the tables)
+from bot.tickets import (
+    models,  # noqa: F401  (registers the tables)
+    operations_models,  # noqa: F401
+    staff_models,  # noqa: F401
+)
 
 config = context.config
 # Only configure logging when run from the alembic CLI, not when the app migrates at start-up.

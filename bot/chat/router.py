@@ -22,7 +22,7 @@ from bot.chat.config import get_chat_settings
 from bot.chat.offered_payloads import OfferedPayloadStore
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
-from bot.chat.service import ChatService, FetchInbox, RememberContact
+from bot.chat.service import ChatService, FetchInbox, RecordTurn, RememberContact
 from bot.tickets.privacy import lookup_address_allowed, mentions_ticket_number
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def _optional_function(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
-def build_default_service() -> ChatService:
+def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatService:
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
@@ -56,6 +56,7 @@ def build_default_service() -> ChatService:
         ),
         allow_lookup=lookup_address_allowed,
         mentions_ticket=mentions_ticket_number,
+        record_turn=record_turn,
     )
 
 
@@ -121,9 +122,17 @@ async def health(request: Request) -> JSONResponse:
         checks[name] = await _run_check(name, check)
 
     ok = all(checks.values())
-    body = HealthResponse(status="ok" if ok else "unavailable", checks=checks)
+    # Advisory checks (``app.state.advisory_checks``, e.g. the holiday calendar) degrade, never fail, readiness.
+    advisory = {
+        name: await _run_check(name, check)
+        for name, check in (getattr(request.app.state, "advisory_checks", None) or {}).items()
+    }
+    state = "unavailable" if not ok else ("degraded" if not all(advisory.values()) else "ok")
+    body = HealthResponse(status=state, checks=checks, advisory=advisory)
     return JSONResponse(
-        body.model_dump(mode="json"), status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+        body.model_dump(mode="json", exclude_defaults=not advisory),
+        status_code=200 if ok else 503,
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -85,5 +85,6 @@ class InboxResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok", "unavailable"]
+    status: Literal["ok", "degraded", "unavailable"]
     checks: dict[str, bool]
+    advisory: dict[str, bool] = Field(default_factory=dict)  # false → "degraded", still HTTP 200

@@ -8,7 +8,9 @@ text, with its leading slashes removed so that Rasa never reads it as an intent.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,6 +18,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from bot.channels.base import channel_for_session
 from bot.chat import texts
 from bot.chat.config import ChatSettings
 from bot.chat.input_guard import check_input, normalise_input
@@ -69,6 +72,21 @@ def neutralise_command(text: str) -> str:
         return texts.TYPED_RESET_WORDS
     return stripped or "／"
 
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What the turn recorder (analytics, metrics) is given after each turn; nothing unmasked."""
+
+    at: dt.datetime
+    session_id: str
+    channel: str
+    masked_text: str
+    reply_text: str
+    meta: Meta
+    latency_s: float
+
+
+RecordTurn = Callable[[TurnRecord], None]
 
 HTTP_OK = 200
 HTTP_SERVICE_UNAVAILABLE = 503
@@ -174,6 +192,7 @@ class ChatService:
         offered: OfferedStore | None = None,
         allow_lookup: AllowLookup | None = None,
         mentions_ticket: MentionsTicket | None = None,
+        record_turn: RecordTurn | None = None,
     ) -> None:
         self._settings = settings
         self._backend = backend
@@ -182,12 +201,37 @@ class ChatService:
         self._offered = offered
         self._allow_lookup = allow_lookup
         self._mentions_ticket = mentions_ticket
+        self._record_turn = record_turn
 
     @property
     def backend(self) -> TurnBackend:
         return self._backend
 
     async def handle_turn(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
+        started = time.perf_counter()
+        outcome = await self._handle_turn(request, client_address)
+        await self._record(request, outcome, time.perf_counter() - started)
+        return outcome
+
+    async def _record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+        if self._record_turn is None:
+            return
+        kind = outcome.response.meta.kind
+        record = TurnRecord(
+            at=dt.datetime.now(dt.UTC),
+            session_id=request.session_id,
+            channel=channel_for_session(request.session_id),
+            masked_text="" if kind == "rejected" else mask_text(normalise_input(request.text)).text,
+            reply_text="\n".join(r.text for r in outcome.response.replies),
+            meta=outcome.response.meta,
+            latency_s=latency_s,
+        )
+        try:
+            await run_in_threadpool(self._record_turn, record)
+        except Exception as exc:  # analytics never breaks a turn
+            logger.error("session %s: turn not recorded (%s)", request.session_id, type(exc).__name__)
+
+    async def _handle_turn(self, request: ChatRequest, client_address: str | None) -> TurnOutcome:
         session_id = request.session_id
         message = await self._pressed_button(session_id, request.payload)
         if message is None:

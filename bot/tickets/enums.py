@@ -71,6 +71,8 @@ class EventKind(StrEnum):
     delivered = "delivered"
     contact_viewed = "contact_viewed"
     personal_data_removed = "personal_data_removed"
+    reminder = "reminder"  # a deadline notification sent by the scheduler
+    pause = "pause"  # 挂起 / 恢复计时
 
 
 class OutboxKind(StrEnum):

@@ -91,6 +91,9 @@ class Ticket(Base):
     rated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # Set when the retention job removed the personal data of this closed ticket.
     personal_data_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # 挂起 (waiting for the citizen): the resolve clock stops; the working days left are kept for resume.
+    paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    paused_days_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     events: Mapped[list[TicketEvent]] = relationship(back_populates="ticket", order_by="TicketEvent.id", viewonly=True)
     rectification: Mapped[Rectification | None] = relationship(back_populates="ticket", uselist=False)

@@ -92,9 +92,22 @@ def load_calendar(path: Path) -> WorkCalendar:
         return parse_calendar(yaml.safe_load(fh))
 
 
-@lru_cache(maxsize=1)
-def get_calendar() -> WorkCalendar:
-    return load_calendar(get_ticket_settings().holidays_file)
+class _EffectiveCalendar:
+    """``get_calendar()``: the shipped file plus the years admins maintain in the database
+    (``bot.tickets.calendar_store``, imported on first call: it needs the database models)."""
+
+    def __call__(self) -> WorkCalendar:
+        from bot.tickets.calendar_store import get_calendar as effective
+
+        return effective()
+
+    def cache_clear(self) -> None:
+        from bot.tickets.calendar_store import get_calendar as effective
+
+        effective.cache_clear()
+
+
+get_calendar = _EffectiveCalendar()
 
 
 class DeadlineRule(BaseModel):
@@ -116,9 +129,18 @@ class DeadlineConfig(BaseModel):
 
 @lru_cache(maxsize=1)
 def get_deadline_config() -> DeadlineConfig:
+    """deadlines.yaml, with TICKETS_RECTIFICATION_DAYS / TICKETS_DUE_SOON_DAYS overriding it when set."""
+    from bot.tickets.operations_config import get_operations_settings
+
     path = get_ticket_settings().deadlines_file
     with path.open(encoding="utf-8") as fh:
-        return DeadlineConfig.model_validate(yaml.safe_load(fh) or {})
+        config = DeadlineConfig.model_validate(yaml.safe_load(fh) or {})
+    ops = get_operations_settings()
+    if ops.rectification_days is not None:
+        config = config.model_copy(update={"rectification": ops.rectification_days})
+    if ops.due_soon_days is not None:
+        config = config.model_copy(update={"due_soon": ops.due_soon_days})
+    return config
 
 
 @dataclass(frozen=True)

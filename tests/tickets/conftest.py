@@ -52,6 +52,9 @@ def _reset_caches() -> None:
     routing.get_routing.cache_clear()
     routing.get_item_categories.cache_clear()
     auth.reset_auth_cache()
+    from bot.tickets import operations_config
+
+    operations_config.get_operations_settings.cache_clear()
 
 
 def _migrate(url: str) -> None:

@@ -6,10 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from bot.analytics import models as analytics_models  # noqa: F401  (operations tables)
 from bot.channels import web_inbox  # noqa: F401  (table registration)
 from bot.chat import offered_payloads  # noqa: F401  (table registration)
 from bot.db import Base, get_engine, init_db
-from bot.tickets import models  # noqa: F401
+from bot.tickets import (
+    models,  # noqa: F401
+    operations_models,  # noqa: F401
+)
 
 
 def test_migrations_match_models_and_are_idempotent(tickets_env: str) -> None:

@@ -1,0 +1,47 @@
+"""The ``chat_turns`` table: one row per chat turn (no raw text except the masked no-answer question)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db import Base, UTCDateTime
+
+
+class ChatTurn(Base):
+    __tablename__ = "chat_turns"
+    __table_args__ = (
+        Index("ix_chat_turns_day_kind", "day", "kind"),
+        Index("ix_chat_turns_kind_day", "kind", "day", "question_masked"),  # covers the top unanswered
+        Index("ix_chat_turns_session_hash", "session_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    day: Mapped[dt.date] = mapped_column(Date)  # local calendar day (TICKETS_TIMEZONE)
+    channel: Mapped[str] = mapped_column(String(32), default="web")
+    session_hash: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(24))
+    answer_source: Mapped[str | None] = mapped_column(String(16), nullable=True)  # guide / policy
+    no_answer_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # not_in_kb / other_dept
+    item_code: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    aspect: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    handoff: Mapped[bool] = mapped_column(Boolean, default=False)
+    question_masked: Mapped[str | None] = mapped_column(Text, nullable=True)  # only for no-answers
+
+
+class ChatTurnRollup(Base):
+    """Daily counts of ``chat_turns`` kept by the recorder (``sessions``: turns that opened a conversation), so
+    the dashboard reads a few thousand rows for a year instead of hundreds of thousands."""
+
+    __tablename__ = "chat_turn_rollup"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    answer_source: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    no_answer_reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    item_code: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
