@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.tickets.config import DATA_DIR
 from bot.tickets.working_days import load_calendar
+from tests.tickets.conftest import INTERNAL_HEADERS
 
 from .conftest import FrozenClock, ticket_body
 
@@ -106,7 +107,7 @@ def seed_month(client: Any, clock: FrozenClock) -> Expected:
                 contact_masked=None if n % 4 == 3 else "138****8000",
                 **item,
             )
-            r = client.post("/api/internal/tickets", json=body)
+            r = client.post("/api/internal/tickets", json=body, headers=INTERNAL_HEADERS)
             assert r.status_code == 201, r.text
             t = r.json()
             t["created"] = day
@@ -134,7 +135,11 @@ def seed_month(client: Any, clock: FrozenClock) -> Expected:
         exp.closed.append((t["created"], closed_on, dt.date.fromisoformat(t["resolve_due"])))
         rating = RATINGS[(n // 3) % 5]
         clock.at = local(closed_on, 16)
-        r = client.post(f"/api/internal/tickets/{number}/rating", json={"session_id": f"t{n}", "rating": rating})
+        r = client.post(
+            f"/api/internal/tickets/{number}/rating",
+            json={"session_id": f"t{n}", "rating": rating},
+            headers=INTERNAL_HEADERS,
+        )
         assert r.status_code == 200, r.text
         exp.ratings[rating] += 1
         if rating in ("不满意", "非常不满意"):
