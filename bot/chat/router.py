@@ -44,7 +44,15 @@ def build_default_service() -> ChatService:
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
-    return ChatService(settings=settings, backend=RasaClient(settings), remember_contact=remember, fetch_inbox=fetch)
+    from knowledge.service import gate_verdict
+
+    return ChatService(
+        settings=settings,
+        backend=RasaClient(settings),
+        remember_contact=remember,
+        fetch_inbox=fetch,
+        gate=gate_verdict,
+    )
 
 
 def get_chat_service(request: Request) -> ChatService:

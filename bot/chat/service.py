@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.chat import texts
 from bot.chat.config import ChatSettings
+from bot.chat.gate import GateFn, SessionKinds, gate_metadata
 from bot.chat.input_guard import check_input, normalise_input
 from bot.chat.rasa_client import RasaUnavailableError
 from bot.chat.schemas import (
@@ -40,7 +41,7 @@ HTTP_SERVICE_UNAVAILABLE = 503
 class TurnBackend(Protocol):
     """What the service needs from Rasa (``RasaClient`` in production)."""
 
-    def send(self, session_id: str, masked_text: str) -> Awaitable[Any]: ...
+    def send(self, session_id: str, masked_text: str, metadata: dict[str, Any] | None = None) -> Awaitable[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,11 @@ class ChatService:
         backend: TurnBackend,
         remember_contact: RememberContact | None = None,
         fetch_inbox: FetchInbox | None = None,
+        gate: GateFn | None = None,
     ) -> None:
         self._settings = settings
+        self._gate = gate
+        self._session_kinds = SessionKinds()
         self._backend = backend
         self._remember_contact = remember_contact
         self._fetch_inbox = fetch_inbox
@@ -164,8 +168,10 @@ class ChatService:
         logger.debug("session %s: user text %s", session_id, masked.text)
 
         handler_replies = await self._inbox_replies(session_id)
+        in_intake = self._session_kinds.in_intake(session_id)
+        metadata = await run_in_threadpool(gate_metadata, self._gate, masked.text, in_intake=in_intake)
         try:
-            turn = await self._backend.send(session_id, masked.text)
+            turn = await self._backend.send(session_id, masked.text, metadata)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
             return TurnOutcome(
@@ -183,6 +189,7 @@ class ChatService:
         else:
             replies = list(turn.replies)
             meta = build_meta(turn.meta)
+        self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
