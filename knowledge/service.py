@@ -11,6 +11,7 @@ from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
 from knowledge.dense import DenseChannel
 from knowledge.engine import Engine
+from knowledge.learned.predictors import with_query_cache
 from knowledge.learned.wiring import with_learned
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def _build() -> Engine:
     settings = get_settings()
     started = time.perf_counter()
     catalog = load_catalog()
-    embedder = get_embedder(settings)
+    embedder = with_query_cache(get_embedder(settings))  # one embedding per question (knowledge/learned)
     dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / embedder.name)
     engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
     engine = with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)

@@ -1,6 +1,9 @@
 """The two predictors the analyse stage accepts (`LabelPredictor`): question kind and asked aspects.
 
-Both share one small embedding cache, so asking both about the same text embeds it once.
+Texts are normalised as the engine normalises questions (NFKC, traditional to simplified, lower case)
+before embedding, in training and in prediction. `QueryCachingEmbedder` keeps recent single-question
+vectors, so the gate in the chat gateway, both predictors and the engine's dense channel embed one
+question once.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,33 +19,60 @@ import numpy as np
 from knowledge.embedding.embedders import Embedder
 from knowledge.learned.linear import LinearHead
 from knowledge.learned.store import Heads, load_or_train
+from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
 MAX_CHARS = 2000
 
 
-class CachedQueryEmbedder:
-    """The embedder's query vectors for recent texts (the same question is asked by several stages)."""
+class QueryCachingEmbedder:
+    """An `Embedder` that keeps the vectors of recent single questions (LRU); everything else passes."""
 
-    def __init__(self, embedder: Embedder, size: int = 256) -> None:
-        self._embedder = embedder
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
         self._size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def vector(self, text: str) -> np.ndarray:
-        key = text.strip()[:MAX_CHARS]
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str) or len(texts) != 1:
+            return self.inner.embed_queries(texts)
+        key = texts[0]
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
-        vec = self._embedder.embed_queries([key])[0]
+                return self._cache[key][None, :]
+        vec = self.inner.embed_queries([key])[0]
         with self._lock:
             self._cache[key] = vec
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
-        return vec
+        return vec[None, :]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
+def with_query_cache(embedder: Embedder) -> Embedder:
+    return embedder if isinstance(embedder, QueryCachingEmbedder) else QueryCachingEmbedder(embedder)
+
+
+class CachedQueryEmbedder:
+    """A question's vector as the predictors see it: normalised, truncated, through the query cache."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = with_query_cache(embedder)
+
+    def vector(self, text: str) -> np.ndarray:
+        return self._embedder.embed_queries([prepare(text)])[0]
+
+
+def prepare(text: str) -> str:
+    """The text a predictor embeds (the same in training and in prediction)."""
+    return normalise(text.strip()[:MAX_CHARS])
 
 
 class HeadPredictor:

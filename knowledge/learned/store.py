@@ -30,7 +30,7 @@ from knowledge.vector_index import content_hash
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 HEADS_FILE = "heads.npz"
 MANIFEST_FILE = "manifest.json"
 KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
@@ -97,7 +97,9 @@ def rows_hash(rows: Sequence[TrainingRow]) -> str:
 
 
 def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
-    vectors = embedder.embed_queries([r.text for r in rows])
+    from knowledge.learned.predictors import prepare
+
+    vectors = embedder.embed_queries([prepare(r.text) for r in rows])
     kind = train_single_label(vectors, [r.kind for r in rows], c=REGULARISATION_C)
     labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
     aspects = train_multi_label(
