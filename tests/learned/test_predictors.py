@@ -110,7 +110,7 @@ def test_heads_are_saved_reused_and_rebuilt_when_stale(training_file: Path, tmp_
 
 
 def test_the_blind_part_is_refused_as_training_data(tmp_path: Path) -> None:
-    path = tmp_path / "blind.jsonl"
+    path = tmp_path / "blind_copy.jsonl"
     path.write_text(json.dumps(ROWS[0], ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ValueError, match="blind"):
         store.read_training_rows(path)
