@@ -22,6 +22,8 @@ from knowledge.text_normalise import normalise
 logger = logging.getLogger(__name__)
 
 SHOWN_CHARS = 30
+FOLLOWUP_MAX_CHARS = 14
+"""A message this short inside a conversation about an item is a follow-up: the engine decides."""
 
 
 class GatedEngine:
@@ -46,6 +48,9 @@ class GatedEngine:
         return kind, p, kind is not None and p >= self.thresholds.get(kind, 1.0)
 
     def ask(self, question: str, context: Context | None = None, region: str | None = None) -> Answer:
+        followup = context is not None and context.item_code is not None and len(question) <= FOLLOWUP_MAX_CHARS
+        if followup:
+            return self.engine.ask(question, context, region)
         kind, p, confident = self.verdict(question)
         if kind == "other_department" and confident and not self._names_an_item(question):
             logger.info("gate: other department (%.2f)", p)

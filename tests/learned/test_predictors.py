@@ -142,3 +142,8 @@ def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer
     assert unsure.ask("护士执业注册需要什么材料").kind == "answer"
     assert unsure.verdict("随便什么")[2] is False
     assert gated.catalog is fake_engine.catalog  # everything else is the engine's
+    # a short follow-up inside a conversation about an item is the engine's to decide
+    from knowledge.answer import Context
+
+    followup = gated.ask("那收费吗", Context(item_code="nurse-practice-registration"))
+    assert followup.kind == "answer" and followup.item is not None
