@@ -22,7 +22,7 @@ def predictors():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("我家孩子的医保卡还没激活，在医院看病刷不了，怎么弄", "other_department"),
+        ("灵活就业的医保想停缴，要去哪个窗口办停保手续", "other_department"),
         ("摩托车驾照到期了换证要去车管所吗", "other_department"),
         ("护士执业证书到期了，延续注册需要准备哪些东西", "in_domain"),
         ("謝謝你的幫忙", "smalltalk"),
