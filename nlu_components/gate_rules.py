@@ -8,7 +8,8 @@ description) and for button payloads. Rules, in order:
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers;
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
-   no-answer that names the department or 12345), a confident `complaint` becomes `report_problem`;
+   no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
+   polite no); a confident `complaint` becomes `report_problem`;
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope, its fallback or a ticket question without a number (never when DIET saw a
    complaint: "护士注册交上去两个月了还没批" is both about an item and a 办不成事 report);
@@ -61,6 +62,8 @@ def overriding_intent(
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes
         return None
+    if kind == "other_department" and intent == "out_of_scope":
+        return None  # both decline: DIET's out-of-scope reply (medical advice, tickets, errands) fits
     if confident and kind in ("other_department", "complaint"):
         return target if target != intent else None
     if confident and intent in SOFT_INTENTS and intent != target:

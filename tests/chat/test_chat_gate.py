@@ -67,6 +67,7 @@ def test_gate_of_validates_metadata() -> None:
         (LONG_COMPLAINT, "thank", False, _gate("complaint", 0.5, False), "report_problem"),
         # in-domain questions DIET took for small talk
         ("Can I apply for nurse registration online?", "greet", False, _gate("in_domain", 0.9, True), "ask_item"),
+        ("帮我订一张去北京的火车票", "out_of_scope", False, _gate("other_department", 0.9, True), None),
         # kept: the citizen's own choices, tickets with a number, short yes/no, unconfident short text
         ("算了不办了", "cancel", False, _gate("other_department", 0.99, True), None),
         ("转人工", "ask_human", False, _gate("complaint", 0.99, True), None),
