@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 FILE ?= ../shared/eval/dev.jsonl
 MODE ?= chat
 
-.PHONY: help setup run test test-fast eval ask validate train bench lint format clean wechat-sim
+.PHONY: help setup run test test-fast eval ask validate train bench lint format clean wechat-sim bank measure
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +98,18 @@ bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
 	$(PY) -m bot.channels.wechat.simulator --start-stack
+
+bank: $(VENV)/.installed ## regenerate the question bank (tuning/blind) and the Rasa examples from its tuning part
+	$(PY) -m evaluation.bank.generate
+	$(PY) -m evaluation.bank.rasa_examples
+
+measure: setup ## bank figures (tuning, blind, heldout) at engine level; make measure CHAT=1 also via /api/chat
+ifeq ($(CHAT),1)
+	$(MAKE) train
+	$(PY) -m scripts.run_stack --then "$(PY) -m evaluation.bank.measure --chat http://127.0.0.1:$${APP_PORT:-8000} --out bench/results/bank.json"
+else
+	$(PY) -m evaluation.bank.measure --out bench/results/bank.json
+endif
 
 lint: $(VENV)/.installed ## ruff lint, format check and mypy
 	$(VENV)/bin/ruff check .

@@ -40,6 +40,15 @@ class KnowledgeSettings(BaseSettings):
     data_dir: Path | None = None
     """Curated data folder; None means the data shipped in the `knowledge` package."""
 
+    learned: bool = True
+    """Use the learned question gate and aspect predictor (`KNOWLEDGE_LEARNED=false` turns them off)."""
+
+    learned_dir: Path = Path("var/learned")
+    """Where the learned heads are saved (rebuilt when their training data or model changes)."""
+
+    learned_training: Path = Path("evaluation/data/bank/tuning.jsonl")
+    """Training rows of the learned heads: the question bank's tuning part, never its blind part."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> KnowledgeSettings:

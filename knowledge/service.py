@@ -10,6 +10,8 @@ from functools import lru_cache
 from knowledge.catalog import load_catalog
 from knowledge.config import get_settings
 from knowledge.engine import Engine
+from knowledge.learned.predictors import with_query_cache
+from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
 
 logger = logging.getLogger(__name__)
@@ -23,9 +25,10 @@ def _build() -> Engine:
     settings = get_settings()
     started = time.perf_counter()
     catalog = load_catalog()
-    embedder = get_embedder(settings)
+    embedder = with_query_cache(get_embedder(settings))  # one embedding per question (knowledge/learned)
     dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / embedder.name)
     engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
+    engine = with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
     engine.ask("护士执业注册需要什么材料")  # loads the model now, so "ready" means the first answer is fast
     logger.info(
         "knowledge engine ready: %d items, %d chunks, %.1f s",
@@ -39,6 +42,18 @@ def _build() -> Engine:
 def get_engine() -> Engine:
     with _lock:
         return _build()
+
+
+def gate_verdict(text: str) -> tuple[str, float, bool] | None:
+    """The learned gate's (kind, confidence, confident) for a text, or None while the engine is not
+    built or the gate is off (the chat gateway must not wait for a build)."""
+    if not is_ready():
+        return None
+    verdict = getattr(get_engine(), "verdict", None)
+    if verdict is None:
+        return None
+    kind, confidence, confident = verdict(text)
+    return (kind, confidence, confident) if kind else None
 
 
 def is_ready() -> bool:

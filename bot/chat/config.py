@@ -19,7 +19,7 @@ class ChatSettings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_token: SecretStr | None = None
-    chat_max_chars: int = Field(default=500, ge=1)
+    chat_max_chars: int = Field(default=2000, ge=1)
     chat_rasa_timeout_seconds: float = Field(default=20.0, gt=0)
     chat_health_timeout_seconds: float = Field(default=2.0, gt=0)
     chat_allowed_origins: str = ""

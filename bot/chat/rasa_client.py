@@ -77,9 +77,12 @@ class RasaClient:
     def _params(self) -> dict[str, str]:
         return {"token": self._token} if self._token else {}
 
-    async def send(self, session_id: str, masked_text: str) -> RasaTurn:
-        """Send one (already masked) message as ``sender=session_id``."""
-        body = {"sender": session_id, "message": masked_text}
+    async def send(self, session_id: str, masked_text: str, metadata: dict[str, Any] | None = None) -> RasaTurn:
+        """Send one (already masked) message as ``sender=session_id``, with optional REST ``metadata``
+        (the question gate's verdict, read by Rasa's NLU pipeline)."""
+        body: dict[str, Any] = {"sender": session_id, "message": masked_text}
+        if metadata:
+            body["metadata"] = metadata
         try:
             async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
                 resp = await client.post(self._rasa_url + WEBHOOK_PATH, json=body, params=self._params())

@@ -46,6 +46,8 @@ def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatServi
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
+    from knowledge.service import gate_verdict
+
     return ChatService(
         settings=settings,
         backend=RasaClient(settings),
@@ -57,6 +59,7 @@ def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatServi
         allow_lookup=lookup_address_allowed,
         mentions_ticket=mentions_ticket_number,
         record_turn=record_turn,
+        gate=gate_verdict,
     )
 
 

@@ -20,7 +20,7 @@ Kind = Literal[
 ]
 KINDS: frozenset[str] = frozenset(get_args(Kind))
 
-# Absolute cap enforced by validation (HTTP 422). The citizen-facing limit (500 characters
+# Absolute cap enforced by validation (HTTP 422). The citizen-facing limit (2,000 characters
 # by default) is checked by the input guard and answered with kind "rejected".
 HARD_MAX_TEXT_CHARS = 10_000
 MAX_PAYLOAD_CHARS = 1_000

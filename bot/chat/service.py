@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.base import channel_for_session
 from bot.chat import texts
 from bot.chat.config import ChatSettings
+from bot.chat.gate import GateFn, SessionKinds, gate_metadata
 from bot.chat.input_guard import check_input, normalise_input
 from bot.chat.rasa_client import RasaUnavailableError
 from bot.chat.schemas import (
@@ -95,7 +96,7 @@ HTTP_SERVICE_UNAVAILABLE = 503
 class TurnBackend(Protocol):
     """What the service needs from Rasa (``RasaClient`` in production)."""
 
-    def send(self, session_id: str, masked_text: str) -> Awaitable[Any]: ...
+    def send(self, session_id: str, masked_text: str, metadata: dict[str, Any] | None = None) -> Awaitable[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,11 @@ class ChatService:
         allow_lookup: AllowLookup | None = None,
         mentions_ticket: MentionsTicket | None = None,
         record_turn: RecordTurn | None = None,
+        gate: GateFn | None = None,
     ) -> None:
         self._settings = settings
+        self._gate = gate
+        self._session_kinds = SessionKinds()
         self._backend = backend
         self._remember_contact = remember_contact
         self._fetch_inbox = fetch_inbox
@@ -234,6 +238,7 @@ class ChatService:
     async def _handle_turn(self, request: ChatRequest, client_address: str | None) -> TurnOutcome:
         session_id = request.session_id
         message = await self._pressed_button(session_id, request.payload)
+        pressed = message is not None
         if message is None:
             typed = request.text if request.text.strip() or not request.payload else request.payload
             rejection = check_input(typed, max_chars=self._settings.chat_max_chars)
@@ -269,8 +274,11 @@ class ChatService:
         logger.debug("session %s: user text %s", session_id, message)
 
         handler_replies = await self._inbox_replies(session_id)
+        in_intake = self._session_kinds.in_intake(session_id)
+        # The gate's verdict on typed text only; a pressed button already says what it means.
+        metadata = None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
         try:
-            turn = await self._backend.send(session_id, message)
+            turn = await self._backend.send(session_id, message, metadata)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
             return TurnOutcome(
@@ -288,6 +296,7 @@ class ChatService:
         else:
             replies = list(turn.replies)
             meta = build_meta(turn.meta)
+        self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
         await self._remember_offered(session_id, all_replies)

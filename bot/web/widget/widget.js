@@ -48,7 +48,7 @@
     privacy: "请勿输入身份证号、银行卡号等个人敏感信息；留下的手机号只用于诉求回访。",
     counter: "{n}/{max}"
   };
-  var MAX_CHARS = 500;
+  var MAX_CHARS = 2000;
   var MAX_HISTORY = 200;
   var POLL_MS = 15000;
   var SIZES = ["hz-size-0", "hz-size-1", "hz-size-2"];

@@ -1,0 +1,53 @@
+"""The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata.
+
+Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
+overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
+gateway leaves the verdict out for button payloads and while the complaint intake is waiting for an
+answer (the previous reply had kind `escalate`): there a long text is the complaint's description.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+GateFn = Callable[[str], "tuple[str, float, bool] | None"]
+"""text -> (kind, confidence, confident), or None while the gate is not available."""
+
+MAX_SESSIONS = 10_000
+
+
+class SessionKinds:
+    """The kind of the last reply per session (bounded, in memory): is the intake waiting for an answer?"""
+
+    def __init__(self, size: int = MAX_SESSIONS) -> None:
+        self._size = size
+        self._last: OrderedDict[str, str] = OrderedDict()
+
+    def remember(self, session_id: str, kind: str) -> None:
+        self._last[session_id] = kind
+        self._last.move_to_end(session_id)
+        while len(self._last) > self._size:
+            self._last.popitem(last=False)
+
+    def in_intake(self, session_id: str) -> bool:
+        return self._last.get(session_id) == "escalate"
+
+
+def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[str, Any] | None:
+    """The metadata to send with a typed message, or None (no gate, a payload, or inside the intake)."""
+    if gate is None or in_intake or not text or text.startswith("/"):
+        return None
+    try:
+        verdict = gate(text)
+    except Exception as exc:  # the turn goes on without the gate; Rasa decides alone
+        logger.error("question gate failed (%s); Rasa decides alone", type(exc).__name__)
+        return None
+    if verdict is None:
+        return None
+    kind, confidence, confident = verdict
+    return {"gate": {"kind": kind, "confidence": round(float(confidence), 4), "confident": bool(confident)}}

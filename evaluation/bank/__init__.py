@@ -1,0 +1,1 @@
+"""A labelled question bank generated from the knowledge base, split into a tuning and a blind part."""

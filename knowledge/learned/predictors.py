@@ -1,0 +1,112 @@
+"""The two predictors the analyse stage accepts (`LabelPredictor`): question kind and asked aspects.
+
+Texts are normalised as the engine normalises questions (NFKC, traditional to simplified, lower case)
+before embedding, in training and in prediction. `QueryCachingEmbedder` keeps recent single-question
+vectors, so the gate in the chat gateway, both predictors and the engine's dense channel embed one
+question once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.embedding.embedders import Embedder
+from knowledge.learned.linear import LinearHead
+from knowledge.learned.store import Heads, load_or_train
+from knowledge.text_normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 2000
+
+
+class QueryCachingEmbedder:
+    """An `Embedder` that keeps the vectors of recent single questions (LRU); everything else passes."""
+
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if isinstance(texts, str) or len(texts) != 1:
+            return self.inner.embed_queries(texts)
+        key = texts[0]
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key][None, :]
+        vec = self.inner.embed_queries([key])[0]
+        with self._lock:
+            self._cache[key] = vec
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return vec[None, :]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
+def with_query_cache(embedder: Embedder) -> Embedder:
+    return embedder if isinstance(embedder, QueryCachingEmbedder) else QueryCachingEmbedder(embedder)
+
+
+class CachedQueryEmbedder:
+    """A question's vector as the predictors see it: normalised, truncated, through the query cache."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = with_query_cache(embedder)
+
+    def vector(self, text: str) -> np.ndarray:
+        return self._embedder.embed_queries([prepare(text)])[0]
+
+
+def prepare(text: str) -> str:
+    """The text a predictor embeds (the same in training and in prediction)."""
+    return normalise(text.strip()[:MAX_CHARS])
+
+
+class HeadPredictor:
+    """A `LabelPredictor` over one linear head."""
+
+    def __init__(self, head: LinearHead, embed: CachedQueryEmbedder) -> None:
+        self._head = head
+        self._embed = embed
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._head.labels
+
+    def predict(self, text: str) -> dict[str, float]:
+        if not text.strip():
+            return {}
+        probs = self._head.probabilities(self._embed.vector(text)[None, :])[0]
+        return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+
+
+def build_predictors(heads: Heads, embedder: Embedder) -> tuple[HeadPredictor, HeadPredictor]:
+    """(kind predictor, aspect predictor) sharing one embedding cache."""
+    embed = CachedQueryEmbedder(embedder)
+    return HeadPredictor(heads.kind, embed), HeadPredictor(heads.aspects, embed)
+
+
+def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[HeadPredictor, HeadPredictor]:
+    heads = load_or_train(embedder, training_file, folder / embedder.name)
+    return build_predictors(heads, embedder)
+
+
+def top(prediction: dict[str, float]) -> tuple[str | None, float]:
+    """The most probable label and its probability (None, 0.0 for an empty prediction)."""
+    if not prediction:
+        return None, 0.0
+    label = max(prediction, key=lambda k: prediction[k])
+    return label, prediction[label]

@@ -1,0 +1,200 @@
+"""Train, persist and load the learned heads, rebuilding them when their training data or model changed.
+
+On disk (one folder per embedder, replaced atomically):
+    heads.npz       kind_weights, kind_bias, aspect_weights, aspect_bias
+    manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels
+
+The training rows are the question bank's tuning part (`evaluation/data/bank/tuning.jsonl`); the
+blind part is never read here. `load_or_train` returns heads matching the current data and model,
+training them (about a minute with the real model on one core) when the manifest differs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from knowledge.embedding.embedders import Embedder
+from knowledge.learned.linear import LinearHead, train_multi_label, train_single_label
+from knowledge.schema import Aspect
+from knowledge.vector_index import content_hash
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 2
+HEADS_FILE = "heads.npz"
+MANIFEST_FILE = "manifest.json"
+KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
+ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
+REGULARISATION_C = 4.0
+TARGET_PRECISION = 0.97
+CALIBRATION_FOLDS = 5
+_GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(27))  # 0.30 .. 0.95
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    text: str
+    kind: str
+    aspects: tuple[str, ...] | None  # None: aspects not labelled (not used for the aspect head)
+    family: str = ""  # the bank's group key: calibration folds never split a family
+
+
+class HeadsManifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    dim: int
+    content_hash: str
+    kind_labels: list[str]
+    aspect_labels: list[str]
+    count: int
+    kind_thresholds: dict[str, float]
+    """Per kind, the confidence from which the gate acts (precision >= TARGET_PRECISION out of fold)."""
+    regularisation_c: float = REGULARISATION_C
+    format_version: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True)
+class Heads:
+    kind: LinearHead
+    aspects: LinearHead
+    manifest: HeadsManifest
+
+
+def read_training_rows(path: Path) -> list[TrainingRow]:
+    """Rows of a bank part (JSON lines with text, kind and optional aspects)."""
+    if path.name.startswith("blind"):
+        raise ValueError("the blind part of the question bank is never used for training")
+    rows: list[TrainingRow] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        data = json.loads(line)
+        aspects = data.get("aspects")
+        rows.append(
+            TrainingRow(
+                data["text"], data["kind"], tuple(aspects) if aspects is not None else None, data.get("family", "")
+            )
+        )
+    return rows
+
+
+def rows_hash(rows: Sequence[TrainingRow]) -> str:
+    parts: list[str] = []
+    for row in rows:
+        parts += [row.text, row.kind, ",".join(row.aspects) if row.aspects is not None else "-"]
+    return content_hash(parts)
+
+
+def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
+    from knowledge.learned.predictors import prepare
+
+    vectors = embedder.embed_queries([prepare(r.text) for r in rows])
+    kind = train_single_label(vectors, [r.kind for r in rows], c=REGULARISATION_C)
+    labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
+    aspects = train_multi_label(
+        vectors[labelled], [list(rows[n].aspects or ()) for n in labelled], list(ASPECTS), c=REGULARISATION_C
+    )
+    thresholds = calibrate_thresholds(vectors, rows)
+    manifest = HeadsManifest(
+        kind_thresholds=thresholds,
+        model=embedder.name,
+        dim=embedder.dim,
+        content_hash=rows_hash(rows),
+        kind_labels=list(kind.labels),
+        aspect_labels=list(aspects.labels),
+        count=len(rows),
+    )
+    return Heads(kind, aspects, manifest)
+
+
+def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> dict[str, float]:
+    """Per kind, the lowest confidence at which out-of-fold predictions reach TARGET_PRECISION.
+
+    Folds are grouped by family (GroupKFold), so a template's variants are never on both sides; only
+    the rows given (the tuning part) are used.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    labels = np.array([r.kind for r in rows])
+    groups = np.array([r.family or r.text for r in rows])
+    kinds = sorted(set(labels))
+    oof = np.zeros((len(rows), len(kinds)))
+    for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(vectors, labels, groups):
+        head = train_single_label(vectors[train_idx], list(labels[train_idx]), c=REGULARISATION_C)
+        probs = head.probabilities(vectors[test_idx])
+        for col, label in enumerate(head.labels):
+            oof[test_idx, kinds.index(label)] = probs[:, col]
+    predicted = np.array(kinds)[oof.argmax(axis=1)]
+    confidence = oof.max(axis=1)
+    thresholds: dict[str, float] = {}
+    for kind in kinds:
+        chosen = _GRID[-1]
+        for t in _GRID:
+            acted = (predicted == kind) & (confidence >= t)
+            if acted.sum() and (labels[acted] == kind).mean() >= TARGET_PRECISION:
+                chosen = t
+                break
+        thresholds[kind] = chosen
+    logger.info("gate thresholds (out-of-fold, tuning part): %s", thresholds)
+    return thresholds
+
+
+def save(heads: Heads, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
+    tmp.mkdir()
+    arrays = {f"kind_{k}": v for k, v in heads.kind.to_arrays().items()}
+    arrays |= {f"aspect_{k}": v for k, v in heads.aspects.to_arrays().items()}
+    np.savez(tmp / HEADS_FILE, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds as allow_pickle
+    (tmp / MANIFEST_FILE).write_text(heads.manifest.model_dump_json(indent=2), encoding="utf-8")
+    old = folder.with_name(f".{folder.name}.old.{uuid.uuid4().hex}")
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load(folder: Path, expected_model: str, expected_hash: str) -> Heads | None:
+    """The saved heads, or None (with a log line) when missing or built from other data or another model."""
+    try:
+        manifest = HeadsManifest.model_validate_json((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        arrays = np.load(folder / HEADS_FILE, allow_pickle=False)
+    except FileNotFoundError:
+        logger.info("no learned heads at %s", folder)
+        return None
+    except (ValidationError, ValueError, OSError) as exc:
+        logger.warning("learned heads at %s unreadable (%s); retraining", folder, type(exc).__name__)
+        return None
+    if manifest.format_version != FORMAT_VERSION or manifest.model != expected_model:
+        logger.info(
+            "learned heads at %s are for %s (format %d); retraining", folder, manifest.model, manifest.format_version
+        )
+        return None
+    if manifest.content_hash != expected_hash:
+        logger.info("learned heads at %s were trained on other data; retraining", folder)
+        return None
+    kind = LinearHead(tuple(manifest.kind_labels), arrays["kind_weights"], arrays["kind_bias"], False)
+    aspects = LinearHead(tuple(manifest.aspect_labels), arrays["aspect_weights"], arrays["aspect_bias"], True)
+    return Heads(kind, aspects, manifest)
+
+
+def load_or_train(embedder: Embedder, training_file: Path, folder: Path) -> Heads:
+    rows = read_training_rows(training_file)
+    expected = rows_hash(rows)
+    heads = load(folder, embedder.name, expected)
+    if heads is None:
+        logger.info("training learned heads on %d rows of %s with %s", len(rows), training_file, embedder.name)
+        heads = train(rows, embedder)
+        save(heads, folder)
+    return heads

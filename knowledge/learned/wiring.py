@@ -1,0 +1,29 @@
+"""Wire the learned predictors around an engine (called once from knowledge/service.py)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from knowledge.config import KnowledgeSettings
+from knowledge.embedding.embedders import Embedder
+from knowledge.learned.gate import GatedEngine
+from knowledge.learned.predictors import build_predictors
+from knowledge.learned.store import load_or_train
+
+logger = logging.getLogger(__name__)
+
+
+def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -> Any:
+    """The engine behind the learned gate, or the engine itself when disabled or untrainable."""
+    if not settings.learned:
+        return engine
+    if not settings.learned_training.exists():
+        logger.warning("no training rows at %s: the learned gate is off", settings.learned_training)
+        return engine
+    heads = load_or_train(embedder, settings.learned_training, settings.learned_dir / embedder.name)
+    kind, aspects = build_predictors(heads, embedder)
+    logger.info(
+        "learned gate on (%d training rows, thresholds %s)", heads.manifest.count, heads.manifest.kind_thresholds
+    )
+    return GatedEngine(engine, kind, aspects, heads.manifest.kind_thresholds)

@@ -1,0 +1,51 @@
+"""A Rasa NLU component that lets the app's question gate override DIET's intent (see gate_rules)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.gate_rules import gate_of, overriding_intent
+
+logger = logging.getLogger(__name__)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class GateIntentOverride(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GateIntentOverride:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            gate = gate_of(message.get("metadata"))
+            if gate is None:
+                continue
+            intent = (message.get("intent") or {}).get("name")
+            has_ticket = any(e.get("entity") == "ticket_number" for e in message.get("entities") or [])
+            text = message.get("text") or ""
+            target = overriding_intent(text, intent, has_ticket, gate)
+            if target is None:
+                continue
+            logger.info("gate: intent %s -> %s (gate %s %.2f)", intent, target, gate["kind"], gate["confidence"])
+            new_intent = {"name": target, "confidence": gate["confidence"]}
+            ranking = [new_intent] + [r for r in message.get("intent_ranking") or [] if r.get("name") != target]
+            message.set("intent", new_intent, add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,73 @@
+"""When the app's question gate overrides the intent DIET predicted (pure logic, no Rasa import).
+
+The app sends, with each typed message, REST-channel metadata
+`{"gate": {"kind": <in_domain|other_department|complaint|smalltalk|policy>, "confidence": p, "confident": bool}}`.
+It leaves the gate out while the complaint intake is asking for something (there a long text is the
+description) and for button payloads. Rules, in order:
+
+1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
+   with a ticket number, and short yes/no answers;
+2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
+   no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
+   polite no); a confident `complaint` becomes `report_problem`;
+3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
+   talk, out-of-scope, its fallback or a ticket question without a number (never when DIET saw a
+   complaint: "护士注册交上去两个月了还没批" is both about an item and a 办不成事 report);
+4. a long message (over LONG_MESSAGE_CHARS) is never small talk: it follows the gate's kind even when
+   the gate is not confident.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LONG_MESSAGE_CHARS = 40
+SHORT_ANSWER_CHARS = 6
+SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm", "deny"})
+KEPT_INTENTS = frozenset({"cancel", "ask_human", "rate_ticket"})
+TICKET_INTENTS = frozenset({"ask_ticket_status"})
+SOFT_INTENTS = SMALLTALK_INTENTS | {"out_of_scope", "nlu_fallback", "ask_ticket_status"}
+KIND_TO_INTENT = {
+    "other_department": "ask_item",
+    "complaint": "report_problem",
+    "in_domain": "ask_item",
+    "policy": "ask_item",
+}
+
+
+def gate_of(metadata: Any) -> dict[str, Any] | None:
+    """The gate verdict in a message's metadata, validated, or None."""
+    if not isinstance(metadata, dict):
+        return None
+    gate = metadata.get("gate")
+    if not isinstance(gate, dict) or gate.get("kind") not in (*KIND_TO_INTENT, "smalltalk"):
+        return None
+    confidence = gate.get("confidence")
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        return None
+    return {"kind": gate["kind"], "confidence": float(confidence), "confident": bool(gate.get("confident"))}
+
+
+def overriding_intent(
+    text: str, intent: str | None, has_ticket_number: bool, gate: dict[str, Any] | None
+) -> str | None:
+    """The intent to use instead of `intent`, or None to keep DIET's."""
+    if gate is None or not text or text.startswith("/"):
+        return None
+    if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
+        return None
+    if intent in ("affirm", "deny") and len(text) <= SHORT_ANSWER_CHARS:
+        return None
+    kind, confident = gate["kind"], gate["confident"]
+    target = KIND_TO_INTENT.get(kind)
+    if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes
+        return None
+    if kind == "other_department" and intent == "out_of_scope":
+        return None  # both decline: DIET's out-of-scope reply (medical advice, tickets, errands) fits
+    if confident and kind in ("other_department", "complaint"):
+        return target if target != intent else None
+    if confident and intent in SOFT_INTENTS and intent != target:
+        return target
+    if len(text) > LONG_MESSAGE_CHARS and intent in SMALLTALK_INTENTS:
+        return target
+    return None

@@ -1,0 +1,118 @@
+"""The question gate in the chat path: metadata the gateway sends, and when Rasa's intent is overridden."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat.gate import SessionKinds, gate_metadata
+from nlu_components.gate_rules import gate_of, overriding_intent
+
+LONG_COMPLAINT = (
+    "孩子昨天在社区卫生服务中心打百白破疫苗，打完回家胳膊肿得很大还发高烧，打电话给接种点他们说让我们自己去医院看，"
+    "态度非常差。我想问接种出了问题找谁负责。"
+)
+
+
+def _gate(kind: str, p: float, confident: bool) -> dict[str, object]:
+    return {"kind": kind, "confidence": p, "confident": confident}
+
+
+def test_metadata_carries_the_verdict_except_for_payloads_and_inside_the_intake() -> None:
+    def gate(text: str) -> tuple[str, float, bool]:
+        return "other_department", 0.93, True
+
+    meta = gate_metadata(gate, "公积金怎么提取", in_intake=False)
+    assert meta == {"gate": {"kind": "other_department", "confidence": 0.93, "confident": True}}
+    assert gate_metadata(gate, "/affirm", in_intake=False) is None
+    assert gate_metadata(gate, LONG_COMPLAINT, in_intake=True) is None
+    assert gate_metadata(None, "公积金怎么提取", in_intake=False) is None
+    assert gate_metadata(lambda _: None, "公积金怎么提取", in_intake=False) is None
+
+
+def test_a_failing_gate_leaves_the_decision_to_rasa() -> None:
+    def broken(text: str) -> tuple[str, float, bool]:
+        raise RuntimeError("model missing")
+
+    assert gate_metadata(broken, "你好", in_intake=False) is None
+
+
+def test_session_kinds_know_when_the_intake_waits_for_an_answer() -> None:
+    kinds = SessionKinds(size=2)
+    kinds.remember("a", "escalate")
+    assert kinds.in_intake("a") and not kinds.in_intake("b")
+    kinds.remember("a", "ticket_created")
+    assert not kinds.in_intake("a")
+    kinds.remember("b", "escalate")
+    kinds.remember("c", "answer")
+    kinds.remember("d", "answer")
+    assert not kinds.in_intake("b")  # evicted: bounded memory
+
+
+def test_gate_of_validates_metadata() -> None:
+    assert gate_of({"gate": _gate("complaint", 0.9, True)}) == _gate("complaint", 0.9, True)
+    assert gate_of({"gate": {"kind": "weather", "confidence": 0.9}}) is None
+    assert gate_of({"gate": {"kind": "complaint", "confidence": "high"}}) is None
+    assert gate_of(None) is None and gate_of({"other": 1}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "ticket", "gate", "expected"),
+    [
+        # other departments: to the engine's no-answer, whatever DIET guessed
+        ("驾驶证到期了怎么换", "goodbye", False, _gate("other_department", 0.95, True), "ask_item"),
+        ("公积金提取要多久", "report_problem", False, _gate("other_department", 0.9, True), "ask_item"),
+        ("社保卡丢了补办要多久", "ask_ticket_status", False, _gate("other_department", 0.9, True), "ask_item"),
+        # narrative complaints: to the intake
+        (LONG_COMPLAINT, "ask_item", False, _gate("complaint", 0.97, True), "report_problem"),
+        (LONG_COMPLAINT, "thank", False, _gate("complaint", 0.5, False), "report_problem"),
+        # in-domain questions DIET took for small talk
+        ("Can I apply for nurse registration online?", "greet", False, _gate("in_domain", 0.9, True), "ask_item"),
+        ("帮我订一张去北京的火车票", "out_of_scope", False, _gate("other_department", 0.9, True), None),
+        # kept: the citizen's own choices, tickets with a number, short yes/no, unconfident short text
+        ("算了不办了", "cancel", False, _gate("other_department", 0.99, True), None),
+        ("转人工", "ask_human", False, _gate("complaint", 0.99, True), None),
+        ("查一下工单HZ20250101", "ask_ticket_status", True, _gate("other_department", 0.9, True), None),
+        ("好的", "affirm", False, _gate("in_domain", 0.99, True), None),
+        ("谢谢", "thank", False, _gate("smalltalk", 0.99, True), None),
+        ("你好", "greet", False, _gate("in_domain", 0.6, False), None),
+        ("护士注册要什么材料", "ask_item", False, _gate("in_domain", 0.99, True), None),
+        ("/affirm", "affirm", False, _gate("complaint", 0.99, True), None),
+        ("护士注册要什么材料", "ask_item", False, None, None),
+    ],
+)
+def test_overriding_intent(
+    text: str, intent: str, ticket: bool, gate: dict[str, object] | None, expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, ticket, gate) == expected
+
+
+def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_rasa) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from bot.chat.rasa_client import RasaClient
+    from bot.chat.schemas import ChatRequest
+    from bot.chat.service import ChatService
+    from tests.chat.conftest import make_settings
+
+    replies = {"first": "escalate"}
+
+    def respond(sender: str, message: str) -> list[dict[str, object]]:
+        kind = replies.get("first", "answer")
+        return [{"text": "请描述一下具体情况。", "custom": {"meta": {"kind": kind}}}]
+
+    fake_rasa.respond = respond
+    calls: list[str] = []
+
+    def gate(text: str) -> tuple[str, float, bool]:
+        calls.append(text)
+        return "complaint", 0.97, True
+
+    settings = make_settings(fake_rasa.url)
+    service = ChatService(settings=settings, backend=RasaClient(settings), gate=gate)
+    asyncio.run(service.handle_turn(ChatRequest(session_id="g-1", text="我要反映办不成的事")))
+    assert fake_rasa.received[-1]["metadata"] == {"gate": {"kind": "complaint", "confidence": 0.97, "confident": True}}
+    replies["first"] = "answer"
+    asyncio.run(service.handle_turn(ChatRequest(session_id="g-1", text=LONG_COMPLAINT)))
+    assert "metadata" not in fake_rasa.received[-1]  # the intake asked: this text is the description
+    assert fake_rasa.received[-1]["message"] == LONG_COMPLAINT  # kept whole
+    assert calls == ["我要反映办不成的事"]

@@ -1,0 +1,149 @@
+"""The learned predictors: training, persistence, staleness, protocol, and the gate around the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import Answer
+from knowledge.embedding.embedders import HashingEmbedder
+from knowledge.learned import store
+from knowledge.learned.gate import GatedEngine
+from knowledge.learned.predictors import build_predictors, top
+from knowledge.learned.protocol import LabelPredictor
+from knowledge.schema import Aspect
+
+ROWS = [
+    *(
+        {"text": t, "kind": "in_domain", "aspects": ["materials"], "family": f"m{i % 3}"}
+        for i, t in enumerate(
+            [
+                "护士执业注册需要什么材料",
+                "护士注册要带哪些材料",
+                "医师注册材料清单",
+                "出生医学证明要什么材料",
+                "卫生许可证申请材料有哪些",
+                "诊所备案需要提交什么材料",
+            ]
+        )
+    ),
+    *(
+        {"text": t, "kind": "in_domain", "aspects": ["fee"], "family": f"f{i % 3}"}
+        for i, t in enumerate(
+            [
+                "护士执业注册收费吗",
+                "护士注册要交多少钱",
+                "医师注册收不收费",
+                "出生医学证明要钱吗",
+                "卫生许可证收费标准",
+                "诊所备案费用多少",
+            ]
+        )
+    ),
+    *(
+        {"text": t, "kind": "other_department", "family": f"o{i % 3}"}
+        for i, t in enumerate(
+            [
+                "驾驶证到期怎么换证",
+                "公积金怎么提取",
+                "社保卡丢了怎么补",
+                "营业执照在哪里办",
+                "护照去哪里办理",
+                "户口迁移要什么手续",
+            ]
+        )
+    ),
+    *(
+        {"text": t, "kind": "smalltalk", "family": f"s{i % 3}"}
+        for i, t in enumerate(["你好", "谢谢", "再见", "您好呀", "多谢了", "拜拜"])
+    ),
+]
+
+
+@pytest.fixture()
+def training_file(tmp_path: Path) -> Path:
+    path = tmp_path / "tuning.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ROWS), encoding="utf-8")
+    return path
+
+
+def test_predictors_follow_the_protocol_and_learn(training_file: Path, tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    heads = store.load_or_train(embedder, training_file, tmp_path / "heads")
+    kind, aspects = build_predictors(heads, embedder)
+    assert isinstance(kind, LabelPredictor) and isinstance(aspects, LabelPredictor)
+    p = kind.predict("护士注册需要带什么材料")
+    assert set(p) == {"in_domain", "other_department", "smalltalk"}
+    assert abs(sum(p.values()) - 1.0) < 1e-6 and all(0.0 <= v <= 1.0 for v in p.values())
+    assert top(p)[0] == "in_domain"
+    assert top(kind.predict("驾驶证怎么换证"))[0] == "other_department"
+    a = aspects.predict("护士注册需要什么材料")
+    assert set(a) == {x.value for x in Aspect}
+    assert a["materials"] > a["fee"] and a["fee"] < 0.5
+    assert aspects.predict("医师注册要交多少钱")["fee"] > 0.5
+    assert a["result"] < 1e-6  # never seen positive: never predicted
+    assert kind.predict("  ") == {}
+
+
+def test_heads_are_saved_reused_and_rebuilt_when_stale(training_file: Path, tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    folder = tmp_path / "heads"
+    first = store.load_or_train(embedder, training_file, folder)
+    manifest = json.loads((folder / store.MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["model"] == embedder.name and manifest["count"] == len(ROWS)
+    assert set(manifest["kind_thresholds"]) == {"in_domain", "other_department", "smalltalk"}
+    rows = store.read_training_rows(training_file)
+    assert store.load(folder, embedder.name, store.rows_hash(rows)) is not None
+    assert store.load(folder, "another-model", store.rows_hash(rows)) is None
+    training_file.write_text(
+        training_file.read_text(encoding="utf-8")
+        + "\n"
+        + json.dumps({"text": "结婚登记去哪里办", "kind": "other_department", "family": "o9"}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    assert store.load(folder, embedder.name, store.rows_hash(store.read_training_rows(training_file))) is None
+    second = store.load_or_train(embedder, training_file, folder)
+    assert second.manifest.count == first.manifest.count + 1
+    assert second.manifest.content_hash != first.manifest.content_hash
+
+
+def test_the_blind_part_is_refused_as_training_data(tmp_path: Path) -> None:
+    path = tmp_path / "blind_copy.jsonl"
+    path.write_text(json.dumps(ROWS[0], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="blind"):
+        store.read_training_rows(path)
+
+
+class _FixedKind:
+    def __init__(self, kind: str, p: float) -> None:
+        self.kind, self.p = kind, p
+
+    def predict(self, text: str) -> dict[str, float]:
+        return {self.kind: self.p, "in_domain": 1.0 - self.p}
+
+
+def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = GatedEngine(
+        fake_engine, _FixedKind("other_department", 0.95), _FixedKind("fee", 0.5), {"other_department": 0.8}
+    )
+    answer = gated.ask("我的公积金怎么提取出来")
+    assert isinstance(answer, Answer) and answer.kind == "no_answer"
+    assert "住房公积金管理中心" in answer.text and "12345" in answer.text
+    unnamed = gated.ask("电动车上牌要带什么")
+    assert unnamed.kind == "no_answer" and "12345" in unnamed.text
+    # naming an item of this knowledge base exactly goes to the engine, whatever the gate says
+    assert gated.ask("护士执业注册需要什么材料").kind == "answer"
+    # below the calibrated threshold the engine decides
+    unsure = GatedEngine(
+        fake_engine, _FixedKind("other_department", 0.6), _FixedKind("fee", 0.5), {"other_department": 0.8}
+    )
+    assert unsure.ask("护士执业注册需要什么材料").kind == "answer"
+    assert unsure.verdict("随便什么")[2] is False
+    assert gated.catalog is fake_engine.catalog  # everything else is the engine's
+    # a short follow-up inside a conversation about an item is the engine's to decide
+    from knowledge.answer import Context
+
+    followup = gated.ask("那收费吗", Context(item_code="nurse-practice-registration"))
+    assert followup.kind == "answer" and followup.item is not None

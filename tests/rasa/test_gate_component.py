@@ -1,0 +1,42 @@
+"""The Rasa NLU component that applies the app's question gate, on Rasa's own Message objects."""
+
+from __future__ import annotations
+
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_components.gate_intent import GateIntentOverride
+
+
+def _message(text: str, intent: str, metadata: object, entities: list[dict[str, object]] | None = None) -> Message:
+    message = Message(data={"text": text, "metadata": metadata})
+    message.set("intent", {"name": intent, "confidence": 0.97}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.97}], add_to_output=True)
+    message.set("entities", entities or [], add_to_output=True)
+    return message
+
+
+def test_confident_gate_overrides_diet_and_the_rest_is_kept() -> None:
+    component = GateIntentOverride()
+    other = _message(
+        "驾驶证到期了去哪换", "goodbye", {"gate": {"kind": "other_department", "confidence": 0.93, "confident": True}}
+    )
+    complaint_text = (
+        "我父亲在县医院做完手术后伤口感染，医生一直不理，拖了三天才处理，现在又多住了一周院，我要投诉这家医院。"
+    )
+    complaint = _message(
+        complaint_text, "ask_item", {"gate": {"kind": "complaint", "confidence": 0.9, "confident": True}}
+    )
+    ticket = _message(
+        "查一下工单HZ2025",
+        "ask_ticket_status",
+        {"gate": {"kind": "other_department", "confidence": 0.99, "confident": True}},
+        entities=[{"entity": "ticket_number", "value": "HZ2025"}],
+    )
+    no_gate = _message("再见", "goodbye", None)
+    out = component.process([other, complaint, ticket, no_gate])
+    assert out[0].get("intent")["name"] == "ask_item"
+    assert out[0].get("intent_ranking")[0]["name"] == "ask_item"
+    assert out[1].get("intent")["name"] == "report_problem"
+    assert out[2].get("intent")["name"] == "ask_ticket_status"
+    assert out[3].get("intent")["name"] == "goodbye"
+    assert "intent" in out[0].as_dict(only_output_properties=True)
