@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from knowledge.aspects import canonical_sub_item
+from knowledge.query.lexicon import default_matcher
 
 from evaluation.bank import narratives as nar
 from evaluation.bank import phrasing as ph
@@ -79,7 +79,7 @@ def in_domain_templates(catalog: Catalog) -> Iterator[dict[str, Any]]:
 
 def in_domain_sub_items(catalog: Catalog) -> Iterator[dict[str, Any]]:
     for item in catalog.items:
-        subs = {canonical_sub_item(g.sub_item) for g in item.guides if g.sub_item}
+        subs = {default_matcher().canonical_sub_item(g.sub_item) for g in item.guides if g.sub_item}
         for canonical in sorted(s for s in subs if s in ph.SUB_ITEM_WORDS):
             family = f"id-sub:{canonical}"
             rng = _rng(f"{family}:{item.code}")

@@ -6,7 +6,7 @@ Engine level (always): the knowledge engine as `knowledge.service.get_engine()` 
 gate included, and the learned predictors on their own:
 - item top-1: in-domain questions answered (kind answer) with the labelled item;
 - aspect accuracy: the learned aspect predictor's label set equals the labelled set (exact, multi-label),
-  and, for comparison, the engine's rule cue (`detect_aspect`) is one of the labelled aspects;
+  and, for comparison, the engine's rule cue (`detect_aspects`, primary) is one of the labelled aspects;
 - kind accuracy: the learned gate's top kind equals the label;
 - false-answer rate on other departments' questions: the engine answered them with a guide or policy;
 - complaint recall: narrative complaints the gate takes for complaints.
@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from knowledge.aspects import detect_aspect
+from knowledge.query.lexicon import detect_aspects
 
 from evaluation.bank.generate import load
 from evaluation.bank.schema import BankQuestion
@@ -75,7 +75,7 @@ def engine_figures(engine: Any, questions: Iterable[BankQuestion]) -> dict[str, 
                 hits["aspect_top1_learned"].append(
                     max(engine.aspect_predictor.predict(q.text).items(), key=lambda kv: kv[1])[0] in labels
                 )
-                rule = detect_aspect(q.text).aspect
+                rule = next(iter(detect_aspects(q.text)), None)
                 hits["aspect_top1_rules"].append((rule.value if rule else "overview") in labels)
                 hits["aspect_engine_answer"].append(answer.aspect is not None and answer.aspect.value in labels)
         elif q.kind == "other_department":

@@ -134,7 +134,7 @@ def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer
     unnamed = gated.ask("电动车上牌要带什么")
     assert unnamed.kind == "no_answer" and "12345" in unnamed.text
     # naming an item of this knowledge base exactly goes to the engine, whatever the gate says
-    assert gated.ask("护士执业注册需要什么材料").kind == "answer"
+    assert gated.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}  # the engine asks which sub-item
     # below the calibrated threshold the engine decides
     unsure = GatedEngine(
         fake_engine, _FixedKind("other_department", 0.6), _FixedKind("fee", 0.5), {"other_department": 0.8}

@@ -48,7 +48,7 @@ class ScriptedAssistant:
     received: list[tuple[str, str]] = field(default_factory=list)
     long_text: str = ""
 
-    async def send(self, session_id: str, masked_text: str) -> RasaTurn:
+    async def send(self, session_id: str, masked_text: str, metadata: dict[str, Any] | None = None) -> RasaTurn:
         self.received.append((session_id, masked_text))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
