@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from knowledge.query.lexicon import default_matcher
 
 from evaluation.bank import narratives as nar
 from evaluation.bank import phrasing as ph
 from evaluation.bank.schema import BankQuestion
 from evaluation.bank.split import split_of
 from knowledge.catalog import Catalog, load_catalog
+from knowledge.query.lexicon import default_matcher
 
 logger = logging.getLogger(__name__)
 

@@ -31,10 +31,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from knowledge.query.lexicon import detect_aspects
-
 from evaluation.bank.generate import load
 from evaluation.bank.schema import BankQuestion
+from knowledge.query.lexicon import detect_aspects
 
 logger = logging.getLogger(__name__)
 

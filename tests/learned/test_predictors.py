@@ -139,7 +139,7 @@ def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer
     unsure = GatedEngine(
         fake_engine, _FixedKind("other_department", 0.6), _FixedKind("fee", 0.5), {"other_department": 0.8}
     )
-    assert unsure.ask("护士执业注册需要什么材料").kind == "answer"
+    assert unsure.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}
     assert unsure.verdict("随便什么")[2] is False
     assert gated.catalog is fake_engine.catalog  # everything else is the engine's
     # a short follow-up inside a conversation about an item is the engine's to decide
