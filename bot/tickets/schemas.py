@@ -212,3 +212,4 @@ class DeskMeta(BaseModel):
     statuses: list[TicketStatus]
     handlers: list[HandlerOut]
     hotline_configured: bool
+    failed_deliveries: int = 0  # deliveries failed for good: the desk shows an alert until a handler re-queues
