@@ -113,6 +113,12 @@ class AppClient:
     async def create_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/api/internal/tickets", json=body)
 
+    async def contact_known(self, *, session_id: str, masked: str) -> dict[str, Any]:
+        """Whether the gateway kept the full number behind ``masked`` for this session (``{"known": bool}``)."""
+        return await self._request(
+            "POST", "/api/internal/contacts/known", json={"session_id": session_id, "masked": masked}
+        )
+
     async def ticket_status(self, number: str) -> dict[str, Any]:
         return await self._request("GET", f"/api/internal/tickets/{quote(number, safe='')}/status")
 

@@ -42,6 +42,8 @@ class TurnBackend(Protocol):
 
     def send(self, session_id: str, masked_text: str) -> Awaitable[Any]: ...
 
+    def rewind(self, session_id: str) -> Awaitable[bool]: ...
+
 
 @dataclass(frozen=True)
 class TurnOutcome:
@@ -160,7 +162,9 @@ class ChatService:
             logger.info(
                 "session %s: masked %d phone(s), %d ID number(s)", session_id, len(masked.phones), len(masked.ids)
             )
-        await self._vault_phones(session_id, masked.phones)
+        if not await self._vault_phones(session_id, masked.phones):
+            # The number could not be kept: sending the masked text on would file a contact nobody can call.
+            return self._busy(session_id, texts.CONTACT_NOT_SAVED)
         logger.debug("session %s: user text %s", session_id, masked.text)
 
         handler_replies = await self._inbox_replies(session_id)
@@ -178,29 +182,41 @@ class ChatService:
             )
 
         if not turn.replies:
-            replies = [Reply(text=texts.NO_ANSWER_FALLBACK)]
-            meta = Meta(kind="no_answer")
-        else:
-            replies = list(turn.replies)
-            meta = build_meta(turn.meta)
+            # Every turn of the assistant answers something: silence means a custom action failed (the
+            # action server or the app is down). Undo the message in Rasa so it is not filed as something else.
+            logger.error("session %s: Rasa answered nothing (an action failed); the message is rewound", session_id)
+            await self._backend.rewind(session_id)
+            return self._busy(session_id, texts.SYSTEM_BUSY, handler_replies)
+        replies = list(turn.replies)
+        meta = build_meta(turn.meta)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
 
+    @staticmethod
+    def _busy(session_id: str, text: str, before: list[Reply] | None = None) -> TurnOutcome:
+        return TurnOutcome(
+            ChatResponse(session_id=session_id, replies=[*(before or []), Reply(text=text)], meta=Meta(kind="handoff")),
+            status_code=HTTP_SERVICE_UNAVAILABLE,
+        )
+
     async def poll_inbox(self, session_id: str) -> InboxResponse:
         return InboxResponse(session_id=session_id, replies=await self._inbox_replies(session_id))
 
-    async def _vault_phones(self, session_id: str, phones: list[tuple[str, str]]) -> None:
+    async def _vault_phones(self, session_id: str, phones: list[tuple[str, str]]) -> bool:
+        """Keep the raw numbers for the ticket; False when the vault failed (the turn must stop)."""
         if not phones:
-            return
+            return True
         if self._remember_contact is None:
             logger.warning("session %s: no contact vault configured; %d phone(s) not kept", session_id, len(phones))
-            return
+            return True
         for masked_phone, raw_phone in phones:
             try:
                 await run_in_threadpool(self._remember_contact, session_id, masked_phone, raw_phone)
-            except Exception as exc:  # the turn goes on; the ticket will lack this contact
+            except Exception as exc:
                 logger.error("session %s: contact vault failed (%s)", session_id, type(exc).__name__)
+                return False
+        return True
 
     async def _inbox_replies(self, session_id: str) -> list[Reply]:
         fetch = self._fetch_inbox

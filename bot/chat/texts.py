@@ -11,3 +11,8 @@ REJECT_CONTROL_CHARS = "您的输入中含有无法识别的特殊字符，请�
 NO_ANSWER_FALLBACK = f"抱歉，我暂时没能理解您的问题。您可以换一种说法再问一次，也可以拨打{HELPLINE}咨询人工服务。"
 
 RASA_UNAVAILABLE = f"非常抱歉，智能助手暂时无法提供服务，我们正在尽快恢复。如需帮助，请拨打{HELPLINE}，或稍后再试。"
+
+# A dependency of the turn failed (action server, database): nothing the citizen said is filed; they resend.
+SYSTEM_BUSY = f"系统繁忙，您刚才的消息没有处理成功，请稍后重新发送（已填写的反映内容会保留）；也可以拨打{HELPLINE}。"
+_CONTACT_NOT_SAVED = "系统繁忙，您发送的手机号码暂时无法保存，这条消息没有提交，以免工作人员联系不到您。"
+CONTACT_NOT_SAVED = _CONTACT_NOT_SAVED + f"请稍后重新发送，或拨打{HELPLINE}。"

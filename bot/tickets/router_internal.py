@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from bot.tickets import service
+from bot.tickets import contact_vault, service
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep, require_internal_token
-from bot.tickets.schemas import CitizenStatus, RatingIn, RatingOut, TicketCreate, TicketCreated
+from bot.tickets.schemas import (
+    CitizenStatus,
+    ContactCheckIn,
+    ContactCheckOut,
+    RatingIn,
+    RatingOut,
+    TicketCreate,
+    TicketCreated,
+)
 
 router = APIRouter(prefix="/api/internal", tags=["tickets-internal"], dependencies=[Depends(require_internal_token)])
 
@@ -42,3 +50,9 @@ def rate_ticket(number: str, body: RatingIn, db: SessionDep, now: NowDep, clock:
         return service.rate(db, ticket, body, now=now, clock=clock)
     except service.TicketError as exc:
         raise _http(exc) from None
+
+
+@router.post("/contacts/known", response_model=ContactCheckOut)
+def contact_known(body: ContactCheckIn, db: SessionDep, now: NowDep) -> ContactCheckOut:
+    """Whether the gateway kept a full number behind ``masked`` (a citizen may type ``138****0000`` itself)."""
+    return ContactCheckOut(known=contact_vault.known(db, body.session_id, body.masked, now=now))
