@@ -38,6 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     from bot.chat.router import install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.health import default_checks
     from bot.pii import configure_logging
     from bot.search.router import router as search_router
     from bot.tickets.router_desk import router as desk_router
@@ -47,7 +48,7 @@ def create_app() -> FastAPI:
 
     configure_logging()
     app = FastAPI(title="卫生健康政务服务助手", version="0.1.0", lifespan=lifespan)
-    app.state.health_checks = {"knowledge": is_ready}
+    app.state.health_checks = {"knowledge": is_ready, **default_checks()}  # index, database, Rasa → actions
     install_chat_cors(app)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
