@@ -39,6 +39,9 @@ class TicketSettings(BaseSettings):
     outbox_lease_s: float = Field(default=60.0, gt=0, validation_alias=_env("OUTBOX_LEASE_S"))
     outbox_batch: int = Field(default=20, ge=1, validation_alias=_env("OUTBOX_BATCH"))
 
+    # Start-up: how long a replica waits for its database (exponential backoff) before giving up.
+    db_wait_timeout_s: float = Field(default=300.0, gt=0, validation_alias=_env("DB_WAIT_TIMEOUT_S"))
+
     internal_api_token: SecretStr | None = Field(default=None, validation_alias=_env("INTERNAL_API_TOKEN"))
 
     desk_secret_key: SecretStr | None = Field(default=None, validation_alias=_env("DESK_SECRET_KEY"))

@@ -8,17 +8,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.db import init_db
+from bot.db import get_engine, init_db
+from bot.db_startup import startup_lock, wait_for_database
 from bot.tickets.auth import ensure_first_admin
+from bot.tickets.config import get_ticket_settings
 from bot.tickets.outbox import start_outbox_worker, stop_outbox_worker
 
 logger = logging.getLogger(__name__)
 
 
 def prepare_tickets() -> None:
-    """Migrate the database to head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
-    init_db()
-    ensure_first_admin()
+    """Wait for the database, then, under the start-up lock (replicas start together), migrate it to
+    head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
+    engine = get_engine()
+    wait_for_database(engine, timeout_s=get_ticket_settings().db_wait_timeout_s)
+    with startup_lock(engine):
+        init_db(engine)
+        ensure_first_admin()
 
 
 @asynccontextmanager
