@@ -63,8 +63,15 @@ class StackConfig:
 class Stack:
     config: StackConfig
     procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    argvs: dict[str, list[str]] = field(default_factory=dict)
+
+    def restart(self, name: str) -> None:
+        """Start the named child again with the same command (after it exited)."""
+        self.procs = [(n, p) for n, p in self.procs if n != name]
+        self._spawn(name, self.argvs[name])
 
     def _spawn(self, name: str, argv: list[str]) -> None:
+        self.argvs[name] = argv
         out: int | object = subprocess.DEVNULL
         if self.config.log_dir is not None:
             self.config.log_dir.mkdir(parents=True, exist_ok=True)
