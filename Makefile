@@ -42,11 +42,20 @@ var/.chromium:
 	  else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; fi
 	@touch $@
 
+# nginx (Debian's package) for the scale-out test: two replicas behind a real load balancer.
+var/.nginx:
+	@mkdir -p var
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	  else echo "nginx not installed: the scale-out test will be skipped (apt-get install nginx)"; fi; fi
+	@touch $@
+
 var/.model: $(VENV)/.installed
 	$(PY) -m knowledge.embedding.e5_convert
 	@touch $@
 
-setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.model ## create both environments, the embedding model and the browser (idempotent)
+setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.nginx var/.model ## create both environments, the embedding model and the browser (idempotent)
 
 $(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
 	$(RASAENV)/bin/python scripts/rasa_userwords.py

@@ -54,6 +54,10 @@ class StackConfig:
             "RASA_TRACKER_HOST": "",
             "RASA_LOCK_STORE": "in_memory",
             "RASA_LOCK_REDIS_HOST": "127.0.0.1",
+            # Rasa's PostgreSQL tracker-store pool (its defaults, 50 + 100 overflow per server, exceed
+            # PostgreSQL's 100 connections with two replicas): 5 + 5 per server; the app uses 5 + 5 too.
+            "SQL_POOL_SIZE": "5",
+            "SQL_MAX_OVERFLOW": "5",
         }
         env = {**defaults, **os.environ, **self.extra_env}
         return env
