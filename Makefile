@@ -86,10 +86,10 @@ ask: $(VENV)/.installed var/.model ## ask the knowledge engine: make ask Q='æŠ¤å
 validate: $(VENV)/.installed ## check the curated knowledge base (schema, sources, staleness, aliases)
 	$(PY) -m knowledge.validate
 
-bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench/results/
+bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa's starter bot; writes bench/results/
 	$(PY) -m bench.retrieval
 	$(MAKE) train
-	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
+	$(PY) -m scripts.run_stack --then "bash -c '$(PY) -m bench.chat && $(PY) -m bench.versus'"
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff check .
