@@ -21,7 +21,8 @@ from .conftest import PG_HOST, PG_PORT, PG_USER, _pg_admin_dsn, _pg_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 PREPARE = (
-    "import os, time\n"
+    "import logging, os, time\n"
+    "logging.basicConfig(level=logging.INFO)\n"
     "time.sleep(max(0.0, float(os.environ['START_AT']) - time.time()))\n"
     "from bot.tickets.lifecycle import prepare_tickets\n"
     "prepare_tickets()\n"
@@ -141,14 +142,22 @@ def test_the_app_waits_for_its_database_instead_of_exiting(empty_pg: str) -> Non
     delayed_url = empty_pg.replace(f"@{PG_HOST}:{PG_PORT}/", f"@127.0.0.1:{port.port}/")
     env = _env(delayed_url, START_AT="0")
     proc = subprocess.Popen([sys.executable, "-c", PREPARE], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or []), daemon=True)
+    reader.start()
     try:
-        time.sleep(4.0)
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""  # still waiting, not exited
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("database not reachable yet" in x for x in lines):
+            assert proc.poll() is None, "".join(lines)[-2000:]  # waiting, not exited
+            time.sleep(0.2)
+        assert any("database not reachable yet" in x for x in lines), "".join(lines)[-2000:]
+        time.sleep(1.0)
+        assert proc.poll() is None, "".join(lines)[-2000:]
         port.open()
         code = proc.wait(timeout=60)
-        err = proc.stderr.read() if proc.stderr else ""
-        assert code == 0, err[-2000:]
-        assert "database not reachable yet" in err
+        reader.join(5)
+        assert code == 0, "".join(lines)[-2000:]
+        assert any("database reachable after" in x for x in lines)
     finally:
         if proc.poll() is None:
             proc.kill()
