@@ -101,10 +101,14 @@ class ActionPathCanary:
         params = {"include_events": "NONE"}
         if self._token:
             params["token"] = self._token
-        url = f"{self._rasa_url}/conversations/{canary_sender()}/execute"
+        base = f"{self._rasa_url}/conversations/{canary_sender()}"
         try:
             async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
-                resp = await client.post(url, json={"name": CANARY_ACTION}, params=params)
+                resp = await client.post(f"{base}/execute", json={"name": CANARY_ACTION}, params=params)
+                if resp.status_code == 404:  # Rasa executes only in an existing conversation: start it
+                    start = {"event": "action", "name": "action_listen"}
+                    await client.post(f"{base}/tracker/events", json=start, params=params)
+                    resp = await client.post(f"{base}/execute", json={"name": CANARY_ACTION}, params=params)
         except httpx.HTTPError as exc:
             logger.warning("health: canary through Rasa failed (%s)", type(exc).__name__)
             return False

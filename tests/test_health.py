@@ -23,11 +23,28 @@ class FakeRasaExecute:
     def __init__(self) -> None:
         self.action_server_up = True
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.conversations: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                raw = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                conversation = self.path.split("/")[2]
+                if self.path.split("?")[0].endswith("/tracker/events"):
+                    fake.conversations.add(conversation)
+                    self._send(200, {})
+                    return
+                if conversation not in fake.conversations:  # Rasa: "Conversation ID not found."
+                    self._send(404, {"message": "Conversation ID not found."})
+                    return
                 fake.calls.append((self.path, body))
                 messages = [{"recipient_id": "x", "custom": {"canary": CANARY_MARKER}}] if fake.action_server_up else []
                 raw = json.dumps({"tracker": {}, "messages": messages}).encode()
