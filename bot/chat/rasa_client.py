@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -93,24 +92,6 @@ class RasaClient:
         except ValueError as exc:
             raise RasaUnavailableError("Rasa answered with invalid JSON") from exc
         return parse_messages(data)
-
-    async def rewind(self, session_id: str) -> bool:
-        """Undo the latest user message in Rasa's tracker (``UserUtteranceReverted``), after a turn that failed.
-
-        Needs ``rasa run --enable-api``. The message stays in the store but no longer counts: a form
-        keeps waiting for the answer it asked for, so the citizen's next message is not taken as something else.
-        """
-        url = f"{self._rasa_url}/conversations/{quote(session_id, safe='')}/tracker/events"
-        try:
-            async with httpx.AsyncClient(timeout=self._health_timeout, transport=self._transport) as client:
-                resp = await client.post(url, json={"event": "rewind"}, params=self._params())
-        except httpx.HTTPError as exc:
-            logger.warning("session %s: rewind failed: %s", session_id, type(exc).__name__)
-            return False
-        if resp.status_code != 200:
-            logger.warning("session %s: rewind answered HTTP %s", session_id, resp.status_code)
-            return False
-        return True
 
     async def ready(self) -> dict[str, bool]:
         """``{"rasa": …, "action_server": …}``: Rasa has a model loaded, the action server is up.

@@ -42,8 +42,6 @@ class TurnBackend(Protocol):
 
     def send(self, session_id: str, masked_text: str) -> Awaitable[Any]: ...
 
-    def rewind(self, session_id: str) -> Awaitable[bool]: ...
-
 
 @dataclass(frozen=True)
 class TurnOutcome:
@@ -183,9 +181,11 @@ class ChatService:
 
         if not turn.replies:
             # Every turn of the assistant answers something: silence means a custom action failed (the
-            # action server or the app is down). Undo the message in Rasa so it is not filed as something else.
-            logger.error("session %s: Rasa answered nothing (an action failed); the message is rewound", session_id)
-            await self._backend.rewind(session_id)
+            # action server or the app is down). Rasa's form did not take the message (its action failed
+            # without events), so it still waits for the same answer: the citizen is asked to resend it.
+            # (Rewinding the message in Rasa is no fix: UserUtteranceReverted inside an active form
+            # drops the whole conversation's applied events in Rasa 3.6.)
+            logger.error("session %s: Rasa answered nothing (an action failed)", session_id)
             return self._busy(session_id, texts.SYSTEM_BUSY, handler_replies)
         replies = list(turn.replies)
         meta = build_meta(turn.meta)

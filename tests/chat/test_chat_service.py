@@ -94,16 +94,16 @@ def test_no_meta_means_smalltalk(fake_rasa: Any, build_service: Any) -> None:
     assert resp.meta.item is None and resp.meta.sources == []
 
 
-def test_silent_rasa_turn_is_system_busy_and_rewound(fake_rasa: Any, build_service: Any) -> None:
+def test_silent_rasa_turn_is_system_busy(fake_rasa: Any, build_service: Any) -> None:
     """The reported fault: with the action server down Rasa answers nothing, and the citizen was told
-    "please rephrase" (HTTP 200) while the message stayed in the tracker, to be misfiled after recovery."""
+    "please rephrase" (HTTP 200), so their next, different message was filed as the form's answer."""
     resp, status = run_turn(build_service(fake_rasa.url), "网上提交三次都被退回", session_id="s-form")
     assert status == 503
     assert resp.meta.kind == "handoff"
     assert resp.replies[0].text == texts.SYSTEM_BUSY
     assert "系统繁忙" in resp.replies[0].text and "12345" in resp.replies[0].text
     assert "换一种说法" not in resp.replies[0].text
-    assert fake_rasa.tracker_events == [("s-form", {"event": "rewind"})]
+    assert fake_rasa.tracker_events == []  # nothing is rewritten in Rasa (see ChatService.handle_turn)
 
 
 def test_a_phone_the_vault_cannot_keep_stops_the_turn(fake_rasa: Any, build_service: Any) -> None:

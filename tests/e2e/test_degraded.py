@@ -90,7 +90,7 @@ def test_action_server_outage_mid_complaint(own_stack: Stack) -> None:
             time.sleep(2)
         assert client.get("/api/health").status_code == 200
 
-        # After recovery the form still waits for the description (the failed turn was rewound):
+        # After recovery the form still waits for the description (the failed turn set nothing):
         # the resent description is taken as the description, not as the next question's answer.
         status, body = _say(client, session, description)
         assert status == 200 and body["meta"]["kind"] == "escalate", body
