@@ -99,7 +99,7 @@ def _pg_admin(sql: str) -> None:
 
 def _nginx_conf(tmp: Path, app_ports: list[int], rasa_ports: list[int], lb_app: int, lb_rasa: int) -> Path:
     def upstream(name: str, ports: list[int]) -> str:
-        servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=60s;\n" for p in ports)
+        servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in ports)
         return f"  upstream {name} {{\n{servers}  }}\n"
 
     def server(port: int, upstream_name: str) -> str:
