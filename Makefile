@@ -54,11 +54,20 @@ var/.faketime:
 	  else echo "faketime not installed: the 2028 validation test needs it (apt-get install faketime)"; fi; fi
 	@touch $@
 
+# nginx (Debian's package) for the scale-out test: two replicas behind a real load balancer.
+var/.nginx:
+	@mkdir -p var
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	  else echo "nginx not installed: the scale-out test will be skipped (apt-get install nginx)"; fi; fi
+	@touch $@
+
 var/.model: $(VENV)/.installed
 	$(PY) -m knowledge.embedding.e5_convert
 	@touch $@
 
-setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.model node_modules/.installed ## create both environments, the embedding model, the browser and the dashboard's ECharts (idempotent)
+setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.nginx var/.model node_modules/.installed ## create both environments, the embedding model, the browser, nginx and the dashboard's ECharts (idempotent)
 
 $(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
 	$(RASAENV)/bin/python scripts/rasa_userwords.py
@@ -89,11 +98,11 @@ ask: $(VENV)/.installed var/.model ## ask the knowledge engine: make ask Q='æŠ¤å
 validate: $(VENV)/.installed ## check the curated knowledge base (schema, sources, staleness, aliases)
 	$(PY) -m knowledge.validate
 
-bench: setup ## benchmarks: retrieval latency/memory, chat latency; writes bench/results/
+bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa's starter bot; writes bench/results/
 	$(PY) -m bench.retrieval
 	$(PY) -m bench.dashboard
 	$(MAKE) train
-	$(PY) -m scripts.run_stack --then "$(PY) -m bench.chat"
+	$(PY) -m scripts.run_stack --then "bash -c '$(PY) -m bench.chat && $(PY) -m bench.versus'"
 	$(PY) -m bench.wechat
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)

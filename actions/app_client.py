@@ -113,6 +113,12 @@ class AppClient:
     async def create_ticket(self, body: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/api/internal/tickets", json=body)
 
+    async def contact_known(self, *, session_id: str, masked: str) -> dict[str, Any]:
+        """Whether the gateway kept the full number behind ``masked`` for this session (``{"known": bool}``)."""
+        return await self._request(
+            "POST", "/api/internal/contacts/known", json={"session_id": session_id, "masked": masked}
+        )
+
     async def ticket_status(self, number: str, *, session_id: str, phone_last4: str | None = None) -> dict[str, Any]:
         """``{"visible": bool, "ticket": {...} | None}``; raises ``RequestRejectedError`` (429) past the limit."""
         body = {"number": number, "session_id": session_id, "phone_last4": phone_last4}

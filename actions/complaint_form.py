@@ -6,6 +6,13 @@ Slots (all ``type: custom`` mappings, filled here):
 - ``complaint_place`` — 窗口 / 网上 / other text / 未说明; detected from any message of the complaint
 - ``complaint_contact`` — masked mainland mobile ``138****8000`` (the gateway masks numbers)
 - ``complaint_confirmed`` — True on /affirm, False on /deny at the summary
+- ``complaint_key`` — this complaint's idempotency key, set when the form starts and kept until a
+  ticket exists or the complaint is cancelled (a retried submit returns the same ticket)
+
+Faults: when the app is unavailable at submit, every answer is kept, the citizen is told the system
+is busy (try again, or 12345) and the form waits at the confirmation again; a later confirmation
+submits the same complaint under the same key. A masked-looking number the gateway did not keep
+(typed as ``138****0000``) is refused with a re-ask, so the ticket gets a number a handler can call.
 
 Each question and each answer of the intake carries meta kind ``escalate``.
 """
@@ -14,16 +21,17 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from typing import Any
 
 from pydantic import ValidationError
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
-from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
+from actions.app_client import AppUnavailableError, NotFoundError, RequestRejectedError, get_client, get_settings
 from actions.contracts import ItemMatch, TicketCreated
 from actions.meta import send_meta
 
@@ -37,12 +45,14 @@ COMPLAINT_SLOTS = (
     "complaint_place",
     "complaint_contact",
     "complaint_confirmed",
+    "complaint_key",
 )
 REPORT_INTENT = "report_problem"
 # Intents that leave the intake instead of answering its question: rules handle them
 # (cancel → action_cancel_complaint, ask_human → action_handoff, which both end the form).
 CANCEL_INTENTS = frozenset({"cancel", "ask_human"})
 MIN_DESCRIPTION_CHARS = 4
+MAX_DESCRIPTION_CHARS = 4000  # the tickets API's limit: the citizen's text is kept whole
 MAX_SCAN_MESSAGES = 12
 EXCERPT_TEXTS = 10
 
@@ -129,17 +139,48 @@ def _requested(tracker: Tracker, slot: str) -> bool:
     return tracker.get_slot("requested_slot") == slot and tracker.active_loop_name == FORM_NAME
 
 
+def new_complaint_key(tracker: Tracker) -> str:
+    return f"{tracker.sender_id}:complaint:{uuid.uuid4().hex}"
+
+
 class ValidateComplaintForm(FormValidationAction):
     def name(self) -> str:
         return "validate_complaint_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if not tracker.get_slot("complaint_key"):
+            # The complaint's identity, from its first turn: the same ticket however often it is submitted.
+            events.append(SlotSet("complaint_key", new_complaint_key(tracker)))
+        return events
+
+    async def _item_from_conversation(self, tracker: Tracker) -> dict[str, Any]:
+        """At activation: the item the conversation was about, unless the report names another one."""
+        name = tracker.get_slot("item_name")
+        code = tracker.get_slot("item_code")
+        if not name:
+            return {}
+        report = " ".join(complaint_user_texts(tracker))[:300]
+        if report:
+            try:
+                match = ItemMatch.parse_obj(await get_client().match_item(report))
+            except (AppUnavailableError, NotFoundError, ValidationError) as exc:
+                logger.info("item match unavailable at activation: %s", exc)
+            else:
+                if match.item is not None and match.item.code != code:
+                    return {}
+        return {"complaint_item": name}  # validate_complaint_item adds the conversation's item code
 
     # --- extraction: what the latest message gives -------------------------------------------
     async def extract_complaint_item(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = _latest_text(tracker)
-        if not _requested(tracker, "complaint_item") or _latest_intent(tracker) in CANCEL_INTENTS:
+        if _latest_intent(tracker) in CANCEL_INTENTS:
             return {}
+        if not _requested(tracker, "complaint_item"):
+            starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_item")
+            return await self._item_from_conversation(tracker) if starting else {}
         return {"complaint_item": text} if text and not text.startswith("/") else {}
 
     async def extract_complaint_description(
@@ -202,6 +243,9 @@ class ValidateComplaintForm(FormValidationAction):
         text = str(value or "").strip()
         if not text:
             return {"complaint_item": None}
+        code = tracker.get_slot("item_code")
+        if code and text == tracker.get_slot("item_name"):
+            return {"complaint_item": text, "complaint_item_code": code}  # the item the conversation was about
         try:
             match = ItemMatch.parse_obj(await get_client().match_item(text))
         except (AppUnavailableError, NotFoundError, ValidationError) as exc:
@@ -218,21 +262,31 @@ class ValidateComplaintForm(FormValidationAction):
         if len(text) < MIN_DESCRIPTION_CHARS:
             dispatcher.utter_message(text=texts.DESCRIPTION_TOO_SHORT)
             return {"complaint_description": None}
-        return {"complaint_description": text[:1000]}
+        return {"complaint_description": text[:MAX_DESCRIPTION_CHARS]}
 
     def validate_complaint_place(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         return {"complaint_place": str(value).strip() or texts.PLACE_UNKNOWN}
 
-    def validate_complaint_contact(
+    async def validate_complaint_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        if MASKED_MOBILE.fullmatch(text):
+        if not MASKED_MOBILE.fullmatch(text):
+            dispatcher.utter_message(text=texts.CONTACT_INVALID)
+            return {"complaint_contact": None}
+        try:
+            known = (await get_client().contact_known(session_id=tracker.sender_id, masked=text)).get("known")
+        except (AppUnavailableError, NotFoundError) as exc:
+            # Cannot check now; the gateway refuses a message whose number it could not keep, so accept.
+            logger.info("contact check unavailable: %s", exc)
             return {"complaint_contact": text}
-        dispatcher.utter_message(text=texts.CONTACT_INVALID)
-        return {"complaint_contact": None}
+        if known is False:
+            # The citizen typed a masked-looking number: no full number behind it reaches the ticket.
+            dispatcher.utter_message(text=texts.CONTACT_NOT_RECEIVED)
+            return {"complaint_contact": None}
+        return {"complaint_contact": text}
 
     def validate_complaint_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -243,92 +297,47 @@ class ValidateComplaintForm(FormValidationAction):
         return {"complaint_confirmed": None}
 
 
-# --- questions (action_ask_<slot>) ---------------------------------------------------------------
-class ActionAskComplaintItem(Action):
-    def name(self) -> str:
-        return "action_ask_complaint_item"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        report = " ".join(complaint_user_texts(tracker))[:300]
-        buttons: list[dict[str, str]] = []
-        if report:
-            try:
-                match = ItemMatch.parse_obj(await get_client().match_item(report))
-                # Only a confident match is offered: the loose candidates of a report that names no
-                # item ("我要投诉") are noise.
-                if match.item is not None:
-                    buttons.append({"title": match.item.name, "payload": match.item.name})
-            except (AppUnavailableError, NotFoundError, ValidationError) as exc:
-                logger.info("item match unavailable for the question: %s", exc)
-        text = texts.ASK_ITEM_WITH_GUESS if buttons else texts.ASK_ITEM
-        dispatcher.utter_message(text=text, buttons=buttons or None)
-        send_meta(dispatcher, "escalate")
-        return []
-
-
-class ActionAskComplaintDescription(Action):
-    def name(self) -> str:
-        return "action_ask_complaint_description"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ASK_DESCRIPTION)
-        send_meta(dispatcher, "escalate")
-        return []
-
-
-class ActionAskComplaintPlace(Action):
-    def name(self) -> str:
-        return "action_ask_complaint_place"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        buttons = [{"title": t, "payload": p} for t, p in texts.PLACE_BUTTONS]
-        dispatcher.utter_message(text=texts.ASK_PLACE, buttons=buttons)
-        send_meta(dispatcher, "escalate")
-        return []
-
-
-class ActionAskComplaintContact(Action):
-    def name(self) -> str:
-        return "action_ask_complaint_contact"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=texts.ASK_CONTACT)
-        send_meta(dispatcher, "escalate")
-        return []
-
-
-class ActionAskComplaintConfirmed(Action):
-    def name(self) -> str:
-        return "action_ask_complaint_confirmed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        summary = texts.SUMMARY.format(
-            item=tracker.get_slot("complaint_item") or "",
-            description=tracker.get_slot("complaint_description") or "",
-            place=tracker.get_slot("complaint_place") or texts.PLACE_UNKNOWN,
-            contact=tracker.get_slot("complaint_contact") or "",
-        )
-        buttons = [
-            {"title": texts.CONFIRM_BUTTON, "payload": "/affirm"},
-            {"title": texts.CANCEL_BUTTON, "payload": "/deny"},
-        ]
-        dispatcher.utter_message(text=summary, buttons=buttons)
-        send_meta(dispatcher, "escalate")
-        return []
-
-
 # --- end of the intake -------------------------------------------------------------------------
 def reset_complaint_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
 
 
 def idempotency_key(tracker: Tracker) -> str:
+    """The complaint's key (``complaint_key``, set when the form started); per message only as a fallback."""
+    key = tracker.get_slot("complaint_key")
+    if key:
+        return str(key)
     latest = tracker.latest_message or {}
     marker = latest.get("message_id")
     if not marker:
         user_events = [e for e in tracker.events if e.get("event") == "user"]
         marker = str(user_events[-1].get("timestamp")) if user_events else "0"
     return f"{tracker.sender_id}:{marker}"
+
+
+def keep_for_retry(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str) -> list[EventType]:
+    """The app is down: keep every answer, say so, and wait at the confirmation for a later /affirm.
+
+    The form is active again at ``complaint_confirmed``; ``action_listen`` follows at once, so the
+    same /affirm is not re-read, and the citizen's next confirmation submits under the same key.
+    """
+    dispatcher.utter_message(
+        text=texts.TICKET_SUBMIT_BUSY.format(channels=texts.helpline_channels(phone)),
+        buttons=[
+            {"title": texts.CONFIRM_BUTTON, "payload": "/affirm"},
+            {"title": texts.CANCEL_BUTTON, "payload": "/deny"},
+        ],
+    )
+    send_meta(dispatcher, "escalate")
+    events: list[EventType] = [
+        SlotSet("complaint_confirmed", None),
+        ActiveLoop(FORM_NAME),
+        SlotSet("requested_slot", "complaint_confirmed"),
+        FollowupAction("action_listen"),
+    ]
+    if not tracker.get_slot("complaint_key"):
+        events.insert(0, SlotSet("complaint_key", idempotency_key(tracker)))
+    return events
 
 
 class ActionSubmitComplaint(Action):
@@ -357,11 +366,14 @@ class ActionSubmitComplaint(Action):
         phone = get_settings().helpline_phone
         try:
             created = TicketCreated.parse_obj(await get_client().create_ticket(body))
-        except (AppUnavailableError, NotFoundError, ValidationError) as exc:
-            logger.warning("ticket creation failed: %s", exc)
+        except (RequestRejectedError, NotFoundError, ValidationError) as exc:
+            logger.warning("ticket creation refused: %s", exc)
             dispatcher.utter_message(text=texts.TICKET_CREATE_FAILED.format(channels=texts.helpline_channels(phone)))
             send_meta(dispatcher, "escalate")
             return reset_complaint_events()
+        except AppUnavailableError as exc:
+            logger.warning("ticket creation failed, the complaint is kept for a retry: %s", exc)
+            return keep_for_retry(dispatcher, tracker, phone)
         dispatcher.utter_message(
             text=texts.TICKET_CREATED.format(
                 number=created.number,

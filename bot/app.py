@@ -44,6 +44,7 @@ def create_app() -> FastAPI:
     from bot.chat.router import router as chat_router
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
+    from bot.health import default_checks
     from bot.operations import install_operations
     from bot.pii import configure_logging
     from bot.search.router import router as search_router
@@ -64,7 +65,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
     )
-    app.state.health_checks = {"knowledge": is_ready}
+    app.state.health_checks = {"knowledge": is_ready, **default_checks()}  # index, database, Rasa → actions
     install_chat_cors(app)
     install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):

@@ -63,6 +63,10 @@ class StackConfig:
             "RASA_TRACKER_HOST": "",
             "RASA_LOCK_STORE": "in_memory",
             "RASA_LOCK_REDIS_HOST": "127.0.0.1",
+            # Rasa's PostgreSQL tracker-store pool (its defaults, 50 + 100 overflow per server, exceed
+            # PostgreSQL's 100 connections with two replicas): 5 + 5 per server; the app uses 5 + 5 too.
+            "SQL_POOL_SIZE": "5",
+            "SQL_MAX_OVERFLOW": "5",
         }
         env = {**defaults, **merged, **kept}
         return env
@@ -72,8 +76,15 @@ class StackConfig:
 class Stack:
     config: StackConfig
     procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    argvs: dict[str, list[str]] = field(default_factory=dict)
+
+    def restart(self, name: str) -> None:
+        """Start the named child again with the same command (after it exited)."""
+        self.procs = [(n, p) for n, p in self.procs if n != name]
+        self._spawn(name, self.argvs[name])
 
     def _spawn(self, name: str, argv: list[str]) -> None:
+        self.argvs[name] = argv
         out: int | object = subprocess.DEVNULL
         if self.config.log_dir is not None:
             self.config.log_dir.mkdir(parents=True, exist_ok=True)

@@ -259,7 +259,9 @@ class ChatService:
                     len(masked.cards),
                     len(masked.emails),
                 )
-            await self._vault_phones(session_id, masked.phones)
+            if not await self._vault_phones(session_id, masked.phones):
+                # The number could not be kept: sending the masked text on would file a contact nobody can call.
+                return self._busy(session_id, texts.CONTACT_NOT_SAVED)
             message = neutralise_command(masked.text)
             if message != masked.text:
                 logger.info("session %s: typed slash command treated as text", session_id)
@@ -291,16 +293,27 @@ class ChatService:
             )
 
         if not turn.replies:
-            replies = [Reply(text=texts.NO_ANSWER_FALLBACK)]
-            meta = Meta(kind="no_answer")
-        else:
-            replies = list(turn.replies)
-            meta = build_meta(turn.meta)
+            # Every turn of the assistant answers something: silence means a custom action failed (the
+            # action server or the app is down). Rasa's form did not take the message (its action failed
+            # without events), so it still waits for the same answer: the citizen is asked to resend it.
+            # (Rewinding the message in Rasa is no fix: UserUtteranceReverted inside an active form
+            # drops the whole conversation's applied events in Rasa 3.6.)
+            logger.error("session %s: Rasa answered nothing (an action failed)", session_id)
+            return self._busy(session_id, texts.SYSTEM_BUSY, handler_replies)
+        replies = list(turn.replies)
+        meta = build_meta(turn.meta)
         self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
         await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
+
+    @staticmethod
+    def _busy(session_id: str, text: str, before: list[Reply] | None = None) -> TurnOutcome:
+        return TurnOutcome(
+            ChatResponse(session_id=session_id, replies=[*(before or []), Reply(text=text)], meta=Meta(kind="handoff")),
+            status_code=HTTP_SERVICE_UNAVAILABLE,
+        )
 
     async def poll_inbox(self, session_id: str) -> InboxResponse:
         replies = await self._inbox_replies(session_id)
@@ -345,17 +358,20 @@ class ChatService:
             logger.error("lookup limiter failed (%s); allowing", type(exc).__name__)
             return True
 
-    async def _vault_phones(self, session_id: str, phones: list[tuple[str, str]]) -> None:
+    async def _vault_phones(self, session_id: str, phones: list[tuple[str, str]]) -> bool:
+        """Keep the raw numbers for the ticket; False when the vault failed (the turn must stop)."""
         if not phones:
-            return
+            return True
         if self._remember_contact is None:
             logger.warning("session %s: no contact vault configured; %d phone(s) not kept", session_id, len(phones))
-            return
+            return True
         for masked_phone, raw_phone in phones:
             try:
                 await run_in_threadpool(self._remember_contact, session_id, masked_phone, raw_phone)
-            except Exception as exc:  # the turn goes on; the ticket will lack this contact
+            except Exception as exc:
                 logger.error("session %s: contact vault failed (%s)", session_id, type(exc).__name__)
+                return False
+        return True
 
     async def _inbox_replies(self, session_id: str) -> list[Reply]:
         fetch = self._fetch_inbox

@@ -17,3 +17,8 @@ LOOKUP_RATE_LIMITED = f"查询工单的次数过多，请稍后再试；如需�
 # Typed reset commands (``/restart`` …) reach Rasa as these words, never as a command.
 TYPED_RESET_COMMANDS = frozenset({"restart", "reset", "cancel", "stop", "quit", "exit"})
 TYPED_RESET_WORDS = "取消"
+
+# A dependency of the turn failed (action server, database): nothing the citizen said is filed; they resend.
+SYSTEM_BUSY = f"系统繁忙，您刚才的消息没有处理成功，请稍后重新发送（已填写的反映内容会保留）；也可以拨打{HELPLINE}。"
+_CONTACT_NOT_SAVED = "系统繁忙，您发送的手机号码暂时无法保存，这条消息没有提交，以免工作人员联系不到您。"
+CONTACT_NOT_SAVED = _CONTACT_NOT_SAVED + f"请稍后重新发送，或拨打{HELPLINE}。"

@@ -16,7 +16,8 @@ import logging
 import os
 import sys
 
-from bot.db import init_db, session_scope
+from bot.db import get_engine, init_db, session_scope
+from bot.db_startup import startup_lock
 from bot.tickets import auth
 from bot.tickets.enums import Role
 from bot.tickets.passwords import WeakPasswordError, check_password
@@ -48,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    init_db()
+    with startup_lock(get_engine()):
+        init_db()
     if args.cmd == "migrate":
         print("database at head")
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.secrets import LOCAL_ENVS
@@ -29,12 +29,20 @@ class TicketSettings(BaseSettings):
     notify_webhook_url: str | None = Field(default=None, validation_alias=_env("TICKETS_NOTIFY_URL"))
     http_timeout_s: float = Field(default=5.0, validation_alias=_env("TICKETS_HTTP_TIMEOUT_S"))
 
-    outbox_max_attempts: int = Field(default=8, ge=1, validation_alias=_env("OUTBOX_MAX_ATTEMPTS"))
-    outbox_backoff_base_s: float = Field(default=2.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_BASE_S"))
-    outbox_backoff_max_s: float = Field(default=600.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_MAX_S"))
+    # Retry schedule: backoff base·2^(n-1) with jitter, capped at OUTBOX_BACKOFF_MAX_S (an hour), for
+    # OUTBOX_RETRY_WINDOW_S (a working day by default); then the delivery is failed and the desk alerts.
+    outbox_max_attempts: int | None = Field(default=None, ge=1, validation_alias=_env("OUTBOX_MAX_ATTEMPTS"))
+    outbox_backoff_base_s: float = Field(default=10.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_BASE_S"))
+    outbox_backoff_max_s: float = Field(default=3600.0, gt=0, validation_alias=_env("OUTBOX_BACKOFF_MAX_S"))
+    outbox_retry_window_s: float = Field(default=9 * 3600.0, gt=0, validation_alias=_env("OUTBOX_RETRY_WINDOW_S"))
     outbox_poll_interval_s: float = Field(default=2.0, gt=0, validation_alias=_env("OUTBOX_POLL_INTERVAL_S"))
+    # A claim covers one message; it must outlast the slowest attempt (httpx applies the timeout to
+    # connect, write, read and pool separately), so it is checked against 4 × the HTTP timeout.
     outbox_lease_s: float = Field(default=60.0, gt=0, validation_alias=_env("OUTBOX_LEASE_S"))
     outbox_batch: int = Field(default=20, ge=1, validation_alias=_env("OUTBOX_BATCH"))
+
+    # Start-up: how long a replica waits for its database (exponential backoff) before giving up.
+    db_wait_timeout_s: float = Field(default=300.0, gt=0, validation_alias=_env("DB_WAIT_TIMEOUT_S"))
 
     internal_api_token: SecretStr | None = Field(default=None, validation_alias=_env("INTERNAL_API_TOKEN"))
 
@@ -81,6 +89,15 @@ class TicketSettings(BaseSettings):
         if self.desk_cookie_secure is not None:
             return self.desk_cookie_secure
         return self.app_env.strip().lower() not in LOCAL_ENVS
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> TicketSettings:
+        if self.outbox_lease_s < 4 * self.http_timeout_s:
+            raise ValueError(
+                f"OUTBOX_LEASE_S ({self.outbox_lease_s}) must be at least 4 × TICKETS_HTTP_TIMEOUT_S "
+                f"({self.http_timeout_s}), or a slow send could outlive its lease and be sent twice"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

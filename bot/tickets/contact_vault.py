@@ -64,6 +64,18 @@ def take(db: Session, session_id: str, masked: str, *, now: dt.datetime | None =
     return pii_crypto.decrypt(token)
 
 
+def known(db: Session, session_id: str, masked: str, *, now: dt.datetime | None = None) -> bool:
+    """Whether a full number is kept for (session, masked) and not expired; the number is not returned."""
+    entry = db.scalar(
+        select(ContactVaultEntry.id).where(
+            ContactVaultEntry.session_id == session_id,
+            ContactVaultEntry.masked == masked,
+            ContactVaultEntry.expires_at >= (now or _now()),
+        )
+    )
+    return entry is not None
+
+
 def purge_expired(db: Session, *, now: dt.datetime | None = None) -> int:
     result = db.execute(delete(ContactVaultEntry).where(ContactVaultEntry.expires_at < (now or _now())))
     return int(getattr(result, "rowcount", 0) or 0)

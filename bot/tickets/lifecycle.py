@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.db import init_db, session_scope
+from bot.db import get_engine, init_db, session_scope
+from bot.db_startup import startup_lock, wait_for_database
 from bot.tickets import pii_crypto
 from bot.tickets.auth import ensure_first_admin
 from bot.tickets.config import get_ticket_settings
@@ -20,11 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def prepare_tickets() -> None:
-    """Check the contact encryption key, migrate the database to head and create the first admin from
-    DESK_ADMIN_PASSWORD if none exists."""
+    """Check the contact encryption key, wait for the database, then, under the start-up lock (replicas
+    start together), migrate it to head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
     pii_crypto.check_key()  # no key, no start: contacts are never stored in clear
-    init_db()
-    ensure_first_admin()
+    engine = get_engine()
+    wait_for_database(engine, timeout_s=get_ticket_settings().db_wait_timeout_s)
+    with startup_lock(engine):
+        init_db(engine)
+        ensure_first_admin()
 
 
 def run_retention_once() -> int:

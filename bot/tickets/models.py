@@ -159,6 +159,12 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The current claim: only the worker holding this token may record the outcome.
+    lease_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # One business event (e.g. "forward ticket 7 to 12345, round 0"): sent under this Idempotency-Key, once.
+    dedup_key: Mapped[str | None] = mapped_column(String(160), nullable=True, unique=True, index=True)
+    # Start of the retry window: the first attempt; a handler's re-queue starts a new one.
+    retry_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)

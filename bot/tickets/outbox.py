@@ -1,11 +1,18 @@
 """Transactional outbox: 12345 forwarding, handler notifications and non-web channel deliveries.
 
 A message is inserted in the same transaction as the ticket change, so nothing is sent for a change
-that did not commit and nothing committed is lost. A worker then claims due messages with a lease,
-delivers them (HTTP with ``Idempotency-Key`` = message id), and records the outcome: delivered, or
-retried with exponential backoff and jitter, or ``failed`` after ``OUTBOX_MAX_ATTEMPTS`` (shown on the
-desk). A process that dies mid-delivery leaves a lease that expires; the message is then retried with
-the same idempotency key, so the receiver can drop the duplicate.
+that did not commit and nothing committed is lost. Exactly one delivery per business event:
+
+- each message is leased on its own, just before it is sent, for ``OUTBOX_LEASE_S`` (checked to be
+  at least 4 × the HTTP timeout, so no attempt outlives its lease), with a fresh lease token;
+- the outcome is recorded only by the holder of that token (compare-and-set): a stalled worker
+  whose lease was taken over records nothing;
+- a message may carry a ``dedup_key`` naming the business event ("forward ticket N to 12345,
+  round r"); enqueueing the same event twice is one message, and the key is the ``Idempotency-Key``
+  the receiver sees on every attempt;
+- failures are retried with exponential backoff and jitter capped at ``OUTBOX_BACKOFF_MAX_S`` (an
+  hour) for ``OUTBOX_RETRY_WINDOW_S`` (a working day) from the first attempt, then ``failed``: the
+  ticket gets a ``delivery_failed`` event and the desk an alert until a handler re-queues it.
 
 Runs as an asyncio task in the app (``start_outbox_worker``) or once from the shell:
 ``python -m bot.tickets.outbox``.
@@ -18,13 +25,15 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.base import OutgoingMessage, get_adapter
@@ -41,11 +50,29 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _new_token() -> str:
+    return uuid.uuid4().hex
+
+
 def enqueue(
-    db: Session, *, kind: OutboxKind, ticket_id: int | None, payload: dict[str, Any], now: dt.datetime | None = None
+    db: Session,
+    *,
+    kind: OutboxKind,
+    ticket_id: int | None,
+    payload: dict[str, Any],
+    now: dt.datetime | None = None,
+    dedup_key: str | None = None,
 ) -> OutboxMessage:
-    """Add a message in the caller's transaction (it is sent only if that transaction commits)."""
+    """Add a message in the caller's transaction (it is sent only if that transaction commits).
+
+    ``dedup_key`` names the business event ("forward ticket 7 to 12345, round 0"): a second enqueue of
+    the same event returns the message already queued (or sent) instead of adding another one.
+    """
     now = now or _utcnow()
+    if dedup_key is not None:
+        existing = db.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
+        if existing is not None:
+            return existing
     msg = OutboxMessage(
         kind=kind.value,
         ticket_id=ticket_id,
@@ -54,9 +81,25 @@ def enqueue(
         attempts=0,
         next_attempt_at=now,
         created_at=now,
+        dedup_key=dedup_key,
     )
-    db.add(msg)
+    if dedup_key is None:
+        db.add(msg)
+        return msg
+    try:
+        with db.begin_nested():
+            db.add(msg)
+    except IntegrityError:  # another process queued the same event meanwhile
+        existing = db.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
+        if existing is None:
+            raise
+        return existing
     return msg
+
+
+def idempotency_key(msg: OutboxMessage) -> str:
+    """The key the receiver deduplicates on: the business event's, else the message's own id."""
+    return msg.dedup_key or msg.id
 
 
 class NotConfiguredError(Exception):
@@ -78,12 +121,12 @@ def target_configured(kind: str, settings: TicketSettings) -> bool:
 def backoff_seconds(attempts: int, settings: TicketSettings, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter: base·2^(n-1), capped, then scaled by a random factor in [0.5, 1]."""
     rng = rng or random.Random()
-    raw = min(settings.outbox_backoff_max_s, settings.outbox_backoff_base_s * 2 ** max(attempts - 1, 0))
+    raw = min(settings.outbox_backoff_max_s, settings.outbox_backoff_base_s * 2 ** min(max(attempts - 1, 0), 40))
     return raw * rng.uniform(0.5, 1.0)
 
 
 def _post(client: httpx.Client, url: str, msg: OutboxMessage, token: str | None) -> None:
-    headers = {"Idempotency-Key": msg.id}
+    headers = {"Idempotency-Key": idempotency_key(msg)}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     resp = client.post(url, json=msg.payload, headers=headers)
@@ -118,57 +161,98 @@ class RunStats:
     delivered: int = 0
     retried: int = 0
     failed: int = 0
+    lost: int = 0
 
 
-def _claim(db: Session, *, now: dt.datetime, settings: TicketSettings) -> list[OutboxMessage]:
+@dataclass(frozen=True)
+class Claim:
+    """One message held by one worker until ``until``; ``token`` proves it when recording the outcome."""
+
+    msg: OutboxMessage
+    token: str
+    until: dt.datetime
+
+
+def _due(now: dt.datetime) -> Any:
+    return (
+        OutboxMessage.status == OutboxStatus.pending.value,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+    )
+
+
+def claim_one(db: Session, *, now: dt.datetime, settings: TicketSettings, skip: set[str] | None = None) -> Claim | None:
+    """Lease the next due message whose target is configured (compare-and-set; one winner per message)."""
+    skip = skip or set()
     candidates = db.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.pending.value,
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        .order_by(OutboxMessage.next_attempt_at)
-        .limit(settings.outbox_batch * 5)
+        select(OutboxMessage).where(*_due(now)).order_by(OutboxMessage.next_attempt_at).limit(settings.outbox_batch * 5)
     ).all()
-    lease = now + dt.timedelta(seconds=settings.outbox_lease_s)
-    claimed: list[OutboxMessage] = []
+    until = now + dt.timedelta(seconds=settings.outbox_lease_s)
     for msg in candidates:
-        if len(claimed) >= settings.outbox_batch:
-            break
-        if not target_configured(msg.kind, settings):
+        if msg.id in skip or not target_configured(msg.kind, settings):
             continue
+        token = _new_token()
         res = db.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == msg.id,
-                OutboxMessage.status == OutboxStatus.pending.value,
-                or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-            )
-            .values(locked_until=lease)
+            .where(OutboxMessage.id == msg.id, *_due(now))
+            .values(locked_until=until, lease_token=token, retry_since=func.coalesce(OutboxMessage.retry_since, now))
             .execution_options(synchronize_session=False)
         )
         if getattr(res, "rowcount", 0) == 1:
-            claimed.append(msg)
+            db.commit()
+            db.refresh(msg)
+            return Claim(msg=msg, token=token, until=until)
     db.commit()
-    return claimed
+    return None
+
+
+def _claim(db: Session, *, now: dt.datetime, settings: TicketSettings) -> list[Claim]:
+    """Lease up to a batch of messages at once (for tests and tools; the worker leases one at a time)."""
+    claims: list[Claim] = []
+    while len(claims) < settings.outbox_batch:
+        claim = claim_one(db, now=now, settings=settings, skip={c.msg.id for c in claims})
+        if claim is None:
+            break
+        claims.append(claim)
+    return claims
+
+
+def _gives_up(msg: OutboxMessage, *, next_at: dt.datetime, settings: TicketSettings) -> bool:
+    if settings.outbox_max_attempts is not None and msg.attempts >= settings.outbox_max_attempts:
+        return True
+    window_start = msg.retry_since or msg.created_at  # set at the first attempt
+    return next_at > window_start + dt.timedelta(seconds=settings.outbox_retry_window_s)
 
 
 def _record(
     db: Session,
-    msg_id: str,
+    claim: Claim,
     *,
     error: Exception | None,
     now: dt.datetime,
     settings: TicketSettings,
     rng: random.Random | None,
 ) -> str:
-    msg = db.get(OutboxMessage, msg_id)
-    if msg is None or msg.status != OutboxStatus.pending.value:
+    """Record one attempt's outcome, only if this claim still holds the message's lease.
+
+    A worker whose lease ran out (and was re-claimed by another) records nothing: ``lost``. The row is
+    locked (PostgreSQL ``FOR UPDATE``; SQLite's write lock) so a re-claim cannot slip in between.
+    """
+    msg = db.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.id == claim.msg.id,
+            OutboxMessage.lease_token == claim.token,
+            OutboxMessage.status == OutboxStatus.pending.value,
+        )
+        .with_for_update()
+    )
+    if msg is None:
         db.commit()
-        return "gone"
+        return "lost"
     msg.attempts += 1
     msg.locked_until = None
+    msg.lease_token = None
     outcome: str
     if error is None:
         msg.status = OutboxStatus.delivered.value
@@ -187,7 +271,8 @@ def _record(
             )
     else:
         msg.last_error = str(error)[:500] or type(error).__name__
-        if isinstance(error, PermanentError) or msg.attempts >= settings.outbox_max_attempts:
+        next_at = now + dt.timedelta(seconds=backoff_seconds(msg.attempts, settings, rng))
+        if isinstance(error, PermanentError) or _gives_up(msg, next_at=next_at, settings=settings):
             msg.status = OutboxStatus.failed.value
             outcome = "failed"
             if msg.ticket_id is not None:
@@ -201,7 +286,7 @@ def _record(
                     )
                 )
         else:
-            msg.next_attempt_at = now + dt.timedelta(seconds=backoff_seconds(msg.attempts, settings, rng))
+            msg.next_attempt_at = next_at
             outcome = "retried"
     db.commit()
     return outcome
@@ -215,19 +300,26 @@ def run_once(
     now: Callable[[], dt.datetime] = _utcnow,
     rng: random.Random | None = None,
 ) -> RunStats:
-    """Claim the due messages and try each once. Safe to run from several processes at once."""
+    """Deliver up to a batch of due messages, leasing each one just before sending it.
+
+    Safe to run from several processes at once: each message is leased by one worker for
+    ``OUTBOX_LEASE_S`` (longer than any attempt can take), and only that lease's holder records the result.
+    """
     settings = settings or get_ticket_settings()
     factory = session_factory or get_sessionmaker()
     stats = RunStats()
-    with factory() as db:
-        claimed = _claim(db, now=now(), settings=settings)
-    stats.claimed = len(claimed)
-    if not claimed:
-        return stats
     own_client = client is None
     http = client or httpx.Client(timeout=settings.http_timeout_s)
+    seen: set[str] = set()
     try:
-        for msg in claimed:
+        while stats.claimed < settings.outbox_batch:
+            with factory() as db:
+                claim = claim_one(db, now=now(), settings=settings, skip=seen)
+            if claim is None:
+                break
+            seen.add(claim.msg.id)
+            stats.claimed += 1
+            msg = claim.msg
             error: Exception | None = None
             try:
                 deliver(msg, settings=settings, client=http)
@@ -235,7 +327,7 @@ def run_once(
                 error = exc
                 logger.warning("outbox %s (%s) attempt failed: %s", msg.id, msg.kind, type(exc).__name__)
             with factory() as db:
-                outcome = _record(db, msg.id, error=error, now=now(), settings=settings, rng=rng)
+                outcome = _record(db, claim, error=error, now=now(), settings=settings, rng=rng)
             if outcome == "delivered":
                 stats.delivered += 1
             elif outcome == "retried":
@@ -243,10 +335,23 @@ def run_once(
             elif outcome == "failed":
                 stats.failed += 1
                 logger.error("outbox %s (%s) failed for good", msg.id, msg.kind)
+            else:
+                stats.lost += 1
+                logger.warning("outbox %s: lease lost before the outcome was recorded", msg.id)
     finally:
         if own_client:
             http.close()
     return stats
+
+
+def failed_count(db: Session) -> int:
+    """Deliveries failed for good and waiting for a handler (the desk's alert)."""
+    return int(
+        db.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.failed.value)
+        )
+        or 0
+    )
 
 
 def retry_failed(db: Session, msg_id: str, *, actor: str, now: dt.datetime | None = None) -> OutboxMessage:
@@ -258,7 +363,9 @@ def retry_failed(db: Session, msg_id: str, *, actor: str, now: dt.datetime | Non
     msg.status = OutboxStatus.pending.value
     msg.attempts = 0
     msg.next_attempt_at = now
+    msg.retry_since = now
     msg.locked_until = None
+    msg.lease_token = None
     if msg.ticket_id is not None:
         db.add(
             TicketEvent(

@@ -150,6 +150,7 @@ def meta(user: auth.CurrentHandler, db: SessionDep) -> DeskMeta:
         statuses=list(TicketStatus),
         handlers=[HandlerOut.model_validate(h) for h in handlers],
         hotline_configured=bool(get_ticket_settings().hotline_12345_url),
+        failed_deliveries=outbox.failed_count(db),
     )
 
 

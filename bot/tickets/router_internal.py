@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from bot.tickets import privacy, service
+from bot.tickets import contact_vault, privacy, service
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep, require_internal_token
-from bot.tickets.schemas import RatingIn, RatingOut, StatusLookupIn, StatusLookupOut, TicketCreate, TicketCreated
+from bot.tickets.schemas import (
+    ContactCheckIn,
+    ContactCheckOut,
+    RatingIn,
+    RatingOut,
+    StatusLookupIn,
+    StatusLookupOut,
+    TicketCreate,
+    TicketCreated,
+)
 
 router = APIRouter(prefix="/api/internal", tags=["tickets-internal"], dependencies=[Depends(require_internal_token)])
 
@@ -49,3 +58,9 @@ def rate_ticket(number: str, body: RatingIn, db: SessionDep, now: NowDep, clock:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from None
     except service.TicketError as exc:
         raise _http(exc) from None
+
+
+@router.post("/contacts/known", response_model=ContactCheckOut)
+def contact_known(body: ContactCheckIn, db: SessionDep, now: NowDep) -> ContactCheckOut:
+    """Whether the gateway kept a full number behind ``masked`` (a citizen may type ``138****0000`` itself)."""
+    return ContactCheckOut(known=contact_vault.known(db, body.session_id, body.masked, now=now))

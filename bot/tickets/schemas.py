@@ -238,3 +238,15 @@ class DeskMeta(BaseModel):
     statuses: list[TicketStatus]
     handlers: list[HandlerOut]
     hotline_configured: bool
+    failed_deliveries: int = 0  # deliveries failed for good: the desk shows an alert until a handler re-queues
+
+
+class ContactCheckIn(BaseModel):
+    """Does the vault hold the full number behind this masked one, for this conversation?"""
+
+    session_id: str = Field(min_length=1, max_length=128)
+    masked: str = Field(min_length=1, max_length=32)
+
+
+class ContactCheckOut(BaseModel):
+    known: bool

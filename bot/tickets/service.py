@@ -35,7 +35,7 @@ from bot.tickets.enums import (
     TicketStatus,
     can_transition,
 )
-from bot.tickets.models import Rectification, Ticket, TicketCounter, TicketEvent
+from bot.tickets.models import OutboxMessage, Rectification, Ticket, TicketCounter, TicketEvent
 from bot.tickets.routing import get_item_categories, get_routing, route
 from bot.tickets.schemas import RatingIn, RatingOut, TicketCreate, TicketCreated
 from bot.tickets.working_days import (
@@ -417,11 +417,22 @@ def hotline_payload(ticket: Ticket, *, note: str | None, settings: TicketSetting
 def forward_12345(
     db: Session, ticket: Ticket, *, actor: str, note: str | None = None, now: dt.datetime | None = None
 ) -> Ticket:
-    """转12345: the status change and the outbox message commit together; delivery follows."""
+    """转12345: the status change and the outbox message commit together; delivery follows.
+
+    One delivery per business event: forwarding a ticket already forwarded (with no handler reply since)
+    changes nothing and sends nothing; after a reply, forwarding again is a new event and is sent again.
+    """
     now = now or utcnow()
     settings = get_ticket_settings()
     if TicketStatus(ticket.status) is TicketStatus.closed:
         raise ConflictError("ticket is closed")
+    key = hotline_dedup_key(db, ticket)
+    if db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+        logger.info("ticket %s already forwarded to 12345 (%s); nothing sent again", ticket.number, key)
+        if TicketStatus(ticket.status) is not TicketStatus.forwarded:
+            _set_status(db, ticket, TicketStatus.forwarded, actor=actor, now=now, note=note)
+        db.commit()
+        return ticket
     _set_status(db, ticket, TicketStatus.forwarded, actor=actor, now=now, note=note)
     outbox.enqueue(
         db,
@@ -429,11 +440,22 @@ def forward_12345(
         ticket_id=ticket.id,
         payload=hotline_payload(ticket, note=note, settings=settings),
         now=now,
+        dedup_key=key,
     )
     _event(db, ticket, actor=actor, kind=EventKind.forward, now=now, note=note)
     _push_to_citizen(db, ticket, OutgoingMessage(text=texts.FORWARDED_NOTICE.format(number=ticket.number)), now=now)
     db.commit()
     return ticket
+
+
+def hotline_dedup_key(db: Session, ticket: Ticket) -> str:
+    """The business event "forward this ticket to 12345", counted in rounds separated by handler replies."""
+    replies = db.scalar(
+        select(func.count())
+        .select_from(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.reply.value)
+    )
+    return f"hotline_12345:{ticket.number}:{int(replies or 0)}"
 
 
 def rating_message(number: str) -> OutgoingMessage:

@@ -89,6 +89,7 @@ class FakeRasa:
     status_model: bool = True
     status_code: int = 200
     action_health: bool = True
+    tracker_events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (sender, event) appended
 
 
 def _free_port() -> int:
@@ -127,7 +128,12 @@ def _make_handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length) or b"{}")
-            if self.path.split("?", 1)[0] != "/webhooks/rest/webhook":
+            path = self.path.split("?", 1)[0]
+            if path.startswith("/conversations/") and path.endswith("/tracker/events"):
+                fake.tracker_events.append((path.split("/")[2], body))
+                self._json(200, {"sender_id": path.split("/")[2], "events": []})
+                return
+            if path != "/webhooks/rest/webhook":
                 self._json(404, {"status": "not found"})
                 return
             fake.received.append(body)

@@ -16,6 +16,8 @@ OWNER_SESSION = "sess-1"
 OWNER_LAST4 = "8000"
 LIMITED_TICKET = "BBC-20261122-0009-ZZZZZ"
 CREATED_TICKET = "BBC20261122-0001"
+# Numbers the gateway "vaulted" for the session (the citizen typed them in full).
+VAULTED_CONTACTS = frozenset({"138****8000", "139****1234"})
 
 
 @dataclass
@@ -184,6 +186,8 @@ class _Handler(BaseHTTPRequestHandler):
                     "resolve_due": "2026-11-29",
                 },
             )
+        elif rec.path == "/api/internal/contacts/known":
+            self._reply(200, {"known": body.get("masked") in VAULTED_CONTACTS})
         elif rec.path == f"/api/internal/tickets/{KNOWN_TICKET}/rating":
             if body.get("session_id") != "sess-9":
                 self._reply(403, {"detail": "only the conversation that filed the ticket can rate it"})

@@ -13,14 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.complaint_form import (
-    ActionAskComplaintConfirmed,
-    ActionAskComplaintItem,
     ActionCancelComplaint,
     ActionSubmitComplaint,
     ValidateComplaintForm,
     detect_place,
     find_contact,
 )
+from actions.complaint_questions import ActionAskComplaintConfirmed, ActionAskComplaintItem
 
 pytestmark = [pytest.mark.rasa]
 
@@ -37,7 +36,9 @@ def _kinds(dispatcher: CollectingDispatcher) -> list[str]:
 
 
 def _validate(make_tracker: Any, events: list[dict[str, Any]], slots: dict[str, Any]) -> tuple[Any, Any]:
-    tracker = make_tracker(events, slots=slots, active_loop="complaint_form")
+    tracker = make_tracker(
+        events, slots={"complaint_key": "sess-1:complaint:k1", **slots}, active_loop="complaint_form"
+    )
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateComplaintForm().run(dispatcher, tracker, DOMAIN))
     return _slots(result), dispatcher

@@ -27,7 +27,8 @@ from .conftest import create_user, login, ticket_body
 class Hotline:
     """A stand-in 12345 endpoint: fails the first ``fail_first`` requests, then accepts (deduplicating by key)."""
 
-    def __init__(self, fail_first: int = 0, fail_status: int = 500) -> None:
+    def __init__(self, fail_first: int = 0, fail_status: int = 500, delay_s: float = 0.0) -> None:
+        self.delay_s = delay_s
         self.fail_first = fail_first
         self.fail_status = fail_status
         self.requests: list[dict[str, Any]] = []
@@ -39,6 +40,8 @@ class Hotline:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 key = self.headers.get("Idempotency-Key")
+                if hotline.delay_s:
+                    time.sleep(hotline.delay_s)  # a slow receiver: the answer comes late
                 with hotline.lock:
                     hotline.requests.append({"key": key, "body": body})
                     fail = len(hotline.requests) <= hotline.fail_first

@@ -64,6 +64,8 @@
     meta.handlers.forEach((h) => option(aa, h.username, (h.display_name || h.username) + (h.office ? "（" + h.office + "）" : "")));
     if (user.office) fo.value = user.office;
     $("hotline-warning").hidden = meta.hotline_configured;
+    $("failed-deliveries").textContent = String(meta.failed_deliveries || 0);
+    $("delivery-alert").hidden = !meta.failed_deliveries;
     await loadQueue();
   }
 

@@ -1,0 +1,182 @@
+"""Speed side by side: Rasa's own starter bot (`rasa init`, REST channel) vs this assistant's `/api/chat`,
+driven by the same closed-loop client in the same run; prints the ratios.
+
+    make bench                       # starts the assistant, then runs this
+    .venv/bin/python -m bench.versus # with the assistant already running at APP_URL
+
+The starter bot is created with `rasa init --no-prompt` (which trains its model) in a temporary folder
+and served with `rasa run` on a free loopback port; it is stopped at the end. Each load level runs
+`BENCH_DURATION_S` seconds (default 60) after `BENCH_WARMUP_S` (default 10) of warm-up, for
+`BENCH_USERS` concurrent users (default "1,16"). Every user sends its next message as soon as the
+previous answer arrives (closed loop). Results: bench/results/versus.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.stats import percentiles, write_results
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "results" / "versus.json"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+STARTER_MESSAGES = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?"]
+ASSISTANT_MESSAGES = ["护士执业首次注册需要什么材料", "那要多久？", "医师呢？", "你好", "养犬登记怎么办"]
+
+
+@dataclass
+class Load:
+    """What one load level measured."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        done = len(self.latencies_ms)
+        out: dict[str, float] = {"messages": done, "errors": self.errors, "msg_per_s": round(done / self.seconds, 2)}
+        if done:
+            out.update(percentiles(self.latencies_ms))
+        return out
+
+
+Body = Callable[[str, str], dict[str, Any]]
+
+
+async def closed_loop(
+    url: str, body: Body, messages: list[str], *, users: int, duration_s: float, warmup_s: float = 0.0
+) -> Load:
+    """``users`` concurrent sessions, each sending its next message when the previous answer arrived."""
+    load = Load()
+    start = time.perf_counter()
+    measure_from = start + warmup_s
+    stop_at = measure_from + duration_s
+
+    async def user(n: int, client: httpx.AsyncClient) -> None:
+        i = 0
+        session = f"bench-{n}-{uuid.uuid4().hex[:8]}"
+        while (now := time.perf_counter()) < stop_at:
+            if i and i % len(messages) == 0:
+                session = f"bench-{n}-{uuid.uuid4().hex[:8]}"  # a fresh conversation per round
+            t0 = now
+            try:
+                resp = await client.post(url, json=body(session, messages[i % len(messages)]))
+                ok = resp.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            t1 = time.perf_counter()
+            if t0 >= measure_from and t1 <= stop_at:
+                if ok:
+                    load.latencies_ms.append((t1 - t0) * 1000)
+                else:
+                    load.errors += 1
+            i += 1
+
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        await asyncio.gather(*(user(n, client) for n in range(users)))
+    load.seconds = duration_s
+    return load
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_starter_bot(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`rasa init` in ``folder`` (creates and trains the starter project), then `rasa run` on a free port."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, env=env, check=True)
+    port = _free_port()
+    log = open(folder / "rasa.log", "ab")  # noqa: SIM115 - closed with the process by the OS
+    proc = subprocess.Popen(
+        [str(RASA), "run", "-i", "127.0.0.1", "--port", str(port), "--credentials", "credentials.yml"],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the starter bot exited ({proc.returncode}); see {folder / 'rasa.log'}")
+        try:
+            if httpx.get(url + "/webhooks/rest/", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(2)
+    proc.kill()
+    raise TimeoutError("the starter bot did not start within 600 s")
+
+
+def main() -> int:
+    app_url = os.environ.get("APP_URL", "http://127.0.0.1:8000")
+    duration = float(os.environ.get("BENCH_DURATION_S", "60"))
+    warmup = float(os.environ.get("BENCH_WARMUP_S", "10"))
+    levels = [int(u) for u in os.environ.get("BENCH_USERS", "1,16").split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="rasa-starter-"))
+    proc, starter_url = start_starter_bot(folder)
+    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "levels": {}}
+    try:
+        for users in levels:
+            starter = asyncio.run(
+                closed_loop(
+                    starter_url + "/webhooks/rest/webhook",
+                    lambda s, m: {"sender": s, "message": m},
+                    STARTER_MESSAGES,
+                    users=users,
+                    duration_s=duration,
+                    warmup_s=warmup,
+                )
+            ).summary()
+            ours = asyncio.run(
+                closed_loop(
+                    app_url + "/api/chat",
+                    lambda s, m: {"session_id": s, "text": m},
+                    ASSISTANT_MESSAGES,
+                    users=users,
+                    duration_s=duration,
+                    warmup_s=warmup,
+                )
+            ).summary()
+            ratios = {
+                "throughput_ratio": round(ours["msg_per_s"] / starter["msg_per_s"], 2)
+                if starter["msg_per_s"]
+                else None,
+                "p50_ratio": round(ours["latency_ms_p50"] / starter["latency_ms_p50"], 2)
+                if "latency_ms_p50" in ours and "latency_ms_p50" in starter
+                else None,
+                "p95_ratio": round(ours["latency_ms_p95"] / starter["latency_ms_p95"], 2)
+                if "latency_ms_p95" in ours and "latency_ms_p95" in starter
+                else None,
+            }
+            results["levels"][str(users)] = {"starter_bot": starter, "assistant": ours, **ratios}
+            print(f"{users:>3} users  starter {starter}  assistant {ours}  ratios {ratios}", flush=True)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+    write_results(OUT, results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

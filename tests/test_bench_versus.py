@@ -1,0 +1,52 @@
+"""The benchmark's closed-loop client, against a loopback server with a known service time."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from bench.versus import closed_loop
+
+
+def test_closed_loop_counts_messages_latency_and_errors() -> None:
+    seen: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            time.sleep(0.05)
+            status = 500 if body["message"] == "fail" else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/rest/webhook"
+    try:
+        load = asyncio.run(
+            closed_loop(url, lambda s, m: {"sender": s, "message": m}, ["hi", "fail"], users=2, duration_s=1.0)
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    summary = load.summary()
+    # Two users, at least 50 ms per message, one second: at most 40 messages, half of them failing
+    # (fewer on a busy machine); only successes count towards throughput and latency.
+    assert 4 <= summary["messages"] + summary["errors"] <= 42
+    assert summary["errors"] >= 2 and summary["messages"] >= 2
+    assert abs(summary["messages"] - summary["errors"]) <= 2
+    assert summary["latency_ms_p50"] >= 50
+    assert summary["msg_per_s"] == summary["messages"] / 1.0
+    assert len({b["sender"] for b in seen}) >= 2  # one session per user (and per round)
