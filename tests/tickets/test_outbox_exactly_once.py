@@ -104,7 +104,7 @@ def test_only_the_lease_holder_records_the_outcome(tickets_env: str, monkeypatch
 
 def _forward_ticket(client: TestClient) -> str:
     number = str(client.post("/api/internal/tickets", json=ticket_body()).json()["number"])
-    create_user("desk", "password-desk")
+    create_user("desk", "password-desk", office="行政审批科")
     login(client, "desk", "password-desk")
     return number
 

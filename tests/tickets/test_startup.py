@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from .conftest import PG_HOST, PG_PORT, PG_USER, _pg_admin_dsn, _pg_reachable
+from .conftest import PG_HOST, PG_PORT, PG_USER, TEST_PII_KEY, _pg_admin_dsn, _pg_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 PREPARE = (
@@ -66,8 +66,9 @@ def _env(db_url: str, **extra: str) -> dict[str, str]:
     env.update(
         PYTHONPATH=str(ROOT),
         DATABASE_URL=db_url,
-        DESK_ADMIN_PASSWORD="first-admin-pass",
+        DESK_ADMIN_PASSWORD="Kestrel-orbit-first-admin-91",
         DESK_BCRYPT_ROUNDS="4",
+        PII_ENCRYPTION_KEY=TEST_PII_KEY,
         **extra,
     )
     return env
