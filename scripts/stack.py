@@ -108,12 +108,17 @@ class Stack:
         rasa_python = str(ROOT / ".venv-rasa" / "bin" / "python")
         # Our launcher: loopback only, and every action call must carry ACTION_SERVER_TOKEN.
         self._spawn("actions", [rasa_python, "-m", "scripts.action_server", "--port", str(c.action_port)])
-        # Rasa's HTTP API (--enable-api) stays off: the app uses the REST channel webhook only.
+        # Rasa's HTTP API is on loopback and needs RASA_TOKEN (`?token=`): the gateway itself uses the REST
+        # channel webhook; only the app's health canary (bot/health.py) calls the API.
+        rasa_token = self.config.env()["RASA_TOKEN"]
         self._spawn(
             "rasa",
             [
                 rasa_bin,
                 "run",
+                "--enable-api",
+                "--auth-token",
+                rasa_token,
                 "-i",
                 "127.0.0.1",
                 "--port",

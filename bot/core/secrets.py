@@ -31,17 +31,19 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
 
 
-# name → generator. The app reads INTERNAL_API_TOKEN, DESK_SECRET_KEY and PII_ENCRYPTION_KEY; the
-# action server reads INTERNAL_API_TOKEN (to call the app) and ACTION_SERVER_TOKEN (to accept Rasa);
-# Rasa sends ACTION_SERVER_TOKEN (endpoints.yml).
+# name → generator. The app reads INTERNAL_API_TOKEN, DESK_SECRET_KEY, PII_ENCRYPTION_KEY and RASA_TOKEN
+# (the health canary's key to Rasa's HTTP API); the action server reads INTERNAL_API_TOKEN (to call the
+# app) and ACTION_SERVER_TOKEN (to accept Rasa); Rasa sends ACTION_SERVER_TOKEN (endpoints.yml) and
+# takes RASA_TOKEN as its --auth-token.
 SECRETS: dict[str, Callable[[], str]] = {
     "INTERNAL_API_TOKEN": _token,
     "ACTION_SERVER_TOKEN": _token,
     "DESK_SECRET_KEY": _token,
     "PII_ENCRYPTION_KEY": _fernet_key,
+    "RASA_TOKEN": _token,
 }
 # The secrets the app process itself must have outside local development.
-APP_SECRETS = ("INTERNAL_API_TOKEN", "DESK_SECRET_KEY", "PII_ENCRYPTION_KEY")
+APP_SECRETS = ("INTERNAL_API_TOKEN", "DESK_SECRET_KEY", "PII_ENCRYPTION_KEY", "RASA_TOKEN")
 
 
 class MissingSecretError(RuntimeError):
