@@ -100,8 +100,9 @@ def test_action_server_outage_mid_complaint(own_stack: Stack) -> None:
         assert body["meta"]["kind"] == "ticket_created", body
         number = body["meta"]["ticket"]["id"]
 
-        token = client.post("/api/desk/login", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
-        detail = client.get(f"/api/desk/tickets/{number}", headers={"Authorization": f"Bearer {token}"}).json()
+        login = client.post("/api/desk/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        assert login.status_code == 200, login.text  # the session is the HttpOnly cookie the client keeps
+        detail = client.get(f"/api/desk/tickets/{number}").json()
         assert detail["description"] == description
         assert detail["contact"] == "13800138000"
         assert detail["place"] == "窗口"
