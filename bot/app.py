@@ -70,8 +70,8 @@ def create_app() -> FastAPI:
     install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
-    if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
-        install_wechat(app)
     app.state.chat_service = build_default_service(record_turn=record_turn)  # analytics of each chat turn
+    if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
+        install_wechat(app, offered=app.state.chat_service.offered_store)
     install_operations(app)  # dashboard, holiday calendar, 挂起, /metrics, calendar health (degraded)
     return app

@@ -211,6 +211,11 @@ class ChatService:
     def backend(self) -> TurnBackend:
         return self._backend
 
+    @property
+    def offered_store(self) -> OfferedStore | None:
+        """Where offered buttons are remembered (channels that deliver buttons themselves add theirs)."""
+        return self._offered
+
     async def handle_turn(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
         started = time.perf_counter()
         outcome = await self._handle_turn(request, client_address)

@@ -14,6 +14,7 @@ from bot.channels.wechat.api import OUTSIDE_WINDOW_CODE, QUOTA_EXHAUSTED_CODES, 
 from bot.channels.wechat.formatting import Choice, ReplyLike, render, split_text
 from bot.channels.wechat.quota import Verdict
 from bot.channels.wechat.store import WeChatStore
+from bot.chat.service import OfferedStore
 from bot.tickets.outbox import PermanentError
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,18 @@ def openid_of(session_id: str) -> str:
 
 
 class WeChatAdapter:
-    def __init__(self, *, store: WeChatStore, api: CustomerServiceApi, text_max_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        store: WeChatStore,
+        api: CustomerServiceApi,
+        text_max_bytes: int,
+        offered: OfferedStore | None = None,
+    ) -> None:
         self._store = store
         self._api = api
         self._max = text_max_bytes
+        self._offered = offered
 
     def deliver(self, session_id: str, message: OutgoingMessage) -> None:
         openid = openid_of(session_id)
@@ -49,6 +58,8 @@ class WeChatAdapter:
             self._send(openid, part)
         if rendered.choices:
             self._store.set_choices(openid, rendered.choices)
+            if self._offered is not None:  # the gateway honours a press only of a payload it knows was offered
+                self._offered.remember(session_id, [c.payload for c in rendered.choices if c.payload.startswith("/")])
 
     def _send(self, openid: str, part: str) -> None:
         verdict = self._store.reserve_send(openid)

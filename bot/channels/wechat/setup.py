@@ -19,7 +19,7 @@ from bot.channels.wechat.endpoint import WeChatProtocol
 from bot.channels.wechat.router import router
 from bot.channels.wechat.store import WeChatStore
 from bot.chat.schemas import ChatRequest
-from bot.chat.service import ChatService, TurnOutcome
+from bot.chat.service import ChatService, OfferedStore, TurnOutcome
 from bot.db import get_sessionmaker
 from bot.tickets import outbox
 from bot.tickets.enums import OutboxKind
@@ -51,13 +51,18 @@ def install_wechat(
     settings: WeChatSettings | None = None,
     session_factory: Callable[[], sessionmaker[Session]] = get_sessionmaker,
     http_client: httpx.Client | None = None,
+    offered: OfferedStore | None = None,
 ) -> None:
-    """Mount ``GET/POST /wechat`` and register the WeChat adapter for the outbox."""
+    """Mount ``GET/POST /wechat`` and register the WeChat adapter for the outbox. ``offered`` is the chat
+    gateway's store of offered buttons: buttons a handler's message carries to WeChat are remembered there,
+    so the citizen's numbered answer is honoured as a button press."""
     settings = settings or get_wechat_settings()
     http = http_client or httpx.Client(timeout=settings.http_timeout_s)
     store = WeChatStore(session_factory)
     api = CustomerServiceApi(settings, TokenCache(settings, session_factory, http), http)
-    register_adapter(CHANNEL, WeChatAdapter(store=store, api=api, text_max_bytes=settings.text_max_bytes))
+    register_adapter(
+        CHANNEL, WeChatAdapter(store=store, api=api, text_max_bytes=settings.text_max_bytes, offered=offered)
+    )
 
     async def turn(request: ChatRequest) -> TurnOutcome:
         service: ChatService | None = getattr(app.state, "chat_service", None)
