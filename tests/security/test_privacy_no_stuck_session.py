@@ -42,7 +42,7 @@ INTAKE = [
     "在市政务服务中心窗口",
     PHONE,
 ]
-QUESTION = "护士执业注册需要什么材料"
+QUESTION = "护士执业首次注册需要什么材料"  # names the sub-item: a general question asks which one
 
 
 def _reach(client: httpx.Client, sid: str, steps: int) -> list[str]:
