@@ -8,8 +8,6 @@ REJECT_EMPTY = "您还没有输入内容，请输入您想咨询的问题。"
 REJECT_TOO_LONG = "您输入的内容太长了（最多 {limit} 个字，您输入了 {length} 个字），请精简后分几次发送。"
 REJECT_CONTROL_CHARS = "您的输入中含有无法识别的特殊字符，请删除后重新发送。"
 
-NO_ANSWER_FALLBACK = f"抱歉，我暂时没能理解您的问题。您可以换一种说法再问一次，也可以拨打{HELPLINE}咨询人工服务。"
-
 RASA_UNAVAILABLE = f"非常抱歉，智能助手暂时无法提供服务，我们正在尽快恢复。如需帮助，请拨打{HELPLINE}，或稍后再试。"
 
 LOOKUP_RATE_LIMITED = f"查询工单的次数过多，请稍后再试；如需帮助，请拨打{HELPLINE}。"
