@@ -51,7 +51,12 @@ BAD_RATINGS = frozenset({Rating.dissatisfied, Rating.very_dissatisfied})
 
 
 class Role(StrEnum):
+    """Staff roles. handler: works tickets (desk); editor: edits its office's knowledge (console);
+    reviewer: approves and publishes knowledge edits; admin: everything, all offices."""
+
     handler = "handler"
+    editor = "editor"
+    reviewer = "reviewer"
     admin = "admin"
 
 
