@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_seconds": round(load_s, 1),
         "runs": args.runs,
         "measured_on": end.isoformat(),
+        # The machine is shared: the 1-minute load average before and after the measured requests.
+        "load_average_1min": {"before": round(os.getloadavg()[0], 2)},
         "cases": {},
     }
     for name, params in cases.items():
@@ -214,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             "questions": body["questions"]["questions"],
             "tickets_received": body["tickets"]["tickets_received"],
         }
+    results["load_average_1min"]["after"] = round(os.getloadavg()[0], 2)
     suffix = "" if results["backend"] == "sqlite" else f"-{results['backend']}"
     write_results(ROOT / "bench" / "results" / f"dashboard{suffix}.json", results)
     tmp.cleanup()
