@@ -228,5 +228,17 @@ def require_admin(user: Annotated[HandlerUser, Depends(current_handler)]) -> Han
     return user
 
 
-CurrentHandler = Annotated[HandlerUser, Depends(current_handler)]
+DESK_ROLES = frozenset({Role.handler.value, Role.admin.value})
+
+
+def require_desk_user(user: Annotated[HandlerUser, Depends(current_handler)]) -> HandlerUser:
+    """The desk's ticket routes: handlers and admins. Editors and reviewers log in with the same login but work in
+    the knowledge console (``/console``)."""
+    if user.role not in DESK_ROLES:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, texts.DESK_ROLE_REFUSED)
+    return user
+
+
+CurrentHandler = Annotated[HandlerUser, Depends(current_handler)]  # any active staff login (every role)
+CurrentDeskUser = Annotated[HandlerUser, Depends(require_desk_user)]  # handler or admin
 CurrentAdmin = Annotated[HandlerUser, Depends(require_admin)]
