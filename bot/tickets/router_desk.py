@@ -41,7 +41,7 @@ from bot.tickets.schemas import (
 )
 
 DESK_DIR = Path(__file__).resolve().parent.parent / "web" / "desk"
-DESK_ASSETS = {"desk.js": "text/javascript", "desk.css": "text/css"}
+DESK_ASSETS = {"desk.js": "text/javascript", "desk-admin.js": "text/javascript", "desk.css": "text/css"}
 
 router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin), Depends(audit.audit_desk_action)])
 
