@@ -30,7 +30,7 @@ from bot.db import get_session
 from bot.tickets import texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import Role
-from bot.tickets.login_throttle import LoginThrottle
+from bot.tickets.login_throttle import LoginThrottle, redis_store
 from bot.tickets.models import HandlerUser, utcnow
 from bot.tickets.passwords import check_password
 from bot.tickets.staff_models import DeskSession
@@ -70,8 +70,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 @lru_cache(maxsize=1)
 def get_login_throttle() -> LoginThrottle:
+    """Shared by every replica through Redis when ``REDIS_URL`` is set, else per process."""
     settings = get_ticket_settings()
-    return LoginThrottle(base_s=settings.desk_login_backoff_base_s, max_s=settings.desk_login_backoff_max_s)
+    store = redis_store(settings.redis_url.get_secret_value()) if settings.redis_url is not None else None
+    return LoginThrottle(
+        base_s=settings.desk_login_backoff_base_s, max_s=settings.desk_login_backoff_max_s, store=store
+    )
 
 
 def reset_auth_cache() -> None:
