@@ -14,7 +14,8 @@ class ChatTurn(Base):
     __tablename__ = "chat_turns"
     __table_args__ = (
         Index("ix_chat_turns_day_kind", "day", "kind"),
-        Index("ix_chat_turns_kind_day", "kind", "day", "question_masked"),  # covers the top unanswered
+        # Covers the top unanswered questions, also for one office's items (migration 0009).
+        Index("ix_chat_turns_no_answers", "kind", "day", "item_code", "question_masked"),
         Index("ix_chat_turns_session_hash", "session_hash"),
     )
 

@@ -23,6 +23,7 @@ COVERING = (
     ("ix_tickets_closed", "tickets", ["status", "closed_at", "office", "created_at", "resolve_due"]),
     ("ix_tickets_open", "tickets", ["status", "office", "paused_at", "resolve_due", "ack_due"]),
     ("ix_tickets_rated", "tickets", ["rated_at", "office", "rating", "contact_masked"]),
+    ("ix_chat_turns_no_answers", "chat_turns", ["kind", "day", "item_code", "question_masked"]),
     ("ix_chat_turn_rollup_answers", "chat_turn_rollup", ["kind", "day", "item_code", "turns"]),
     (
         "ix_chat_turn_rollup_cover",
@@ -35,6 +36,7 @@ REPLACED = (
     ("ix_tickets_created_at", "tickets", ["created_at"]),
     ("ix_tickets_closed_at", "tickets", ["closed_at"]),
     ("ix_tickets_rated_at", "tickets", ["rated_at"]),
+    ("ix_chat_turns_kind_day", "chat_turns", ["kind", "day", "question_masked"]),
 )
 
 
