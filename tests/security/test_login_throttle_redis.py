@@ -87,6 +87,8 @@ def test_app_login_throttle_uses_redis_when_configured(
     user = f"redis-{uuid.uuid4().hex[:8]}"
     create_user(user, STRONG)
     key = f"{REDIS_PREFIX}user:{user}"
+    address_key = f"{REDIS_PREFIX}addr:testclient"  # TestClient's client address, shared by every run
+    redis_client.delete(address_key)  # type: ignore[attr-defined]
     try:
         codes = [
             desk_client.post("/api/desk/login", json={"username": user, "password": f"guess-{i}"}).status_code
@@ -98,7 +100,7 @@ def test_app_login_throttle_uses_redis_when_configured(
         other = LoginThrottle(base_s=2, max_s=900, store=redis_store(REDIS_URL))
         assert other.retry_after(f"user:{user}", free=5) > 0
     finally:
-        redis_client.delete(key)  # type: ignore[attr-defined]
+        redis_client.delete(key, address_key)  # type: ignore[attr-defined]
         auth.reset_auth_cache()
 
 
