@@ -14,7 +14,8 @@ class ChatTurn(Base):
     __tablename__ = "chat_turns"
     __table_args__ = (
         Index("ix_chat_turns_day_kind", "day", "kind"),
-        Index("ix_chat_turns_kind_day", "kind", "day", "question_masked"),  # covers the top unanswered
+        # Covers the top unanswered questions, also for one office's items (migration 0009).
+        Index("ix_chat_turns_no_answers", "kind", "day", "item_code", "question_masked"),
         Index("ix_chat_turns_session_hash", "session_hash"),
     )
 
@@ -33,15 +34,43 @@ class ChatTurn(Base):
 
 
 class ChatTurnRollup(Base):
-    """Daily counts of ``chat_turns`` kept by the recorder (``sessions``: turns that opened a conversation), so
-    the dashboard reads a few thousand rows for a year instead of hundreds of thousands."""
+    """Daily counts of ``chat_turns`` per item kept by the recorder (``sessions``: turns that opened a
+    conversation): the dashboard's answers by item and its one-office view read these."""
 
     __tablename__ = "chat_turn_rollup"
+    __table_args__ = (
+        # Covering indexes (migration 0009): answers by item, and the one-office view's daily counts.
+        Index("ix_chat_turn_rollup_answers", "kind", "day", "item_code", "turns"),
+        Index(
+            "ix_chat_turn_rollup_cover",
+            "day",
+            "kind",
+            "answer_source",
+            "no_answer_reason",
+            "item_code",
+            "turns",
+            "sessions",
+        ),
+    )
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(24), primary_key=True)
     answer_source: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
     no_answer_reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
     item_code: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatTurnDaily(Base):
+    """The same daily counts without the item (a few rows per day): the all-office view's totals and daily
+    series read a year in a few thousand rows. Kept in the same transaction as ``chat_turn_rollup``."""
+
+    __tablename__ = "chat_turn_daily"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    answer_source: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
+    no_answer_reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
     turns: Mapped[int] = mapped_column(Integer, default=0)
     sessions: Mapped[int] = mapped_column(Integer, default=0)

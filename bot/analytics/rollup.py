@@ -1,35 +1,42 @@
-"""``chat_turn_rollup``: the recorder adds each turn to its day's counts in the same transaction as the raw
-row; ``rebuild`` recomputes the rollup from ``chat_turns`` (after a bulk load, or to repair it)."""
+"""The daily rollups of ``chat_turns``: the recorder adds each turn to its day's counts (``chat_turn_rollup``, per
+item, and ``chat_turn_daily``, without the item) in the same transaction as the raw row; ``rebuild`` recomputes
+both from ``chat_turns`` (after a bulk load, or to repair them)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from bot.analytics.models import ChatTurn, ChatTurnRollup
+from bot.analytics.models import ChatTurn, ChatTurnDaily, ChatTurnRollup
 
 
-def add_turn(db: Session, row: ChatTurn) -> None:
-    opens = db.scalar(select(ChatTurn.id).where(ChatTurn.session_hash == row.session_hash).limit(1)) is None
-    db.add(row)
+def _upsert(db: Session, table: Any, key: dict[str, Any], opens: int) -> None:
     if db.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stmt = insert(table).values(**key, turns=1, sessions=opens)
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={"turns": table.turns + 1, "sessions": table.sessions + opens},
+        )
+    )
+
+
+def add_turn(db: Session, row: ChatTurn) -> None:
+    opens = int(db.scalar(select(ChatTurn.id).where(ChatTurn.session_hash == row.session_hash).limit(1)) is None)
+    db.add(row)
     key = {
         "day": row.day,
         "kind": row.kind,
         "answer_source": row.answer_source or "",
         "no_answer_reason": row.no_answer_reason or "",
-        "item_code": row.item_code or "",
     }
-    stmt = insert(ChatTurnRollup).values(**key, turns=1, sessions=int(opens))
-    db.execute(
-        stmt.on_conflict_do_update(
-            index_elements=list(key),
-            set_={"turns": ChatTurnRollup.turns + 1, "sessions": ChatTurnRollup.sessions + int(opens)},
-        )
-    )
+    _upsert(db, ChatTurnRollup, {**key, "item_code": row.item_code or ""}, opens)
+    _upsert(db, ChatTurnDaily, key, opens)
 
 
 REBUILD_SQL = """
@@ -44,8 +51,17 @@ FROM (
 GROUP BY day, kind, src, reason, item
 """
 
+DAILY_FROM_ROLLUP_SQL = """
+INSERT INTO chat_turn_daily (day, kind, answer_source, no_answer_reason, turns, sessions)
+SELECT day, kind, answer_source, no_answer_reason, SUM(turns), SUM(sessions)
+FROM chat_turn_rollup
+GROUP BY day, kind, answer_source, no_answer_reason
+"""
+
 
 def rebuild(db: Session) -> None:
     db.execute(text("DELETE FROM chat_turn_rollup"))
+    db.execute(text("DELETE FROM chat_turn_daily"))
     db.execute(text(REBUILD_SQL))
+    db.execute(text(DAILY_FROM_ROLLUP_SQL))
     db.commit()

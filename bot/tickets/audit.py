@@ -25,7 +25,7 @@ DESK_PREFIX = "/api/desk/"
 # Recorded explicitly by the router with their own detail.
 EXPLICIT = frozenset({"/api/desk/login", "/api/desk/logout"})
 # Reads that show personal data are staff actions too.
-AUDITED_READS = ("/api/desk/tickets/",)  # ticket details and export.csv
+AUDITED_READS = ("/api/desk/tickets/", "/api/desk/audit.csv")  # ticket details, the exports
 
 
 def client_of(request: Request) -> str | None:

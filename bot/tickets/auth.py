@@ -5,9 +5,9 @@ that token signed with ``DESK_SECRET_KEY`` (forgeries are refused before any dat
 Logout revokes the row; deactivating a user or changing a password revokes all of theirs. The
 token is never in a response body and is accepted only from the cookie.
 
-Roles: ``handler`` works tickets; ``admin`` also manages accounts. No default password exists: the first
-admin comes from ``DESK_ADMIN_PASSWORD`` at startup (only while no account exists) or from
-``python -m bot.tickets.admin create-user NAME --role admin``.
+Roles: ``handler`` works tickets; ``admin`` also manages accounts; ``editor`` and ``reviewer`` log in here too
+but work in the knowledge console (the desk's ticket routes refuse them). No default password exists: the first
+admin is created at start-up (``bot.tickets.first_admin``) or with ``python -m bot.tickets.admin create-user``.
 """
 
 from __future__ import annotations
@@ -23,16 +23,16 @@ from urllib.parse import urlsplit
 import bcrypt
 from fastapi import Depends, HTTPException, Request, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db import get_session, session_scope
+from bot.db import get_session
 from bot.tickets import texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import Role
-from bot.tickets.login_throttle import LoginThrottle
+from bot.tickets.login_throttle import LoginThrottle, redis_store
 from bot.tickets.models import HandlerUser, utcnow
-from bot.tickets.passwords import WeakPasswordError, check_password
+from bot.tickets.passwords import check_password
 from bot.tickets.staff_models import DeskSession
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 @lru_cache(maxsize=1)
 def get_login_throttle() -> LoginThrottle:
+    """Shared by every replica through Redis when ``REDIS_URL`` is set, else per process."""
     settings = get_ticket_settings()
-    return LoginThrottle(base_s=settings.desk_login_backoff_base_s, max_s=settings.desk_login_backoff_max_s)
+    store = redis_store(settings.redis_url.get_secret_value()) if settings.redis_url is not None else None
+    return LoginThrottle(
+        base_s=settings.desk_login_backoff_base_s, max_s=settings.desk_login_backoff_max_s, store=store
+    )
 
 
 def reset_auth_cache() -> None:
@@ -228,24 +232,17 @@ def require_admin(user: Annotated[HandlerUser, Depends(current_handler)]) -> Han
     return user
 
 
-CurrentHandler = Annotated[HandlerUser, Depends(current_handler)]
+DESK_ROLES = frozenset({Role.handler.value, Role.admin.value})
+
+
+def require_desk_user(user: Annotated[HandlerUser, Depends(current_handler)]) -> HandlerUser:
+    """The desk's ticket routes: handlers and admins. Editors and reviewers log in with the same login but work in
+    the knowledge console (``/console``)."""
+    if user.role not in DESK_ROLES:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, texts.DESK_ROLE_REFUSED)
+    return user
+
+
+CurrentHandler = Annotated[HandlerUser, Depends(current_handler)]  # any active staff login (every role)
+CurrentDeskUser = Annotated[HandlerUser, Depends(require_desk_user)]  # handler or admin
 CurrentAdmin = Annotated[HandlerUser, Depends(require_admin)]
-
-
-def ensure_first_admin() -> bool:
-    """Create the first admin from ``DESK_ADMIN_PASSWORD`` when no account exists. True if created."""
-    settings = get_ticket_settings()
-    with session_scope() as db:
-        count = db.scalar(select(func.count()).select_from(HandlerUser)) or 0
-        if count:
-            return False
-        if settings.desk_admin_password is None:
-            logger.warning("no desk user exists; set DESK_ADMIN_PASSWORD or run bot.tickets.admin create-user")
-            return False
-        password = settings.desk_admin_password.get_secret_value()
-        try:
-            create_user(db, settings.desk_admin_username, password, role=Role.admin, display_name="管理员")
-        except WeakPasswordError as exc:
-            logger.error("DESK_ADMIN_PASSWORD is refused by the password policy (%s): no admin created", exc)
-            return False
-    return True

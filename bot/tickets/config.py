@@ -57,6 +57,8 @@ class TicketSettings(BaseSettings):
     desk_login_free_per_address: int = Field(default=20, ge=1, validation_alias=_env("DESK_LOGIN_FREE_PER_ADDRESS"))
     desk_login_backoff_base_s: float = Field(default=2.0, gt=0, validation_alias=_env("DESK_LOGIN_BACKOFF_BASE_S"))
     desk_login_backoff_max_s: float = Field(default=900.0, gt=0, validation_alias=_env("DESK_LOGIN_BACKOFF_MAX_S"))
+    # Redis (redis://host:6379/0): the login throttle's failures are shared by every replica; unset: per process.
+    redis_url: SecretStr | None = Field(default=None, validation_alias=_env("REDIS_URL"))
     # Password policy: minimum length and zxcvbn score (0–4; 3 = "safely unguessable").
     desk_password_min_length: int = Field(default=12, ge=8, validation_alias=_env("DESK_PASSWORD_MIN_LENGTH"))
     desk_password_min_score: int = Field(default=3, ge=0, le=4, validation_alias=_env("DESK_PASSWORD_MIN_SCORE"))

@@ -12,8 +12,8 @@ from typing import Any
 from bot.db import get_engine, init_db, session_scope
 from bot.db_startup import startup_lock, wait_for_database
 from bot.tickets import pii_crypto
-from bot.tickets.auth import ensure_first_admin
 from bot.tickets.config import get_ticket_settings
+from bot.tickets.first_admin import ensure_first_admin
 from bot.tickets.outbox import start_outbox_worker, stop_outbox_worker
 from bot.tickets.privacy import remove_expired_personal_data
 
@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 def prepare_tickets() -> None:
     """Check the contact encryption key, wait for the database, then, under the start-up lock (replicas
-    start together), migrate it to head and create the first admin from DESK_ADMIN_PASSWORD if none exists."""
+    start together), migrate it to head and create the first admin if no staff account exists
+    (``bot.tickets.first_admin``: DESK_ADMIN_PASSWORD, or a generated password shown once on the terminal)."""
     pii_crypto.check_key()  # no key, no start: contacts are never stored in clear
     engine = get_engine()
     wait_for_database(engine, timeout_s=get_ticket_settings().db_wait_timeout_s)

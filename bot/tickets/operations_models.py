@@ -58,8 +58,10 @@ class TicketReminder(Base):
     outbox_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
-# Indexes the dashboard's period queries use (created in migration 0006).
-Index("ix_tickets_created_at", Ticket.created_at)
-Index("ix_tickets_closed_at", Ticket.closed_at)
-Index("ix_tickets_rated_at", Ticket.rated_at)
+# Covering indexes of the dashboard's period queries (bot/dashboard/ticket_figures.py; migration 0009, which
+# replaced 0006's single-column ones): each query reads its index only, never the wide ticket rows.
+Index("ix_tickets_received", Ticket.created_at, Ticket.office, Ticket.item_name)
+Index("ix_tickets_closed", Ticket.status, Ticket.closed_at, Ticket.office, Ticket.created_at, Ticket.resolve_due)
+Index("ix_tickets_open", Ticket.status, Ticket.office, Ticket.paused_at, Ticket.resolve_due, Ticket.ack_due)
+Index("ix_tickets_rated", Ticket.rated_at, Ticket.office, Ticket.rating, Ticket.contact_masked)
 Index("ix_ticket_events_kind_at", TicketEvent.kind, TicketEvent.at)

@@ -13,15 +13,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 
-from bot.tickets import audit, auth, outbox, privacy, service, texts
+from bot.tickets import audit, auth, outbox, privacy, router_accounts, service, texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import OutboxKind, Role, TicketStatus
 from bot.tickets.models import HandlerUser, OutboxMessage, Ticket
-from bot.tickets.passwords import WeakPasswordError
 from bot.tickets.routing import get_routing
 from bot.tickets.schemas import (
-    AccountOut,
     AssignIn,
     DeliveryOut,
     DeskMeta,
@@ -36,16 +34,14 @@ from bot.tickets.schemas import (
     RectificationOut,
     ReplyIn,
     RerouteIn,
-    SessionsEnded,
     StatusIn,
     TicketDetail,
     TicketList,
     TicketSummary,
-    UserCreate,
 )
 
 DESK_DIR = Path(__file__).resolve().parent.parent / "web" / "desk"
-DESK_ASSETS = {"desk.js": "text/javascript", "desk.css": "text/css"}
+DESK_ASSETS = {"desk.js": "text/javascript", "desk-admin.js": "text/javascript", "desk.css": "text/css"}
 
 router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin), Depends(audit.audit_desk_action)])
 
@@ -143,7 +139,7 @@ def me(user: auth.CurrentHandler) -> HandlerOut:
 
 
 @router.get("/api/desk/meta", response_model=DeskMeta)
-def meta(user: auth.CurrentHandler, db: SessionDep) -> DeskMeta:
+def meta(user: auth.CurrentDeskUser, db: SessionDep) -> DeskMeta:
     handlers = db.scalars(select(HandlerUser).where(HandlerUser.active.is_(True)).order_by(HandlerUser.username))
     return DeskMeta(
         offices=get_routing().all_offices(),
@@ -152,57 +148,6 @@ def meta(user: auth.CurrentHandler, db: SessionDep) -> DeskMeta:
         hotline_configured=bool(get_ticket_settings().hotline_12345_url),
         failed_deliveries=outbox.failed_count(db),
     )
-
-
-@router.post("/api/desk/users", response_model=HandlerOut, status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, admin: auth.CurrentAdmin, db: SessionDep) -> HandlerOut:
-    try:
-        user = auth.create_user(
-            db, body.username, body.password, role=body.role, display_name=body.display_name, office=body.office
-        )
-    except ValueError:
-        raise HTTPException(status.HTTP_409_CONFLICT, "user exists") from None
-    except WeakPasswordError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
-    return HandlerOut.model_validate(user)
-
-
-@router.get("/api/desk/users", response_model=list[AccountOut])
-def list_users(admin: auth.CurrentAdmin, db: SessionDep) -> list[AccountOut]:
-    return [AccountOut.model_validate(u) for u in db.scalars(select(HandlerUser).order_by(HandlerUser.username))]
-
-
-def _account(db: SessionDep, username: str) -> HandlerUser:
-    user = db.scalar(select(HandlerUser).where(HandlerUser.username == username))
-    if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such user")
-    return user
-
-
-@router.post("/api/desk/users/{username}/deactivate", response_model=AccountOut)
-def deactivate_user(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> AccountOut:
-    """The account can no longer log in and every session it has ends now."""
-    user = _account(db, username)
-    if user.id == admin.id:
-        raise HTTPException(status.HTTP_409_CONFLICT, "cannot deactivate yourself")
-    user.active = False
-    db.commit()
-    auth.revoke_user_sessions(db, user.id)
-    return AccountOut.model_validate(user)
-
-
-@router.post("/api/desk/users/{username}/activate", response_model=AccountOut)
-def activate_user(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> AccountOut:
-    user = _account(db, username)
-    user.active = True
-    db.commit()
-    return AccountOut.model_validate(user)
-
-
-@router.post("/api/desk/users/{username}/end-sessions", response_model=SessionsEnded)
-def end_sessions(username: str, admin: auth.CurrentAdmin, db: SessionDep) -> SessionsEnded:
-    user = _account(db, username)
-    return SessionsEnded(username=user.username, ended=auth.revoke_user_sessions(db, user.id))
 
 
 # ---- queue ----
@@ -237,6 +182,8 @@ def _summary(t: Ticket, *, today: dt.date, soon: dt.date, hotline: str | None) -
         rating=t.rating,
         rectification_status=t.rectification.status if t.rectification else None,
         hotline=hotline,
+        paused=t.paused_at is not None,
+        paused_days_left=t.paused_days_left,
     )
 
 
@@ -266,7 +213,7 @@ def _filter(
 
 @router.get("/api/desk/tickets", response_model=TicketList)
 def list_tickets(
-    user: auth.CurrentHandler,
+    user: auth.CurrentDeskUser,
     db: SessionDep,
     now: NowDep,
     clock: ClockDep,
@@ -305,7 +252,7 @@ def _csv_cell(value: object) -> str:
 
 @router.get("/api/desk/tickets/export.csv")
 def export_csv(
-    user: auth.CurrentHandler,
+    user: auth.CurrentDeskUser,
     db: SessionDep,
     now: NowDep,
     clock: ClockDep,
@@ -447,8 +394,17 @@ def _detail(
     )
 
 
+def ticket_view(
+    db: SessionDep, number: str, *, user: HandlerUser, now: dt.datetime, clock: service.Clockwork
+) -> TicketDetail:
+    """The ticket as an action's answer shows it (masked contact), for routers outside this module (挂起)."""
+    return _detail(db, number, user=user, now=now, clock=clock)
+
+
 @router.get("/api/desk/tickets/{number}", response_model=TicketDetail)
-def ticket_detail(number: str, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep) -> TicketDetail:
+def ticket_detail(
+    number: str, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
+) -> TicketDetail:
     """The only view with the raw contact number (office handlers and admins; every view is recorded)."""
     return _detail(db, number, user=user, now=now, clock=clock, reveal_contact=True)
 
@@ -472,7 +428,7 @@ def _run(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
 
 @router.post("/api/desk/tickets/{number}/assign", response_model=TicketDetail)
 def assign(
-    number: str, body: AssignIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: AssignIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     if body.assignee and db.scalar(select(HandlerUser).where(HandlerUser.username == body.assignee)) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown handler")
@@ -482,7 +438,7 @@ def assign(
 
 @router.post("/api/desk/tickets/{number}/notes", response_model=TicketDetail)
 def add_note(
-    number: str, body: NoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: NoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.add_note, db, _ticket(db, number, user), body.note, actor=user.username, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -490,7 +446,7 @@ def add_note(
 
 @router.post("/api/desk/tickets/{number}/status", response_model=TicketDetail)
 def change_status(
-    number: str, body: StatusIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: StatusIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.change_status, db, _ticket(db, number, user), body.to, actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -498,7 +454,7 @@ def change_status(
 
 @router.post("/api/desk/tickets/{number}/reroute", response_model=TicketDetail)
 def reroute(
-    number: str, body: RerouteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: RerouteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.reroute, db, _ticket(db, number, user), body.office, actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -506,7 +462,7 @@ def reroute(
 
 @router.post("/api/desk/tickets/{number}/reply", response_model=TicketDetail)
 def reply(
-    number: str, body: ReplyIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: ReplyIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.reply, db, _ticket(db, number, user), body.text, actor=user.username, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -514,7 +470,7 @@ def reply(
 
 @router.post("/api/desk/tickets/{number}/forward", response_model=TicketDetail)
 def forward(
-    number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.forward_12345, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -522,7 +478,7 @@ def forward(
 
 @router.post("/api/desk/tickets/{number}/close", response_model=TicketDetail)
 def close(
-    number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.close, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -530,7 +486,7 @@ def close(
 
 @router.post("/api/desk/tickets/{number}/reopen", response_model=TicketDetail)
 def reopen(
-    number: str, body: OptionalNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(service.reopen, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
@@ -538,7 +494,7 @@ def reopen(
 
 @router.post("/api/desk/tickets/{number}/rectification/note", response_model=TicketDetail)
 def rectification_note(
-    number: str, body: RectificationNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(
         service.save_rectification_note,
@@ -554,7 +510,7 @@ def rectification_note(
 
 @router.post("/api/desk/tickets/{number}/rectification/close", response_model=TicketDetail)
 def rectification_close(
-    number: str, body: RectificationNoteIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(
         service.close_rectification,
@@ -570,7 +526,7 @@ def rectification_close(
 
 @router.post("/api/desk/outbox/{msg_id}/retry", response_model=TicketDetail)
 def retry_delivery(
-    msg_id: str, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
+    msg_id: str, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     pending = db.get(OutboxMessage, msg_id)
     owner = db.get(Ticket, pending.ticket_id) if pending is not None and pending.ticket_id is not None else None
@@ -587,3 +543,6 @@ def retry_delivery(
     ticket = db.get(Ticket, msg.ticket_id)
     assert ticket is not None
     return _detail(db, ticket.number, user=user, now=now, clock=clock)
+
+
+router.include_router(router_accounts.router)  # admins: accounts and the audit trail, behind this router's dependencies

@@ -1,29 +1,23 @@
-"""挂起 / 恢复 on the desk API: ``POST /api/desk/tickets/{number}/pause`` and ``…/resume``."""
+"""挂起 / 恢复 on the desk API: ``POST /api/desk/tickets/{number}/pause`` and ``…/resume``; both answer with the
+ticket as the desk shows it (``TicketDetail``, with ``paused`` and ``paused_days_left``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from bot.tickets import auth, pause, service
+from bot.tickets import audit, auth, pause, privacy, router_desk, service
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
+from bot.tickets.schemas import TicketDetail
 
-router = APIRouter(tags=["desk"])
+# The desk router's guards: the origin check and the audit trail (挂起 and 恢复 are staff actions).
+router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin), Depends(audit.audit_desk_action)])
 
 
 class PauseIn(BaseModel):
     note: str | None = Field(default=None, max_length=500)
-
-
-def _view(ticket: Any) -> dict[str, Any]:
-    return {
-        "number": ticket.number,
-        "resolve_due": ticket.resolve_due.isoformat(),
-        "paused": ticket.paused_at is not None,
-        "paused_days_left": ticket.paused_days_left,
-    }
 
 
 def _ticket(db: SessionDep, number: str, user: Any) -> Any:
@@ -31,28 +25,30 @@ def _ticket(db: SessionDep, number: str, user: Any) -> Any:
         ticket = service.get_ticket(db, number)
     except service.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
-    if user.role != "admin" and user.office and ticket.office != user.office:
-        raise HTTPException(403, "another office's ticket")
+    if not privacy.may_see(user, ticket):  # another office's ticket: as if it did not exist (as the desk does)
+        raise HTTPException(404, "ticket not found")
     return ticket
 
 
-@router.post("/api/desk/tickets/{number}/pause")
+@router.post("/api/desk/tickets/{number}/pause", response_model=TicketDetail)
 def pause_ticket(
-    number: str, body: PauseIn, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
-) -> dict[str, Any]:
+    number: str, body: PauseIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
+) -> TicketDetail:
     ticket = _ticket(db, number, user)
     try:
-        return _view(pause.pause(db, ticket, actor=user.username, now=now, clock=clock, note=body.note))
+        pause.pause(db, ticket, actor=user.username, now=now, clock=clock, note=body.note)
     except service.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
+    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)
 
 
-@router.post("/api/desk/tickets/{number}/resume")
+@router.post("/api/desk/tickets/{number}/resume", response_model=TicketDetail)
 def resume_ticket(
-    number: str, user: auth.CurrentHandler, db: SessionDep, now: NowDep, clock: ClockDep
-) -> dict[str, Any]:
+    number: str, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
+) -> TicketDetail:
     ticket = _ticket(db, number, user)
     try:
-        return _view(pause.resume(db, ticket, actor=user.username, now=now, clock=clock))
+        pause.resume(db, ticket, actor=user.username, now=now, clock=clock)
     except service.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
+    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)

@@ -103,6 +103,33 @@ class LoginOut(HandlerOut):
 
 class AccountOut(HandlerOut):
     active: bool
+    created_at: dt.datetime | None = None
+    last_login: dt.datetime | None = None  # the account's newest desk session
+
+
+class PasswordSet(BaseModel):
+    """An admin's password reset (checked by the password policy; never echoed)."""
+
+    password: str = Field(min_length=1, max_length=256)
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor: str | None
+    action: str
+    target: str | None
+    status: int | None
+    client: str | None
+
+
+class AuditPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[AuditEntryOut]
 
 
 class SessionsEnded(BaseModel):
@@ -133,6 +160,8 @@ class TicketSummary(BaseModel):
     rating: str | None
     rectification_status: str | None
     hotline: str | None  # 12345 delivery state in Chinese, None if never forwarded
+    paused: bool = False  # 挂起: the resolve clock is stopped while waiting for the citizen
+    paused_days_left: int | None = None  # working days left when it was paused (the deadline on resume)
 
 
 class TicketList(BaseModel):

@@ -65,3 +65,14 @@ LOGIN_THROTTLED = "登录尝试过于频繁，请 {s} 秒后再试"
 PASSWORD_TOO_SHORT = "密码至少需要 {n} 个字符"
 PASSWORD_TOO_WEAK = "密码太容易被猜到（常见密码、键盘序列或包含用户名），请换一个更长、更不规律的密码"
 ORIGIN_REFUSED = "请求来源不被允许"
+DESK_ROLE_REFUSED = "工单处理台仅供处理人员和管理员使用；编辑、审核人员请使用知识库控制台 /console"
+
+# First start without any staff account (bot/tickets/first_admin.py): written once to the terminal, never logged.
+FIRST_ADMIN_BANNER = (
+    "\n==================== 首个管理员账号（仅显示这一次） ====================\n"
+    "用户名：{username}\n"
+    "密码：  {password}\n"
+    "用它登录工单后台 /desk（知识库控制台 /console 同一账号），登录后请在“账号管理”中为自己重设密码、\n"
+    "为同事建号。此密码不会写入日志或文件；遗失后用 python -m bot.tickets.admin set-password {username} 重设。\n"
+    "======================================================================\n\n"
+)

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bot.analytics.models import ChatTurn, ChatTurnRollup
+from bot.analytics.models import ChatTurn, ChatTurnDaily, ChatTurnRollup
 from bot.analytics.rollup import rebuild
 from bot.dashboard.figures import tables
 from bot.db import get_sessionmaker
@@ -62,10 +62,15 @@ def test_figures_equal_the_seeded_counts(seeded: tuple[TestClient, FrozenClock, 
         ChatTurnRollup.turns,
         ChatTurnRollup.sessions,
     )
+    daily_cols = (ChatTurnDaily.day, ChatTurnDaily.kind, ChatTurnDaily.answer_source, ChatTurnDaily.no_answer_reason)
+    daily_cols += (ChatTurnDaily.turns, ChatTurnDaily.sessions)
     with get_sessionmaker()() as db:
         kept = sorted(tuple(r) for r in db.execute(select(*cols)))
+        kept_daily = sorted(tuple(r) for r in db.execute(select(*daily_cols)))
+        assert kept_daily and sum(r[4] for r in kept_daily) == sum(r[5] for r in kept)
         rebuild(db)
         assert sorted(tuple(r) for r in db.execute(select(*cols))) == kept
+        assert sorted(tuple(r) for r in db.execute(select(*daily_cols))) == kept_daily
 
     # Every figure exports as CSV, and the summary CSV carries the same numbers.
     for name in tables(data):

@@ -135,7 +135,7 @@ def tickets_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     items = tmp_path / "items"
     items.mkdir()
     (items / "demo-radiation-thing.yaml").write_text(ITEM_YAML, encoding="utf-8")
-    for name in ("HOTLINE_12345_URL", "TICKETS_NOTIFY_URL", "INTERNAL_API_TOKEN", "DESK_ADMIN_PASSWORD"):
+    for name in ("HOTLINE_12345_URL", "TICKETS_NOTIFY_URL", "INTERNAL_API_TOKEN", "DESK_ADMIN_PASSWORD", "REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")

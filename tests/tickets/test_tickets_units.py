@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.channels import web_inbox
 from bot.channels.base import ChannelAdapter, OutgoingMessage, get_adapter, register_adapter
 from bot.db import get_sessionmaker, session_scope
-from bot.tickets import auth, contact_vault, pii_crypto, service
+from bot.tickets import auth, contact_vault, first_admin, pii_crypto, service
 from bot.tickets.models import ContactVaultEntry, HandlerUser, Ticket
 from bot.tickets.routing import RoutingTable, load_item_categories, load_routing, route
 from bot.tickets.schemas import TicketCreate
@@ -191,11 +191,11 @@ def test_admin_cli_creates_user_from_stdin(tickets_env: str, monkeypatch: pytest
 def test_first_admin_from_env_only_when_no_user(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.tickets.config import get_ticket_settings
 
-    assert auth.ensure_first_admin() is False  # no password given: nothing created
+    assert first_admin.ensure_first_admin(local=False) is False  # production, no password given: nothing created
     monkeypatch.setenv("DESK_ADMIN_PASSWORD", "first-admin-pass")
     get_ticket_settings.cache_clear()
-    assert auth.ensure_first_admin() is True
-    assert auth.ensure_first_admin() is False
+    assert first_admin.ensure_first_admin() is True
+    assert first_admin.ensure_first_admin() is False
     with session_scope() as db:
         assert auth.authenticate(db, "admin", "first-admin-pass") is not None
 

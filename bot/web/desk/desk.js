@@ -48,13 +48,24 @@
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
   }
 
+  const DESK_ROLES = new Set(["handler", "admin"]);
+  const ROLE_NAME = { handler: "处理人员", editor: "编辑", reviewer: "审核", admin: "管理员" };
+
   function showLogin() {
-    $("login-view").hidden = false; $("app-view").hidden = true; $("who").hidden = true;
+    $("login-view").hidden = false; $("app-view").hidden = true; $("who").hidden = true; $("role-view").hidden = true;
+    document.dispatchEvent(new CustomEvent("desk:user", { detail: null }));
   }
 
   async function showApp(user) {
-    $("login-view").hidden = true; $("app-view").hidden = false; $("who").hidden = false;
+    $("login-view").hidden = true; $("who").hidden = false;
     $("who-name").textContent = (user.display_name || user.username) + (user.role === "admin" ? "（管理员）" : "");
+    document.dispatchEvent(new CustomEvent("desk:user", { detail: user }));
+    if (!DESK_ROLES.has(user.role)) { // editors and reviewers: the console, not the desk
+      $("role-name").textContent = ROLE_NAME[user.role] || user.role;
+      $("role-view").hidden = false; $("app-view").hidden = true; $("export").hidden = true;
+      return;
+    }
+    $("role-view").hidden = true; $("app-view").hidden = false; $("export").hidden = false;
     meta = await api("GET", "/api/desk/meta");
     const fo = $("f-office"), fs = $("f-status"), ao = $("a-office"), aa = $("a-assignee");
     [fo, fs, ao].forEach((s) => { while (s.options.length > (s === ao ? 0 : 1)) s.remove(s.options.length - 1); });
@@ -82,8 +93,9 @@
 
   function flags(t) {
     const span = document.createElement("span");
-    if (t.overdue) span.appendChild(el("span", "超期", "badge flag-overdue"));
-    if (t.due_soon) span.appendChild(el("span", "即将到期", "badge flag-soon"));
+    if (t.paused) span.appendChild(el("span", "挂起", "badge flag-paused")); // the clock is stopped
+    if (t.overdue && !t.paused) span.appendChild(el("span", "超期", "badge flag-overdue"));
+    if (t.due_soon && !t.paused) span.appendChild(el("span", "即将到期", "badge flag-soon"));
     if (t.rectification_status === "open") span.appendChild(el("span", "整改中", "badge flag-soon"));
     return span;
   }
@@ -123,7 +135,10 @@
     text($("d-office"), t.office + (t.routed_by === "triage" ? "（待分拣）" : ""));
     text($("d-assignee"), t.assignee);
     text($("d-ack"), t.ack_due);
-    text($("d-due"), t.resolve_due);
+    text($("d-due"), t.paused ? "（挂起中，恢复计时后重新计算）" : t.resolve_due);
+    text($("d-clock"), t.paused
+      ? "已挂起（等待群众），剩余 " + t.paused_days_left + " 个工作日；恢复计时后办结期限为恢复当日起第 " + t.paused_days_left + " 个工作日"
+      : (t.status === "已办结" ? "已办结" : "计时中"));
     text($("d-contact"), keepContact || t.contact);
     text($("d-place"), t.place);
     text($("d-channel"), t.channel);
@@ -146,6 +161,8 @@
     ["a-reply-btn", "a-forward", "a-reroute", "a-assign"].forEach((id) => { $(id).disabled = closed; });
     $("a-close").disabled = !t.allowed_statuses.includes("已办结");
     $("a-reopen").disabled = !closed;
+    $("a-pause").disabled = closed || t.paused;
+    $("a-resume").disabled = !t.paused;
 
     const r = t.rectification;
     $("rect").hidden = !r;
@@ -227,6 +244,10 @@
     }));
     $("a-forward").addEventListener("click", () => act(() => api("POST", path("/forward"), { note: $("a-forward-note").value || null })));
     $("a-close").addEventListener("click", () => act(() => api("POST", path("/close"), {})));
+    $("a-pause").addEventListener("click", () => act(async () => {
+      const t = await api("POST", path("/pause"), { note: $("a-pause-note").value || null }); $("a-pause-note").value = ""; return t;
+    }));
+    $("a-resume").addEventListener("click", () => act(() => api("POST", path("/resume"))));
     $("a-reopen").addEventListener("click", () => act(() => api("POST", path("/reopen"), {})));
     const rectBody = () => ({ callback_note: $("r-callback-input").value || null, measures: $("r-measures-input").value || null });
     $("r-save").addEventListener("click", () => act(() => api("POST", path("/rectification/note"), rectBody())));
