@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.analytics.models import ChatTurn, ChatTurnRollup
 from bot.dashboard import texts
+from bot.feedback.models import AnswerFeedbackRollup
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import BAD_RATINGS, EventKind, Rating, RectificationStatus, TicketStatus
 from bot.tickets.models import Rectification, Ticket, TicketEvent
@@ -141,10 +142,37 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
         "conversations": totals["conversations"],
         **{k: totals[k] for k in keys},
         "handoff": totals["handoff"],
-        "feedback": None,
+        **feedback_figures(db, period, office),
         "top_unanswered": [{"question": q, "count": n} for q, n in top],
         "answers_by_item": [{"item": c, "count": int(n)} for c, n in by_item],
         "series": {k: [v[d] for d in period.days()] for k, v in series.items()},
+    }
+
+
+def feedback_figures(db: Session, period: Period, office: str | None) -> dict[str, Any]:
+    """👍/👎 from ``answer_feedback_rollup``: the 👍 share of the votes cast in the period (None: no vote),
+    the two counts, and the 👎 by reason. An office sees the votes on its items' answers."""
+    scope: list[Any] = [AnswerFeedbackRollup.day >= period.start, AnswerFeedbackRollup.day <= period.end]
+    if office:
+        seen = [c for c in db.scalars(select(AnswerFeedbackRollup.item_code).where(*scope).distinct()) if c]
+        scope.append(AnswerFeedbackRollup.item_code.in_(sorted(office_items(office, seen)) or ["\x00"]))
+    votes: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for vote, reason, n in db.execute(
+        select(AnswerFeedbackRollup.vote, AnswerFeedbackRollup.reason, func.sum(AnswerFeedbackRollup.votes))
+        .where(*scope)
+        .group_by(AnswerFeedbackRollup.vote, AnswerFeedbackRollup.reason)
+    ):
+        votes[vote] += int(n or 0)
+        if vote == "down":
+            reasons[reason or ""] += int(n or 0)
+    return {
+        "feedback": _ratio(votes["up"], votes["up"] + votes["down"]),
+        "feedback_up": votes["up"],
+        "feedback_down": votes["down"],
+        "feedback_reasons": [
+            {"reason": key, "label": label, "count": reasons[key]} for key, label in texts.FEEDBACK_REASONS.items()
+        ],
     }
 
 
@@ -374,11 +402,17 @@ def tables(figures: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]
                         "no_answer_kb",
                         "no_answer_other_dept",
                         "handoff",
+                        "feedback",
+                        "feedback_up",
+                        "feedback_down",
                     ],
                     q,
                 ),
-                ["feedback", defs["feedback"][0], texts.FEEDBACK_OFF, defs["feedback"][1]],
             ],
+        ),
+        "feedback_reasons": (
+            ["reason", "名称", "count"],
+            [[x["reason"] or "none", x["label"], x["count"]] for x in q["feedback_reasons"]],
         ),
         "questions_by_day": (
             ["day", *q["series"].keys()],

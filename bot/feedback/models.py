@@ -36,11 +36,12 @@ class AnswerFeedback(Base):
 
 
 class AnswerFeedbackRollup(Base):
-    """Votes per local day, item and vote (a replaced vote moves from its old key to its new one)."""
+    """Votes per local day, item, vote and reason (a replaced vote moves from its old key to its new one)."""
 
     __tablename__ = "answer_feedback_rollup"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     item_code: Mapped[str] = mapped_column(String(128), primary_key=True, default="")
     vote: Mapped[str] = mapped_column(String(8), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(16), primary_key=True, default="")
     votes: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,13 +28,15 @@ class TurnNotFoundError(LookupError):
     """No rateable turn with this id in this session (the caller answers 404, whichever it was)."""
 
 
-def _bump(db: Session, day: dt.date, item_code: str | None, vote: str, delta: int) -> None:
-    key = {"day": day, "item_code": item_code or "", "vote": vote}
-    row = db.get(AnswerFeedbackRollup, key)
-    if row is None:
-        db.add(AnswerFeedbackRollup(**key, votes=max(delta, 0)))
+def _bump(db: Session, day: dt.date, item_code: str | None, vote: str, reason: str | None, delta: int) -> None:
+    """Add ``delta`` to one rollup cell, atomically (an upsert, as the chat-turn rollup does)."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.votes = max(0, row.votes + delta)
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    key = {"day": day, "item_code": item_code or "", "vote": vote, "reason": reason or ""}
+    stmt = insert(AnswerFeedbackRollup).values(**key, votes=max(delta, 0))
+    db.execute(stmt.on_conflict_do_update(index_elements=list(key), set_={"votes": AnswerFeedbackRollup.votes + delta}))
 
 
 def submit(
@@ -69,10 +71,10 @@ def submit(
         )
         db.add(row)
     else:
-        _bump(db, row.day, row.item_code, row.vote, -1)
+        _bump(db, row.day, row.item_code, row.vote, row.reason, -1)
     first_down = body.vote == "down" and (not replaced or row.vote != "down")
     row.at, row.day, row.vote, row.reason, row.comment_masked = now, day, body.vote, reason, comment
-    _bump(db, day, turn.item_code, body.vote, +1)
+    _bump(db, day, turn.item_code, body.vote, reason, +1)
     db.flush()
     if first_down:
         for listener in on_thumbs_down:

@@ -50,8 +50,9 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("item_code", sa.String(length=128), nullable=False),
         sa.Column("vote", sa.String(length=8), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("votes", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "item_code", "vote", name=op.f("pk_answer_feedback_rollup")),
+        sa.PrimaryKeyConstraint("day", "item_code", "vote", "reason", name=op.f("pk_answer_feedback_rollup")),
     )
 
     op.create_table(
