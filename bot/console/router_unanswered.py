@@ -1,6 +1,6 @@
 """``/api/console/unanswered``: the unanswered-questions list and its resolutions (console roles editor,
-reviewer, admin; an editor sees its office's groups and the triage queue). State-changing requests pass the
-desk's origin check and go to the audit trail.
+reviewer, admin; an editor sees its office's groups and the triage queue). Built with the console's
+dependencies: state-changing requests pass the desk's origin check and go to the audit trail.
 
 The app factory puts an ``UnansweredLoop`` on ``app.state.unanswered``.
 """
@@ -13,26 +13,16 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
 from bot.console.unanswered import resolve, service, texts
 from bot.console.unanswered.loop import UnansweredLoop
 from bot.db import session_scope
-from bot.tickets import audit, auth
 from bot.tickets.dependencies import NowDep, SessionDep
 from bot.tickets.models import HandlerUser
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/api/console/unanswered", tags=["console"])
-
-
-def console_user(user: auth.CurrentHandler) -> HandlerUser:
-    if user.role not in service.CONSOLE_ROLES:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, texts.CONSOLE_ONLY)
-    return user
-
-
-ConsoleUser = Annotated[HandlerUser, Depends(console_user)]
-SameOrigin = Depends(auth.require_same_origin)
+router = APIRouter(prefix="/api/console/unanswered", tags=["console"], dependencies=CONSOLE_DEPENDENCIES)
 
 
 def get_loop(request: Request) -> UnansweredLoop:
@@ -117,21 +107,9 @@ def _refused(exc: resolve.ResolveError) -> HTTPException:
     return HTTPException(exc.status, detail)
 
 
-def _audit(request: Request, db: SessionDep, user: HandlerUser, action: str, group_id: int, detail: Any) -> None:
-    audit.record(
-        db,
-        f"unanswered.{action}",
-        actor=user.username,
-        target=f"unanswered/{group_id}",
-        status=200,
-        client=audit.client_of(request),
-        detail=detail,
-    )
-
-
-@router.post("/{group_id}/link", dependencies=[SameOrigin])
+@router.post("/{group_id}/link")
 def link_group(
-    group_id: int, body: LinkIn, request: Request, user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep
+    group_id: int, body: LinkIn, user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep
 ) -> dict[str, Any]:
     group = _group(db, group_id, user, loop)
     try:
@@ -148,15 +126,13 @@ def link_group(
         )
     except resolve.ResolveError as exc:
         raise _refused(exc) from None
-    _audit(request, db, user, "link", group_id, {"item": body.item_code, "as": body.as_, "draft": draft})
     return {"id": group_id, "status": "linked", "draft_id": draft}
 
 
-@router.post("/{group_id}/other-department", dependencies=[SameOrigin])
+@router.post("/{group_id}/other-department")
 def other_department(
     group_id: int,
     body: OtherDepartmentIn,
-    request: Request,
     user: ConsoleUser,
     db: SessionDep,
     now: NowDep,
@@ -169,24 +145,22 @@ def other_department(
         draft = resolve.other_department(db, group, user, department=department, keyword=keyword, now=now)
     except resolve.ResolveError as exc:
         raise _refused(exc) from None
-    _audit(request, db, user, "other_department", group_id, {"department": department, "draft": draft})
     return {"id": group_id, "status": "other_department", "draft_id": draft}
 
 
-@router.post("/{group_id}/dismiss", dependencies=[SameOrigin])
+@router.post("/{group_id}/dismiss")
 def dismiss_group(
-    group_id: int, body: DismissIn, request: Request, user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep
+    group_id: int, body: DismissIn, user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep
 ) -> dict[str, Any]:
     group = _group(db, group_id, user, loop)
     try:
         resolve.dismiss(db, group, user, note=body.note, now=now)
     except resolve.ResolveError as exc:
         raise _refused(exc) from None
-    _audit(request, db, user, "dismiss", group_id, None)
     return {"id": group_id, "status": "dismissed"}
 
 
-@router.post("/retest", dependencies=[SameOrigin])
+@router.post("/retest")
 def retest_now(user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep) -> dict[str, Any]:
     """Re-test the resolved groups against the live version now (the list also does it after a publish)."""
     return {"retested": loop.retest(db, now=now), "version": loop.version()}

@@ -13,7 +13,8 @@ class UnansweredSettings(BaseSettings):
     group; ``UNANSWERED_LOW_CONFIDENCE``: answers below this confidence are kept too;
     ``UNANSWERED_CLARIFY_ABANDON_MINUTES``: a clarification with no choice after this long is abandoned;
     ``UNANSWERED_RETEST_BATCH``: resolved groups re-tested per pass; ``UNANSWERED_RETEST_QUESTIONS``:
-    representative questions asked per group."""
+    representative questions asked per group; ``UNANSWERED_WATCH_S``: how often the served knowledge version
+    is checked (a new one starts a re-test pass)."""
 
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
@@ -22,6 +23,7 @@ class UnansweredSettings(BaseSettings):
     unanswered_clarify_abandon_minutes: float = Field(default=30.0, gt=0)
     unanswered_retest_batch: int = Field(default=50, ge=1)
     unanswered_retest_questions: int = Field(default=3, ge=1, le=10)
+    unanswered_watch_s: float = Field(default=5.0, gt=0)
 
 
 @lru_cache(maxsize=1)

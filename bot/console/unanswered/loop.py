@@ -4,11 +4,14 @@ the live knowledge version is not the one they were last tested against."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +20,7 @@ from bot.console.unanswered import capture, grouping, retest
 from bot.console.unanswered.config import UnansweredSettings, get_unanswered_settings
 from bot.console.unanswered.models import UnansweredGroup
 from bot.console.unanswered.offices import OfficeLocator
+from bot.db import session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +91,45 @@ def default_loop() -> UnansweredLoop:
         return get_embedder() if is_ready() else None  # type: ignore[return-value]
 
     def version() -> int:
-        from knowledge import service as knowledge_service
+        from knowledge.service import live_version
 
-        live = getattr(knowledge_service, "live_version", None)
-        return int(live()) if callable(live) else 0
+        return live_version() or 0
 
     return UnansweredLoop(embedder=embedder, locator=default_locator(), ask=retest.engine_ask, version=version)
+
+
+def retest_if_needed(loop: UnansweredLoop) -> int:
+    """One pass of the re-test in its own session (when a resolved group was not tested against the live version)."""
+    with session_scope() as db:
+        if not loop.needs_retest(db):
+            return 0
+        return loop.retest(db, now=dt.datetime.now(dt.UTC))
+
+
+async def watch_versions(loop: UnansweredLoop, interval_s: float) -> None:
+    """Re-test resolved groups whenever the version this process serves changes (a publish or a rollback)."""
+    tested: int | None = None
+    while True:
+        await asyncio.sleep(interval_s)
+        version = loop.version()
+        if version == tested or version == 0:
+            continue
+        try:
+            await asyncio.to_thread(retest_if_needed, loop)
+            tested = version
+        except Exception:
+            logger.exception("re-test of resolved unanswered groups failed")
+
+
+@asynccontextmanager
+async def unanswered_lifespan(app: Any) -> AsyncIterator[None]:
+    """Inside the app's lifespan: the version watcher of the loop on ``app.state.unanswered`` (if wired)."""
+    loop: UnansweredLoop | None = getattr(app.state, "unanswered", None)
+    task = None
+    if loop is not None:
+        task = asyncio.create_task(watch_versions(loop, loop.settings.unanswered_watch_s), name="unanswered-retest")
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()

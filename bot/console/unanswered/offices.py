@@ -40,10 +40,15 @@ def engine_match_item(question: str) -> str | None:
     return match.item.code if match.item is not None else None
 
 
-def routed_office(code: str) -> str | None:
-    """The office the tickets' routing table gives an item (None when only the triage queue would take it)."""
+def item_office(code: str) -> str | None:
+    """The item's owning office in the live knowledge, else the office the tickets' routing table gives it
+    (None when only the triage queue would take it)."""
     from bot.tickets.routing import get_item_categories, get_routing, route
+    from knowledge.service import get_engine
 
+    item = get_engine().catalog.item_by_code.get(code)
+    if item is not None and item.office:
+        return item.office
     table = get_routing()
     found = route(code, None, table=table, item_categories=get_item_categories())
     return None if found.routed_by == "triage" else found.office
@@ -52,4 +57,4 @@ def routed_office(code: str) -> str | None:
 def default_locator() -> OfficeLocator:
     from bot.tickets.routing import get_routing
 
-    return OfficeLocator(engine_match_item, routed_office, get_routing().triage_office)
+    return OfficeLocator(engine_match_item, item_office, get_routing().triage_office)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from bot.console import store
+from bot.console.models import KIND_ITEM, KIND_REFERRALS, REFERRALS_KEY
 from bot.console.unanswered import service, texts
 from bot.console.unanswered.models import UnansweredGroup
 from bot.tickets.models import HandlerUser
@@ -71,7 +72,7 @@ def link(
         raise ResolveError(409, texts.ALREADY_RESOLVED)
     try:
         document, revision = store.item_document(db, item_code)
-    except (KeyError, LookupError):
+    except store.NotFoundError:
         raise ResolveError(404, texts.UNKNOWN_ITEM) from None
     if not store.can_edit(user, document):
         raise ResolveError(403, texts.NOT_YOUR_ITEM)
@@ -81,7 +82,7 @@ def link(
         if not answer or not answer.strip():
             raise ResolveError(422, texts.FAQ_NEEDS_ANSWER)
         changed = with_faq(document, guide_id, text, answer.strip())
-    draft = _save(db, item_code, changed, user, revision, _note(group))
+    draft = _save(db, KIND_ITEM, item_code, changed, user, revision, _note(group))
     service.mark_resolved(
         group, "linked", by=user.username, now=now, resolution=as_, item_code=item_code, draft_id=draft, note=text
     )
@@ -89,17 +90,33 @@ def link(
     return draft
 
 
-def _save(db: Session, code: str, document: dict[str, Any], user: HandlerUser, revision: int | None, note: str) -> int:
+def _save(db: Session, kind: str, key: str, document: Any, user: HandlerUser, revision: int | None, note: str) -> int:
     try:
-        draft = store.save_draft(db, code, document, author=user.username, base_revision=revision, note=note)
+        draft = store.save_document_draft(
+            db, kind, key, document, author=user.username, base_revision=revision, note=note
+        )
     except store.DraftInvalid as exc:
         db.rollback()
         errors = [{"path": e.path, "message": e.message} for e in exc.errors]
         raise ResolveError(422, "; ".join(e["message"] for e in errors)[:500], errors) from None
-    except store.DraftConflict:
+    except store.DraftConflict as exc:
         db.rollback()
-        raise ResolveError(409, "该事项刚被其他人修改，请刷新后重试。") from None
+        raise ResolveError(409, str(exc) or texts.CONFLICT) from None
     return int(draft.id)
+
+
+def with_referral(referrals: list[dict[str, Any]], department: str, keyword: str) -> list[dict[str, Any]]:
+    """The referrals list with ``keyword`` under ``department`` (a new entry when the department is new)."""
+    out = copy.deepcopy(referrals)
+    for entry in out:
+        if keyword in (entry.get("keywords") or []):
+            raise ResolveError(409, texts.DUPLICATE_KEYWORD)
+    same = [e for e in out if e.get("department") == department]
+    if not same:
+        out.append({"department": department, "keywords": [keyword]})
+    else:
+        same[0]["keywords"] = [*(same[0].get("keywords") or []), keyword]
+    return out
 
 
 def other_department(
@@ -116,7 +133,12 @@ def other_department(
         raise ResolveError(409, texts.ALREADY_RESOLVED)
     draft = None
     if department and keyword:
-        draft = store.save_referral_keyword(db, department, keyword, author=user.username, note=_note(group))
+        body, open_draft = store.document(db, KIND_REFERRALS, REFERRALS_KEY)
+        if not store.can_edit(user, body, KIND_REFERRALS):
+            raise ResolveError(403, texts.REFERRALS_REVIEWERS_ONLY)
+        changed = with_referral(list(body or []), department, keyword)
+        revision = open_draft.revision if open_draft is not None else None
+        draft = _save(db, KIND_REFERRALS, REFERRALS_KEY, changed, user, revision, _note(group))
     service.mark_resolved(
         group, "other_department", by=user.username, now=now, department=department, draft_id=draft, note=keyword
     )

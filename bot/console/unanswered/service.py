@@ -19,7 +19,6 @@ from bot.tickets.models import HandlerUser
 
 logger = logging.getLogger(__name__)
 
-CONSOLE_ROLES = frozenset({Role.editor.value, Role.reviewer.value, Role.admin.value})
 STATUSES = frozenset(texts.STATUSES)
 SAMPLES = 5
 

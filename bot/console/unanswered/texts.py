@@ -16,7 +16,6 @@ STATUSES: dict[str, str] = {
     "other_department": "属其他部门",
     "dismissed": "已忽略",
 }
-CONSOLE_ONLY = "仅知识库编辑、审核人员和管理员可以使用。"
 NOT_FOUND = "找不到这个问题组，或它不属于您的科室。"
 ALREADY_RESOLVED = "这个问题组已经处理过了。"
 NOT_YOUR_ITEM = "您只能修改本科室的事项。"
@@ -24,3 +23,6 @@ UNKNOWN_ITEM = "找不到这个事项。"
 UNKNOWN_GUIDE = "这个事项没有该办事指南。"
 FAQ_NEEDS_ANSWER = "以常见问题关联时，请填写答案（须引用办事指南原文）。"
 DUPLICATE_ALIAS = "该事项已有这个别名。"
+DUPLICATE_KEYWORD = "转介关键词已存在。"
+REFERRALS_REVIEWERS_ONLY = "转介清单只能由审核人员或管理员修改；可只标记为其他部门，不填关键词。"
+CONFLICT = "该文档刚被其他人修改，请刷新后重试。"
