@@ -85,7 +85,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
     if office:
         seen = [c for c in db.scalars(select(ChatTurnRollup.item_code).where(*scope).distinct()) if c]
         codes = office_items(office, seen)
-        scope.append(ChatTurnRollup.item_code.in_(sorted(codes) or ["\x00"]))
+        scope.append(ChatTurnRollup.item_code.in_(sorted(codes)))
     rows = db.execute(
         select(
             ChatTurnRollup.day,
@@ -129,7 +129,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
     ).all()
     top_scope: list[Any] = [ChatTurn.kind == "no_answer", ChatTurn.day >= period.start, ChatTurn.day <= period.end]
     if codes is not None:
-        top_scope.append(ChatTurn.item_code.in_(sorted(codes) or ["\x00"]))
+        top_scope.append(ChatTurn.item_code.in_(sorted(codes)))
     top = db.execute(
         select(ChatTurn.question_masked, func.count().label("n"))
         .where(*top_scope, ChatTurn.question_masked.is_not(None))
@@ -155,7 +155,7 @@ def feedback_figures(db: Session, period: Period, office: str | None) -> dict[st
     scope: list[Any] = [AnswerFeedbackRollup.day >= period.start, AnswerFeedbackRollup.day <= period.end]
     if office:
         seen = [c for c in db.scalars(select(AnswerFeedbackRollup.item_code).where(*scope).distinct()) if c]
-        scope.append(AnswerFeedbackRollup.item_code.in_(sorted(office_items(office, seen)) or ["\x00"]))
+        scope.append(AnswerFeedbackRollup.item_code.in_(sorted(office_items(office, seen))))
     votes: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     for vote, reason, n in db.execute(

@@ -1,7 +1,7 @@
 """feedback: answer feedback (👍/👎) and its daily rollup, the turn id on chat turns, unanswered questions
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"  # "0006" as briefed; chained after 0007 once console-store was merged
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
