@@ -136,5 +136,6 @@ class ActionAnswer(Action):
             confidence=answer.confidence,
             sources=[s.as_meta() for s in answer.sources],
             guide=answer.guide_id,
+            knowledge_version=answer.knowledge_version,
         )
         return events

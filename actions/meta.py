@@ -1,7 +1,8 @@
 """The machine-readable ``meta`` message every custom action sends for the chat gateway.
 
 Shape (docs/ARCHITECTURE.md, bot/chat/schemas.py ``Meta``):
-``{"meta": {"kind", "item": {"code","name"}|null, "aspect", "confidence", "sources", "ticket", "guide"}}``.
+``{"meta": {"kind", "item": {"code","name"}|null, "aspect", "confidence", "sources", "ticket", "guide",
+"knowledge_version"}}`` (the guide id an answer quotes; the published knowledge version it came from).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def build_meta(
     sources: list[dict[str, Any]] | None = None,
     ticket: dict[str, Any] | None = None,
     guide: str | None = None,
+    knowledge_version: int | None = None,
 ) -> dict[str, Any]:
     """The json_message body: ``{"meta": {...}}`` with every key present."""
     return {
@@ -44,6 +46,7 @@ def build_meta(
             "sources": sources or [],
             "ticket": ticket,
             "guide": guide,
+            "knowledge_version": knowledge_version,
         }
     }
 

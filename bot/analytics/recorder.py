@@ -68,7 +68,6 @@ def classify(record: TurnRecord) -> ChatTurn:
         no_answer_reason = "other_dept" if REFERRAL_MARKER in record.reply_text else "not_in_kb"
     if meta.kind in QUESTION_KINDS:
         question = record.masked_text[:MAX_QUESTION_CHARS] or None
-    version = getattr(meta, "knowledge_version", None)  # set by the knowledge store once it serves versions
     return ChatTurn(
         at=record.at,
         day=local_today(record.at),
@@ -83,7 +82,7 @@ def classify(record: TurnRecord) -> ChatTurn:
         question_masked=question,
         turn_id=record.turn_id[:32] or None,
         guide_id=meta.guide[:128] if meta.guide else None,
-        knowledge_version=version if isinstance(version, int) else None,
+        knowledge_version=meta.knowledge_version,
     )
 
 

@@ -74,6 +74,7 @@ class Meta(BaseModel):
     guide: str | None = None  # the guide the answer quotes (its id), when it quotes one
     # Set by the gateway once the turn is recorded: an opaque, unguessable id the widget's 👍/👎 names.
     turn_id: str | None = None
+    knowledge_version: int | None = None  # the published knowledge version the answer came from
 
 
 class ChatResponse(BaseModel):

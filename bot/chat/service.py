@@ -123,6 +123,7 @@ def build_meta(raw: dict[str, Any] | None) -> Meta:
         sources=_sources(raw.get("sources")),
         ticket=_ticket(raw.get("ticket")),
         guide=raw.get("guide") if isinstance(raw.get("guide"), str) else None,
+        knowledge_version=_version(raw.get("knowledge_version")),
     )
 
 
@@ -139,6 +140,10 @@ def _confidence(raw: Any) -> float | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
     return float(raw)
+
+
+def _version(raw: Any) -> int | None:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else None
 
 
 def _sources(raw: Any) -> list[Source]:
