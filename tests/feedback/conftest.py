@@ -14,6 +14,7 @@ from bot.console.unanswered.loop import UnansweredLoop
 from bot.console.unanswered.offices import OfficeLocator
 from bot.console.unanswered.retest import Outcome
 from tests.chat.conftest import fake_rasa  # noqa: F401
+from tests.console.conftest import console_env, console_template  # noqa: F401
 from tests.tickets.conftest import (  # noqa: F401
     FrozenClock,
     clock,
