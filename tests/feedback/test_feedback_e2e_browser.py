@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,9 +45,8 @@ STAFF_PASSWORD = "Feedback-loop-pass-83"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tempfile.mkdtemp(prefix="feedback-chromium-")
     with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             yield b
         finally:
