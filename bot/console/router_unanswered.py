@@ -84,6 +84,7 @@ def list_unanswered(
     loop.refresh(db, now=now)
     if loop.needs_retest(db):
         background.add_task(_retest_in_background, loop, now)
+    db.commit()  # SQLite: no transaction (a write lock) may outlive the reads below into the background task
     scope = service.scope_of(user, loop.triage)
     out = service.list_groups(
         db, scope, status=None if status_ == "all" else status_, office=office, q=q, limit=limit, offset=offset
@@ -92,6 +93,7 @@ def list_unanswered(
     out["triage"] = loop.triage
     out["labels"] = {"sources": texts.SOURCES, "statuses": texts.STATUSES}
     out["user"] = {"username": user.username, "role": user.role, "office": user.office}
+    db.commit()
     return out
 
 

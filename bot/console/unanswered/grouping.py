@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import select
@@ -60,45 +60,88 @@ def group_open_questions(
     now: dt.datetime,
     limit: int = 500,
 ) -> int:
-    """Place up to ``limit`` open questions into groups; returns how many were placed. Commits."""
-    stmt = select(UnansweredQuestion).where(UnansweredQuestion.state == "open").order_by(UnansweredQuestion.id)
-    if db.get_bind().dialect.name == "postgresql":  # two replicas never place the same question twice
-        stmt = stmt.with_for_update(skip_locked=True)
-    questions = list(db.scalars(stmt.limit(limit)))
-    if not questions:
+    """Place up to ``limit`` open questions into groups; returns how many were placed. Commits.
+
+    Embedding and the office look-up run outside any transaction (SQLite's write lock is never held while the
+    model works); the placement is then written in one transaction, each question only if it is still open
+    (another replica may have placed it meanwhile)."""
+    rows = db.execute(
+        select(UnansweredQuestion.id, UnansweredQuestion.question_masked, UnansweredQuestion.item_code)
+        .where(UnansweredQuestion.state == "open")
+        .order_by(UnansweredQuestion.id)
+        .limit(limit)
+    ).all()
+    existing = db.execute(
+        select(UnansweredGroup.id, UnansweredGroup.centroid, UnansweredGroup.questions).where(
+            UnansweredGroup.embedder == embedder.name
+        )
+    ).all()
+    db.commit()
+    if not rows:
         return 0
-    vectors = embedder.embed_queries([q.question_masked for q in questions])
-    groups = list(db.scalars(select(UnansweredGroup).where(UnansweredGroup.embedder == embedder.name)))
+    vectors = embedder.embed_queries([text for _, text, _ in rows])
     dim = int(vectors.shape[1])
-    matrix = np.stack([from_bytes(g.centroid) for g in groups]) if groups else np.zeros((0, dim), dtype=np.float32)
-    for question, vector in zip(questions, vectors, strict=True):
+    matrix = np.stack([from_bytes(c) for _, c, _ in existing]) if existing else np.zeros((0, dim), dtype=np.float32)
+    members = [int(n) for _, _, n in existing]
+    # Where each question goes: an existing group's row, or a new group (with its office) made for it.
+    placement: list[int] = []
+    new_groups: dict[int, tuple[str, str | None]] = {}  # row → (office, item) for groups started here
+    for (_, text, item_code), vector in zip(rows, vectors, strict=True):
         row, score = nearest(matrix, vector)
         if row >= 0 and score >= threshold:
-            group = groups[row]
-            centroid = merged_centroid(matrix[row], group.questions, vector)
-            matrix[row] = centroid
-            group.centroid = to_bytes(centroid)
-            group.questions += 1
-            group.last_seen_at = max(group.last_seen_at, question.at)
+            matrix[row] = merged_centroid(matrix[row], members[row], vector)
+            members[row] += 1
         else:
-            office, item_code = locate(question.question_masked, question.item_code)
-            group = UnansweredGroup(
+            row = matrix.shape[0]
+            matrix = np.vstack([matrix, vector[None, :].astype(np.float32)])
+            members.append(1)
+            new_groups[row] = locate(text, item_code)
+        placement.append(row)
+    return _write(db, embedder.name, rows, placement, matrix, existing, new_groups, now)
+
+
+def _write(
+    db: Session,
+    embedder_name: str,
+    rows: Sequence[Any],
+    placement: list[int],
+    matrix: np.ndarray,
+    existing: Sequence[Any],
+    new_groups: dict[int, tuple[str, str | None]],
+    now: dt.datetime,
+) -> int:
+    group_ids = [int(gid) for gid, _, _ in existing]
+    groups: dict[int, UnansweredGroup] = {}
+    placed = 0
+    for (qid, text, _), row in zip(rows, placement, strict=True):
+        question = db.get(UnansweredQuestion, qid)
+        if question is None or question.state != "open":
+            continue  # placed by another replica meanwhile
+        if row >= len(group_ids) and row not in groups:
+            office, item_code = new_groups[row]
+            groups[row] = UnansweredGroup(
                 created_at=now,
                 last_seen_at=question.at,
-                representative=question.question_masked,
-                questions=1,
-                embedder=embedder.name[:64],
-                centroid=to_bytes(vector),
+                representative=text,
+                questions=0,
+                embedder=embedder_name[:64],
+                centroid=to_bytes(matrix[row]),
                 office=office[:64],
                 item_code=item_code,
                 status="open",
             )
-            db.add(group)
+            db.add(groups[row])
             db.flush()
-            groups.append(group)
-            matrix = np.vstack([matrix, vector[None, :].astype(np.float32)])
-        question.state = "grouped"
-        question.group_id = group.id
+        group = groups.get(row) or db.get(UnansweredGroup, group_ids[row])
+        if group is None:
+            continue
+        groups[row] = group
+        group.questions += 1
+        group.last_seen_at = max(group.last_seen_at, question.at)
+        question.state, question.group_id = "grouped", group.id
+        placed += 1
+    for row, group in groups.items():
+        group.centroid = to_bytes(matrix[row])
     db.commit()
-    logger.info("unanswered: %d question(s) grouped, %d group(s) in all", len(questions), len(groups))
-    return len(questions)
+    logger.info("unanswered: %d question(s) grouped into %d group(s)", placed, len(groups))
+    return placed

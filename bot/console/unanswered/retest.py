@@ -50,8 +50,8 @@ def representative_questions(db: Session, group: UnansweredGroup, limit: int) ->
     return [group.representative, *others][:limit]
 
 
-def judge(group: UnansweredGroup, outcomes: list[Outcome]) -> tuple[bool, str | None]:
-    if group.status == "other_department":
+def judge(status: str, outcomes: list[Outcome]) -> tuple[bool, str | None]:
+    if status == "other_department":
         return all(o.referral for o in outcomes), None
     answered = all(o.kind == "answer" for o in outcomes)
     items = Counter(o.item_code for o in outcomes if o.kind == "answer" and o.item_code)
@@ -61,8 +61,8 @@ def judge(group: UnansweredGroup, outcomes: list[Outcome]) -> tuple[bool, str | 
 def retest_resolved(
     db: Session, ask: Ask, version: int, *, now: dt.datetime, batch: int = 50, per_group: int = 3
 ) -> int:
-    """Re-test up to ``batch`` resolved groups not yet tested against ``version``; returns how many. Commits
-    after each group (a long pass never holds the database)."""
+    """Re-test up to ``batch`` resolved groups not yet tested against ``version``; returns how many. The engine
+    is asked outside any transaction (SQLite's write lock is never held while it thinks). Commits."""
     groups = list(
         db.scalars(
             select(UnansweredGroup)
@@ -74,13 +74,16 @@ def retest_resolved(
             .limit(batch)
         )
     )
-    for group in groups:
-        questions = representative_questions(db, group, per_group)
-        outcomes = [ask(q) for q in questions]
-        answered, item = judge(group, outcomes)
+    plans = [(g.id, g.status, representative_questions(db, g, per_group)) for g in groups]
+    db.commit()
+    verdicts = [(gid, judge(status, [ask(q) for q in questions])) for gid, status, questions in plans]
+    for gid, (answered, item) in verdicts:
+        group = db.get(UnansweredGroup, gid)
+        if group is None:
+            continue
         group.retest_version, group.retest_at = version, now
         group.retest_answered, group.retest_item = answered, item
-        db.commit()
-    if groups:
-        logger.info("unanswered: %d resolved group(s) re-tested against version %d", len(groups), version)
-    return len(groups)
+    db.commit()
+    if plans:
+        logger.info("unanswered: %d resolved group(s) re-tested against version %d", len(plans), version)
+    return len(plans)

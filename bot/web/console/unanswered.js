@@ -111,7 +111,13 @@
     return form;
   }
 
+  // A resolution is shown in place (the card stays until the next refresh, so its draft can be submitted).
   function done(box, text, draftId) {
+    const card = box.closest("article.ua-group");
+    if (card) {
+      card.dataset.status = "resolved";
+      card.querySelectorAll(".ua-actions, .ua-form").forEach((n) => n.remove());
+    }
     notice(box, text);
     if (draftId) {
       const submit = el("button", { type: "button", class: "ua-submit-draft", onclick: async () => {
@@ -122,7 +128,6 @@
       } }, "提交审核");
       box.append(submit, " ", el("a", { href: "/console#drafts" }, "查看草稿"));
     }
-    setTimeout(load, 0);
   }
 
   function groupCard(g) {
@@ -139,11 +144,11 @@
       resolutionLine(g), retestLine(g));
     if (g.status === "open") {
       const forms = el("div");
-      const show = (make, cls) => () => { clear(forms); box.hidden = true; forms.appendChild(make(g, box)); forms.firstChild.classList.add(cls); };
+      const show = (make) => () => { clear(forms); box.hidden = true; forms.appendChild(make(g, box)); };
       card.append(el("div", { class: "ua-actions" },
-        el("button", { type: "button", class: "ua-link", onclick: show(linkForm, "open") }, "关联事项"),
-        el("button", { type: "button", class: "ua-other", onclick: show(otherForm, "open") }, "属其他部门"),
-        el("button", { type: "button", class: "ua-dismiss", onclick: show(dismissForm, "open") }, "忽略")), forms);
+        el("button", { type: "button", class: "ua-link", onclick: show(linkForm) }, "关联事项"),
+        el("button", { type: "button", class: "ua-other", onclick: show(otherForm) }, "属其他部门"),
+        el("button", { type: "button", class: "ua-dismiss", onclick: show(dismissForm) }, "忽略")), forms);
     }
     card.append(box);
     return card;
