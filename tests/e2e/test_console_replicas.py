@@ -103,7 +103,7 @@ def test_both_processes_serve_a_publish_within_10_s(replicas: tuple[list[str], P
             ok = answer and answer["knowledge_version"] == version and (answer["item"] or {}).get("code") == NURSE
             return answer if ok else None
 
-        answer, waited = wait_for(serves_it, 10.0, f"version {version} at {url}")
+        _, waited = wait_for(serves_it, 10.0, f"version {version} at {url}")
         print(f"{url}: version {version} served {waited:.1f} s after the publish returned")
     # the manifest of the index on disk names the version it was built from
     manifest = (index_dir / "multilingual-e5-small" / "manifest.json").read_text(encoding="utf-8")
