@@ -67,12 +67,19 @@ def staff(stack: StackConfig) -> StackConfig:
     return stack
 
 
+def _console_error(message: Any, errors: list[str]) -> None:
+    """Script errors and failed loads, except the expected 401 before a login and the browser's favicon probe."""
+    url = str((message.location or {}).get("url", ""))
+    if message.type == "error" and "401" not in message.text and not url.endswith("favicon.ico"):
+        errors.append(f"{message.text} ({url})")
+
+
 def _page(browser: Any, errors: list[str]) -> Any:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "401" not in m.text else None)
+    page.on("console", lambda m: _console_error(m, errors))
     return page
 
 
