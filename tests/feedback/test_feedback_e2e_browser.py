@@ -176,7 +176,8 @@ def test_votes_with_a_reason_are_stored_and_shown_in_the_dashboard(staff: StackC
     first.locator("button.hz-reason[data-reason='other']").click()
     first.locator("textarea.hz-feedback-other").fill("材料和窗口说的不一样，请回电13912348888")
     first.locator("button.hz-feedback-submit").click()
-    first.locator(".hz-feedback-status", has_text="感谢反馈").wait_for()
+    first.locator(".hz-feedback-why").wait_for(state="hidden")  # closes once the reason is stored
+    assert "感谢反馈" in first.locator(".hz-feedback-status").inner_text()
     second = _ask(citizen, "婚前医学检查要带什么")
     assert second.get_attribute("data-kind") in ("answer", "clarify", "no_answer"), second.inner_text()
     second.locator("button.hz-vote-up").click()

@@ -402,7 +402,8 @@
     box.appendChild(status);
     if (entry.vote) { status.textContent = entry.vote === "up" ? TEXTS.feedbackThanks : TEXTS.feedbackThanksDown; }
 
-    function post(vote, reason, comment) {
+    // done: the vote is final (👍, or 👎 with its reason submitted): the reason panel closes
+    function post(vote, reason, comment, done) {
       var body = { session_id: state.session, turn_id: entry.turnId, vote: vote };
       if (reason) { body.reason = reason; }
       if (reason === "other" && comment && comment.trim()) { body.comment = maskPersonal(comment.trim()); }
@@ -419,19 +420,19 @@
           save("history", state.history);
           up.setAttribute("aria-pressed", vote === "up" ? "true" : "false");
           down.setAttribute("aria-pressed", vote === "down" ? "true" : "false");
-          why.hidden = true;
+          if (done) { why.hidden = true; }
           status.textContent = vote === "up" ? TEXTS.feedbackThanks : TEXTS.feedbackThanksDown;
         })
         .catch(function () { status.textContent = TEXTS.feedbackFailed; })
         .then(function () { up.disabled = down.disabled = submit.disabled = false; });
     }
-    up.addEventListener("click", function () { why.hidden = true; post("up"); });
+    up.addEventListener("click", function () { why.hidden = true; post("up", null, null, true); });
     down.addEventListener("click", function () {
       // 👎 is recorded at once; the reason (optional) replaces it when submitted
       post("down");
       why.hidden = false;
     });
-    submit.addEventListener("click", function () { post("down", chosen, other.value); });
+    submit.addEventListener("click", function () { post("down", chosen, other.value, true); });
     return box;
   }
 
