@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,7 +19,10 @@ from sqlalchemy.orm import Session
 from bot.console.documents import Document, KnowledgeSnapshot, body_hash, where_of
 from bot.console.models import (
     KIND_ITEM,
+    KIND_POLICY,
+    KIND_REFERRALS,
     OPEN_STATUSES,
+    REFERRALS_KEY,
     KbDocBody,
     KbDraft,
     KbPointer,
@@ -282,6 +286,7 @@ def save_document_draft(
     a different current revision raises `DraftConflict`, as does a publish of this document after
     ``base_version`` when no draft is open. An invalid body raises `DraftInvalid`. Nothing changes then.
     """
+    _check_key(kind, key, body)
     draft = open_draft(session, kind, key)
     if draft is not None and base_revision != draft.revision:
         raise DraftConflict(
@@ -336,6 +341,22 @@ def save_document_draft(
         detail={"draft": draft.id, "revision": draft.revision, "note": note},
     )
     return draft
+
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,126}$")
+
+
+def _check_key(kind: str, key: str, body: Any) -> None:
+    """A document is stored under its own code (item) or id (policy); referrals under "referrals"."""
+    if kind == KIND_REFERRALS:
+        if key != REFERRALS_KEY or not isinstance(body, list):
+            raise DraftInvalid([FieldError("", "其他部门事项应为列表")])
+        return
+    field = "code" if kind == KIND_ITEM else "id"
+    if kind not in (KIND_ITEM, KIND_POLICY) or not isinstance(body, dict):
+        raise DraftInvalid([FieldError("", "文档应为对象")])
+    if not _KEY.match(key) or body.get(field) != key:
+        raise DraftInvalid([FieldError(field, f"{field} 须与地址中的 {key!r} 一致，且只含小写字母、数字和连字符")])
 
 
 def save_draft(

@@ -214,3 +214,13 @@ def test_a_new_item_code_creates_a_new_item_draft(session: Session) -> None:
     with pytest.raises(store.DraftInvalid) as caught:
         store.save_draft(session, "nurse-demo-copy2", wrong, author=EDITOR.username, base_revision=None)
     assert "code" in [e.path for e in caught.value.errors]
+
+
+def test_a_document_is_stored_under_its_own_code_or_id(session: Session) -> None:
+    policy_id = sorted(store.published_snapshot(session).policies)[0]
+    body = copy.deepcopy(store.published_snapshot(session).policies[policy_id])
+    with pytest.raises(store.DraftInvalid) as caught:
+        store.save_document_draft(session, "policy", "another-id", body, author=REVIEWER.username, base_revision=None)
+    assert [e.path for e in caught.value.errors] == ["id"]
+    with pytest.raises(store.DraftInvalid):
+        store.save_document_draft(session, "referrals", "referrals", {"not": "a list"}, author="x", base_revision=None)

@@ -115,3 +115,20 @@ def test_the_shell_serves_its_pages_and_only_existing_ones(api: TestClient) -> N
     assert api.get("/console/desk.css").status_code == 200
     assert api.get("/console/no-such-page").status_code == 404
     assert api.get("/console/..%2Fsecrets").status_code == 404
+
+
+def test_policies_and_referrals_are_edited_by_reviewers(api: TestClient) -> None:
+    login_as(api, REVIEWER)
+    policies = api.get("/api/console/policies").json()
+    doc_id = policies[0]["id"]
+    policy = api.get(f"/api/console/policies/{doc_id}").json()
+    body = policy["document"]
+    body["points"][0]["keywords"] = [*body["points"][0]["keywords"], "控制台关键词"]
+    resp = api.put(f"/api/console/policies/{doc_id}/draft", json={"document": body, "base_revision": None})
+    assert resp.status_code == 200 and resp.json()["kind"] == "policy"
+    referrals = api.get("/api/console/referrals").json()
+    assert referrals["document"] and referrals["can_edit"] is True
+    login_as(api, EDITOR)
+    assert api.get(f"/api/console/policies/{doc_id}").json()["can_edit"] is False
+    resp = api.put("/api/console/referrals/draft", json={"document": referrals["document"], "base_revision": None})
+    assert resp.status_code == 403

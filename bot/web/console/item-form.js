@@ -61,6 +61,7 @@
     ["date", "text", "日期"],
     ["region", "text", "地区", { required: true }],
     ["seed_file", "text", "原始文件", { required: true }],
+    ["source", "source", "来源（可空）"],
     ["last_verified", "date", "最近核验", { required: true }],
     ["points", "rows", "要点", { cols: [["id", "text", "编号"], ["topic", "text", "主题"], ["text", "area", "内容"], ["keywords", "csv", "关键词（逗号分隔）"], ["related_items", "csv", "相关事项（逗号分隔）"]] }],
   ];
@@ -131,6 +132,18 @@
           choices.map(([v, l]) => el("option", { value: v }, l)));
         s.value = value == null ? "" : value;
         return s;
+      }
+      if (type === "source") { // an optional source: null while all its fields are empty
+        const src = value && typeof value === "object" ? { ...value } : { title: "", url: "", trust: "official" };
+        const update = () => setPath(obj, key, src.title || src.url ? { ...src, note: src.note || null } : null);
+        const box = el("div", { class: "row", "data-path": path });
+        for (const [k, label] of [["title", "标题"], ["url", "网址"]]) {
+          box.appendChild(el("input", { type: "text", "data-path": path + "." + k, placeholder: label, title: label, disabled: ro, value: src[k] || "", oninput: (e) => { src[k] = e.target.value; update(); } }));
+        }
+        const trust = el("select", { "data-path": path + ".trust", disabled: ro, onchange: (e) => { src.trust = e.target.value; update(); } }, TRUST.map(([v, l]) => el("option", { value: v }, l)));
+        trust.value = src.trust || "official";
+        box.appendChild(trust);
+        return box;
       }
       if (type === "list") {
         if (!Array.isArray(value)) setPath(obj, key, []);
