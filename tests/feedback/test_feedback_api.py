@@ -137,3 +137,17 @@ def test_dashboard_rate_counts_the_last_vote_per_turn(app_client: tuple[TestClie
     login(client, "other", "other-password-1")
     q = client.get("/api/dashboard/figures", params={"from": day, "to": day}).json()["questions"]
     assert (q["feedback_up"], q["feedback_down"], q["feedback"]) == (0, 0, None)
+
+
+def test_a_thumbs_down_is_kept_once_as_an_unanswered_question(app_client: tuple[TestClient, FrozenClock]) -> None:
+    from bot.console.unanswered.models import UnansweredQuestion
+
+    client, _ = app_client
+    turn = ask(client, "web-f1", "问答 护士执业注册 电话13812345678")["turn_id"]
+    other = ask(client, "web-f1", "问答 护士执业注册材料")["turn_id"]
+    assert vote(client, "web-f1", turn, "down").status_code == 200
+    assert vote(client, "web-f1", turn, "down", reason="unclear").status_code == 200  # the reason replaces
+    assert vote(client, "web-f1", other, "up").status_code == 200
+    with session_scope() as db:
+        kept = [(q.source, q.question_masked, q.item_code) for q in db.scalars(select(UnansweredQuestion))]
+    assert kept == [("thumbs_down", "问答 护士执业注册 电话138****5678", "nurse-practice-registration")]
