@@ -162,6 +162,16 @@ def dismiss_group(
     return {"id": group_id, "status": "dismissed"}
 
 
+@router.post("/{group_id}/reopen")
+def reopen_group(group_id: int, user: ConsoleUser, db: SessionDep, loop: LoopDep) -> dict[str, Any]:
+    group = _group(db, group_id, user, loop)
+    try:
+        resolve.reopen(db, group)
+    except resolve.ResolveError as exc:
+        raise _refused(exc) from None
+    return {"id": group_id, "status": "open"}
+
+
 @router.post("/retest")
 def retest_now(user: ConsoleUser, db: SessionDep, now: NowDep, loop: LoopDep) -> dict[str, Any]:
     """Re-test the resolved groups against the live version now (the list also does it after a publish)."""

@@ -150,3 +150,14 @@ def test_other_department_and_dismiss(app: TestClient) -> None:
     assert (done["犬只登记去哪里办"]["status"], done["护士执照怎么续"]["status"]) == ("other_department", "dismissed")
     with session_scope() as db:
         assert db.scalar(select(UnansweredGroup.resolved_by).where(UnansweredGroup.id == nurse)) == REVIEWER.username
+
+
+def test_a_resolved_group_can_be_reopened(app: TestClient) -> None:
+    login_as(app, EDITOR)
+    gid = groups(app)["犬只登记去哪里办"]["id"]
+    assert app.post(f"/api/console/unanswered/{gid}/reopen").status_code == 409  # already open
+    assert app.post(f"/api/console/unanswered/{gid}/dismiss", json={"note": "误判"}).status_code == 200
+    assert "犬只登记去哪里办" not in groups(app)
+    assert app.post(f"/api/console/unanswered/{gid}/reopen").status_code == 200
+    again = groups(app)["犬只登记去哪里办"]
+    assert again["status"] == "open" and again["resolution"] is None and again["retest"] is None

@@ -151,3 +151,15 @@ def dismiss(db: Session, group: UnansweredGroup, user: HandlerUser, *, note: str
         raise ResolveError(409, texts.ALREADY_RESOLVED)
     service.mark_resolved(group, "dismissed", by=user.username, now=now, note=note)
     db.commit()
+
+
+def reopen(db: Session, group: UnansweredGroup) -> None:
+    """Back to the open list (a re-test still says unanswered, or a resolution was a mistake); a draft it created
+    stays as it is in the review flow."""
+    if group.status == "open":
+        raise ResolveError(409, texts.ALREADY_OPEN)
+    group.status = "open"
+    group.resolved_by = group.resolved_at = group.resolution = group.linked_item = None
+    group.department = group.draft_id = group.note = None
+    group.retest_version = group.retest_at = group.retest_answered = group.retest_item = None
+    db.commit()

@@ -142,6 +142,14 @@
         el("span", {}, sources)),
       g.samples.length > 1 ? el("details", { class: "ua-samples" }, el("summary", {}, "同组问题"), el("ul", {}, g.samples.map((s) => el("li", {}, s)))) : null,
       resolutionLine(g), retestLine(g));
+    if (g.status !== "open") {
+      card.append(el("div", { class: "ua-actions" }, el("button", { type: "button", class: "ua-reopen", onclick: async () => {
+        try {
+          await api("POST", "/api/console/unanswered/" + g.id + "/reopen");
+          await load();
+        } catch (err) { showError(box, err); }
+      } }, "重新打开")));
+    }
     if (g.status === "open") {
       const forms = el("div");
       const show = (make) => () => { clear(forms); box.hidden = true; forms.appendChild(make(g, box)); };
