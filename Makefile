@@ -69,8 +69,9 @@ var/.model: $(VENV)/.installed
 
 setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.nginx var/.model node_modules/.installed ## create both environments, the embedding model, the browser, nginx and the dashboard's ECharts (idempotent)
 
-$(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
-	$(RASAENV)/bin/python scripts/rasa_userwords.py
+# The knowledge base is not a dependency: item names and aliases are matched by the knowledge engine,
+# so a knowledge edit (the console) needs no retrain. data/jieba/userdict.txt is fixed vocabulary.
+$(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) data/jieba/userdict.txt
 	$(RASA) train --fixed-model-name assistant --out models --quiet
 
 train: $(MODEL) ## train the Rasa model if config, domain or data changed
@@ -104,6 +105,7 @@ bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa'
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "bash -c '$(PY) -m bench.chat && $(PY) -m bench.versus'"
 	$(PY) -m bench.wechat
+	$(PY) -m bench.publish
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
 	$(PY) -m bot.channels.wechat.simulator --start-stack

@@ -135,5 +135,7 @@ class ActionAnswer(Action):
             aspect=answer.aspect,
             confidence=answer.confidence,
             sources=[s.as_meta() for s in answer.sources],
+            guide=answer.guide_id,
+            knowledge_version=answer.knowledge_version,
         )
         return events

@@ -1,6 +1,7 @@
-"""Dashboard API latency with a year of data: 100,000 conversations (about 200,000 chat turns) and 10,000
-tickets (with events, ratings and 整改 records) in a fresh database, then ``GET /api/dashboard/figures``
-through the ASGI app (login, routing, JSON) for a 30-day period, a whole year, and a year for one office.
+"""Dashboard API latency with a year of data: 100,000 conversations (about 200,000 chat turns, a tenth of the
+answers rated 👍/👎) and 10,000 tickets (with events, ratings and 整改 records) in a fresh database, then
+``GET /api/dashboard/figures`` through the ASGI app (login, routing, JSON) for a 30-day period, a whole year,
+and a year for one office.
 
     python -m bench.dashboard [--database-url URL] [--runs 15]
 
@@ -36,10 +37,12 @@ def _populate(end: dt.date, rng: random.Random) -> dict[str, int]:
 
     from bot.analytics.models import ChatTurn
     from bot.db import get_engine
+    from bot.feedback.models import AnswerFeedback
     from bot.tickets.models import Rectification, Ticket, TicketEvent
 
     start = end - dt.timedelta(days=364)
     turns: list[dict[str, Any]] = []
+    votes: list[dict[str, Any]] = []
     engine = get_engine()
     with engine.begin() as conn:
         for c in range(CONVERSATIONS):
@@ -62,11 +65,14 @@ def _populate(end: dt.date, rng: random.Random) -> dict[str, int]:
                         "question_masked": f"未收录的问题{rng.randrange(300)}" if kind == "no_answer" else None,
                     }
                 )
+                if kind == "answer" and rng.random() < 0.1:
+                    votes.append(_vote(rng, turns[-1], len(votes)))
             if len(turns) >= 20_000:
                 conn.execute(insert(ChatTurn), turns)
                 turns.clear()
         if turns:
             conn.execute(insert(ChatTurn), turns)
+        conn.execute(insert(AnswerFeedback), votes)
         n_turns = conn.exec_driver_sql("SELECT count(*) FROM chat_turns").scalar_one()
 
         tickets: list[dict[str, Any]] = []
@@ -146,7 +152,32 @@ def _populate(end: dt.date, rng: random.Random) -> dict[str, int]:
         conn.execute(insert(TicketEvent), events)
         if rects:
             conn.execute(insert(Rectification), rects)
-    return {"chat_turns": int(n_turns), "conversations": CONVERSATIONS, "tickets": TICKETS, "events": len(events)}
+    return {
+        "chat_turns": int(n_turns),
+        "conversations": CONVERSATIONS,
+        "answer_feedback": len(votes),
+        "tickets": TICKETS,
+        "events": len(events),
+    }
+
+
+def _vote(rng: random.Random, turn: dict[str, Any], n: int) -> dict[str, Any]:
+    down = rng.random() < 0.3
+    return {
+        "turn_id": f"bench{n:027d}",
+        "at": turn["at"],
+        "day": turn["day"],
+        "session_hash": turn["session_hash"],
+        "vote": "down" if down else "up",
+        "reason": rng.choice((None, "off_topic", "outdated", "unclear", "other")) if down else None,
+        "comment_masked": None,
+        "question_masked": "护士执业注册要什么材料",
+        "kind": "answer",
+        "item_code": turn["item_code"],
+        "guide_id": None,
+        "aspect": "materials",
+        "knowledge_version": 1,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.analytics.rollup import rebuild
     from bot.db import get_engine, init_db, session_scope
+    from bot.feedback.rollup import rebuild as rebuild_feedback
     from bot.operations import install_operations
     from bot.tickets import auth, router_desk
     from bot.tickets.enums import Role
@@ -175,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = _populate(end, random.Random(7))
     with session_scope() as db:
         rebuild(db)  # the recorder keeps the rollup up to date turn by turn; a bulk load rebuilds it
+        rebuild_feedback(db)  # likewise the votes' rollup
     load_s = time.perf_counter() - t0
     with session_scope() as db:
         auth.create_user(db, "bench", "bench-password-1", role=Role.admin)
@@ -217,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                 reopened=body["tickets"]["reopened"],
                 questions=body["questions"]["questions"],
                 tickets_received=body["tickets"]["tickets_received"],
+                feedback_votes=body["questions"]["feedback_up"] + body["questions"]["feedback_down"],
             )
     results["load_average_1min"]["after"] = round(os.getloadavg()[0], 2)
     suffix = "" if results["backend"] == "sqlite" else f"-{results['backend']}"

@@ -1,4 +1,5 @@
-"""The ``chat_turns`` table: one row per chat turn (no raw text except the masked no-answer question)."""
+"""The ``chat_turns`` table: one row per chat turn (no raw text: only the masked question of the turns a citizen
+can rate, i.e. answers, clarifications and no-answers)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class ChatTurn(Base):
         # Covers the top unanswered questions, also for one office's items (migration 0009).
         Index("ix_chat_turns_no_answers", "kind", "day", "item_code", "question_masked"),
         Index("ix_chat_turns_session_hash", "session_hash"),
+        Index("ix_chat_turns_turn_id", "turn_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -30,7 +32,11 @@ class ChatTurn(Base):
     item_code: Mapped[str | None] = mapped_column(String(128), nullable=True)
     aspect: Mapped[str | None] = mapped_column(String(32), nullable=True)
     handoff: Mapped[bool] = mapped_column(Boolean, default=False)
-    question_masked: Mapped[str | None] = mapped_column(Text, nullable=True)  # only for no-answers
+    question_masked: Mapped[str | None] = mapped_column(Text, nullable=True)  # answer / clarify / no_answer only
+    # The id the response gave the widget (meta.turn_id): answer feedback names the turn by it.
+    turn_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    guide_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    knowledge_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ChatTurnRollup(Base):

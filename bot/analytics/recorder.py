@@ -12,8 +12,10 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+
+from sqlalchemy.orm import Session
 
 from bot.analytics.models import ChatTurn
 from bot.analytics.rollup import add_turn
@@ -27,6 +29,8 @@ from knowledge import texts as knowledge_texts
 logger = logging.getLogger(__name__)
 
 HANDOFF_KINDS = frozenset({"handoff", "escalate"})
+# Turns whose (masked) question is kept: the ones a citizen can rate and the unanswered loop looks at.
+QUESTION_KINDS = frozenset({"answer", "clarify", "no_answer"})
 MAX_QUESTION_CHARS = 200
 # The fixed part of the engine's referral sentence ("…相关业务一般由{department}办理，不属于…范围。").
 REFERRAL_MARKER = knowledge_texts.REFERRAL.rsplit("，", 1)[-1].rstrip("。")
@@ -62,6 +66,7 @@ def classify(record: TurnRecord) -> ChatTurn:
         answer_source = "policy" if is_policy else "guide"
     elif meta.kind == "no_answer":
         no_answer_reason = "other_dept" if REFERRAL_MARKER in record.reply_text else "not_in_kb"
+    if meta.kind in QUESTION_KINDS:
         question = record.masked_text[:MAX_QUESTION_CHARS] or None
     return ChatTurn(
         at=record.at,
@@ -75,14 +80,23 @@ def classify(record: TurnRecord) -> ChatTurn:
         aspect=meta.aspect[:32] if meta.aspect else None,
         handoff=meta.kind in HANDOFF_KINDS,
         question_masked=question,
+        turn_id=record.turn_id[:32] or None,
+        guide_id=meta.guide[:128] if meta.guide else None,
+        knowledge_version=meta.knowledge_version,
     )
 
 
-class TurnRecorder:
-    """The callable the app factory gives ``ChatService``; ``now`` replaces the turn's time (tests seed a month)."""
+# Called with the new row in its transaction (the unanswered-questions capture is one).
+TurnListener = Callable[[Session, ChatTurn, TurnRecord], None]
 
-    def __init__(self, *, now: Callable[[], dt.datetime] | None = None) -> None:
+
+class TurnRecorder:
+    """The callable the app factory gives ``ChatService``; ``now`` replaces the turn's time (tests seed a month);
+    ``listeners`` see each row in the same transaction."""
+
+    def __init__(self, *, now: Callable[[], dt.datetime] | None = None, listeners: Sequence[TurnListener] = ()) -> None:
         self._now = now
+        self._listeners = tuple(listeners)
 
     def __call__(self, record: TurnRecord) -> None:
         """Metrics first (no I/O), then the analytics row in its own transaction."""
@@ -92,6 +106,8 @@ class TurnRecorder:
         row = classify(record)
         with session_scope() as db:
             add_turn(db, row)
+            for listener in self._listeners:
+                listener(db, row, record)
 
 
 record_turn = TurnRecorder()

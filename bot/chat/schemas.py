@@ -71,6 +71,10 @@ class Meta(BaseModel):
     confidence: float | None = None
     sources: list[Source] = Field(default_factory=list)
     ticket: TicketRef | None = None
+    guide: str | None = None  # the guide the answer quotes (its id), when it quotes one
+    # Set by the gateway once the turn is recorded: an opaque, unguessable id the widget's 👍/👎 names.
+    turn_id: str | None = None
+    knowledge_version: int | None = None  # the published knowledge version the answer came from
 
 
 class ChatResponse(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class TurnRecord:
     reply_text: str
     meta: Meta
     latency_s: float
+    turn_id: str = ""  # opaque id given back in ``meta.turn_id`` once the turn is recorded (answer feedback)
 
 
 RecordTurn = Callable[[TurnRecord], None]
@@ -120,6 +122,8 @@ def build_meta(raw: dict[str, Any] | None) -> Meta:
         confidence=_confidence(raw.get("confidence")),
         sources=_sources(raw.get("sources")),
         ticket=_ticket(raw.get("ticket")),
+        guide=raw.get("guide") if isinstance(raw.get("guide"), str) else None,
+        knowledge_version=_version(raw.get("knowledge_version")),
     )
 
 
@@ -136,6 +140,10 @@ def _confidence(raw: Any) -> float | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
     return float(raw)
+
+
+def _version(raw: Any) -> int | None:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else None
 
 
 def _sources(raw: Any) -> list[Source]:
@@ -226,6 +234,7 @@ class ChatService:
         if self._record_turn is None:
             return
         kind = outcome.response.meta.kind
+        turn_id = secrets.token_urlsafe(18)
         record = TurnRecord(
             at=dt.datetime.now(dt.UTC),
             session_id=request.session_id,
@@ -234,11 +243,14 @@ class ChatService:
             reply_text="\n".join(r.text for r in outcome.response.replies),
             meta=outcome.response.meta,
             latency_s=latency_s,
+            turn_id=turn_id,
         )
         try:
             await run_in_threadpool(self._record_turn, record)
         except Exception as exc:  # analytics never breaks a turn
             logger.error("session %s: turn not recorded (%s)", request.session_id, type(exc).__name__)
+            return
+        outcome.response.meta.turn_id = turn_id  # only a recorded turn can receive feedback
 
     async def _handle_turn(self, request: ChatRequest, client_address: str | None) -> TurnOutcome:
         session_id = request.session_id

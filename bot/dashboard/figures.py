@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.analytics.models import ChatTurn, ChatTurnDaily, ChatTurnRollup
 from bot.dashboard import texts
-from bot.dashboard.periods import Period, as_date
+from bot.dashboard.periods import Period, as_date, ratio
 from bot.dashboard.ticket_figures import rating_figures, ticket_figures
+from bot.feedback.models import AnswerFeedbackRollup
 from bot.tickets.routing import get_item_categories, get_routing, route
 from bot.tickets.working_days import WorkCalendar
 
@@ -43,7 +44,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
         distinct_codes = select(ChatTurnRollup.item_code).where(*scope).distinct()
         seen = [c for c in db.connection().execute(distinct_codes).scalars() if c]
         codes = office_items(office, seen)
-        scope.append(ChatTurnRollup.item_code.in_(sorted(codes) or ["\x00"]))
+        scope.append(ChatTurnRollup.item_code.in_(sorted(codes)))
     # The whole service: ``chat_turn_daily`` (no item, a few rows per day); one office: the per-item rollup.
     daily: Any = ChatTurnDaily if codes is None else ChatTurnRollup
     day_scope = scope if codes is not None else [daily.day >= period.start, daily.day <= period.end]
@@ -86,7 +87,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
     )
     top_scope: list[Any] = [ChatTurn.kind == "no_answer", ChatTurn.day >= period.start, ChatTurn.day <= period.end]
     if codes is not None:
-        top_scope.append(ChatTurn.item_code.in_(sorted(codes) or ["\x00"]))
+        top_scope.append(ChatTurn.item_code.in_(sorted(codes)))
     top = (
         db.connection()
         .execute(
@@ -103,7 +104,7 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
         "conversations": totals["conversations"],
         **{k: totals[k] for k in keys},
         "handoff": totals["handoff"],
-        "feedback": None,
+        **feedback_figures(db, period, office),
         "top_unanswered": [{"question": q, "count": n} for q, n in top],
         "answers_by_item": [{"item": c, "count": int(n)} for c, n in by_item],
         "series": {k: [v[d] for d in period.days()] for k, v in series.items()},
@@ -111,6 +112,33 @@ def question_figures(db: Session, period: Period, office: str | None) -> dict[st
 
 
 # ---- everything, and the tables behind the CSV export ----
+
+
+def feedback_figures(db: Session, period: Period, office: str | None) -> dict[str, Any]:
+    """👍/👎 from ``answer_feedback_rollup``: the 👍 share of the votes cast in the period (None: no vote),
+    the two counts, and the 👎 by reason. An office sees the votes on its items' answers."""
+    scope: list[Any] = [AnswerFeedbackRollup.day >= period.start, AnswerFeedbackRollup.day <= period.end]
+    if office:
+        seen = [c for c in db.scalars(select(AnswerFeedbackRollup.item_code).where(*scope).distinct()) if c]
+        scope.append(AnswerFeedbackRollup.item_code.in_(sorted(office_items(office, seen))))
+    votes: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for vote, reason, n in db.execute(
+        select(AnswerFeedbackRollup.vote, AnswerFeedbackRollup.reason, func.sum(AnswerFeedbackRollup.votes))
+        .where(*scope)
+        .group_by(AnswerFeedbackRollup.vote, AnswerFeedbackRollup.reason)
+    ):
+        votes[vote] += int(n or 0)
+        if vote == "down":
+            reasons[reason or ""] += int(n or 0)
+    return {
+        "feedback": ratio(votes["up"], votes["up"] + votes["down"]),
+        "feedback_up": votes["up"],
+        "feedback_down": votes["down"],
+        "feedback_reasons": [
+            {"reason": key, "label": label, "count": reasons[key]} for key, label in texts.FEEDBACK_REASONS.items()
+        ],
+    }
 
 
 def all_figures(
@@ -156,11 +184,17 @@ def tables(figures: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]
                         "no_answer_kb",
                         "no_answer_other_dept",
                         "handoff",
+                        "feedback",
+                        "feedback_up",
+                        "feedback_down",
                     ],
                     q,
                 ),
-                ["feedback", defs["feedback"][0], texts.FEEDBACK_OFF, defs["feedback"][1]],
             ],
+        ),
+        "feedback_reasons": (
+            ["reason", "名称", "count"],
+            [[x["reason"] or "none", x["label"], x["count"]] for x in q["feedback_reasons"]],
         ),
         "questions_by_day": (
             ["day", *q["series"].keys()],

@@ -15,7 +15,13 @@ FIGURES: dict[str, tuple[str, str]] = {
     "no_answer_kb": ("无答案：知识库未收录", "知识库没有相应办事指南、如实告知并给出咨询电话的轮次。"),
     "no_answer_other_dept": ("无答案：属其他部门", "问题属于其他部门业务（如公积金、护照），答复中指明该部门的轮次。"),
     "handoff": ("转人工", "答复类型为转人工或升级（handoff、escalate）的轮次，包括对话服务不可用时的转人工。"),
-    "feedback": ("👍/👎 比例", "群众对答复的点赞/点踩；答复反馈功能尚未上线时显示“未启用”。"),
+    "feedback": (
+        "👍/👎 比例（好评占比）",
+        "期间内群众在网页对话中对助手答复（答复、澄清、无答案）所投的 👍 数占 👍 与 👎 总数的比例；"
+        "同一条答复只计最后一次评价，按评价日计；期间内无人评价时显示“—”。",
+    ),
+    "feedback_up": ("👍 有帮助", "期间内对助手答复投 👍 的次数（同一条答复只计最后一次评价）。"),
+    "feedback_down": ("👎 没帮助", "期间内对助手答复投 👎 的次数（同一条答复只计最后一次评价），原因分布见导出。"),
     "top_unanswered": ("未答复问题排行", "无答案轮次的问题文本（已脱敏）按出现次数排序，前 10 条。"),
     "tickets_received": ("收到办不成事反映", "期间内提交的办不成事工单数。"),
     "tickets_in_progress": (
@@ -49,4 +55,11 @@ SERIES: dict[str, str] = {
 }
 
 
-FEEDBACK_OFF = "未启用"
+# 👎 reasons as the widget offers them ("" = no reason given)
+FEEDBACK_REASONS: dict[str, str] = {
+    "off_topic": "答非所问",
+    "outdated": "内容过时",
+    "unclear": "看不懂",
+    "other": "其他",
+    "": "未选原因",
+}

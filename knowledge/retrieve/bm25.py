@@ -6,7 +6,10 @@ finds "護士執業註冊". Character bigrams make a typo ("护土执业注册")
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
@@ -27,22 +30,60 @@ def bigrams(text: str) -> list[str]:
     return [a + b for a, b in pairwise(chars)]
 
 
+_base_lock = threading.Lock()
+_base_jieba: Any = None
+_TOKEN_CACHE: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+_TOKEN_CACHE_SIZE = 20_000
+
+
+def _fresh_jieba() -> Any:
+    """A jieba tokenizer with the main dictionary, copied from one loaded once per process (loading it
+    takes seconds; a knowledge publish builds a new tokenizer and must stay fast)."""
+    global _base_jieba
+    import jieba  # lazy: loads its dictionary on first use
+
+    with _base_lock:
+        if _base_jieba is None:
+            jieba.setLogLevel(logging.WARNING)
+            _base_jieba = jieba.Tokenizer()
+            _base_jieba.initialize()
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ = dict(_base_jieba.FREQ)
+        tokenizer.total = _base_jieba.total
+        tokenizer.initialized = True
+    return tokenizer
+
+
 class Tokeniser:
-    """jieba words (with the knowledge base's names as user words) plus character bigrams."""
+    """jieba words (with the knowledge base's names as user words) plus character bigrams.
+
+    Token lists are cached per (user words, text), so rebuilding the index after an edit that keeps the
+    names re-tokenises only the changed chunks."""
 
     def __init__(self, user_words: Iterable[str] = ()) -> None:
-        import jieba  # lazy: loads its dictionary on first use
-
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba: Any = jieba.Tokenizer()
-        for word in user_words:
-            if len(word) >= 2:
-                self._jieba.add_word(word, freq=2000)
+        self._jieba: Any = _fresh_jieba()
+        words = sorted({w for w in user_words if len(w) >= 2})
+        for word in words:
+            self._jieba.add_word(word, freq=2000)
+        self._key = hashlib.sha256("\x1f".join(words).encode("utf-8")).hexdigest()
 
     def tokens(self, text: str) -> list[str]:
         text = normalise(text)
         words = [w for w in self._jieba.lcut(text) if w.strip() and w not in _PUNCT and w not in _STOP]
         return words + bigrams(text)
+
+    def cached_tokens(self, text: str) -> list[str]:
+        key = (self._key, text)
+        with _base_lock:
+            found = _TOKEN_CACHE.get(key)
+        if found is not None:
+            return found
+        tokens = self.tokens(text)
+        with _base_lock:
+            _TOKEN_CACHE[key] = tokens
+            while len(_TOKEN_CACHE) > _TOKEN_CACHE_SIZE:
+                _TOKEN_CACHE.popitem(last=False)
+        return tokens
 
 
 class BM25Channel:
@@ -50,7 +91,7 @@ class BM25Channel:
         from rank_bm25 import BM25Okapi
 
         self._tok = tokeniser
-        corpus = [tokeniser.tokens(t) for t in texts]
+        corpus = [tokeniser.cached_tokens(t) for t in texts]
         self._bm25 = BM25Okapi(corpus)
 
     def scores(self, query: str) -> list[float]:

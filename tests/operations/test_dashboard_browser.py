@@ -106,7 +106,7 @@ def test_dashboard_shows_the_seeded_month(live: tuple[str, FrozenClock]) -> None
                 shown = page.inner_text(f".card[data-figure='{key}'] .value")
                 assert shown == _shown(key, value), (key, shown, value)
                 assert page.get_attribute(f".card[data-figure='{key}']", "title")  # the definition beside it
-            assert page.inner_text(".card[data-figure='feedback'] .value") == "未启用"
+            assert page.inner_text(".card[data-figure='feedback'] .value") == "—"  # no vote in the seeded month
             for chart in CHARTS:  # each chart is an ECharts instance that drew on its canvas
                 drawn = page.evaluate(
                     "id => { const c = echarts.getInstanceByDom(document.getElementById(id));"

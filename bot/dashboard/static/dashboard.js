@@ -4,7 +4,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const charts = {};
-  const PERCENT = new Set(["on_time_rate", "good_rate", "rectification_on_time", "callback_rate"]);
+  const PERCENT = new Set(["on_time_rate", "good_rate", "rectification_on_time", "callback_rate", "feedback"]);
   let me = null;
   let last = null;
 
@@ -27,7 +27,7 @@
   }
 
   function fmt(key, v) {
-    if (v === null || v === undefined) return key === "feedback" ? "未启用" : "—";
+    if (v === null || v === undefined) return "—";
     if (PERCENT.has(key)) return (v * 100).toFixed(1) + "%";
     return String(v);
   }
@@ -75,7 +75,7 @@
     last = d;
     const defs = d.definitions;
     $("period").textContent = d.period.from + " — " + d.period.to + (d.office ? "（" + d.office + "）" : "（全部科室）");
-    cards($("cards-questions"), ["conversations", "questions", "answered_guide", "answered_policy", "clarified", "no_answer_kb", "no_answer_other_dept", "handoff", "feedback"], d.questions, defs);
+    cards($("cards-questions"), ["conversations", "questions", "answered_guide", "answered_policy", "clarified", "no_answer_kb", "no_answer_other_dept", "handoff", "feedback", "feedback_up", "feedback_down"], d.questions, defs);
     cards($("cards-tickets"), ["tickets_received", "tickets_in_progress", "tickets_overdue", "tickets_due_soon", "on_time_rate", "avg_handling_days", "forwarded_12345", "reopened"], d.tickets, defs);
     cards($("cards-ratings"), ["ratings_received", "good_rate", "bad_count", "rectification_on_time", "callback_rate"], d.ratings, defs);
     document.querySelectorAll("small.def[data-def]").forEach((el) => { el.textContent = defs[el.dataset.def].definition; });
@@ -95,6 +95,15 @@
       const a = document.createElement("td"); a.textContent = x.question;
       const b = document.createElement("td"); b.textContent = x.count;
       tr.append(a, b); tbody.append(tr);
+    });
+    const reasons = $("feedback-reasons").querySelector("tbody");
+    reasons.textContent = "";
+    d.questions.feedback_reasons.forEach((x) => {
+      const tr = document.createElement("tr");
+      tr.dataset.reason = x.reason;
+      const a = document.createElement("td"); a.textContent = x.label;
+      const b = document.createElement("td"); b.textContent = x.count;
+      tr.append(a, b); reasons.append(tr);
     });
     const q = query();
     document.querySelectorAll("a.csv").forEach((a) => {

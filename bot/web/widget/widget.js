@@ -46,9 +46,26 @@
       { title: "反映办不成的事", payload: "我要反映办不成的事" }
     ],
     privacy: "请勿输入身份证号、银行卡号等个人敏感信息；留下的手机号只用于诉求回访。",
+    feedbackAsk: "这个答复对您有帮助吗？",
+    feedbackUp: "有帮助",
+    feedbackDown: "没帮助",
+    feedbackWhy: "请选择原因（可不选）：",
+    feedbackReasons: [
+      { key: "off_topic", title: "答非所问" },
+      { key: "outdated", title: "内容过时" },
+      { key: "unclear", title: "看不懂" },
+      { key: "other", title: "其他" }
+    ],
+    feedbackOtherLabel: "请简要说明（请勿填写个人信息）",
+    feedbackSubmit: "提交",
+    feedbackThanks: "感谢您的评价！",
+    feedbackThanksDown: "感谢反馈，我们会改进这个答复。",
+    feedbackFailed: "评价没有提交成功，请稍后再试。",
     counter: "{n}/{max}"
   };
   var MAX_CHARS = 2000;
+  var FEEDBACK_KINDS = { answer: true, clarify: true, no_answer: true };
+  var COMMENT_MAX = 300;
   var MAX_HISTORY = 200;
   var POLL_MS = 15000;
   var SIZES = ["hz-size-0", "hz-size-1", "hz-size-2"];
@@ -319,7 +336,104 @@
       sources.appendChild(list);
       wrap.appendChild(sources);
     }
+    if (role === "bot" && typeof entry.turnId === "string" && FEEDBACK_KINDS[entry.kind]) {
+      wrap.appendChild(renderFeedback(entry));
+    }
     return wrap;
+  }
+
+  // ---- 👍/👎 under an answer (POST /api/chat/feedback; a second vote replaces the first) ----
+  function renderFeedback(entry) {
+    var box = el("div", "hz-feedback");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", TEXTS.feedbackAsk);
+    box.setAttribute("data-turn", entry.turnId);
+    var status = el("p", "hz-feedback-status");
+    status.setAttribute("aria-live", "polite");
+    box.appendChild(el("span", "hz-feedback-ask", TEXTS.feedbackAsk));
+
+    function voteButton(vote, glyph, text) {
+      var b = el("button", "hz-vote hz-vote-" + vote);
+      b.type = "button";
+      b.setAttribute("data-vote", vote);
+      b.setAttribute("aria-pressed", entry.vote === vote ? "true" : "false");
+      b.appendChild(el("span", "hz-vote-glyph", glyph)).setAttribute("aria-hidden", "true");
+      b.appendChild(el("span", "hz-vote-text", text));
+      box.appendChild(b);
+      return b;
+    }
+    var up = voteButton("up", "\uD83D\uDC4D", TEXTS.feedbackUp);
+    var down = voteButton("down", "\uD83D\uDC4E", TEXTS.feedbackDown);
+
+    var why = el("div", "hz-feedback-why");
+    why.hidden = true;
+    why.appendChild(el("p", "hz-feedback-why-label", TEXTS.feedbackWhy));
+    var chosen = null;
+    var reasonButtons = [];
+    var otherLabel = el("label", "hz-feedback-other-label", TEXTS.feedbackOtherLabel);
+    var other = el("textarea", "hz-feedback-other");
+    other.rows = 2;
+    other.maxLength = COMMENT_MAX;
+    other.id = "hz-fb-" + entry.turnId;
+    otherLabel.htmlFor = other.id;
+    otherLabel.hidden = other.hidden = true;
+    TEXTS.feedbackReasons.forEach(function (r) {
+      var b = el("button", "hz-reason", r.title);
+      b.type = "button";
+      b.setAttribute("data-reason", r.key);
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () {
+        chosen = chosen === r.key ? null : r.key;
+        reasonButtons.forEach(function (x) {
+          x.setAttribute("aria-pressed", x.getAttribute("data-reason") === chosen ? "true" : "false");
+        });
+        otherLabel.hidden = other.hidden = chosen !== "other";
+        if (chosen === "other") { other.focus(); }
+      });
+      reasonButtons.push(b);
+      why.appendChild(b);
+    });
+    why.appendChild(otherLabel);
+    why.appendChild(other);
+    var submit = el("button", "hz-feedback-submit", TEXTS.feedbackSubmit);
+    submit.type = "button";
+    why.appendChild(submit);
+    box.appendChild(why);
+    box.appendChild(status);
+    if (entry.vote) { status.textContent = entry.vote === "up" ? TEXTS.feedbackThanks : TEXTS.feedbackThanksDown; }
+
+    // done: the vote is final (👍, or 👎 with its reason submitted): the reason panel closes
+    function post(vote, reason, comment, done) {
+      var body = { session_id: state.session, turn_id: entry.turnId, vote: vote };
+      if (reason) { body.reason = reason; }
+      if (reason === "other" && comment && comment.trim()) { body.comment = maskPersonal(comment.trim()); }
+      up.disabled = down.disabled = submit.disabled = true;
+      fetch(API + "/api/chat/feedback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body)
+      })
+        .then(function (resp) {
+          if (!resp.ok) { throw new Error("feedback " + resp.status); }
+          entry.vote = vote;
+          entry.reason = reason || null;
+          save("history", state.history);
+          up.setAttribute("aria-pressed", vote === "up" ? "true" : "false");
+          down.setAttribute("aria-pressed", vote === "down" ? "true" : "false");
+          if (done) { why.hidden = true; }
+          status.textContent = vote === "up" ? TEXTS.feedbackThanks : TEXTS.feedbackThanksDown;
+        })
+        .catch(function () { status.textContent = TEXTS.feedbackFailed; })
+        .then(function () { up.disabled = down.disabled = submit.disabled = false; });
+    }
+    up.addEventListener("click", function () { why.hidden = true; post("up", null, null, true); });
+    down.addEventListener("click", function () {
+      // 👎 is recorded at once; the reason (optional) replaces it when submitted
+      post("down");
+      why.hidden = false;
+    });
+    submit.addEventListener("click", function () { post("down", chosen, other.value, true); });
+    return box;
   }
 
   function render() {
@@ -370,6 +484,10 @@
     });
     if (entries.length && Array.isArray(meta.sources) && meta.sources.length) {
       entries[entries.length - 1].sources = meta.sources;
+    }
+    // the 👍/👎 go under the last message of a recorded answer, clarification or no-answer
+    if (entries.length && typeof meta.turn_id === "string" && /^[A-Za-z0-9_-]{8,32}$/.test(meta.turn_id)) {
+      entries[entries.length - 1].turnId = meta.turn_id;
     }
     return entries;
   }

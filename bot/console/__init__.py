@@ -1,0 +1,1 @@
+"""The knowledge console (issue 9)."""
