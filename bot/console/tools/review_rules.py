@@ -181,7 +181,8 @@ def pending(
     rows = []
     for draft in drafts:
         name = str((items.get(draft.item_code) or {}).get("name") or draft.item_code)
-        message = texts.REVIEW_PENDING.format(author=draft.author, when=draft.updated[:16].replace("T", " "))
+        wording = texts.REVIEW_APPROVED if draft.status == "approved" else texts.REVIEW_PENDING
+        message = wording.format(author=draft.author, when=draft.updated[:16].replace("T", " "))
         rows.append(
             ReviewRow(draft.item_code, name, offices.get(draft.item_code), None, "pending_draft", message, draft.id)
         )

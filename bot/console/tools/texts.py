@@ -48,3 +48,20 @@ REVIEW_EMPTY = "空字段：{fields}"
 REVIEW_PENDING = "草稿待审核（{author}，{when}）"
 REVIEW_OTHER_REGION = "本地区（{region}）没有该事项的指南，群众看到的是{guide_region}的指南"
 REVIEW_FLAG = "标记：{flag}"
+
+REVIEW_REASON = {
+    "pending_draft": "待审核草稿",
+    "expired": "已失效",
+    "review_due": "复核到期",
+    "stale": "核验过期",
+    "superseded": "来源已被取代",
+    "weak_source": "低可信来源",
+    "other_region": "非本地区指南",
+    "draft_guide": "草案指南",
+    "empty_fields": "空字段",
+    "flag": "整理标记",
+}
+REVIEW_APPROVED = "草稿已审核待发布（{author}，{when}）"
+IMPORT_DRAFT_NOTE = "表格导入：{filename}，第 {rows} 行"
+HIT_TEST_PUBLISHED = "已发布版本 {version}"
+HIT_TEST_DRAFT = "草稿（已发布 + 未发布草稿）"
