@@ -6,7 +6,6 @@ database, starts the outbox worker and warms the knowledge engine in the backgro
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,24 +15,15 @@ from fastapi import FastAPI
 logger = logging.getLogger(__name__)
 
 
-async def _warm_engine() -> None:
-    from knowledge.service import get_engine
-
-    try:
-        await asyncio.to_thread(get_engine)
-    except Exception:
-        logger.exception("the knowledge engine failed to build; /api/health stays unavailable")
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from bot.console.live import knowledge_lifespan
     from bot.tickets.lifecycle import tickets_lifespan
     from bot.tickets.scheduler import scheduler_running
 
-    warm = asyncio.create_task(_warm_engine(), name="warm-knowledge-engine")
-    async with tickets_lifespan(app), scheduler_running(app):  # migrations, first admin, outbox worker; deadlines
+    # migrations, first admin, outbox worker; then the knowledge store (first import, engine, publish poll)
+    async with tickets_lifespan(app), knowledge_lifespan(app), scheduler_running(app):
         yield
-    warm.cancel()
 
 
 def create_app() -> FastAPI:
@@ -42,6 +32,8 @@ def create_app() -> FastAPI:
     from bot.channels.wechat.setup import install_wechat
     from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.console.router_pages import router as console_pages_router
+    from bot.console.router_store import router as console_store_router
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
     from bot.health import default_checks
@@ -69,6 +61,9 @@ def create_app() -> FastAPI:
     install_chat_cors(app)
     install_security(app, security)
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
+        app.include_router(router)
+    # the knowledge console: its API (drafts, review, versions) and its pages
+    for router in (console_store_router, console_pages_router):
         app.include_router(router)
     app.state.chat_service = build_default_service(record_turn=record_turn)  # analytics of each chat turn
     if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set

@@ -63,6 +63,7 @@ class Answer(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list)
     region: str | None = None
     last_verified: str | None = None
+    knowledge_version: int | None = None  # the published knowledge version that answered (0: the data folder)
 
 
 class ItemMatch(BaseModel):

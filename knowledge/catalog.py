@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from knowledge.documents import Chunk, build_chunks
 from knowledge.schema import Guide, PolicyDocument, PolicyPoint, Referral, ServiceItem
@@ -51,9 +56,47 @@ class Catalog:
         return None
 
 
-def load_catalog() -> Catalog:
-    from knowledge.config import get_settings
-    from knowledge.loader import content_hash, load_items, load_policies, load_referrals
+def documents_hash(items: Iterable[Mapping[str, Any]], policies: Iterable[Mapping[str, Any]], referrals: Any) -> str:
+    """sha256 over the documents' canonical JSON: equal documents give equal hashes, wherever they live."""
+    body = {"items": list(items), "policies": list(policies), "referrals": referrals or []}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    root = get_settings().data_dir
-    return Catalog(load_items(root), load_policies(root), content_hash(root), load_referrals(root))
+
+def catalog_from_documents(
+    items: Iterable[Mapping[str, Any]],
+    policies: Iterable[Mapping[str, Any]],
+    referrals: Iterable[Mapping[str, Any]] | None = None,
+) -> Catalog:
+    """A Catalog from plain documents (one YAML file's content each): the one loader of both sources,
+    the data folder (`load_catalog`) and a store that keeps the documents elsewhere (the console's
+    database). Raises pydantic's `ValidationError` on a document that does not match the schema."""
+    item_docs = sorted((dict(d) for d in items), key=lambda d: str(d.get("code")))
+    policy_docs = sorted((dict(d) for d in policies), key=lambda d: str(d.get("id")))
+    referral_docs = [dict(d) for d in (referrals or [])]
+    return Catalog(
+        [ServiceItem.model_validate(d) for d in item_docs],
+        [PolicyDocument.model_validate(d) for d in policy_docs],
+        documents_hash(item_docs, policy_docs, referral_docs),
+        [Referral.model_validate(d) for d in referral_docs],
+    )
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    """The catalog of the data folder (default: the knowledge root)."""
+    from knowledge.loader import load_items, load_policies, load_referrals
+
+    folder = root if root is not None else _data_root()
+    items, policies, referrals = load_items(folder), load_policies(folder), load_referrals(folder)
+    dump = {"mode": "json", "exclude_none": False}
+    return catalog_from_documents(
+        (i.model_dump(**dump) for i in items),  # type: ignore[arg-type]
+        (p.model_dump(**dump) for p in policies),  # type: ignore[arg-type]
+        [r.model_dump(**dump) for r in referrals],  # type: ignore[arg-type]
+    )
+
+
+def _data_root() -> Path:
+    from knowledge.loader import knowledge_root
+
+    return knowledge_root()

@@ -119,6 +119,12 @@ class ServiceItem(_Strict):
     summary: str | None = None  # one verbatim sentence from a source, if any
     guides: list[Guide] = Field(min_length=1)
     related: list[str] = Field(default_factory=list)  # codes of neighbouring items
+    # Curation metadata (the console): who owns the item, where its facts come from, when they hold.
+    office: str | None = None  # owning office (科室); None: the routing table's office for the item
+    source_documents: list[str] = Field(default_factory=list)  # titles of the documents the item rests on
+    effective_date: dt.date | None = None  # the guides apply from this day
+    expiry_date: dt.date | None = None  # the guides no longer apply from this day
+    review_due: dt.date | None = None  # the owning office reviews the item again by this day
 
 
 class PolicyPoint(_Strict):

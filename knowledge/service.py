@@ -1,47 +1,128 @@
-"""The process-wide engine: built once on first use (never at import), from the settings."""
+"""The process-wide engine: built on first use (never at import), swapped atomically on publish.
+
+The engine serves one knowledge version at a time. By default it is built from the data folder
+(version 0: the files, unversioned). A host that keeps the knowledge elsewhere (the app's console keeps
+it in a database) installs a `CatalogSource` with `set_catalog_source`, and after a publish calls
+`build_engine` for the new catalog in a background thread, then `swap`: requests in flight finish on
+the engine they started with, new ones get the new one.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from knowledge.catalog import load_catalog
+from knowledge.catalog import Catalog, load_catalog
 from knowledge.config import get_settings
+from knowledge.embedding.cache import CachedEmbedder
 from knowledge.engine import Engine
 from knowledge.learned.predictors import with_query_cache
 from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
 
 logger = logging.getLogger(__name__)
-_lock = threading.Lock()
+
+FILES_VERSION = 0
+"""The knowledge version of an engine built from the data folder (not a published version)."""
+
+CatalogSource = Callable[[], tuple[int, Catalog]]
+"""Where the live knowledge comes from: returns (version, catalog)."""
 
 
-@lru_cache(maxsize=1)
-def _build() -> Engine:
-    from knowledge.embedding.embedders import get_embedder
+@dataclass(frozen=True)
+class LiveEngine:
+    engine: Engine
+    version: int
+    content_hash: str
 
+
+_lock = threading.Lock()  # one build at a time
+_live: LiveEngine | None = None
+_source: CatalogSource | None = None
+_embedder: CachedEmbedder | None = None
+
+
+def _files_source() -> tuple[int, Catalog]:
+    return FILES_VERSION, load_catalog()
+
+
+def set_catalog_source(source: CatalogSource | None) -> None:
+    """Where the first engine's knowledge comes from (None: the data folder)."""
+    global _source
+    _source = source
+
+
+def _shared_embedder() -> CachedEmbedder:
+    """One embedder per process, with the cache of chunk vectors (only changed chunks are re-embedded)."""
+    global _embedder
+    if _embedder is None:
+        from knowledge.embedding.embedders import get_embedder
+
+        settings = get_settings()
+        _embedder = CachedEmbedder(get_embedder(settings), settings.index_dir)
+    return _embedder
+
+
+def build_engine(catalog: Catalog, version: int) -> LiveEngine:
+    """A ready engine for `catalog` (chunks already embedded are taken from the cache)."""
     settings = get_settings()
     started = time.perf_counter()
-    catalog = load_catalog()
-    embedder = with_query_cache(get_embedder(settings))  # one embedding per question (knowledge/learned)
-    dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / embedder.name)
+    cached = _shared_embedder()
+    embedder = with_query_cache(cached)  # one embedding per question (knowledge/learned)
+    dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / cached.name, version=version)
     engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
     engine = with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
     engine.ask("护士执业注册需要什么材料")  # loads the model now, so "ready" means the first answer is fast
     logger.info(
-        "knowledge engine ready: %d items, %d chunks, %.1f s",
+        "knowledge engine ready: version %d, %d items, %d chunks, %.1f s",
+        version,
         len(catalog.items),
         len(catalog.chunks),
         time.perf_counter() - started,
     )
-    return engine
+    return LiveEngine(engine, version, catalog.content_hash)
+
+
+def swap(live: LiveEngine) -> None:
+    """Serve `live` from now on (one reference assignment: atomic for every thread of the process)."""
+    global _live
+    previous = _live
+    _live = live
+    logger.info("knowledge engine swapped: version %s -> %d", previous.version if previous else None, live.version)
+
+
+def current() -> LiveEngine:
+    """The live engine, building it from the catalog source on first use."""
+    live = _live
+    if live is not None:
+        return live
+    with _lock:
+        if _live is None:
+            version, catalog = (_source or _files_source)()
+            swap(build_engine(catalog, version))
+        assert _live is not None
+        return _live
+
+
+def rebuild(version: int, catalog: Catalog) -> LiveEngine:
+    """Build an engine for a new version and swap it in (callers run this off the request threads)."""
+    with _lock:
+        live = build_engine(catalog, version)
+        swap(live)
+        return live
 
 
 def get_engine() -> Engine:
-    with _lock:
-        return _build()
+    return current().engine
+
+
+def live_version() -> int | None:
+    """The knowledge version this process serves (None before the first build)."""
+    live = _live
+    return live.version if live is not None else None
 
 
 def gate_verdict(text: str) -> tuple[str, float, bool] | None:
@@ -57,5 +138,13 @@ def gate_verdict(text: str) -> tuple[str, float, bool] | None:
 
 
 def is_ready() -> bool:
-    """True once the engine has been built (the health check must not trigger a build)."""
-    return _build.cache_info().currsize > 0
+    """True once an engine has been built (the health check must not trigger a build)."""
+    return _live is not None
+
+
+def reset() -> None:
+    """Forget the engine and the source (tests)."""
+    global _live, _source
+    with _lock:
+        _live = None
+        _source = None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import unicodedata
 from collections import defaultdict
@@ -31,18 +32,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from knowledge.loader import (
     ITEMS_DIR,
     POLICIES_DIR,
     REFERRALS_FILE,
     KnowledgeDataError,
+    ModelT,
+    format_validation_error,
     knowledge_root,
-    load_referrals,
-    parse_file,
     read_yaml,
 )
 from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
-from knowledge.schema import PolicyDocument, ServiceItem, Status, Trust
+from knowledge.schema import PolicyDocument, Referral, ServiceItem, Status, Trust
 
 DEFAULT_MAX_AGE_DAYS = 365
 """`last_verified` older than this many days is stale (here and in the console's review list)."""
@@ -69,6 +72,9 @@ class Issue:
     level: Level
     where: str  # relative file path, optionally with "#guide-id"
     message: str
+    # The fields at fault inside the document, as (dotted path, message): "guides.0.fee" (the console
+    # shows them beside its form fields). Empty when the issue concerns the document as a whole.
+    fields: tuple[tuple[str, str], ...] = ()
 
     def line(self) -> str:
         return f"{self.level.value:<5} {self.where}: {self.message}"
@@ -103,63 +109,112 @@ class ValidationReport:
         )
 
 
+@dataclass
+class RawDocuments:
+    """The knowledge base as plain documents (one YAML file's content each), from files or a database.
+
+    ``items`` and ``policies`` are (where, document) pairs; ``where`` names the document the way the
+    issues do (``items/<code>.yaml``). ``referrals`` is the raw list of ``referrals.yaml`` (None: absent).
+    """
+
+    items: list[tuple[str, Any]] = field(default_factory=list)
+    policies: list[tuple[str, Any]] = field(default_factory=list)
+    referrals: Any = None
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (where, why) of files that did not parse
+
+
+def read_documents(root: Path) -> RawDocuments:
+    """Every data file under ``root`` as raw documents (unreadable files are listed, not raised)."""
+    docs = RawDocuments()
+    for sub, target in ((ITEMS_DIR, docs.items), (POLICIES_DIR, docs.policies)):
+        for path in sorted((root / sub).glob("*.yaml")):
+            where = f"{sub}/{path.name}"
+            try:
+                target.append((where, read_yaml(path)))
+            except KnowledgeDataError as exc:
+                docs.unreadable.append((where, exc.detail))
+    if (root / REFERRALS_FILE).is_file():
+        try:
+            docs.referrals = read_yaml(root / REFERRALS_FILE) or []
+        except KnowledgeDataError as exc:
+            docs.unreadable.append((REFERRALS_FILE, exc.detail))
+    return docs
+
+
+def _field_errors(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+    return tuple((".".join(str(part) for part in err["loc"]), err["msg"]) for err in exc.errors())
+
+
+# A time limit names a number of days (digits or Chinese numerals) or says it is done on the spot.
+_TIME_LIMIT = re.compile(r"[0-9０-９一二三四五六七八九十百]|即办|即时|当场|当日|当天")
+TIME_LIMIT_FIELDS = ("statutory_time_limit", "promised_time_limit")
+
+
 def normalise_name(text: str) -> str:
     """Key for comparing names and aliases: NFKC, case-folded, inner whitespace removed."""
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class _Checker:
-    def __init__(self, root: Path, max_age_days: int, today: dt.date, stale_level: Level) -> None:
-        self.root = root
+    def __init__(
+        self, docs: RawDocuments, lexicon_root: Path, max_age_days: int, today: dt.date, stale_level: Level
+    ) -> None:
+        self.docs = docs
+        self.root = lexicon_root
         self.stale_level = stale_level
         self.max_age = dt.timedelta(days=max_age_days)
         self.today = today
         self.report = ValidationReport()
         self.item_files: dict[str, str] = {}  # code -> relative path
 
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def add(self, level: Level, where: str, message: str) -> None:
-        self.report.issues.append(Issue(level, where, message))
+    def add(self, level: Level, where: str, message: str, fields: tuple[tuple[str, str], ...] = ()) -> None:
+        self.report.issues.append(Issue(level, where, message, fields))
 
     # --- loading -----------------------------------------------------------------------------
 
-    def precheck_sources(self, path: Path, raw: Any) -> None:
+    def precheck_sources(self, where: str, raw: Any) -> None:
         """Name guides without a source before the schema error does (clearer for curators)."""
         if not isinstance(raw, dict):
             return
         for index, guide in enumerate(raw.get("guides") or []):
             if isinstance(guide, dict) and not guide.get("sources"):
                 gid = guide.get("id") or f"guides[{index}]"
-                self.add(Level.error, f"{self.rel(path)}#{gid}", "指南没有来源 guide has no source")
+                self.add(
+                    Level.error,
+                    f"{where}#{gid}",
+                    "指南没有来源 guide has no source",
+                    ((f"guides.{index}.sources", "指南没有来源 guide has no source"),),
+                )
+
+    def parse(self, where: str, raw: Any, model: type[ModelT]) -> ModelT | None:
+        if not isinstance(raw, dict):
+            self.add(Level.error, where, "expected a mapping at the top level")
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError as exc:
+            self.add(Level.error, where, "schema error: " + format_validation_error(exc), _field_errors(exc))
+            return None
 
     def load(self) -> None:
-        items_dir = self.root / ITEMS_DIR
-        if not items_dir.is_dir():
-            self.add(Level.error, ITEMS_DIR, "目录不存在 directory missing")
-        for path in sorted(items_dir.glob("*.yaml")):
-            try:
-                self.precheck_sources(path, read_yaml(path))
-                item = parse_file(path, ServiceItem)
-            except KnowledgeDataError as exc:
-                self.add(Level.error, self.rel(path), exc.detail)
+        for where, why in self.docs.unreadable:
+            self.add(Level.error, where, why)
+        for where, raw in self.docs.items:
+            self.precheck_sources(where, raw)
+            item = self.parse(where, raw, ServiceItem)
+            if item is None:
                 continue
-            if path.stem != item.code:
-                self.add(Level.error, self.rel(path), f"文件名应为 file name must be {item.code}.yaml")
+            if Path(where).stem != item.code:
+                self.add(Level.error, where, f"文件名应为 file name must be {item.code}.yaml", (("code", "code"),))
             if item.code in self.item_files:
-                self.add(Level.error, self.rel(path), f"重复的事项代码 duplicate item code {item.code}")
+                self.add(Level.error, where, f"重复的事项代码 duplicate item code {item.code}", (("code", "重复"),))
                 continue
-            self.item_files[item.code] = self.rel(path)
+            self.item_files[item.code] = where
             self.report.items.append(item)
-        for path in sorted((self.root / POLICIES_DIR).glob("*.yaml")):
-            try:
-                self.report.policies.append(parse_file(path, PolicyDocument))
-            except KnowledgeDataError as exc:
-                self.add(Level.error, self.rel(path), exc.detail)
+        for where, raw in self.docs.policies:
+            doc = self.parse(where, raw, PolicyDocument)
+            if doc is not None:
+                self.report.policies.append(doc)
 
     # --- checks ------------------------------------------------------------------------------
 
@@ -193,10 +248,10 @@ class _Checker:
             where = self.item_files[item.code]
             owners[normalise_name(item.name)].append((item.code, "name", item.name))
             seen_here: set[str] = {normalise_name(item.name)}
-            for alias in item.aliases:
+            for n, alias in enumerate(item.aliases):
                 key = normalise_name(alias)
                 if not key:
-                    self.add(Level.error, where, "空别名 empty alias")
+                    self.add(Level.error, where, "空别名 empty alias", ((f"aliases.{n}", "空别名 empty alias"),))
                     continue
                 if key in seen_here:
                     self.add(Level.warning, where, f"别名在本事项内重复或等于名称 alias repeated in item: {alias}")
@@ -204,24 +259,23 @@ class _Checker:
                 seen_here.add(key)
                 owner = names.get(key)
                 if owner is not None and owner != item.code:
-                    self.add(Level.error, where, f"别名等于另一事项的名称 alias {alias!r} is the name of item {owner}")
+                    message = f"别名等于另一事项的名称 alias {alias!r} is the name of item {owner}"
+                    self.add(Level.error, where, message, ((f"aliases.{n}", message),))
                 owners[key].append((item.code, "alias", alias))
-        for entries in owners.values():
+        for key, entries in owners.items():
             codes = sorted({code for code, _, _ in entries})
             if len(codes) > 1:
                 text = entries[0][2]
                 if all(kind == "alias" for _, kind, _ in entries):
-                    self.add(
-                        Level.error,
-                        self.item_files[codes[0]],
-                        f"别名属于多个事项 duplicate alias {text!r} in items {', '.join(codes)}",
-                    )
+                    message = f"别名属于多个事项 duplicate alias {text!r} in items {', '.join(codes)}"
+                    for code in codes:  # each item's document names the alias at fault
+                        item = next(i for i in self.report.items if i.code == code)
+                        at = [f"aliases.{n}" for n, a in enumerate(item.aliases) if normalise_name(a) == key]
+                        self.add(Level.error, self.item_files[code], message, tuple((p, message) for p in at))
                 elif sum(kind == "name" for _, kind, _ in entries) > 1:
-                    self.add(
-                        Level.error,
-                        self.item_files[codes[0]],
-                        f"事项名称重复 duplicate item name {text!r} in items {', '.join(codes)}",
-                    )
+                    message = f"事项名称重复 duplicate item name {text!r} in items {', '.join(codes)}"
+                    for code in codes:
+                        self.add(Level.error, self.item_files[code], message, (("name", message),))
 
     def check_references(self) -> None:
         codes = set(self.item_files)
@@ -240,6 +294,50 @@ class _Checker:
                             Level.error,
                             f"{POLICIES_DIR}/{doc.id}.yaml#{point.id}",
                             f"related_items 中的未知事项代码 unknown item code {code!r}",
+                        )
+
+    def check_required_text(self) -> None:
+        """Required text must say something: an empty name, region, material or source title is an error."""
+        for item in self.report.items:
+            where = self.item_files[item.code]
+            blank = [(path, value) for path, value in (("name", item.name), ("category", item.category))]
+            for n, guide in enumerate(item.guides):
+                blank.append((f"guides.{n}.region", guide.region))
+                blank += [(f"guides.{n}.materials.{m}.name", mat.name) for m, mat in enumerate(guide.materials or [])]
+                blank += [(f"guides.{n}.sources.{m}.title", src.title) for m, src in enumerate(guide.sources)]
+                blank += [(f"guides.{n}.conditions.{m}", text) for m, text in enumerate(guide.conditions or [])]
+                for m, faq in enumerate(guide.faq):
+                    blank += [
+                        (f"guides.{n}.faq.{m}.question", faq.question),
+                        (f"guides.{n}.faq.{m}.answer", faq.answer),
+                    ]
+            for path, value in blank:
+                if not value.strip():
+                    self.add(Level.error, where, f"必填项为空 required field is empty: {path}", ((path, "必填项为空"),))
+        for doc in self.report.policies:
+            where = f"{POLICIES_DIR}/{doc.id}.yaml"
+            for n, point in enumerate(doc.points):
+                if not point.text.strip() or not point.topic.strip():
+                    self.add(
+                        Level.error,
+                        where,
+                        f"必填项为空 required field is empty: points.{n}",
+                        ((f"points.{n}.text", "必填项为空"),),
+                    )
+
+    def check_time_limits(self) -> None:
+        """A time limit must name its days (or say 即办/当场): "很快" is not a time limit."""
+        for item in self.report.items:
+            for n, guide in enumerate(item.guides):
+                for name in TIME_LIMIT_FIELDS:
+                    value = getattr(guide, name)
+                    if value is not None and not _TIME_LIMIT.search(value):
+                        message = f"时限须写明天数（如“20个工作日”）或“即办” time limit must name its days: {value!r}"
+                        self.add(
+                            Level.error,
+                            f"{self.item_files[item.code]}#{guide.id}",
+                            message,
+                            ((f"guides.{n}.{name}", message),),
                         )
 
     def check_freshness(self) -> None:
@@ -272,9 +370,9 @@ class _Checker:
             except KnowledgeDataError as exc:
                 self.add(Level.error, LEXICON_FILE, exc.detail)
         try:
-            referrals = load_referrals(self.root)
-        except KnowledgeDataError as exc:
-            self.add(Level.error, REFERRALS_FILE, exc.detail)
+            referrals = [Referral.model_validate(entry) for entry in (self.docs.referrals or [])]
+        except (ValidationError, TypeError) as exc:
+            self.add(Level.error, REFERRALS_FILE, str(exc))
             return
         owner: dict[str, str] = {}
         names = {normalise_name(n): i.code for i in self.report.items for n in (i.name, *i.aliases)}
@@ -313,6 +411,8 @@ class _Checker:
         self.check_ids()
         self.check_names()
         self.check_references()
+        self.check_time_limits()
+        self.check_required_text()
         self.check_freshness()
         self.check_vocabulary()
         self.review_list()
@@ -328,7 +428,27 @@ def validate(
 ) -> ValidationReport:
     """Check every data file under `root` (default: the knowledge root) and return the findings."""
     folder = Path(root) if root is not None else knowledge_root()
-    return _Checker(folder, max_age_days, today or dt.date.today(), stale_level).run()
+    report = validate_documents(
+        read_documents(folder), lexicon_root=folder, max_age_days=max_age_days, today=today, stale_level=stale_level
+    )
+    if not (folder / ITEMS_DIR).is_dir():
+        report.issues.insert(0, Issue(Level.error, ITEMS_DIR, "目录不存在 directory missing"))
+    return report
+
+
+def validate_documents(
+    docs: RawDocuments,
+    *,
+    lexicon_root: Path | None = None,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    today: dt.date | None = None,
+    stale_level: Level = Level.warning,
+) -> ValidationReport:
+    """The same checks on documents held anywhere (the console validates its drafts with this).
+
+    ``lexicon_root`` is the folder holding ``lexicon.yaml`` (default: the knowledge root)."""
+    folder = Path(lexicon_root) if lexicon_root is not None else knowledge_root()
+    return _Checker(docs, folder, max_age_days, today or dt.date.today(), stale_level).run()
 
 
 def main(argv: Sequence[str] | None = None, *, today: dt.date | None = None) -> int:

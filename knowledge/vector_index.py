@@ -66,6 +66,8 @@ class IndexManifest(BaseModel):
     """Version of the chunking / knowledge schema that produced the texts."""
     count: int
     """Number of vectors (chunks)."""
+    knowledge_version: int | None = None
+    """The published knowledge version the chunks come from (0: the data folder; None: not stated)."""
     format_version: int = FORMAT_VERSION
 
 

@@ -12,6 +12,7 @@ from bot.analytics import models as analytics_models  # noqa: F401  (operations 
 from bot.channels import web_inbox  # noqa: F401  (registers its table)
 from bot.channels.wechat import models as wechat_models  # noqa: F401  (registers the WeChat tables)
 from bot.chat import offered_payloads  # noqa: F401  (registers its table)
+from bot.console import models as console_models  # noqa: F401  (the knowledge store)
 from bot.db import Base, get_db_settings, make_engine
 from bot.tickets import (
     models,  # noqa: F401  (registers the tables)

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from knowledge.answer import Answer, Context, ItemMatch
-from knowledge.service import get_engine
+from knowledge.service import current, get_engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["search"])
@@ -25,13 +25,16 @@ class SearchRequest(BaseModel):
 
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
-    answer = await run_in_threadpool(get_engine().ask, request.text, request.context, request.region)
+    live = await run_in_threadpool(current)  # one engine for the whole request, even if a publish swaps it
+    answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)
+    answer = answer.model_copy(update={"knowledge_version": live.version})
     logger.info(
-        "search kind=%s item=%s aspect=%s confidence=%.2f",
+        "search kind=%s item=%s aspect=%s confidence=%.2f version=%s",
         answer.kind,
         answer.item.code if answer.item else None,
         answer.aspect,
         answer.confidence,
+        live.version,
     )
     return answer
 

@@ -28,14 +28,18 @@ class DenseChannel:
         self.index = index
 
     @classmethod
-    def open(cls, chunks: list[Chunk], embedder: Embedder, index_dir: Path | None) -> DenseChannel:
-        """Load the index saved in `index_dir` if it matches these chunks and this model, else build it."""
+    def open(
+        cls, chunks: list[Chunk], embedder: Embedder, index_dir: Path | None, *, version: int | None = None
+    ) -> DenseChannel:
+        """Load the index saved in `index_dir` if it matches these chunks, this model and this knowledge
+        version, else build it (an embedder with a cache re-embeds only the chunks it has not seen)."""
         manifest = IndexManifest(
             model=embedder.name,
             dim=embedder.dim,
             content_hash=content_hash(f"{c.id}\x1f{c.text}" for c in chunks),
             schema_version=CHUNK_SCHEMA_VERSION,
             count=len(chunks),
+            knowledge_version=version,
         )
         texts = [c.text for c in chunks]
         ids = [c.id for c in chunks]
