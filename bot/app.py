@@ -32,8 +32,10 @@ def create_app() -> FastAPI:
     from bot.channels.wechat.setup import install_wechat
     from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.console.router_import import router as console_import_router
     from bot.console.router_pages import router as console_pages_router
     from bot.console.router_store import router as console_store_router
+    from bot.console.router_tools import router as console_tools_router
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
     from bot.health import default_checks
@@ -63,7 +65,7 @@ def create_app() -> FastAPI:
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
     # the knowledge console: its API (drafts, review, versions) and its pages
-    for router in (console_store_router, console_pages_router):
+    for router in (console_store_router, console_tools_router, console_import_router, console_pages_router):
         app.include_router(router)
     app.state.chat_service = build_default_service(record_turn=record_turn)  # analytics of each chat turn
     if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set

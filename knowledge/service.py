@@ -148,3 +148,8 @@ def reset() -> None:
     with _lock:
         _live = None
         _source = None
+
+
+def shared_embedder() -> CachedEmbedder:
+    """The process's embedder and its chunk-vector cache (the console's in-memory draft engines share it)."""
+    return _shared_embedder()

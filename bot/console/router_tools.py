@@ -51,20 +51,19 @@ def edit_url(code: str) -> str:
 @router.post("/hit-test", response_model=HitTestResult)
 def hit_test(body: HitTestIn, user: ConsoleUser, db: SessionDep) -> HitTestResult:
     top = get_tools_settings().hit_test_top
+    username = user.username
+    snapshot = store.draft_snapshot(db)
+    db.rollback()  # read-only: end the transaction before the engines are (possibly) built
     live = service.current()
     question = body.question.strip()
     published = run_side(
         live.engine, question, body.region, label=texts.HIT_TEST_PUBLISHED.format(version=live.version), top=top
     )
-    snapshot = store.draft_snapshot(db)
-    db.rollback()  # read-only: release the connection before a possibly long engine build
     differs = snapshot.content_hash != live.content_hash
     engine = draft_engines().get(snapshot.to_catalog()) if differs else live.engine
     draft = run_side(engine, question, body.region, label=texts.HIT_TEST_DRAFT, top=top)
-    logger.info("hit test by %s: published %s, draft %s", user.username, published.decision.rule, draft.decision.rule)
-    return HitTestResult(
-        question=question, region=body.region, published=published, draft=draft, draft_differs=differs
-    )
+    logger.info("hit test by %s: published %s, draft %s", username, published.decision.rule, draft.decision.rule)
+    return HitTestResult(question=question, region=body.region, published=published, draft=draft, draft_differs=differs)
 
 
 @router.get("/review-list", response_model=ReviewListOut)

@@ -29,7 +29,9 @@ def build_draft_engine(catalog: Catalog) -> Any:
     started = time.perf_counter()
     embedder = with_query_cache(service.shared_embedder())
     dense = DenseChannel.open(catalog.chunks, embedder, None)  # in memory: the saved index stays the live one
-    engine = with_learned(Engine(catalog, dense, helpline=settings.helpline, region=settings.region), embedder, settings)
+    engine = with_learned(
+        Engine(catalog, dense, helpline=settings.helpline, region=settings.region), embedder, settings
+    )
     logger.info("draft engine built: %d chunks, %.1f s", len(catalog.chunks), time.perf_counter() - started)
     return engine
 

@@ -221,8 +221,9 @@ class _Planner:
         if given is not None and not CODE.match(given):
             fail("code", texts.ROW_BAD_CODE.format(code=given))
             return None, None
-        if given is not None and given in self.items and by_name not in (None, given):
-            fail("code", texts.ROW_CODE_NAME_MISMATCH.format(code=given, other=self.items[given].get("name")))
+        known = self.items.get(given or "")
+        if known is not None and normalise_name(name) not in {normalise_name(n) for n in _names(known)}:
+            fail("code", texts.ROW_CODE_NAME_MISMATCH.format(code=given, other=known.get("name")))
             return None, None
         code = given or by_name
         if code is not None and (code in self.items or code in self.documents):
