@@ -5,6 +5,7 @@ The knowledge engine runs on the fast hashing embedder, its index in a temporary
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.tickets.conftest import (  # noqa: F401  (fixtures used by name)
     create_user,
-    db_url,
     login,
-    pg_template,
     sqlite_template,
     tickets_env,
 )
@@ -41,6 +40,14 @@ def _reset_knowledge() -> None:
     config.get_settings.cache_clear()
     tools_config.get_tools_settings.cache_clear()
     draft_engine.draft_engines.cache_clear()
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated SQLite file of this test's own (the store's PostgreSQL paths are console-store's tests)."""
+    path = tmp_path / "console.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from fastapi.testclient import TestClient
 from .conftest import TODAY, as_user
 from .sheets import HEADERS, csv_bytes, row, xlsx
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
 NURSE = "nurse-practice-registration"  # office 行政审批科
 BIRTH = "birth-medical-certificate"  # office 妇幼健康科
 REGION = "浙江省杭州市"
