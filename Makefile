@@ -69,8 +69,9 @@ var/.model: $(VENV)/.installed
 
 setup: $(VENV)/.installed $(RASAENV)/.installed var/.chromium var/.faketime var/.nginx var/.model node_modules/.installed ## create both environments, the embedding model, the browser, nginx and the dashboard's ECharts (idempotent)
 
-$(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(wildcard knowledge/data/items/*.yaml)
-	$(RASAENV)/bin/python scripts/rasa_userwords.py
+# The knowledge base is not a dependency: item names and aliases are matched by the knowledge engine,
+# so a knowledge edit (the console) needs no retrain. data/jieba/userdict.txt is fixed vocabulary.
+$(MODEL): $(RASAENV)/.installed config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) data/jieba/userdict.txt
 	$(RASA) train --fixed-model-name assistant --out models --quiet
 
 train: $(MODEL) ## train the Rasa model if config, domain or data changed

@@ -135,5 +135,6 @@ class ActionAnswer(Action):
             aspect=answer.aspect,
             confidence=answer.confidence,
             sources=[s.as_meta() for s in answer.sources],
+            knowledge_version=answer.knowledge_version,
         )
         return events

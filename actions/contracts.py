@@ -50,6 +50,7 @@ class SearchAnswer(_Loose):
     text: str = ""
     choices: list[Choice] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
+    knowledge_version: int | None = None
 
 
 class ItemMatch(_Loose):

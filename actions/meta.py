@@ -1,7 +1,8 @@
 """The machine-readable ``meta`` message every custom action sends for the chat gateway.
 
 Shape (docs/ARCHITECTURE.md, bot/chat/schemas.py ``Meta``):
-``{"meta": {"kind", "item": {"code","name"}|null, "aspect", "confidence", "sources", "ticket"}}``.
+``{"meta": {"kind", "item": {"code","name"}|null, "aspect", "confidence", "sources", "ticket",
+"knowledge_version"}}`` (the published knowledge version an answer came from).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def build_meta(
     confidence: float | None = None,
     sources: list[dict[str, Any]] | None = None,
     ticket: dict[str, Any] | None = None,
+    knowledge_version: int | None = None,
 ) -> dict[str, Any]:
     """The json_message body: ``{"meta": {...}}`` with every key present."""
     return {
@@ -42,6 +44,7 @@ def build_meta(
             "confidence": confidence,
             "sources": sources or [],
             "ticket": ticket,
+            "knowledge_version": knowledge_version,
         }
     }
 

@@ -143,11 +143,12 @@ def is_ready() -> bool:
 
 
 def reset() -> None:
-    """Forget the engine and the source (tests)."""
-    global _live, _source
+    """Forget the engine, the source and the embedder (tests switch settings)."""
+    global _live, _source, _embedder
     with _lock:
         _live = None
         _source = None
+        _embedder = None
 
 
 def shared_embedder() -> CachedEmbedder:

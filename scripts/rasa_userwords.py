@@ -1,10 +1,9 @@
-"""Write the jieba user dictionary for Rasa's JiebaTokenizer from the knowledge base.
+"""Write the jieba user dictionary for Rasa's JiebaTokenizer: a fixed, generic vocabulary.
 
-Reads every ``knowledge/data/items/*.yaml`` (keys ``name`` and ``aliases``) with plain YAML,
-adds a small fixed list of domain words (aspect words, places, common item fragments), and writes
-``data/jieba/userdict.txt`` (one ``word freq`` per line, sorted, deterministic).
-
-Runs in either virtualenv (needs only PyYAML):
+The words are this domain's general terms (aspect words, sub-items, document and service kinds),
+never the knowledge base's item names or aliases: those change in the console without a Rasa retrain
+(the knowledge engine matches item names itself; Rasa only needs the kind of question). The file
+``data/jieba/userdict.txt`` is committed; this script regenerates or checks it:
 
     .venv-rasa/bin/python scripts/rasa_userwords.py            # write
     .venv-rasa/bin/python scripts/rasa_userwords.py --check    # exit 1 when the file is stale
@@ -16,20 +15,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sys
-from collections.abc import Iterable
 from pathlib import Path
-
-import yaml
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
-ITEMS_DIR = ROOT / "knowledge" / "data" / "items"
 OUT_FILE = ROOT / "data" / "jieba" / "userdict.txt"
 
-# Words jieba should keep whole whatever the knowledge base holds: aspect words, places, sub-items.
+# Words jieba should keep whole: aspect words, sub-items, generic kinds of service and document.
 FIXED_WORDS: tuple[str, ...] = (
     "办不成事",
     "推来推去",
@@ -81,52 +75,33 @@ FIXED_WORDS: tuple[str, ...] = (
     "诊所备案制",
     "多点执业",
     "多机构执业",
+    "医疗机构",
+    "执业登记",
+    "设置审批",
+    "许可证",
+    "备案",
+    "审批",
+    "证明",
+    "登记",
+    "注册",
+    "换证",
+    "注销",
+    "诊所",
+    "医院",
+    "证书",
+    "办理",
+    "材料",
+    "时限",
+    "费用",
+    "多少钱",
+    "多久",
+    "在哪里办",
 )
 
-_SPLIT = re.compile(r"[\s（）()【】\[\]/、，,]+")
-# Aliases are sometimes phrased as requests ("办卫生许可证", "开个诊所"): keeping the verb in a user
-# word would glue it to the item name, so the verb is dropped and only the name is added.
-_LEADING_VERBS = ("我要", "我想", "想", "办理", "办个", "办", "开个", "开一家", "开家", "开", "申请", "领取", "领")
 
-
-def _strip_verb(name: str) -> str:
-    stripped = True
-    while stripped:
-        stripped = False
-        for verb in _LEADING_VERBS:
-            if name.startswith(verb) and len(name) - len(verb) >= 2:
-                name, stripped = name[len(verb) :], True
-                break
-    return name
-
-
-def _words_of(name: str) -> Iterable[str]:
-    """The name (without a leading verb) plus its parts around brackets/slashes."""
-    name = _strip_verb(name.strip())
-    if not name:
-        return
-    yield name
-    for part in _SPLIT.split(name):
-        if len(part) >= 2:
-            yield part
-
-
-def collect_words(items_dir: Path = ITEMS_DIR) -> set[str]:
-    words: set[str] = set(FIXED_WORDS)
-    for path in sorted(items_dir.glob("*.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            logger.warning("skipping %s: %s", path.name, exc)
-            continue
-        if not isinstance(data, dict):
-            continue
-        names = [data.get("name") or ""]
-        names.extend(a for a in (data.get("aliases") or []) if isinstance(a, str))
-        for name in names:
-            if isinstance(name, str):
-                words.update(w for w in _words_of(name) if len(w) >= 2)
-    return words
+def collect_words() -> set[str]:
+    """The fixed vocabulary (independent of the knowledge base)."""
+    return set(FIXED_WORDS)
 
 
 def render(words: set[str]) -> str:
@@ -137,13 +112,12 @@ def render(words: set[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=Path, default=ITEMS_DIR)
     parser.add_argument("--out", type=Path, default=OUT_FILE)
     parser.add_argument("--check", action="store_true", help="exit 1 if the file would change")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
 
-    text = render(collect_words(args.items))
+    text = render(collect_words())
     current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     if args.check:
         if text != current:

@@ -71,6 +71,7 @@ class Meta(BaseModel):
     confidence: float | None = None
     sources: list[Source] = Field(default_factory=list)
     ticket: TicketRef | None = None
+    knowledge_version: int | None = None  # the published knowledge version the answer came from
 
 
 class ChatResponse(BaseModel):

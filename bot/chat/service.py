@@ -120,6 +120,7 @@ def build_meta(raw: dict[str, Any] | None) -> Meta:
         confidence=_confidence(raw.get("confidence")),
         sources=_sources(raw.get("sources")),
         ticket=_ticket(raw.get("ticket")),
+        knowledge_version=_version(raw.get("knowledge_version")),
     )
 
 
@@ -136,6 +137,10 @@ def _confidence(raw: Any) -> float | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
     return float(raw)
+
+
+def _version(raw: Any) -> int | None:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else None
 
 
 def _sources(raw: Any) -> list[Source]:

@@ -36,7 +36,6 @@ def _reset_knowledge() -> None:
     from knowledge import config, service
 
     service.reset()
-    service._embedder = None  # the next engine gets this test's embedder settings
     config.get_settings.cache_clear()
     tools_config.get_tools_settings.cache_clear()
     draft_engine.draft_engines.cache_clear()

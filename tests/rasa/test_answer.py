@@ -48,6 +48,7 @@ def test_answer_sends_text_sources_meta_and_sets_context(fake_app: FakeApp, make
     assert meta["aspect"] == "materials"
     assert meta["confidence"] == pytest.approx(0.91)
     assert len(meta["sources"]) == 3 and meta["ticket"] is None
+    assert meta["knowledge_version"] == 7  # the published version the answer came from
     slots = _slots(events)
     assert slots == {
         "last_question": "护士执业注册要什么材料",

@@ -99,6 +99,7 @@ def test_someone_elses_or_unknown_ticket_get_the_same_not_found(
         "confidence": None,
         "sources": [],
         "ticket": None,
+        "knowledge_version": None,
     }
 
 

@@ -1,0 +1,117 @@
+"""The console's store API over HTTP: login and roles, 403/409/422 with clear messages, the review flow,
+versions with their diff and rollback, the audit view, and the pages of the shell."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.console.conftest import EDITOR, EDITOR_B, HANDLER, OTHER_EDITOR, REVIEWER, login_as
+
+NURSE = "nurse-practice-registration"
+
+
+def _item(api: TestClient, code: str = NURSE) -> dict[str, Any]:
+    resp = api.get(f"/api/console/items/{code}")
+    assert resp.status_code == 200, resp.text
+    body: dict[str, Any] = resp.json()
+    return body
+
+
+def _save(api: TestClient, document: dict[str, Any], base_revision: int | None, code: str = NURSE) -> Any:
+    return api.put(f"/api/console/items/{code}/draft", json={"document": document, "base_revision": base_revision})
+
+
+def test_login_is_required_and_handlers_are_refused(api: TestClient) -> None:
+    assert api.get("/api/console/items").status_code == 401
+    login_as(api, HANDLER)
+    assert api.get("/api/console/items").status_code == 403
+    login_as(api, EDITOR)
+    items = api.get("/api/console/items", params={"q": "护士"}).json()
+    nurse = next(i for i in items if i["code"] == NURSE)
+    assert nurse["office"] == "行政审批科" and nurse["can_edit"] is True and nurse["draft"] is None
+
+
+def test_editor_of_another_office_gets_403_and_nothing_changes(api: TestClient) -> None:
+    login_as(api, OTHER_EDITOR)
+    doc = _item(api)["document"]
+    doc["aliases"].append("护士新证")
+    resp = _save(api, doc, None)
+    assert resp.status_code == 403
+    assert _item(api)["draft"] is None
+    moved = dict(doc, office=OTHER_EDITOR.office)  # nor may they claim the item for their office
+    assert _save(api, moved, None).status_code == 403
+
+
+def test_validation_errors_are_422_with_fields(api: TestClient) -> None:
+    login_as(api, EDITOR)
+    doc = _item(api)["document"]
+    doc["guides"][0]["statutory_time_limit"] = "很快"
+    resp = _save(api, doc, None)
+    assert resp.status_code == 422
+    detail = resp.json()["detail"]
+    assert detail["message"] == "校验未通过，未保存任何修改"
+    assert [e["path"] for e in detail["errors"]] == ["guides.0.statutory_time_limit"]
+    assert "天数" in detail["errors"][0]["message"]
+    assert _item(api)["draft"] is None
+
+
+def test_second_editor_with_a_stale_revision_gets_409(api: TestClient) -> None:
+    login_as(api, EDITOR)
+    doc = _item(api)["document"]
+    first = copy.deepcopy(doc)
+    first["aliases"].append("护士注册本")
+    assert _save(api, first, None).status_code == 200
+    login_as(api, EDITOR_B)
+    second = copy.deepcopy(doc)
+    second["aliases"].append("护士注册册")
+    resp = _save(api, second, None)
+    assert resp.status_code == 409
+    assert "editor-a" in resp.json()["detail"] and "请重新打开" in resp.json()["detail"]
+    assert _item(api)["document"]["aliases"][-1] == "护士注册本"
+
+
+def test_review_publish_diff_rollback_and_audit(api: TestClient) -> None:
+    login_as(api, EDITOR)
+    doc = _item(api)["document"]
+    doc["aliases"].append("护士执照注册")
+    draft = _save(api, doc, None).json()
+    assert api.post(f"/api/console/drafts/{draft['id']}/submit").json()["status"] == "submitted"
+    assert api.post(f"/api/console/drafts/{draft['id']}/approve", json={}).status_code == 403
+    login_as(api, REVIEWER)
+    detail = api.get(f"/api/console/drafts/{draft['id']}").json()
+    assert [c["new"] for c in detail["changes"]] == ["护士执照注册"]
+    resp = api.post(f"/api/console/drafts/{draft['id']}/approve", json={"revision": 1})
+    assert resp.json()["status"] == "approved"
+    version = api.post("/api/console/publish", json={"note": "新增别名"}).json()
+    assert version["number"] == 2 and version["created_by"] == REVIEWER.username
+    listing = api.get("/api/console/versions").json()
+    assert listing["published"] == 2 and [v["number"] for v in listing["versions"]] == [2, 1]
+    (diff,) = api.get("/api/console/versions/2/diff").json()
+    assert diff["key"] == NURSE and diff["fields"][0]["new"] == "护士执照注册"
+    rolled = api.post("/api/console/versions/1/rollback", json={"note": "撤销"}).json()
+    assert rolled["number"] == 3 and rolled["restores"] == 1
+    assert "护士执照注册" not in _item(api)["document"]["aliases"]
+    trail = api.get("/api/console/audit").json()
+    actions = [(e["action"], e["actor"]) for e in trail]
+    assert ("knowledge.publish", REVIEWER.username) in actions
+    assert ("knowledge.rollback", REVIEWER.username) in actions
+    assert ("knowledge.draft.save", EDITOR.username) in actions
+
+
+def test_state_changes_from_another_origin_are_refused(api: TestClient) -> None:
+    login_as(api, REVIEWER)
+    resp = api.post("/api/console/publish", json={}, headers={"Origin": "https://evil.example"})
+    assert resp.status_code == 403
+
+
+def test_the_shell_serves_its_pages_and_only_existing_ones(api: TestClient) -> None:
+    page = api.get("/console")
+    assert page.status_code == 200 and "console.js" in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert api.get("/console/console.js").status_code == 200
+    assert api.get("/console/desk.css").status_code == 200
+    assert api.get("/console/no-such-page").status_code == 404
+    assert api.get("/console/..%2Fsecrets").status_code == 404
