@@ -32,6 +32,7 @@ def create_app() -> FastAPI:
     from bot.channels.wechat.setup import install_wechat
     from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.console.router_import import UPLOAD_PATH
     from bot.console.router_import import router as console_import_router
     from bot.console.router_pages import router as console_pages_router
     from bot.console.router_store import router as console_store_router
@@ -61,7 +62,7 @@ def create_app() -> FastAPI:
     )
     app.state.health_checks = {"knowledge": is_ready, **default_checks()}  # index, database, Rasa → actions
     install_chat_cors(app)
-    install_security(app, security)
+    install_security(app, security, own_limit_paths=(UPLOAD_PATH,))  # the import bounds its own upload
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
     # the knowledge console: its API (drafts, review, versions) and its pages

@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/console", tags=["console-tools"], dependencies=CONSOLE_DEPENDENCIES)
 SessionDep = Annotated[Session, Depends(get_session)]
+UPLOAD_PATH = "/api/console/import"
+"""Exempt from the app-wide body limit (bot/core/security.py): this route enforces its own."""
 FORM_ALLOWANCE = 64 * 1024  # multipart boundaries and the small form fields, beyond the file itself
 _GUIDE_PATH = re.compile(r"^guides\.\d+\.(\w+)")
 

@@ -14,7 +14,8 @@ import logging
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bot.console import store
@@ -60,7 +61,12 @@ def hit_test(body: HitTestIn, user: ConsoleUser, db: SessionDep) -> HitTestResul
         live.engine, question, body.region, label=texts.HIT_TEST_PUBLISHED.format(version=live.version), top=top
     )
     differs = snapshot.content_hash != live.content_hash
-    engine = draft_engines().get(snapshot.to_catalog()) if differs else live.engine
+    try:
+        engine = draft_engines().get(snapshot.to_catalog()) if differs else live.engine
+    except ValidationError as exc:  # an open draft the schema refuses (saved before a schema change)
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, texts.HIT_TEST_DRAFT_BROKEN.format(error=exc.errors()[0]["msg"])
+        ) from exc
     draft = run_side(engine, question, body.region, label=texts.HIT_TEST_DRAFT, top=top)
     logger.info("hit test by %s: published %s, draft %s", username, published.decision.rule, draft.decision.rule)
     return HitTestResult(question=question, region=body.region, published=published, draft=draft, draft_differs=differs)

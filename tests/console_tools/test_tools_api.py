@@ -210,3 +210,23 @@ def test_review_list_rows_with_owner_and_link(app_client: TestClient) -> None:
     only = app_client.get("/api/console/review-list", params={"reason": "empty_fields"}).json()
     assert {r["reason"] for r in only["rows"]} == {"empty_fields"}
     assert only["counts"] == body["counts"]
+
+
+def test_the_whole_app_lets_the_import_bound_its_own_upload(console_env: str) -> None:
+    """The app-wide body limit (256 KiB) does not cut a spreadsheet short; the import's own limit answers."""
+    from bot.app import create_app
+    from bot.core.security import get_security_settings
+
+    get_security_settings.cache_clear()
+    client = TestClient(create_app())  # not entered: no lifespan
+    as_user(client, "reviewer1")
+    padding = "（附注）" * 30_000  # about 360 kB of csv: over the app-wide limit, under the import's
+    data = csv_bytes([row(), row("", sub_item=padding)], encoding="utf-8")  # the second row fails: no name
+    assert 256 * 1024 < len(data) < 1024 * 1024
+    resp = upload(client, data, "big-but-allowed.csv", dry_run=True)
+    assert resp.status_code == 200, resp.text[:200]
+    assert [r["ok"] for r in resp.json()["rows"]] == [True, False]
+    too_big = upload(client, b"x" * (10 * 1024 * 1024), "big.csv")
+    assert too_big.status_code == 413 and "文件过大" in too_big.json()["detail"]
+    assert client.post("/api/chat", content=b"x" * 300_000).status_code == 413  # other routes keep the limit
+    assert open_drafts() == []
