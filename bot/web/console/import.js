@@ -51,7 +51,7 @@ Console.start("import", async (user, main) => {
     if (data.drafts.length) {
       result.appendChild(el("h3", {}, data.dry_run ? "将保存的草稿" : "已保存的草稿"));
       result.appendChild(el("ul", { id: "imp-drafts" }, data.drafts.map((d) => el("li", { "data-code": d.item_code },
-        d.draft_id ? el("a", { href: "/console#drafts" }, d.item_code + " · 草稿 #" + d.draft_id + " · 修订 " + d.revision) : d.item_code,
+        d.draft_id ? el("a", { href: "/console#draft/" + d.draft_id }, d.item_code + " · 草稿 #" + d.draft_id + " · 修订 " + d.revision) : d.item_code,
         "（第 " + d.rows.join("、") + " 行）"))));
     }
   }
