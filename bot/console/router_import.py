@@ -53,6 +53,7 @@ class Upload:
     source_url: str | None
     source_title: str | None
     trust: str
+    submit: bool  # submit the saved drafts for review at once
 
 
 def _too_large(limit: int) -> HTTPException:
@@ -105,6 +106,7 @@ async def read_upload(request: Request) -> Upload:
         source_url=_field(form, "source_url", 500),
         source_title=_field(form, "source_title"),
         trust=trust,
+        submit=_field(form, "submit") in ("1", "true", "on"),
     )
 
 
@@ -128,7 +130,7 @@ def _rows_of(plan: ImportPlan, code: str) -> list[int]:
     return [r.row for r in plan.rows if r.item_code == code and r.ok]
 
 
-def _save(db: Session, plan: ImportPlan, user: ConsoleUser, filename: str) -> list[ImportDraftOut]:
+def _save(db: Session, plan: ImportPlan, user: ConsoleUser, filename: str, submit: bool) -> list[ImportDraftOut]:
     saved = []
     by_row = {r.row: r for r in plan.rows}
     for code, document in plan.documents.items():
@@ -138,12 +140,16 @@ def _save(db: Session, plan: ImportPlan, user: ConsoleUser, filename: str) -> li
             open_draft = store.open_draft(db, "item", code)
             revision = open_draft.revision if open_draft is not None else None
             draft = store.save_draft(db, code, document, author=user.username, base_revision=revision, note=note)
+            if submit:
+                draft = store.submit_draft(db, draft.id, actor=user)
         except store.StoreError as exc:  # another editor saved this item meanwhile: its rows are not imported
             db.rollback()
             for number in rows:
                 by_row[number].errors.append(RowError(number, "", exc.message))
             continue
-        saved.append(ImportDraftOut(item_code=code, draft_id=draft.id, revision=draft.revision, rows=rows))
+        saved.append(
+            ImportDraftOut(item_code=code, draft_id=draft.id, revision=draft.revision, status=draft.status, rows=rows)
+        )
     return saved
 
 
@@ -187,10 +193,11 @@ def import_sheet(
     plan = plan_import(sheet, columns, items, defaults, importer, offices, _store_rules(db))
     if dry_run:
         drafts = [
-            ImportDraftOut(item_code=c, draft_id=None, revision=None, rows=_rows_of(plan, c)) for c in plan.documents
+            ImportDraftOut(item_code=c, draft_id=None, revision=None, status=None, rows=_rows_of(plan, c))
+            for c in plan.documents
         ]
     else:
-        drafts = _save(db, plan, user, upload.filename)
+        drafts = _save(db, plan, user, upload.filename, upload.submit)
     logger.info(
         "import by %s (%s): %d rows, %d valid, %d drafts%s",
         user.username,

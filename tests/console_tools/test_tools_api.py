@@ -55,7 +55,7 @@ def test_dry_run_reports_rows_and_saves_nothing(app_client: TestClient) -> None:
     assert body["rows"][1]["errors"] == [
         {"column": "法定办结时限", "message": "办结时限“30日”不是工作日：请写成“20个工作日”或“即办”"}
     ]
-    assert body["drafts"] == [{"item_code": NURSE, "draft_id": None, "revision": None, "rows": [2]}]
+    assert body["drafts"] == [{"item_code": NURSE, "draft_id": None, "revision": None, "status": None, "rows": [2]}]
     assert open_drafts() == []
 
 
@@ -73,6 +73,17 @@ def test_import_saves_valid_rows_as_drafts_of_the_importing_user(app_client: Tes
     assert sorted(g["sub_item"] for g in regional) == ["延续注册", "首次注册"]
     published = app_client.get(f"/api/console/items/{NURSE}").json()["published"]
     assert all(g["region"] != REGION for g in published["guides"])
+
+
+def test_imported_drafts_can_go_to_review_at_once_and_then_head_the_review_list(app_client: TestClient) -> None:
+    as_user(app_client, "editor-approval")
+    resp = upload(app_client, xlsx([row()]), submit="1")
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["drafts"][0]["status"] == "submitted"
+    assert [(k, s) for k, _, s, _ in open_drafts()] == [(NURSE, "submitted")]
+    first = app_client.get("/api/console/review-list").json()["rows"][0]
+    assert (first["reason"], first["item_code"], first["office"]) == ("pending_draft", NURSE, "行政审批科")
+    assert "editor-approval" in first["message"] and first["draft_id"] == resp.json()["drafts"][0]["draft_id"]
 
 
 def test_an_editor_imports_only_into_their_own_office(app_client: TestClient) -> None:

@@ -53,6 +53,7 @@ class ImportDraftOut(BaseModel):
     item_code: str
     draft_id: int | None  # None on a dry run
     revision: int | None
+    status: str | None  # editing, or submitted when the upload asked to submit for review
     rows: list[int]
 
 

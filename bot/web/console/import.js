@@ -14,6 +14,7 @@ Console.start("import", async (user, main) => {
     el("option", { value: "reproduction" }, "转载（忠实转载的官方文本）"),
     el("option", { value: "weak" }, "低可信（第三方、镜像）"));
   const dry = el("input", { id: "imp-dry", type: "checkbox", checked: true });
+  const submit = el("input", { id: "imp-submit", type: "checkbox" });
   const run = el("button", { id: "imp-run", type: "submit" }, "上传");
   const error = el("div", { id: "imp-error", hidden: true });
   const form = el("form", { id: "imp-form", class: "form-grid" },
@@ -23,6 +24,7 @@ Console.start("import", async (user, main) => {
     el("label", { for: "imp-source-title" }, "来源标题"), sourceTitle,
     el("label", { for: "imp-trust" }, "来源可信度"), trust,
     el("span", {}, ""), el("label", {}, dry, " 仅检查（不保存）"),
+    el("span", {}, ""), el("label", {}, submit, " 保存后直接提交审核"),
     el("span", {}, ""), run);
   main.appendChild(el("section", { class: "card" }, el("h2", {}, "批量导入办事指南"),
     el("p", { class: "muted" },
@@ -51,7 +53,7 @@ Console.start("import", async (user, main) => {
     if (data.drafts.length) {
       result.appendChild(el("h3", {}, data.dry_run ? "将保存的草稿" : "已保存的草稿"));
       result.appendChild(el("ul", { id: "imp-drafts" }, data.drafts.map((d) => el("li", { "data-code": d.item_code },
-        d.draft_id ? el("a", { href: "/console#draft/" + d.draft_id }, d.item_code + " · 草稿 #" + d.draft_id + " · 修订 " + d.revision) : d.item_code,
+        d.draft_id ? el("a", { href: "/console#draft/" + d.draft_id }, d.item_code + " · 草稿 #" + d.draft_id + " · 修订 " + d.revision + (d.status === "submitted" ? " · 已提交审核" : "")) : d.item_code,
         "（第 " + d.rows.join("、") + " 行）"))));
     }
   }
@@ -65,6 +67,7 @@ Console.start("import", async (user, main) => {
     for (const [name, input] of [["region", region], ["source_url", sourceUrl], ["source_title", sourceTitle], ["trust", trust]]) {
       if (input.value) body.append(name, input.value);
     }
+    if (submit.checked) body.append("submit", "1");
     run.disabled = true;
     try {
       report(await api("POST", "/api/console/import" + (dry.checked ? "?dry_run=1" : ""), body));
