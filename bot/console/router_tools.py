@@ -45,8 +45,8 @@ def today() -> dt.date:
 Today = Annotated[dt.date, Depends(today)]
 
 
-def edit_url(code: str) -> str:
-    return f"/console#item/{code}"
+def edit_url(kind: str, key: str) -> str:
+    return f"/console#{kind}/{key}"
 
 
 @router.post("/hit-test", response_model=HitTestResult)
@@ -93,7 +93,7 @@ def get_review_list(
             offices[d.key] = d.office
     region = knowledge_settings().region
     ctx = ReviewContext(today=day, region=region, max_age_days=DEFAULT_MAX_AGE_DAYS)
-    rows = review_list(items, drafts, offices, ctx)
+    rows = review_list(items, drafts, offices, ctx, policies=dict(snapshot.policies))
     if office:
         rows = [r for r in rows if r.office == office]
     counts = Counter(r.reason for r in rows)
@@ -115,7 +115,7 @@ def get_review_list(
                 reason_label=texts.REVIEW_REASON.get(r.reason, r.reason),
                 message=r.message,
                 draft_id=r.draft_id,
-                edit_url=edit_url(r.item_code),
+                edit_url=edit_url(r.kind, r.item_code),
             )
             for r in rows
         ],

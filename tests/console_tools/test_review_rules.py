@@ -124,3 +124,14 @@ def test_curator_flags_are_shown() -> None:
     items = {"b-item": item("b-item", guide("b.1", curator_flags=["摘录截断"]))}
     rows = review_list(items, [], OFFICES, CTX)
     assert [(r.reason, r.office, r.message) for r in rows] == [("flag", "妇幼健康科", "标记：摘录截断")]
+
+
+def test_stale_policy_documents_are_listed_without_an_office() -> None:
+    policies = {
+        "old-plan": {"id": "old-plan", "title": "某区营商环境方案", "last_verified": "2025-05-01"},
+        "new-plan": {"id": "new-plan", "title": "新方案", "last_verified": "2026-05-01"},
+    }
+    rows = review_list({}, [], {}, CTX, policies=policies)
+    assert [(r.kind, r.item_code, r.item_name, r.office, r.reason) for r in rows] == [
+        ("policy", "old-plan", "某区营商环境方案", None, "stale")
+    ]

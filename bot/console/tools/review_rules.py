@@ -51,6 +51,7 @@ class ReviewRow:
     reason: str  # one of ORDER
     message: str
     draft_id: int | None = None
+    kind: str = "item"  # "policy": item_code is a policy document's id, item_name its title
 
 
 @dataclass(frozen=True)
@@ -189,15 +190,30 @@ def pending(
     return rows
 
 
+def stale_policies(policies: dict[str, dict[str, Any]], ctx: ReviewContext) -> list[ReviewRow]:
+    """Policy documents are verified too (their points are quoted to citizens); they have no office."""
+    rows = []
+    for pid in sorted(policies):
+        doc = policies[pid]
+        verified = _date(doc.get("last_verified"))
+        days = stale_days(verified, ctx.today, ctx.max_age_days) if verified else None
+        if verified is not None and days is not None:
+            message = texts.REVIEW_STALE.format(date=verified.isoformat(), days=days, limit=ctx.max_age_days)
+            title = str(doc.get("title") or pid)
+            rows.append(ReviewRow(pid, title, None, None, "stale", message, kind="policy"))
+    return rows
+
+
 def review_list(
     items: dict[str, dict[str, Any]],
     drafts: Sequence[PendingDraft],
     offices: dict[str, str | None],
     ctx: ReviewContext,
     rules: Sequence[Rule] = RULES,
+    policies: dict[str, dict[str, Any]] | None = None,
 ) -> list[ReviewRow]:
     """Every finding, most urgent reason first, then by office and item."""
-    rows = pending(drafts, items, offices)
+    rows = pending(drafts, items, offices) + stale_policies(policies or {}, ctx)
     for code in sorted(items):
         view = ItemView(code, items[code], offices.get(code))
         for rule in rules:
