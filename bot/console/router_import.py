@@ -24,7 +24,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from bot.console import store
 from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
-from bot.console.router_tools import Today
+from bot.console.router_tools import Today, store_snapshot
 from bot.console.tools import texts
 from bot.console.tools.config import get_tools_settings
 from bot.console.tools.import_plan import ImportDefaults, Importer, ImportPlan, RowError, plan_import
@@ -178,7 +178,7 @@ def import_sheet(
         )
     if columns.duplicate:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, texts.FILE_DUPLICATE_COLUMN.format(column=columns.duplicate))
-    snapshot = store.draft_snapshot(db)  # an open draft is the item's latest document
+    snapshot = store_snapshot(store.draft_snapshot, db)  # an open draft is the item's latest document
     items = dict(snapshot.items)
     defaults = ImportDefaults(
         region=upload.region or knowledge_settings().region,

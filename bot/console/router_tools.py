@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.console import store
 from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
+from bot.console.documents import KnowledgeSnapshot
 from bot.console.tools import texts
 from bot.console.tools.config import get_tools_settings
 from bot.console.tools.draft_engine import draft_engines
@@ -45,6 +47,14 @@ def today() -> dt.date:
 Today = Annotated[dt.date, Depends(today)]
 
 
+def store_snapshot(read: Callable[[Session], KnowledgeSnapshot], db: Session) -> KnowledgeSnapshot:
+    """A snapshot of the store; before the first import (or any store error) a clear HTTP error."""
+    try:
+        return read(db)
+    except store.StoreError as exc:
+        raise HTTPException(exc.status_code, exc.message) from exc
+
+
 def edit_url(kind: str, key: str) -> str:
     return f"/console#{kind}/{key}"
 
@@ -53,7 +63,7 @@ def edit_url(kind: str, key: str) -> str:
 def hit_test(body: HitTestIn, user: ConsoleUser, db: SessionDep) -> HitTestResult:
     top = get_tools_settings().hit_test_top
     username = user.username
-    snapshot = store.draft_snapshot(db)
+    snapshot = store_snapshot(store.draft_snapshot, db)
     db.rollback()  # read-only: end the transaction before the engines are (possibly) built
     live = service.current()
     question = body.question.strip()
@@ -80,7 +90,7 @@ def get_review_list(
     office: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str | None, Query(max_length=32)] = None,
 ) -> ReviewListOut:
-    snapshot = store.published_snapshot(db)
+    snapshot = store_snapshot(store.published_snapshot, db)
     drafts = [
         PendingDraft(d.id, d.key, d.author, d.status, d.updated_at.isoformat())
         for d in store.open_drafts(db)

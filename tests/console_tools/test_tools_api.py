@@ -241,3 +241,19 @@ def test_the_whole_app_lets_the_import_bound_its_own_upload(console_env: str) ->
     assert too_big.status_code == 413 and "文件过大" in too_big.json()["detail"]
     assert client.post("/api/chat", content=b"x" * 300_000).status_code == 413  # other routes keep the limit
     assert open_drafts() == []
+
+
+def test_before_the_knowledge_is_imported_the_tools_say_so(app_client: TestClient) -> None:
+    from sqlalchemy import delete
+
+    from bot.console.models import KbPointer
+    from bot.db import session_scope
+
+    with session_scope() as session:
+        session.execute(delete(KbPointer))
+        session.commit()
+    as_user(app_client, "reviewer1")
+    resp = app_client.get("/api/console/review-list")
+    assert resp.status_code == 404 and resp.json()["detail"] == "知识库尚未导入"
+    assert upload(app_client, xlsx([row()])).status_code == 404
+    assert open_drafts() == []
