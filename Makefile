@@ -105,6 +105,7 @@ bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa'
 	$(MAKE) train
 	$(PY) -m scripts.run_stack --then "bash -c '$(PY) -m bench.chat && $(PY) -m bench.versus'"
 	$(PY) -m bench.wechat
+	$(PY) -m bench.publish
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
 	$(PY) -m bot.channels.wechat.simulator --start-stack

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         rebuild_s.append(time.perf_counter() - t1)
     stop.set()
 
-    results = {
+    results: dict[str, object] = {
         "conditions": (
             "2 shared cores (other engineers' jobs running: figures are noisy), real multilingual-e5-small, "
             f"torch threads {get_settings().torch_threads}, SQLite store, poll every {args.poll_s} s"

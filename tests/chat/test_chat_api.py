@@ -25,7 +25,7 @@ def test_chat_contract(client: TestClient) -> None:
     assert set(body) == {"session_id", "replies", "meta"}
     assert body["session_id"] == "web-abc"
     assert set(body["replies"][0]) == {"text", "buttons"}
-    assert set(body["meta"]) == {"kind", "item", "aspect", "confidence", "sources", "ticket"}
+    assert set(body["meta"]) == {"kind", "item", "aspect", "confidence", "sources", "ticket", "knowledge_version"}
     assert body["meta"]["kind"] == "answer"
     assert body["meta"]["item"] == {"code": "nurse-practice-registration", "name": "护士执业注册"}
     assert set(body["meta"]["sources"][0]) == {"title", "url", "region"}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -12,11 +13,12 @@ EDITOR = ("kb-editor-e2e", "Qx7-kb-editor-Vt92", "editor", "行政审批科")
 REVIEWER = ("kb-reviewer-e2e", "Wm4-kb-review-Hs81", "reviewer", None)
 
 
-def staff_client(base_url: str, username: str, password: str) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=60)
-    resp = client.post("/api/desk/login", json={"username": username, "password": password})
-    resp.raise_for_status()
-    return client
+@contextmanager
+def staff_client(base_url: str, username: str, password: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        resp = client.post("/api/desk/login", json={"username": username, "password": password})
+        resp.raise_for_status()
+        yield client
 
 
 def ensure_staff(base_url: str, admin_user: str, admin_password: str) -> None:
