@@ -87,6 +87,19 @@ def test_a_reviewer_runs_a_hit_test_and_sees_both_columns(
         assert page.locator(column + " .ht-sources a").count() >= 1
     assert "已发布版本" in page.inner_text("#ht-published h2")
     assert "没有未发布的草稿" in page.inner_text("#ht-note")
+
+    # The review list, through the console's nav: rows with the owning office and a link to the item.
+    page.click("#console-nav a[data-tab='review-list']")
+    page.wait_for_selector("#rl-table tbody tr")
+    first = page.locator("#rl-table tbody tr").first
+    assert (first.locator("a").get_attribute("href") or "").startswith("/console#")
+    assert "共 " in page.inner_text("#rl-summary") and "2026-06-01" in page.inner_text("#rl-summary")
+    page.select_option("#rl-office", "妇幼健康科")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#rl-table tbody tr td:nth-child(3)')]"
+        ".every((td) => td.textContent === '妇幼健康科')"
+    )
+    assert page.locator("#rl-table tbody tr").count() > 0
     assert errors == []
 
 
