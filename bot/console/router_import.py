@@ -32,6 +32,7 @@ from bot.console.tools.schemas import ImportDraftOut, ImportOut, ImportRowOut, R
 from bot.console.tools.sheet_columns import LABEL, map_headers
 from bot.console.tools.sheet_read import SheetError, read_sheet
 from bot.db import get_session
+from bot.pii import mask_text
 from knowledge.config import get_settings as knowledge_settings
 from knowledge.schema import Trust
 
@@ -100,7 +101,7 @@ async def read_upload(request: Request) -> Upload:
     if trust not in {t.value for t in Trust}:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, texts.TRUST_UNKNOWN)
     return Upload(
-        filename=(upload.filename or "upload")[-120:],
+        filename=mask_text((upload.filename or "upload")[-120:]).text,  # kept in notes and logs: masked
         data=data,
         region=_field(form, "region", 40),
         source_url=_field(form, "source_url", 500),

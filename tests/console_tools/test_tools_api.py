@@ -62,13 +62,15 @@ def test_dry_run_reports_rows_and_saves_nothing(app_client: TestClient) -> None:
 def test_import_saves_valid_rows_as_drafts_of_the_importing_user(app_client: TestClient) -> None:
     as_user(app_client, "editor-approval")
     rows = [row(), row(sub_item="延续注册"), row(statutory="尽快")]
-    resp = upload(app_client, csv_bytes(rows, encoding="gb18030"), "guides.csv")
+    resp = upload(app_client, csv_bytes(rows, encoding="gb18030"), "张三13812348000.csv")
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert [r["ok"] for r in body["rows"]] == [True, True, False]
     assert body["drafts"][0]["item_code"] == NURSE and body["drafts"][0]["rows"] == [2, 3]
     [(key, author, status, document)] = open_drafts()
     assert (key, author, status) == (NURSE, "editor-approval", "editing")  # a draft, not published
+    assert body["filename"] == "张三138****8000.csv"  # a phone number in the file name is masked
+    assert "13812348000" not in str(document)
     regional = [g for g in document["guides"] if g["region"] == REGION]
     assert sorted(g["sub_item"] for g in regional) == ["延续注册", "首次注册"]
     published = app_client.get(f"/api/console/items/{NURSE}").json()["published"]
