@@ -33,8 +33,11 @@ def create_app() -> FastAPI:
     from bot.channels.wechat.setup import install_wechat
     from bot.chat.router import build_default_service, install_chat_cors
     from bot.chat.router import router as chat_router
+    from bot.console.router_import import UPLOAD_PATH
+    from bot.console.router_import import router as console_import_router
     from bot.console.router_pages import router as console_pages_router
     from bot.console.router_store import router as console_store_router
+    from bot.console.router_tools import router as console_tools_router
     from bot.console.router_unanswered import router as unanswered_router
     from bot.console.unanswered.capture import capture_thumbs_down, capture_turn
     from bot.console.unanswered.loop import default_loop
@@ -64,11 +67,11 @@ def create_app() -> FastAPI:
     )
     app.state.health_checks = {"knowledge": is_ready, **default_checks()}  # index, database, Rasa → actions
     install_chat_cors(app)
-    install_security(app, security)
+    install_security(app, security, own_limit_paths=(UPLOAD_PATH,))  # the import bounds its own upload
     for router in (chat_router, search_router, tickets_internal_router, desk_router, web_router):
         app.include_router(router)
     # the knowledge console: its API (drafts, review, versions) and its pages
-    for router in (console_store_router, console_pages_router):
+    for router in (console_store_router, console_tools_router, console_import_router, console_pages_router):
         app.include_router(router)
     app.include_router(feedback_router)  # POST /api/chat/feedback: the widget's 👍/👎
     app.include_router(unanswered_router)  # /api/console/unanswered

@@ -11,11 +11,13 @@ The engine only wires the stages; each can be used and tested on its own.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from knowledge.answer import Answer, Candidate, Context, ItemMatch, ItemRef
 from knowledge.catalog import Catalog
 from knowledge.compose.answer import Composer
 from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.model import Decision
 from knowledge.decide.rules import Facts, Situation, decide
 from knowledge.decide.tuning import Tuning
 from knowledge.query.analyse import Analyser
@@ -31,7 +33,17 @@ from knowledge.schema import Aspect, Guide, ServiceItem
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Engine", "Tuning"]
+__all__ = ["Engine", "Trace", "Tuning"]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What each stage computed for one question (the console's hit test shows it)."""
+
+    query: Query
+    scores: Scores
+    decision: Decision
+    answer: Answer
 
 
 class Engine:
@@ -86,13 +98,17 @@ class Engine:
     def ask(self, question: str, context: Context | None = None, region: str | None = None) -> Answer:
         """Answer one question; `context` is what the conversation established, `region` the user's
         region if the dialogue knows it (a region named in the question itself wins)."""
+        return self.trace(question, context, region).answer
+
+    def trace(self, question: str, context: Context | None = None, region: str | None = None) -> Trace:
+        """`ask`, keeping every stage's output."""
         query = self.analyse(question, region)
         scores = self.retrieve(query)
         decision = decide(Situation(query, scores, context or Context()), self.facts)
         logger.info(
             "rule=%s kind=%s item=%s aspects=%s", decision.rule, decision.kind, decision.item_code, decision.aspects
         )
-        return self.composer.compose(decision, query, scores)
+        return Trace(query, scores, decision, self.composer.compose(decision, query, scores))
 
     def match_item(self, text: str) -> ItemMatch:
         """Which item a free text names (for the complaint form), with the runners-up."""

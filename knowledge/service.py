@@ -149,3 +149,8 @@ def reset() -> None:
         _live = None
         _source = None
         _embedder = None
+
+
+def shared_embedder() -> CachedEmbedder:
+    """The process's embedder and its chunk-vector cache (the console's in-memory draft engines share it)."""
+    return _shared_embedder()

@@ -48,6 +48,18 @@ from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
 from knowledge.schema import PolicyDocument, Referral, ServiceItem, Status, Trust
 
 DEFAULT_MAX_AGE_DAYS = 365
+"""`last_verified` older than this many days is stale (here and in the console's review list)."""
+
+
+def stale_days(last_verified: dt.date, today: dt.date, max_age_days: int = DEFAULT_MAX_AGE_DAYS) -> int | None:
+    """How many days old a verification is, when that is past the limit; None while it is fresh."""
+    age = (today - last_verified).days
+    return age if age > max_age_days else None
+
+
+def only_weak(trusts: Sequence[str]) -> bool:
+    """A guide resting only on weak sources (third-party agents, low-credibility mirrors)."""
+    return bool(trusts) and all(Trust(t) is Trust.weak for t in trusts)
 
 
 class Level(StrEnum):
@@ -331,21 +343,21 @@ class _Checker:
     def check_freshness(self) -> None:
         for item in self.report.items:
             for guide in item.guides:
-                age = self.today - guide.last_verified
-                if age > self.max_age:
+                days = stale_days(guide.last_verified, self.today, self.max_age.days)
+                if days is not None:
                     self.add(
                         self.stale_level,
                         f"{self.item_files[item.code]}#{guide.id}",
                         f"核验过期 stale: last_verified {guide.last_verified.isoformat()} "
-                        f"is {age.days} days old (max {self.max_age.days})",
+                        f"is {days} days old (max {self.max_age.days})",
                     )
         for doc in self.report.policies:
-            age = self.today - doc.last_verified
-            if age > self.max_age:
+            days = stale_days(doc.last_verified, self.today, self.max_age.days)
+            if days is not None:
                 self.add(
                     self.stale_level,
                     f"{POLICIES_DIR}/{doc.id}.yaml",
-                    f"核验过期 stale: last_verified {doc.last_verified.isoformat()} is {age.days} days old",
+                    f"核验过期 stale: last_verified {doc.last_verified.isoformat()} is {days} days old",
                 )
 
     def check_vocabulary(self) -> None:
@@ -389,7 +401,7 @@ class _Checker:
                     self.add(Level.warning, where, "草案 draft: 不得直接作为答复依据 not in force")
                 elif guide.status is Status.superseded:
                     self.add(Level.warning, where, "已被取代 superseded: 仅作历史参考 historical only")
-                if all(source.trust is Trust.weak for source in guide.sources):
+                if only_weak([source.trust for source in guide.sources]):
                     self.add(Level.warning, where, "仅有低可信来源 only weak sources")
                 for flag in guide.curator_flags:
                     self.add(Level.warning, where, f"标记 flag: {flag}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from functools import lru_cache
 from typing import Any
 
@@ -102,12 +102,13 @@ def json_body_problem(content_type: str, body: bytes) -> str | None:
 class BodyGuardMiddleware:
     """Reads a request body once (bounded), refuses oversize or undecodable JSON, then replays it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, own_limit_paths: Iterable[str] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.own_limit_paths = frozenset(own_limit_paths)  # routes that bound their own (larger) uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS or scope["path"] in self.own_limit_paths:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
@@ -199,9 +200,14 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     return JSONResponse({"detail": detail}, status_code=422)
 
 
-def install_security(app: FastAPI, settings: SecuritySettings | None = None) -> None:
-    """Wire the hardening into an app (the app factory calls it once)."""
+def install_security(
+    app: FastAPI, settings: SecuritySettings | None = None, *, own_limit_paths: Iterable[str] = ()
+) -> None:
+    """Wire the hardening into an app (the app factory calls it once). ``own_limit_paths``: upload routes
+    that enforce their own size limit (413 before reading past it), exempt from ``APP_MAX_BODY_BYTES``."""
     settings = settings or get_security_settings()
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_middleware(BodyGuardMiddleware, max_bytes=settings.app_max_body_bytes)
+    app.add_middleware(
+        BodyGuardMiddleware, max_bytes=settings.app_max_body_bytes, own_limit_paths=tuple(own_limit_paths)
+    )
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
