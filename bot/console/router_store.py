@@ -116,7 +116,10 @@ def _document_out(db: SessionDep, user: ConsoleUser, kind: str, key: str) -> Doc
 
 
 def _save(db: SessionDep, user: ConsoleUser, kind: str, key: str, body: DraftIn) -> DraftOut:
-    current, _ = store.document(db, kind, key)
+    try:
+        current, _ = store.document(db, kind, key)
+    except store.StoreError as exc:
+        _fail(exc)
     # an editor may neither touch another office's item nor move an item out of their office
     if not store.can_edit(user, body.document, kind) or (
         current is not None and not store.can_edit(user, current, kind)
@@ -154,7 +157,10 @@ def save_item_draft(code: str, body: DraftIn, user: ConsoleUser, db: SessionDep)
 
 @router.get("/policies", response_model=list[dict[str, Any]])
 def list_policies(user: ConsoleUser, db: SessionDep) -> list[dict[str, Any]]:
-    snapshot = store.draft_snapshot(db)
+    try:
+        snapshot = store.draft_snapshot(db)
+    except store.StoreError as exc:
+        _fail(exc)
     return [
         {"id": key, "title": doc.get("title"), "region": doc.get("region"), "points": len(doc.get("points") or [])}
         for key, doc in sorted(snapshot.policies.items())

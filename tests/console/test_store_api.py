@@ -4,11 +4,23 @@ versions with their diff and rollback, the audit view, and the pages of the shel
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.console.conftest import EDITOR, EDITOR_B, HANDLER, OTHER_EDITOR, REVIEWER, login_as
+from tests.console.conftest import (
+    EDITOR,
+    EDITOR_B,
+    HANDLER,
+    OTHER_EDITOR,
+    PASSWORD,
+    REVIEWER,
+    login_as,
+    make_console_app,
+)
+from tests.tickets.conftest import _reset_caches
 
 NURSE = "nurse-practice-registration"
 
@@ -132,3 +144,28 @@ def test_policies_and_referrals_are_edited_by_reviewers(api: TestClient) -> None
     assert api.get(f"/api/console/policies/{doc_id}").json()["can_edit"] is False
     resp = api.put("/api/console/referrals/draft", json={"document": referrals["document"], "base_revision": None})
     assert resp.status_code == 403
+
+
+def test_an_empty_store_answers_404_not_500(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the first import (no lifespan ran) the API says so instead of failing."""
+    from bot.db import init_db, session_scope
+    from bot.tickets import auth
+    from bot.tickets.enums import Role
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/empty.db")
+    monkeypatch.setenv("DESK_BCRYPT_ROUNDS", "4")
+    monkeypatch.setenv("DESK_PASSWORD_MIN_SCORE", "2")
+    monkeypatch.setenv("DESK_SECRET_KEY", "test-secret-empty")
+    _reset_caches()
+    init_db()
+    with session_scope() as db:
+        auth.create_user(db, REVIEWER.username, PASSWORD, role=Role.reviewer)
+    with TestClient(make_console_app()) as client:
+        login_as(client, REVIEWER)
+        assert client.get("/api/console/items").status_code == 404
+        assert client.get("/api/console/policies").status_code == 404
+        resp = client.put(
+            f"/api/console/items/{NURSE}/draft", json={"document": {"code": NURSE}, "base_revision": None}
+        )
+        assert resp.status_code == 404
+    _reset_caches()
