@@ -252,7 +252,9 @@ def generate(catalog: Catalog | None = None) -> list[dict[str, Any]]:
     for gen in GENERATORS:
         for n, conv in enumerate(gen(b)):
             family = conv.pop("family")
-            out.append({"id": f"mt-{family.replace(':', '-')}-{n}", "family": family, "split": split_of(family), **conv})
+            out.append(
+                {"id": f"mt-{family.replace(':', '-')}-{n}", "family": family, "split": split_of(family), **conv}
+            )
     return out
 
 

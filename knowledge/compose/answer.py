@@ -67,6 +67,8 @@ class Composer:
         text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
         if decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
+        elif decision.rule == "other_department":
+            text += texts.OTHER_DEPARTMENT
         text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)
         return Answer(
             kind="no_answer",

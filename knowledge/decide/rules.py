@@ -3,7 +3,9 @@
 Every rule is a plain function `(Situation, Facts) -> Decision | None`, named for what it decides, so a
 test can hand it a built `Query` and `Scores` and check the outcome without any retrieval.
 
-    referral        another department's service, no item of ours named → no answer naming the department
+    referral        another department's service by keyword, no item of ours named (or only in passing while
+                    the learned kind says another department) → no answer naming the department
+    other_department  the learned kind is confidently another department's, nothing of ours named → 12345
     followup        a message in a conversation that asks about the conversation's item (any wording)
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
     named_item      names an item (or alias) verbatim
@@ -128,13 +130,30 @@ def _best_named(s: Situation) -> str:
 # ---- the rules ---------------------------------------------------------------------------------
 
 
+def _other_department_confident(q: Query) -> bool:
+    return "other_department" in q.confident_kinds
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
+    """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
+    while the learned kind is confidently another department's ("出生证明拿到了，上户口去哪")."""
     q = s.query
-    if q.referral and not s.scores.named:
+    if q.referral and (not s.scores.named or _other_department_confident(q)):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
-    if q.kind == "other_department" and q.kind_source == "predictor" and not s.scores.exact and not q.policy_names:
-        return Decision(kind="no_answer", rule="referral")
     return None
+
+
+def other_department(s: Situation, f: Facts) -> Decision | None:
+    """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
+    named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
+    This is the one place the learned kind turns a question away; a follow-up that says nothing beyond
+    cue words in a conversation about an item ("要带身份证吗") is left to the followup rule."""
+    q, t = s.query, f.tuning
+    if not _other_department_confident(q) or s.scores.exact or q.policy_names:
+        return None
+    if s.context.item_code and len(q.residue) <= t.followup_max_residue:
+        return None
+    return Decision(kind="no_answer", rule="other_department")
 
 
 def followup(s: Situation, f: Facts) -> Decision | None:
@@ -267,7 +286,17 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
     return _item(s, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
 
 
-RULES: tuple[Rule, ...] = (referral, followup, policy, named_item, generic, weak_match, close_call, best_item)
+RULES: tuple[Rule, ...] = (
+    referral,
+    other_department,
+    followup,
+    policy,
+    named_item,
+    generic,
+    weak_match,
+    close_call,
+    best_item,
+)
 
 
 def sub_items(decision: Decision, f: Facts) -> Decision:

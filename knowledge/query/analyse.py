@@ -117,6 +117,7 @@ class Analyser:
             kind=kind,
             kind_source=kind_source,
             kind_probs=predicted_kind,
+            confident_kinds=self.predictors.confident_kinds(predicted_kind),
             residue=residue,
             generic=generic,
         )

@@ -124,26 +124,45 @@ class _FixedKind:
         return {self.kind: self.p, "in_domain": 1.0 - self.p}
 
 
-def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer(fake_engine) -> None:  # type: ignore[no-untyped-def]
-    gated = GatedEngine(
-        fake_engine, _FixedKind("other_department", 0.95), _FixedKind("fee", 0.5), {"other_department": 0.8}
-    )
-    answer = gated.ask("我的公积金怎么提取出来")
-    assert isinstance(answer, Answer) and answer.kind == "no_answer"
-    assert "住房公积金管理中心" in answer.text and "12345" in answer.text
-    unnamed = gated.ask("电动车上牌要带什么")
-    assert unnamed.kind == "no_answer" and "12345" in unnamed.text
-    # naming an item of this knowledge base exactly goes to the engine, whatever the gate says
-    assert gated.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}  # the engine asks which sub-item
-    # below the calibrated threshold the engine decides
-    unsure = GatedEngine(
-        fake_engine, _FixedKind("other_department", 0.6), _FixedKind("fee", 0.5), {"other_department": 0.8}
-    )
-    assert unsure.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}
-    assert unsure.verdict("随便什么")[2] is False
-    assert gated.catalog is fake_engine.catalog  # everything else is the engine's
-    # a short follow-up inside a conversation about an item is the engine's to decide
+def _engine_with_kind(fake_engine, kind: str, p: float):  # type: ignore[no-untyped-def]
+    """A fresh engine over the fake engine's catalog and index, its analyse stage holding a fixed kind."""
+    from knowledge.engine import Engine
+    from knowledge.query.predictors import Predictors
+
+    engine = Engine(fake_engine.catalog, fake_engine.dense, helpline="12345")
+    engine.set_predictors(Predictors(kind=_FixedKind(kind, p), kind_thresholds={"other_department": 0.8}))
+    return GatedEngine(engine, _FixedKind(kind, p), _FixedKind("fee", 0.5), {"other_department": 0.8})
+
+
+def test_the_engine_rules_turn_a_confident_other_department_question_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
     from knowledge.answer import Context
 
+    gated = _engine_with_kind(fake_engine, "other_department", 0.95)
+    answer = gated.ask("我的公积金怎么提取出来")
+    assert isinstance(answer, Answer) and answer.kind == "no_answer" and answer.rule == "referral"
+    assert "住房公积金管理中心" in answer.text and "12345" in answer.text
+    unnamed = gated.ask("电动车充电桩安装要带什么")  # no referral keyword: the learned kind alone decides
+    assert unnamed.kind == "no_answer" and unnamed.rule == "other_department" and "12345" in unnamed.text
+    # naming an item of this knowledge base exactly goes to the item, whatever the kind says
+    assert gated.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}  # the engine asks which sub-item
+    # a follow-up that says nothing beyond cue words, in a conversation about an item, stays on the item
     followup = gated.ask("那收费吗", Context(item_code="nurse-practice-registration"))
     assert followup.kind == "answer" and followup.item is not None
+    # below the calibrated threshold the other rules decide
+    unsure = _engine_with_kind(fake_engine, "other_department", 0.6)
+    assert unsure.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}
+    assert unsure.ask("电动车充电桩安装要带什么").rule != "other_department"
+    assert unsure.verdict("随便什么")[2] is False
+    assert gated.catalog is fake_engine.catalog  # everything else is the engine's
+
+
+def test_the_verdict_agrees_with_the_engine_on_referral_keywords(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    in_domain = _engine_with_kind(fake_engine, "policy", 0.7)
+    # the head says policy, the engine will refer it by keyword: the gateway hears other_department
+    assert in_domain.verdict("我家孩子的医保卡还没激活，在医院看病刷不了，怎么弄") == ("other_department", 0.7, True)
+    assert in_domain.verdict("电动车充电桩安装要带什么")[0] == "policy"  # no keyword: the head's verdict
+    # naming one of our items keeps the head's verdict
+    assert in_domain.verdict("出生医学证明和医保卡一起办吗")[0] == "policy"
+    sure_complaint = _engine_with_kind(fake_engine, "complaint", 0.99)
+    sure_complaint.thresholds["complaint"] = 0.5
+    assert sure_complaint.verdict("医院乱收费，医保卡被盗刷了，我要投诉")[0] == "complaint"
