@@ -5,6 +5,8 @@ The app sends, with each typed message, REST-channel metadata
 It leaves the gate out while the complaint intake is asking for something (there a long text is the
 description) and for button payloads. Rules, in order:
 
+0. a message with a ticket number that DIET took for a question, small talk or its fallback is a
+   ticket-status question (the number is looked up, an unknown one gets 未找到该工单);
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers;
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
@@ -75,6 +77,8 @@ def overriding_intent(
         return None
     if intent in ("affirm", "deny") and len(text) <= SHORT_ANSWER_CHARS:
         return None
+    if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
+        return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …

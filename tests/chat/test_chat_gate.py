@@ -102,6 +102,13 @@ def test_a_greeting_that_says_more_is_not_small_talk(text: str, intent: str, kin
     assert overriding_intent(text, intent, False, gate) == expected
 
 
+def test_a_ticket_number_is_looked_up_whatever_diet_said() -> None:
+    gate = {"kind": "in_domain", "confidence": 0.9, "confident": True}
+    assert overriding_intent("帮我查查 bbc20261122-7", "ask_item", True, gate) == "ask_ticket_status"
+    assert overriding_intent("BBC 20261122 0007 有结果了吗", "nlu_fallback", True, gate) == "ask_ticket_status"
+    assert overriding_intent("评价工单BBC-20261122-0007满意", "rate_ticket", True, gate) is None
+
+
 def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_rasa) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
