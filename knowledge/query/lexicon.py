@@ -106,6 +106,14 @@ class Lexicon(_Strict):
     followup: FollowupWords
     policy_cues: PolicyCues
     combine_connectors: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
+    naming one mid-way must get "no guide for that region", not the question taken for a new item."""
+
+    @field_validator("places")
+    @classmethod
+    def _places(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Lexicon:
