@@ -134,6 +134,16 @@ POLICIES: dict[str, list[str]] = {
     "好差评": ["好差评", "好差评"],
 }
 
+# What the answer to a policy question must contain (the cited point's own words).
+POLICY_EXPECT: dict[str, list[str]] = {
+    "告知承诺": ["告知承诺"],
+    "首违不罚": ["首违不罚", "不予行政处罚", "包容审慎"],
+    "一件事": ["一件事"],
+    "诊所备案": ["备案"],
+    "两个免于提交": ["免于提交"],
+    "好差评": ["好差评", "差评"],
+}
+
 # A complaint right after a question about an item ("这个" is the item discussed).
 COMPLAINT_AFTER: list[str] = [
     "我去窗口办这个被推来推去，办不成",

@@ -174,7 +174,7 @@ def policies(b: Builder) -> Iterator[dict[str, Any]]:
                 "tags": ["multi_turn", "policy"],
                 "turns": [
                     _turn(_first(item, "time_limit", rng), kind="answer", item=item.name, aspect="time_limit"),
-                    _turn(template.format(p=name), kind="answer", contains_any=[name[:2], policy[:2]]),
+                    _turn(template.format(p=name), kind="answer", contains_any=dp.POLICY_EXPECT[policy]),
                 ],
             }
 
@@ -228,6 +228,7 @@ def languages(b: Builder) -> Iterator[dict[str, Any]]:
                         _turn(text, kind="answer", item=item.name, aspect=aspect),
                     ],
                 }
+    pool = [i for i in pool if not b.clarifies(i, Aspect.materials)]  # the first turn asks for materials
     for aspect, phrasings in dp.TRADITIONAL_FOLLOWUP.items():
         for t, text in enumerate(phrasings):
             family = f"traditional:{aspect}:{t}"

@@ -10,6 +10,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
+    department_question  asks which department / where to complain, names no item of ours → no answer
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
@@ -67,6 +68,10 @@ class Facts:
     def items_naming(self, fragment: str) -> list[str]:
         """Items whose name or an alias contains the fragment ("医师" → 医师执业注册, 医师多机构执业…)."""
         return [code for code, names in self._names.items() if any(fragment in n for n in names)]
+
+    def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
+        """Whether the text carries a name or alias of one of these items."""
+        return any(n in text for c in codes for n in self._names.get(c, []))
 
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
@@ -134,11 +139,22 @@ def _other_department_confident(q: Query) -> bool:
     return "other_department" in q.confident_kinds
 
 
+def _named_in_passing(s: Situation, f: Facts) -> bool:
+    """The question's item names stand only in clauses that ask nothing, and the referral keyword stands
+    in a clause that asks ("婚前医学检查做完了，结婚登记去哪里办")."""
+    q = s.query
+    if not q.question_clauses or not s.scores.exact or q.referral is None:
+        return False
+    asking = [c for c in q.question_clauses if not f.names_in(c, s.scores.exact)]
+    named_asking = [c for c in q.question_clauses if f.names_in(c, s.scores.exact)]
+    return not named_asking and any(q.referral.keyword in c for c in asking)
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
-    while the learned kind is confidently another department's ("出生证明拿到了，上户口去哪")."""
+    (in a clause that asks nothing) or while the learned kind is confidently another department's."""
     q = s.query
-    if q.referral and (not s.scores.named or _other_department_confident(q)):
+    if q.referral and (not s.scores.named or _other_department_confident(q) or _named_in_passing(s, f)):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
     return None
 
@@ -159,6 +175,8 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code or len(q.norm) > t.followup_max_chars:
+        return None
+    if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
         return None
     exact = s.scores.exact
     if exact:
@@ -249,6 +267,14 @@ def generic(s: Situation, f: Facts) -> Decision | None:
     return _clarify_items(s, f, "generic", generic=True)
 
 
+def department_question(s: Situation, f: Facts) -> Decision | None:
+    """Asks which department handles something or where to complain ("施工噪音找哪个部门") and names no
+    item of ours, not even in part: no guide fits — the honest no-answer with the helpline."""
+    if s.query.asks_department and not s.scores.named:
+        return Decision(kind="no_answer", rule="department_question")
+    return None
+
+
 def weak_match(s: Situation, f: Facts) -> Decision | None:
     t = f.tuning
     ranked = s.scores.ranked
@@ -293,6 +319,7 @@ RULES: tuple[Rule, ...] = (
     policy,
     named_item,
     generic,
+    department_question,
     weak_match,
     close_call,
     best_item,

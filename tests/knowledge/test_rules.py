@@ -206,6 +206,7 @@ def test_rules_are_named_and_ordered() -> None:
         "policy",
         "named_item",
         "generic",
+        "department_question",
         "weak_match",
         "close_call",
         "best_item",
