@@ -125,23 +125,23 @@ POLICY_MID: list[str] = [
     "{p}具体是指什么",
     "顺便问下，{p}怎么理解",
 ]
-POLICIES: dict[str, list[str]] = {
-    "告知承诺": ["告知承诺", "告知承诺"],
-    "首违不罚": ["首违不罚", "首违不罚"],
-    "一件事": ["一件事一次办", "一件事"],
-    "诊所备案": ["诊所备案制", "备案制"],
-    "两个免于提交": ["两个免于提交", "免于提交"],
-    "好差评": ["好差评", "好差评"],
+POLICIES: dict[str, list[str]] = {  # ASCII key (part of the conversation id) -> names citizens use
+    "commitment": ["告知承诺", "告知承诺"],
+    "first-offence": ["首违不罚", "首违不罚"],
+    "one-thing": ["一件事一次办", "一件事"],
+    "clinic-filing": ["诊所备案制", "备案制"],
+    "two-exemptions": ["两个免于提交", "免于提交"],
+    "rating": ["好差评", "好差评"],
 }
 
 # What the answer to a policy question must contain (the cited point's own words).
 POLICY_EXPECT: dict[str, list[str]] = {
-    "告知承诺": ["告知承诺"],
-    "首违不罚": ["首违不罚", "不予行政处罚", "包容审慎"],
-    "一件事": ["一件事"],
-    "诊所备案": ["备案"],
-    "两个免于提交": ["免于提交"],
-    "好差评": ["好差评", "差评"],
+    "commitment": ["告知承诺"],
+    "first-offence": ["首违不罚", "不予行政处罚", "包容审慎"],
+    "one-thing": ["一件事"],
+    "clinic-filing": ["备案"],
+    "two-exemptions": ["免于提交"],
+    "rating": ["好差评", "差评"],
 }
 
 # A complaint right after a question about an item ("这个" is the item discussed).

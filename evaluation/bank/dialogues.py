@@ -251,7 +251,7 @@ def generate(catalog: Catalog | None = None) -> list[dict[str, Any]]:
     b = Builder(catalog or load_catalog())
     out: list[dict[str, Any]] = []
     for gen in GENERATORS:
-        for n, conv in enumerate(gen(b)):
+        for n, conv in enumerate(gen(b)):  # ids are ASCII: they become chat session ids
             family = conv.pop("family")
             out.append(
                 {"id": f"mt-{family.replace(':', '-')}-{n}", "family": family, "split": split_of(family), **conv}

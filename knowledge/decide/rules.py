@@ -22,6 +22,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -38,6 +39,7 @@ from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]")
 LIST_ASPECTS = (Aspect.materials, Aspect.conditions, Aspect.process)  # too long to show side by side
 
 
@@ -141,13 +143,14 @@ def _other_department_confident(q: Query) -> bool:
 
 def _named_in_passing(s: Situation, f: Facts) -> bool:
     """The question's item names stand only in clauses that ask nothing, and the referral keyword stands
-    in a clause that asks ("婚前医学检查做完了，结婚登记去哪里办")."""
+    in a clause without them ("婚前医学检查做完了，结婚登记去哪里办")."""
     q = s.query
     if not q.question_clauses or not s.scores.exact or q.referral is None:
         return False
-    asking = [c for c in q.question_clauses if not f.names_in(c, s.scores.exact)]
-    named_asking = [c for c in q.question_clauses if f.names_in(c, s.scores.exact)]
-    return not named_asking and any(q.referral.keyword in c for c in asking)
+    if any(f.names_in(c, s.scores.exact) for c in q.question_clauses):
+        return False
+    clauses = [c for c in _CLAUSES.split(q.norm) if c]
+    return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)
 
 
 def referral(s: Situation, f: Facts) -> Decision | None:

@@ -18,6 +18,9 @@ from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
+FOLLOWUP_MAX_RESIDUE = 4
+"""A message saying at most this much beyond aspect cues, places and filler is a follow-up."""
+
 
 class GatedEngine:
     def __init__(
@@ -38,23 +41,33 @@ class GatedEngine:
     def verdict(self, text: str) -> tuple[str | None, float, bool]:
         """(kind, confidence, confident) for a text.
 
-        The head's verdict, made consistent with what the engine will decide: a question the engine
-        refers to another department by keyword (`referrals.yaml`, no item of ours named) is a confident
-        `other_department` unless the head confidently sees a complaint or small talk — so Rasa does not
-        send "医保卡还没激活，在医院刷不了" to the complaint intake while the engine would refer it."""
+        The head's verdict, made consistent with what the engine will decide, unless the head confidently
+        sees a complaint or small talk:
+        - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
+          named) or that asks which department handles something naming nothing of ours is a confident
+          `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
+        - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
+          confident `in_domain` follow-up — so Rasa does not take it for small talk."""
         kind, p = top(self.kind_predictor.predict(text))
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
-        head_sure = confident and kind in ("complaint", "smalltalk")
-        if kind != "other_department" and not head_sure and self._referred(text):
+        if confident and kind in ("complaint", "smalltalk"):
+            return kind, p, confident
+        query = self._analyse(text)
+        if query is None:
+            return kind, p, confident
+        named = self._names_item(query.norm)
+        if kind != "other_department" and not named and (query.referral is not None or query.asks_department):
             return "other_department", p, True
+        if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and not query.referral:
+            return "in_domain", p, True
         return kind, p, confident
 
-    def _referred(self, text: str) -> bool:
+    def _analyse(self, text: str) -> Any:
         analyse = getattr(self.engine, "analyse", None)
+        return analyse(text) if analyse is not None else None
+
+    def _names_item(self, norm: str) -> bool:
         catalog = getattr(self.engine, "catalog", None)
-        if analyse is None or catalog is None:
+        if catalog is None:
             return False
-        query = analyse(text)
-        if query.referral is None:
-            return False
-        return not any(normalise(n) in query.norm for item in catalog.items for n in (item.name, *item.aliases))
+        return any(normalise(n) in norm for item in catalog.items for n in (item.name, *item.aliases))

@@ -18,6 +18,7 @@ NURSE = "nurse-practice-registration"
 DOCTOR = "physician-practice-registration"
 PLACE = "public-place-health-permit"
 WATER = "water-supply-unit-permit"
+PREMARITAL = "premarital-medical-exam"
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +212,22 @@ def test_rules_are_named_and_ordered() -> None:
         "close_call",
         "best_item",
     ]
+
+
+def test_department_question_naming_nothing_of_ours_is_a_no_answer(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("施工噪音找哪个部门", asks_department=True)
+    d = run(facts, q, scores({NURSE: 0.99}))
+    assert (d.kind, d.rule) == ("no_answer", "department_question")
+    named = scores({NURSE: 0.99}, exact=(NURSE,))
+    assert run(facts, query("护士执业注册归谁管", asks_department=True), named).kind != "no_answer"
+
+
+def test_referral_keyword_beside_an_item_named_only_in_a_statement(facts) -> None:  # type: ignore[no-untyped-def]
+    ref = Referral("结婚登记", "民政部门")
+    named = scores({PREMARITAL: 0.99}, exact=(PREMARITAL,))
+    text = "婚前医学检查做完了,结婚登记去哪里办"
+    q = query(text, norm=text, referral=ref, question_clauses=("结婚登记去哪里办",))
+    assert run(facts, q, named).rule == "referral"
+    asked = "婚前医学检查要结婚登记证明吗"
+    q2 = query(asked, norm=asked, referral=ref, question_clauses=())
+    assert run(facts, q2, named).rule != "referral"

@@ -166,3 +166,15 @@ def test_the_verdict_agrees_with_the_engine_on_referral_keywords(fake_engine) ->
     sure_complaint = _engine_with_kind(fake_engine, "complaint", 0.99)
     sure_complaint.thresholds["complaint"] = 0.5
     assert sure_complaint.verdict("医院乱收费，医保卡被盗刷了，我要投诉")[0] == "complaint"
+
+
+def test_the_verdict_takes_follow_ups_and_department_questions_as_the_engine_does(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    unsure = _engine_with_kind(fake_engine, "smalltalk", 0.3)
+    unsure.thresholds["smalltalk"] = 0.9
+    assert unsure.verdict("我在浙江")[0:3:2] == ("in_domain", True)  # a place only: a follow-up
+    assert unsure.verdict("有没有工本费")[0:3:2] == ("in_domain", True)  # an aspect only
+    assert unsure.verdict("施工噪音特别大，找哪个部门")[0:3:2] == ("other_department", True)
+    assert unsure.verdict("护士执业注册归谁管")[0] != "other_department"  # names an item: the head decides
+    sure = _engine_with_kind(fake_engine, "smalltalk", 0.95)
+    sure.thresholds["smalltalk"] = 0.9
+    assert sure.verdict("我在浙江")[0] == "smalltalk"  # the head is sure: kept
