@@ -28,6 +28,7 @@ from typing import Any
 
 LONG_MESSAGE_CHARS = 40
 SHORT_ANSWER_CHARS = 6
+YES_NO_CHARS = 3  # "好的", "不用了": always a yes/no; longer short answers may be a follow-up ("换成湖北的")
 SUBSTANCE_CHARS = 6
 GREETING_INTENTS = frozenset({"greet", "goodbye", "thank"})
 _GREETING_WORDS = re.compile(
@@ -75,8 +76,13 @@ def overriding_intent(
         return None
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
-    if intent in ("affirm", "deny") and len(text) <= SHORT_ANSWER_CHARS:
-        return None
+    follow_up = gate["kind"] == "in_domain" and gate["confident"]
+    if (
+        intent in ("affirm", "deny")
+        and len(text) <= SHORT_ANSWER_CHARS
+        and (len(text) <= YES_NO_CHARS or not follow_up)
+    ):
+        return None  # "好的", "不用了" — but "换成湖北的" (a place: the gate's confident follow-up) is a question
     if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
         return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     kind, confident = gate["kind"], gate["confident"]

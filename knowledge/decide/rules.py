@@ -197,9 +197,9 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
             code = ctx.item_code
-        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.named:
+        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.exact:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif q.aspects and not s.scores.named and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
+        elif q.aspects and not s.scores.exact and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
             code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
         else:
             return None

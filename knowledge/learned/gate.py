@@ -18,6 +18,9 @@ from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
+SHORT_QUESTION_CHARS = 60
+"""A message this short that names another department's service is a question to it, whatever its tone;
+a longer narrative naming one in passing stays what the head says (a complaint)."""
 FOLLOWUP_MAX_RESIDUE = 4
 """A message saying at most this much beyond aspect cues, places and filler is a follow-up."""
 
@@ -41,24 +44,27 @@ class GatedEngine:
     def verdict(self, text: str) -> tuple[str | None, float, bool]:
         """(kind, confidence, confident) for a text.
 
-        The head's verdict, made consistent with what the engine will decide, unless the head confidently
-        sees a complaint or small talk:
+        The head's verdict, made consistent with what the engine will decide:
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
-          named) or that asks which department handles something naming nothing of ours is a confident
-          `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
+          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
+          that asks which department handles something naming nothing of ours (the head not sure of
+          another kind) is a confident `other_department` — so Rasa does not send "医保卡还没激活，在医院
+          刷不了" to the complaint intake;
         - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
-          confident `in_domain` follow-up — so Rasa does not take it for small talk."""
+          confident `in_domain` follow-up unless the head is sure it is a complaint — so Rasa does not
+          take it for small talk."""
         kind, p = top(self.kind_predictor.predict(text))
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
-        if confident and kind in ("complaint", "smalltalk"):
-            return kind, p, confident
+        sure = kind if confident else None
         query = self._analyse(text)
-        if query is None:
+        if query is None or kind == "other_department":
             return kind, p, confident
         named = self._names_item(query.norm)
-        if kind != "other_department" and not named and (query.referral is not None or query.asks_department):
+        if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
+            return "other_department", p, True  # names another department's service: even a short complaint
+        if not named and query.asks_department and sure is None:
             return "other_department", p, True
-        if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and not query.referral:
+        if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
             return "in_domain", p, True
         return kind, p, confident
 

@@ -102,6 +102,13 @@ def test_a_greeting_that_says_more_is_not_small_talk(text: str, intent: str, kin
     assert overriding_intent(text, intent, False, gate) == expected
 
 
+def test_a_short_place_follow_up_is_not_taken_for_yes() -> None:
+    follow_up = {"kind": "in_domain", "confidence": 0.4, "confident": True}
+    assert overriding_intent("换成湖北的", "affirm", False, follow_up) == "ask_item"
+    unsure = {"kind": "smalltalk", "confidence": 0.9, "confident": True}
+    assert overriding_intent("好的", "affirm", False, unsure) is None
+
+
 def test_a_ticket_number_is_looked_up_whatever_diet_said() -> None:
     gate = {"kind": "in_domain", "confidence": 0.9, "confident": True}
     assert overriding_intent("帮我查查 bbc20261122-7", "ask_item", True, gate) == "ask_ticket_status"

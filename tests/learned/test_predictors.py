@@ -165,7 +165,9 @@ def test_the_verdict_agrees_with_the_engine_on_referral_keywords(fake_engine) ->
     assert in_domain.verdict("出生医学证明和医保卡一起办吗")[0] == "policy"
     sure_complaint = _engine_with_kind(fake_engine, "complaint", 0.99)
     sure_complaint.thresholds["complaint"] = 0.5
-    assert sure_complaint.verdict("医院乱收费，医保卡被盗刷了，我要投诉")[0] == "complaint"
+    assert sure_complaint.verdict("医院乱收费，我要投诉")[0] == "complaint"
+    # a short message naming another department's service goes there, whatever its tone
+    assert sure_complaint.verdict("医保卡被盗刷了，我要投诉")[0] == "other_department"
 
 
 def test_the_verdict_takes_follow_ups_and_department_questions_as_the_engine_does(fake_engine) -> None:  # type: ignore[no-untyped-def]
@@ -177,4 +179,16 @@ def test_the_verdict_takes_follow_ups_and_department_questions_as_the_engine_doe
     assert unsure.verdict("护士执业注册归谁管")[0] != "other_department"  # names an item: the head decides
     sure = _engine_with_kind(fake_engine, "smalltalk", 0.95)
     sure.thresholds["smalltalk"] = 0.9
-    assert sure.verdict("我在浙江")[0] == "smalltalk"  # the head is sure: kept
+    assert sure.verdict("我在浙江")[0] == "in_domain"  # a place only is a follow-up, not small talk
+    complaint = _engine_with_kind(fake_engine, "complaint", 0.95)
+    complaint.thresholds["complaint"] = 0.9
+    assert complaint.verdict("太慢了，要多久")[0] == "complaint"  # the head is sure of a complaint: kept
+
+
+def test_a_short_question_naming_another_departments_service_is_referred_whatever_its_tone(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    sure = _engine_with_kind(fake_engine, "complaint", 0.9)
+    sure.thresholds["complaint"] = 0.5
+    assert sure.verdict("医院临时工不给交社保，能去哪里投诉")[0:3:2] == ("other_department", True)
+    long = "医院临时工的事情：" + "我们在医院干了三年，" * 8 + "社保一直没交，我要投诉这家医院"
+    assert sure.verdict(long)[0] == "complaint"  # a narrative naming it in passing stays a complaint
+    assert sure.verdict("医院乱收费，找哪个部门")[0] == "complaint"  # which-department: the head is sure
