@@ -57,7 +57,7 @@ class GatedEngine:
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
         sure = kind if confident else None
         query = self._analyse(text)
-        if query is None or kind == "other_department":
+        if query is None or sure == "other_department":
             return kind, p, confident
         named = self._names_item(query.norm)
         if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):

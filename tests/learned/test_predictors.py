@@ -192,3 +192,9 @@ def test_a_short_question_naming_another_departments_service_is_referred_whateve
     long = "医院临时工的事情：" + "我们在医院干了三年，" * 8 + "社保一直没交，我要投诉这家医院"
     assert sure.verdict(long)[0] == "complaint"  # a narrative naming it in passing stays a complaint
     assert sure.verdict("医院乱收费，找哪个部门")[0] == "complaint"  # which-department: the head is sure
+
+
+def test_an_unsure_other_department_head_is_made_sure_by_a_referral_keyword(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    unsure = _engine_with_kind(fake_engine, "other_department", 0.7)  # threshold 0.8: not confident alone
+    assert unsure.verdict("医院临时工不给交社保，能去哪里投诉")[0:3:2] == ("other_department", True)
+    assert unsure.verdict("电动车充电桩安装要带什么")[2] is False  # nothing the engine would refer
