@@ -66,6 +66,8 @@ class Builder:
         self.catalog = catalog
         self.selector = GuideSelector(default_matcher())
         self.items = sorted(catalog.items, key=lambda i: i.code)
+        # The catalog's place words are ordered by length only (ties in set order): fix the order.
+        self.region_words = sorted(catalog.region_words, key=lambda w: (-len(w), w))
 
     def differs(self, item: ServiceItem, aspect: Aspect) -> bool:
         return bool(self.selector.differing_sub_items(item, (aspect,), None))
@@ -82,7 +84,7 @@ class Builder:
         """Place words of this item's regional guides (e.g. 深圳 for 广东省深圳市)."""
         out: list[str] = []
         for guide in item.guides:
-            for word in self.catalog.region_words:
+            for word in self.region_words:
                 if word in guide.region and word not in out and len(item.guides) > 1:
                     out.append(word)
                     break
