@@ -110,14 +110,15 @@ bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa'
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
 	$(PY) -m bot.channels.wechat.simulator --start-stack
 
-bank: $(VENV)/.installed ## regenerate the question bank (tuning/blind) and the Rasa examples from its tuning part
+bank: $(VENV)/.installed ## regenerate the question bank and multi-turn conversations (tuning/blind) and the Rasa examples from the tuning part
 	$(PY) -m evaluation.bank.generate
+	$(PY) -m evaluation.bank.dialogues
 	$(PY) -m evaluation.bank.rasa_examples
 
 measure: setup ## bank figures (tuning, blind, heldout) at engine level; make measure CHAT=1 also via /api/chat
 ifeq ($(CHAT),1)
 	$(MAKE) train
-	$(PY) -m scripts.run_stack --then "$(PY) -m evaluation.bank.measure --chat http://127.0.0.1:$${APP_PORT:-8000} --out bench/results/bank.json"
+	$(PY) -m scripts.run_stack --then "$(PY) -m evaluation.bank.measure --chat http://127.0.0.1:$${APP_PORT:-8000} --dialogues tuning blind --parts tuning blind realworld heldout --out bench/results/bank.json"
 else
 	$(PY) -m evaluation.bank.measure --out bench/results/bank.json
 endif

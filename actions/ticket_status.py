@@ -38,7 +38,7 @@ def _prefix() -> str:
 def _number_re() -> re.Pattern[str]:
     # BBC-20261122-0007-KXQRT in any spacing, hyphenation or case; older numbers have no letter code.
     return re.compile(
-        rf"(?<![A-Za-z0-9]){re.escape(_prefix())}{_SEP}(\d{{8}}){_SEP}(\d{{4,6}})(?:{_SEP}([A-Za-z]{{5}}))?(?![A-Za-z0-9])",
+        rf"(?<![A-Za-z0-9]){re.escape(_prefix())}{_SEP}(\d{{8}}){_SEP}(\d{{1,6}})(?:{_SEP}([A-Za-z]{{5}}))?(?![A-Za-z0-9])",
         re.IGNORECASE,
     )
 

@@ -66,7 +66,10 @@ class Engine:
         self.lexicon = lexicon or load_lexicon()
         cues = CueMatcher(self.lexicon)
         self.analyser = Analyser(
-            self.lexicon, region_words=catalog.region_words, referrals=catalog.referrals, predictors=predictors
+            self.lexicon,
+            region_words=[*catalog.region_words, *(p for p in self.lexicon.places if p not in catalog.region_words)],
+            referrals=catalog.referrals,
+            predictors=predictors,
         )
         channels: list[Channel] = []
         if t.use_dense and dense is not None:

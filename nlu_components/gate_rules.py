@@ -5,6 +5,8 @@ The app sends, with each typed message, REST-channel metadata
 It leaves the gate out while the complaint intake is asking for something (there a long text is the
 description) and for button payloads. Rules, in order:
 
+0. a message with a ticket number that DIET took for a question, small talk or its fallback is a
+   ticket-status question (the number is looked up, an unknown one gets 未找到该工单);
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers;
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
@@ -13,16 +15,34 @@ description) and for button payloads. Rules, in order:
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope, its fallback or a ticket question without a number (never when DIET saw a
    complaint: "护士注册交上去两个月了还没批" is both about an item and a 办不成事 report);
-4. a long message (over LONG_MESSAGE_CHARS) is never small talk: it follows the gate's kind even when
-   the gate is not confident.
+4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
+   ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
+   talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
+   small talk: the knowledge engine decides).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 LONG_MESSAGE_CHARS = 40
 SHORT_ANSWER_CHARS = 6
+YES_NO_CHARS = 3  # "好的", "不用了": always a yes/no; longer short answers may be a follow-up ("换成湖北的")
+SUBSTANCE_CHARS = 6
+GREETING_INTENTS = frozenset({"greet", "goodbye", "thank"})
+_GREETING_WORDS = re.compile(
+    r"你好|您好|你们好|大家好|在吗|在不在|请问|麻烦|打扰了|谢谢|多谢|感谢|再见|拜拜|早上好|下午好|晚上好|"
+    r"hello|hi|hey|thanks|thank you|good (morning|afternoon|evening)|[\s\W_]",
+    re.IGNORECASE,
+)
+
+
+def substance(text: str) -> str:
+    """What a message says beyond greeting and thanks words and punctuation."""
+    return _GREETING_WORDS.sub("", text)
+
+
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm", "deny"})
 KEPT_INTENTS = frozenset({"cancel", "ask_human", "rate_ticket"})
 TICKET_INTENTS = frozenset({"ask_ticket_status"})
@@ -56,11 +76,20 @@ def overriding_intent(
         return None
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
-    if intent in ("affirm", "deny") and len(text) <= SHORT_ANSWER_CHARS:
-        return None
+    follow_up = gate["kind"] == "in_domain" and gate["confident"]
+    if (
+        intent in ("affirm", "deny")
+        and len(text) <= SHORT_ANSWER_CHARS
+        and (len(text) <= YES_NO_CHARS or not follow_up)
+    ):
+        return None  # "好的", "不用了" — but "换成湖北的" (a place: the gate's confident follow-up) is a question
+    if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
+        return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
-    if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes
+    if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …
+        if intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS:
+            return "ask_item"  # … but "你好，小升初划片找谁" says more than hello
         return None
     if kind == "other_department" and intent == "out_of_scope":
         return None  # both decline: DIET's out-of-scope reply (medical advice, tickets, errands) fits
@@ -68,6 +97,8 @@ def overriding_intent(
         return target if target != intent else None
     if confident and intent in SOFT_INTENTS and intent != target:
         return target
-    if len(text) > LONG_MESSAGE_CHARS and intent in SMALLTALK_INTENTS:
+    if (intent in SMALLTALK_INTENTS and len(text) > LONG_MESSAGE_CHARS) or (
+        intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS
+    ):
         return target
     return None

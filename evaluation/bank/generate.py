@@ -286,6 +286,18 @@ def policies(catalog: Catalog) -> Iterator[dict[str, Any]]:
             )
 
 
+def realworld() -> Iterator[dict[str, Any]]:
+    """Hand-written real-world phrasing (12345 / 留言板 style), always in the tuning part (split.TUNING_ONLY)."""
+    data = yaml.safe_load((HAND_DIR / "realworld.yaml").read_text(encoding="utf-8"))
+    for row in data["other_departments"]:
+        dep = row["department"]
+        for i, text in enumerate(row["questions"]):
+            register = "narrative" if len(text) > 40 else "colloquial"
+            yield _q(text, "other_department", f"rw:od:{dep}:{i // 3}", register, "hand", department=dep)
+    for i, row in enumerate(data["complaints"]):
+        yield _q(" ".join(row["text"].split()), "complaint", f"rw:cp:{i}", "narrative", "hand")
+
+
 def build(catalog: Catalog | None = None) -> list[BankQuestion]:
     catalog = catalog or load_catalog()
     streams = [
@@ -299,6 +311,7 @@ def build(catalog: Catalog | None = None) -> list[BankQuestion]:
         complaints(catalog),
         smalltalk(),
         policies(catalog),
+        realworld(),
     ]
     out: list[BankQuestion] = []
     seen: set[str] = set()

@@ -33,12 +33,14 @@ from typing import Any
 
 from evaluation.bank.generate import load
 from evaluation.bank.schema import BankQuestion
+from evaluation.bank.split import TUNING_ONLY
 from knowledge.query.lexicon import detect_aspects
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "evaluation" / "data" / "heldout.jsonl"
+MULTITURN = ROOT / "evaluation" / "data" / "multiturn"
 ASPECT_THRESHOLD = 0.5
 NO_ANSWER_KINDS = {"no_answer", "out_of_scope", "handoff"}
 COMPLAINT_KINDS = {"escalate", "handoff"}
@@ -80,14 +82,30 @@ def engine_figures(engine: Any, questions: Iterable[BankQuestion]) -> dict[str, 
         elif q.kind == "other_department":
             answer = engine.ask(q.text)
             hits["other_department_false_answer"].append(answer.kind == "answer")
-            raw = engine.engine.ask(q.text) if hasattr(engine, "engine") else answer
-            hits["other_department_false_answer_without_gate"].append(raw.kind == "answer")
+            hits["other_department_false_answer_without_gate"].append(_without_learned_kind(engine, q.text) == "answer")
         elif q.kind == "complaint":
             hits["complaint_recall_gate"].append(kind == "complaint")
     out: dict[str, Any] = {name: _rate(values) for name, values in sorted(hits.items())}
     out["n"] = {name: len(values) for name, values in sorted(hits.items())}
     out["kind_accuracy_by_style"] = {s: _rate(v) for s, v in sorted(by_style.items())}
     return out
+
+
+def _without_learned_kind(engine: Any, text: str) -> str:
+    """The engine's answer kind with the learned kind predictor taken out of its analyse stage (its
+    referral keyword list still works); single-threaded measurement only."""
+    from knowledge.query.predictors import Predictors
+
+    inner = getattr(engine, "engine", engine)
+    analyser = getattr(inner, "analyser", None)
+    if analyser is None:
+        return str(engine.ask(text).kind)
+    kept = analyser.predictors
+    analyser.predictors = Predictors()
+    try:
+        return str(inner.ask(text).kind)
+    finally:
+        analyser.predictors = kept
 
 
 def heldout_figures(engine: Any) -> dict[str, Any]:
@@ -112,17 +130,46 @@ def heldout_figures(engine: Any) -> dict[str, Any]:
     return out
 
 
+def _post(client: Any, session: str, text: str, payload: str | None = None) -> tuple[dict[str, Any], float]:
+    body: dict[str, Any] = {"session_id": session, "text": text}
+    if payload:
+        body["payload"] = payload
+    started = time.perf_counter()
+    resp = client.post("/api/chat", json=body)
+    return resp.json(), time.perf_counter() - started
+
+
+def _reply_text(body: dict[str, Any]) -> str:
+    return "\n".join(r.get("text") or "" for r in body.get("replies") or [])
+
+
+def chosen_button(body: dict[str, Any], item: str | None, sub_item: str | None) -> str | None:
+    """The payload of the offered button for the labelled item (and sub-item, when labelled), if any."""
+    buttons = [b for r in body.get("replies") or [] for b in r.get("buttons") or []]
+    if item is None:
+        return None
+    for_item = [b["payload"] for b in buttons if f'"{item}"' in b.get("payload", "")]
+    for_sub = [p for p in for_item if sub_item and sub_item in p]
+    return (for_sub or for_item or [None])[0]
+
+
 def chat_figures(url: str, questions: Iterable[BankQuestion], timeout: float = 60.0) -> dict[str, Any]:
+    """Each question as a fresh session through POST /api/chat. An in-domain question answered with a
+    clarifying question gets one more turn: the offered button for the labelled item (and sub-item)
+    is pressed (sent as `payload`), and the answer after it is scored too (`item_after_choice`)."""
     import httpx
 
     hits: dict[str, list[bool]] = defaultdict(list)
     failures: list[dict[str, str]] = []
+    latencies: list[float] = []
     with httpx.Client(base_url=url, timeout=timeout) as client:
         for q in questions:
-            body = client.post("/api/chat", json={"session_id": f"bank-{uuid.uuid4().hex[:12]}", "text": q.text}).json()
+            session = f"bank-{uuid.uuid4().hex[:12]}"
+            body, took = _post(client, session, q.text)
+            latencies.append(took)
             meta = body.get("meta") or {}
             kind = meta.get("kind")
-            text = "\n".join(r.get("text") or "" for r in body.get("replies") or [])
+            text = _reply_text(body)
             if q.kind == "other_department":
                 ok = kind in NO_ANSWER_KINDS and not any(b in text for b in BAD_REPLIES)
                 hits["other_department_no_answer"].append(ok)
@@ -137,15 +184,57 @@ def chat_figures(url: str, questions: Iterable[BankQuestion], timeout: float = 6
                 item = (meta.get("item") or {}).get("code")
                 ok = kind == "answer" and item == q.item
                 hits["item_top1"].append(ok)
+                after = ok
+                if kind == "clarify":
+                    payload = chosen_button(body, q.item, q.sub_item)
+                    if payload:
+                        body2, took = _post(client, session, payload, payload)
+                        latencies.append(took)
+                        meta2 = body2.get("meta") or {}
+                        after = meta2.get("kind") == "answer" and (meta2.get("item") or {}).get("code") == q.item
+                hits["item_after_choice"].append(after)
             else:
                 ok = kind == "answer"
                 hits["policy_answered"].append(ok)
-            if not ok and len(failures) < 40:
+            if not ok and len(failures) < 60:
                 failures.append({"kind": q.kind, "got": str(kind), "text": q.text[:80], "reply": text[:80]})
     out: dict[str, Any] = {name: _rate(values) for name, values in sorted(hits.items())}
     out["n"] = {name: len(values) for name, values in sorted(hits.items())}
+    if latencies:
+        ordered = sorted(latencies)
+        out["latency_s"] = {
+            "p50": round(ordered[len(ordered) // 2], 3),
+            "p95": round(ordered[int(len(ordered) * 0.95)], 3),
+        }
     out["failures"] = failures
     return out
+
+
+def dialogue_figures(url: str, path: Path) -> dict[str, Any]:
+    """Multi-turn conversations (FORMAT.md) through POST /api/chat, scored like `make eval`."""
+    from evaluation.conversations import load_conversations
+    from evaluation.run import _chat_turns
+    from evaluation.scoring import TurnResult, check_turn, summarise
+
+    convs = load_conversations(path)
+    results = [
+        TurnResult(c, n, seen, check_turn(c.turns[n].expect, seen)) for c, n, seen in _chat_turns(convs, url, 60.0)
+    ]
+    out = summarise(results)
+    out["failures"] = [
+        f"{r.conversation.id}#{r.index} {r.conversation.turns[r.index].user[:40]!r}: {'; '.join(r.problems)}"
+        f" | got {r.seen.kind} {r.seen.item_name} {r.seen.aspect} | {r.seen.text[:60]!r}"
+        for r in results
+        if r.problems
+    ][:80]
+    return out
+
+
+def _load_part(part: str) -> list[BankQuestion]:
+    """A bank part; `realworld` is the hand-written real-world rows of the tuning part (split.TUNING_ONLY)."""
+    if part == "realworld":
+        return [q for q in load("tuning") if q.family.startswith(TUNING_ONLY)]
+    return load(part)
 
 
 def _sample(questions: list[BankQuestion], limit: int | None) -> list[BankQuestion]:
@@ -164,23 +253,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chat", help="base URL of a running app: also measure through POST /api/chat")
     parser.add_argument("--limit", type=int, help="at most this many questions per part (stratified by kind)")
     parser.add_argument("--out", type=Path, help="write the figures as JSON here too")
+    parser.add_argument(
+        "--dialogues",
+        nargs="*",
+        default=[],
+        choices=["tuning", "blind"],
+        help="with --chat: also the multi-turn conversations (evaluation/data/multiturn/<part>.jsonl)",
+    )
+    parser.add_argument("--no-engine", action="store_true", help="skip the engine-level figures (chat only)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
+    report: dict[str, Any] = {}
+    if args.chat:
+        for part in args.dialogues:
+            started = time.perf_counter()
+            report[f"multiturn {part}"] = {"chat": dialogue_figures(args.chat, MULTITURN / f"{part}.jsonl")}
+            logger.info("multi-turn %s measured in %.0f s", part, time.perf_counter() - started)
     from knowledge.service import get_engine
 
-    engine = get_engine()
-    if not hasattr(engine, "verdict"):
+    engine: Any = None if args.no_engine else get_engine()
+    if engine is not None and not hasattr(engine, "verdict"):
         logger.error("the learned gate is off (KNOWLEDGE_LEARNED=false or no training rows)")
         return 2
-    report: dict[str, Any] = {}
     for part in args.parts:
         started = time.perf_counter()
+        if part == "heldout" and args.no_engine:
+            continue
         if part == "heldout":
             report["heldout (a tuning set)"] = {"engine": heldout_figures(engine)}
         else:
-            questions = _sample(load(part), args.limit)
-            entry: dict[str, Any] = {"questions": len(questions), "engine": engine_figures(engine, questions)}
+            questions = _sample(_load_part(part), None if part == "realworld" else args.limit)
+            entry: dict[str, Any] = {"questions": len(questions)}
+            if not args.no_engine:
+                entry["engine"] = engine_figures(engine, questions)
             if args.chat:
                 entry["chat"] = chat_figures(args.chat, questions)
             report[part] = entry

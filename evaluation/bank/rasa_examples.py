@@ -17,6 +17,7 @@ from pathlib import Path
 
 from evaluation.bank.generate import load
 from evaluation.bank.schema import BankQuestion
+from evaluation.bank.split import TUNING_ONLY
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ def select(questions: list[BankQuestion]) -> dict[str, list[str]]:
             pools["ask_item"].append(q)
     out: dict[str, list[str]] = {}
     for intent, pool in pools.items():
-        chosen = sorted(pool, key=_order)[: PER_INTENT[intent]]
+        # The hand-written real-world rows (12345 / 留言板 style) always; a deterministic sample of the rest.
+        real = [q for q in pool if q.family.startswith(TUNING_ONLY)]
+        chosen = real + sorted((q for q in pool if q not in real), key=_order)[: PER_INTENT[intent]]
         out[intent] = sorted(" ".join(q.text.split()).translate(_RASA_SPECIAL) for q in chosen)
     return out
 

@@ -67,6 +67,8 @@ class Composer:
         text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
         if decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
+        elif decision.rule == "other_department":
+            text += texts.OTHER_DEPARTMENT
         text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)
         return Answer(
             kind="no_answer",
@@ -146,6 +148,11 @@ class Composer:
             pairs = self.selector.differing_sub_items(item, aspects, decision.region)
             text = render_side_by_side(item, pairs, aspect, helpline=self.helpline)
             guides = [g for _, g in pairs]
+            if decision.region_named and decision.region and decision.region not in guides[0].region:
+                notice = texts.REGION_MISSING.format(
+                    region=decision.region, name=item.name, guide_region=guides[0].region
+                )
+                text = f"{notice}\n{text}"
             return Answer(
                 kind="answer",
                 item=ItemRef(code=item.code, name=item.name),

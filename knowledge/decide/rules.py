@@ -3,11 +3,14 @@
 Every rule is a plain function `(Situation, Facts) -> Decision | None`, named for what it decides, so a
 test can hand it a built `Query` and `Scores` and check the outcome without any retrieval.
 
-    referral        another department's service, no item of ours named → no answer naming the department
+    referral        another department's service by keyword, no item of ours named (or only in passing while
+                    the learned kind says another department) → no answer naming the department
+    other_department  the learned kind is confidently another department's, nothing of ours named → 12345
     followup        a message in a conversation that asks about the conversation's item (any wording)
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
+    department_question  asks which department / where to complain, names no item of ours → no answer
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
@@ -19,6 +22,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -35,6 +39,7 @@ from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]")
 LIST_ASPECTS = (Aspect.materials, Aspect.conditions, Aspect.process)  # too long to show side by side
 
 
@@ -65,6 +70,10 @@ class Facts:
     def items_naming(self, fragment: str) -> list[str]:
         """Items whose name or an alias contains the fragment ("医师" → 医师执业注册, 医师多机构执业…)."""
         return [code for code, names in self._names.items() if any(fragment in n for n in names)]
+
+    def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
+        """Whether the text carries a name or alias of one of these items."""
+        return any(n in text for c in codes for n in self._names.get(c, []))
 
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
@@ -128,18 +137,49 @@ def _best_named(s: Situation) -> str:
 # ---- the rules ---------------------------------------------------------------------------------
 
 
-def referral(s: Situation, f: Facts) -> Decision | None:
+def _other_department_confident(q: Query) -> bool:
+    return "other_department" in q.confident_kinds
+
+
+def _named_in_passing(s: Situation, f: Facts) -> bool:
+    """The question's item names stand only in clauses that ask nothing, and the referral keyword stands
+    in a clause without them ("婚前医学检查做完了，结婚登记去哪里办")."""
     q = s.query
-    if q.referral and not s.scores.named:
+    if not q.question_clauses or not s.scores.exact or q.referral is None:
+        return False
+    if any(f.names_in(c, s.scores.exact) for c in q.question_clauses):
+        return False
+    clauses = [c for c in _CLAUSES.split(q.norm) if c]
+    return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)
+
+
+def referral(s: Situation, f: Facts) -> Decision | None:
+    """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
+    (in a clause that asks nothing) or while the learned kind is confidently another department's."""
+    q = s.query
+    if q.referral and (not s.scores.named or _other_department_confident(q) or _named_in_passing(s, f)):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
-    if q.kind == "other_department" and q.kind_source == "predictor" and not s.scores.exact and not q.policy_names:
-        return Decision(kind="no_answer", rule="referral")
     return None
+
+
+def other_department(s: Situation, f: Facts) -> Decision | None:
+    """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
+    named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
+    This is the one place the learned kind turns a question away; a follow-up that says nothing beyond
+    cue words in a conversation about an item ("要带身份证吗") is left to the followup rule."""
+    q, t = s.query, f.tuning
+    if not _other_department_confident(q) or s.scores.exact or q.policy_names:
+        return None
+    if s.context.item_code and len(q.residue) <= t.followup_max_residue:
+        return None
+    return Decision(kind="no_answer", rule="other_department")
 
 
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code or len(q.norm) > t.followup_max_chars:
+        return None
+    if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
         return None
     exact = s.scores.exact
     if exact:
@@ -157,9 +197,9 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
             code = ctx.item_code
-        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.named:
+        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.exact:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif q.aspects and not s.scores.named and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
+        elif q.aspects and not s.scores.exact and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
             code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
         else:
             return None
@@ -230,6 +270,14 @@ def generic(s: Situation, f: Facts) -> Decision | None:
     return _clarify_items(s, f, "generic", generic=True)
 
 
+def department_question(s: Situation, f: Facts) -> Decision | None:
+    """Asks which department handles something or where to complain ("施工噪音找哪个部门") and names no
+    item of ours, not even in part: no guide fits — the honest no-answer with the helpline."""
+    if s.query.asks_department and not s.scores.named:
+        return Decision(kind="no_answer", rule="department_question")
+    return None
+
+
 def weak_match(s: Situation, f: Facts) -> Decision | None:
     t = f.tuning
     ranked = s.scores.ranked
@@ -267,7 +315,18 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
     return _item(s, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
 
 
-RULES: tuple[Rule, ...] = (referral, followup, policy, named_item, generic, weak_match, close_call, best_item)
+RULES: tuple[Rule, ...] = (
+    referral,
+    other_department,
+    followup,
+    policy,
+    named_item,
+    generic,
+    department_question,
+    weak_match,
+    close_call,
+    best_item,
+)
 
 
 def sub_items(decision: Decision, f: Facts) -> Decision:

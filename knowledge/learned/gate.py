@@ -1,11 +1,10 @@
-"""The learned question gate in front of the engine: other departments' questions get a no-answer.
+"""The learned question gate: the kind verdict for the chat gateway, around an engine that decides.
 
-`GatedEngine` wraps an engine (anything with `ask`) and consults the kind predictor first. When the
-predictor is confident (its calibrated threshold, `HeadsManifest.kind_thresholds`) that a question
-belongs to another department and the question names no item of this knowledge base exactly, the
-answer is a no-answer naming the department when the referral list knows it, else the helpline
-(12345). Everything else goes to the engine unchanged. Until the staged pipeline's analyse stage
-takes the predictors itself, this wrapper is the one place they are wired in (knowledge/service.py).
+`GatedEngine` wraps an engine (anything with `ask`) whose analyse stage already holds the learned
+predictors (`Engine.set_predictors`, done by `wiring.with_learned`). It adds only `verdict(text)`, the
+(kind, confidence, confident) the chat gateway sends to Rasa as metadata; answering — including turning
+another department's question away — is the engine's decision rules' alone
+(`knowledge/decide/rules.py`: `referral`, `other_department`), so one place decides.
 """
 
 from __future__ import annotations
@@ -13,17 +12,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from knowledge.answer import Answer, Context
-from knowledge.learned import texts
 from knowledge.learned.predictors import top
 from knowledge.learned.protocol import LabelPredictor
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-SHOWN_CHARS = 30
-FOLLOWUP_MAX_CHARS = 14
-"""A message this short inside a conversation about an item is a follow-up: the engine decides."""
+SHORT_QUESTION_CHARS = 60
+"""A message this short that names another department's service is a question to it, whatever its tone;
+a longer narrative naming one in passing stays what the head says (a complaint)."""
+FOLLOWUP_MAX_RESIDUE = 4
+"""A message saying at most this much beyond aspect cues, places and filler is a follow-up."""
 
 
 class GatedEngine:
@@ -39,36 +38,42 @@ class GatedEngine:
         self.aspect_predictor = aspect_predictor
         self.thresholds = dict(thresholds)
 
-    def __getattr__(self, name: str) -> Any:  # everything else is the engine's
+    def __getattr__(self, name: str) -> Any:  # ask, analyse, catalog … are the engine's
         return getattr(self.engine, name)
 
     def verdict(self, text: str) -> tuple[str | None, float, bool]:
-        """(kind, confidence, confident) for a text."""
+        """(kind, confidence, confident) for a text.
+
+        The head's verdict, made consistent with what the engine will decide:
+        - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
+          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
+          that asks which department handles something naming nothing of ours (the head not sure of
+          another kind) is a confident `other_department` — so Rasa does not send "医保卡还没激活，在医院
+          刷不了" to the complaint intake;
+        - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
+          confident `in_domain` follow-up unless the head is sure it is a complaint — so Rasa does not
+          take it for small talk."""
         kind, p = top(self.kind_predictor.predict(text))
-        return kind, p, kind is not None and p >= self.thresholds.get(kind, 1.0)
+        confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
+        sure = kind if confident else None
+        query = self._analyse(text)
+        if query is None or sure == "other_department":
+            return kind, p, confident
+        named = self._names_item(query.norm)
+        if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
+            return "other_department", p, True  # names another department's service: even a short complaint
+        if not named and query.asks_department and sure is None:
+            return "other_department", p, True
+        if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
+            return "in_domain", p, True
+        return kind, p, confident
 
-    def ask(self, question: str, context: Context | None = None, region: str | None = None) -> Answer:
-        followup = context is not None and context.item_code is not None and len(question) <= FOLLOWUP_MAX_CHARS
-        if followup:
-            return self.engine.ask(question, context, region)
-        kind, p, confident = self.verdict(question)
-        if kind == "other_department" and confident and not self._names_an_item(question):
-            logger.info("gate: other department (%.2f)", p)
-            return self._other_department(question)
-        return self.engine.ask(question, context, region)
+    def _analyse(self, text: str) -> Any:
+        analyse = getattr(self.engine, "analyse", None)
+        return analyse(text) if analyse is not None else None
 
-    def _names_an_item(self, question: str) -> bool:
-        """Whether the question names one of our items exactly (the engine's names channel decides)."""
-        query = self.engine.analyse(question)
-        return bool(self.engine.retrieve(query).exact)
-
-    def _other_department(self, question: str) -> Answer:
-        helpline = getattr(self.engine, "helpline", "12345")
-        shown = question.strip()[:SHOWN_CHARS] + ("…" if len(question.strip()) > SHOWN_CHARS else "")
-        parts = [texts.OTHER_DEPARTMENT.format(question=shown)]
+    def _names_item(self, norm: str) -> bool:
         catalog = getattr(self.engine, "catalog", None)
-        referral = catalog.referral_for(normalise(question)) if catalog is not None else None
-        if referral:
-            parts.append(texts.OTHER_DEPARTMENT_NAMED.format(department=referral[1]))
-        parts.append(texts.OTHER_DEPARTMENT_HINT.format(helpline=helpline))
-        return Answer(kind="no_answer", text="".join(parts), confidence=0.0)
+        if catalog is None:
+            return False
+        return any(normalise(n) in norm for item in catalog.items for n in (item.name, *item.aliases))

@@ -1,4 +1,5 @@
-"""Wire the learned predictors around an engine (called once from knowledge/service.py)."""
+"""Wire the learned predictors into an engine (called once from knowledge/service.py): the kind predictor
+goes to the analyse stage, and the returned wrapper gives the chat gateway its verdict."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from knowledge.embedding.embedders import Embedder
 from knowledge.learned.gate import GatedEngine
 from knowledge.learned.predictors import build_predictors
 from knowledge.learned.store import load_or_train
+from knowledge.query.predictors import Predictors
 
 logger = logging.getLogger(__name__)
 
@@ -26,4 +28,10 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     logger.info(
         "learned gate on (%d training rows, thresholds %s)", heads.manifest.count, heads.manifest.kind_thresholds
     )
-    return GatedEngine(engine, kind, aspects, heads.manifest.kind_thresholds)
+    thresholds = heads.manifest.kind_thresholds
+    # The analyse stage takes the kind predictor (the decision rules use it); the aspect head is not
+    # used for answers (it does not beat the lexicon on the bank's blind part, docs/design/gate.md).
+    set_predictors = getattr(engine, "set_predictors", None)
+    if set_predictors is not None:
+        set_predictors(Predictors(kind=kind, kind_thresholds=thresholds))
+    return GatedEngine(engine, kind, aspects, thresholds)

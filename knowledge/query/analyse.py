@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 # A ticket number in any plausible form: "BBC-20261122-0007", "bbc20261122-7", "BBC 20261122 0007".
 TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}[-\s]?\d{8}[-\s]?\d{1,6}(?!\d)")
+_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -69,6 +70,13 @@ class Analyser:
                     return Referral(keyword, entry.department)
         return None
 
+    def question_clauses(self, norm: str) -> tuple[str, ...]:
+        """The clauses that ask something (a question word or mark); () when the text has a single clause."""
+        clauses = [c for c in _CLAUSE_BREAK.split(norm) if c.strip()]
+        if len(clauses) < 2:
+            return ()
+        return tuple(c for c in clauses if any(w in c for w in self.lexicon.question_words))
+
     def residue(self, norm: str) -> tuple[str, bool]:
         """What a question says beyond aspect/sub-item cues, generic words, places and filler; and whether
         it used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "那重庆江津呢？" leaves ""."""
@@ -117,8 +125,11 @@ class Analyser:
             kind=kind,
             kind_source=kind_source,
             kind_probs=predicted_kind,
+            confident_kinds=self.predictors.confident_kinds(predicted_kind),
             residue=residue,
             generic=generic,
+            question_clauses=self.question_clauses(norm),
+            asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)
         return query

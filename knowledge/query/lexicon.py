@@ -106,6 +106,19 @@ class Lexicon(_Strict):
     followup: FollowupWords
     policy_cues: PolicyCues
     combine_connectors: list[str] = Field(default_factory=list)
+    question_words: list[str] = Field(default_factory=list)
+    """Words that make a clause a question (怎么, 哪, 吗 …): an item named only in clauses without one is
+    named in passing ("宝宝已经拿到出生医学证明了，生育津贴怎么申领")."""
+    department_cues: list[str] = Field(default_factory=list)
+    """The question asks which department or where to complain (找哪个部门, 归谁管, 哪里投诉 …)."""
+    places: list[str] = Field(default_factory=list)
+    """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
+    naming one mid-way must get "no guide for that region", not the question taken for a new item."""
+
+    @field_validator("places", "question_words", "department_cues")
+    @classmethod
+    def _places(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Lexicon:

@@ -12,7 +12,7 @@ the `Query`, so a reader can see which one spoke. With no predictor the pipeline
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from knowledge.schema import Aspect
@@ -33,10 +33,19 @@ class LabelPredictor(Protocol):
 
 @dataclass(frozen=True)
 class Predictors:
-    """Optional learned predictors handed to the analyse stage (wired in knowledge/service.py)."""
+    """Optional learned predictors handed to the analyse stage (wired by knowledge/learned/wiring.py).
+
+    `kind_thresholds`: per kind, the probability from which the kind prediction is trusted (calibrated
+    on the question bank's tuning part; KIND_THRESHOLD for a kind not listed)."""
 
     aspects: LabelPredictor | None = None
     kind: LabelPredictor | None = None
+    kind_thresholds: dict[str, float] = field(default_factory=dict)
+
+    def confident_kinds(self, predicted: dict[str, float]) -> tuple[str, ...]:
+        """The kinds predicted at or above their threshold (most probable first)."""
+        above = [k for k, p in predicted.items() if p >= self.kind_thresholds.get(k, KIND_THRESHOLD)]
+        return tuple(sorted(above, key=lambda k: -predicted[k]))
 
 
 def _safe(predictor: LabelPredictor | None, text: str) -> dict[str, float]:

@@ -86,6 +86,36 @@ def test_overriding_intent(
     assert overriding_intent(text, intent, ticket, gate) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "kind", "expected"),
+    [
+        ("你好，中考志愿填报归谁管", "greet", "smalltalk", "ask_item"),  # says more than hello
+        ("你好，中考志愿填报归谁管", "greet", "other_department", "ask_item"),
+        ("谢谢，那护士注册要多久", "thank", "in_domain", "ask_item"),
+        ("你好呀，在吗", "greet", "smalltalk", None),  # only a greeting
+        ("谢谢你们了", "thank", "in_domain", None),
+        ("你是机器人还是真人啊", "chitchat", "smalltalk", None),  # chitchat is not a greeting
+    ],
+)
+def test_a_greeting_that_says_more_is_not_small_talk(text: str, intent: str, kind: str, expected: str | None) -> None:
+    gate = {"kind": kind, "confidence": 0.5, "confident": False}
+    assert overriding_intent(text, intent, False, gate) == expected
+
+
+def test_a_short_place_follow_up_is_not_taken_for_yes() -> None:
+    follow_up = {"kind": "in_domain", "confidence": 0.4, "confident": True}
+    assert overriding_intent("换成湖北的", "affirm", False, follow_up) == "ask_item"
+    unsure = {"kind": "smalltalk", "confidence": 0.9, "confident": True}
+    assert overriding_intent("好的", "affirm", False, unsure) is None
+
+
+def test_a_ticket_number_is_looked_up_whatever_diet_said() -> None:
+    gate = {"kind": "in_domain", "confidence": 0.9, "confident": True}
+    assert overriding_intent("帮我查查 bbc20261122-7", "ask_item", True, gate) == "ask_ticket_status"
+    assert overriding_intent("BBC 20261122 0007 有结果了吗", "nlu_fallback", True, gate) == "ask_ticket_status"
+    assert overriding_intent("评价工单BBC-20261122-0007满意", "rate_ticket", True, gate) is None
+
+
 def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_rasa) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 

@@ -57,6 +57,16 @@ def test_region_without_a_guide_says_so(fake_engine) -> None:  # type: ignore[no
     assert "广州" not in (answer.region or "")
 
 
+@pytest.mark.parametrize("followup", ["那南京呢", "我在哈尔滨", "换成贵阳的"])
+def test_a_place_no_guide_comes_from_says_so(fake_engine, followup: str) -> None:  # type: ignore[no-untyped-def]
+    """Places outside every guide's region (lexicon.yaml `places`) are still recognised as places."""
+    ctx = Context(item_code="water-supply-unit-permit", aspect=Aspect.fee)
+    answer = fake_engine.ask(followup, ctx)
+    assert answer.item.code == "water-supply-unit-permit" and answer.aspect is Aspect.fee
+    place = next(p for p in ("南京", "哈尔滨", "贵阳") if p in followup)
+    assert answer.text.startswith(f"知识库中没有{place}的“供水单位卫生许可”办事指南")
+
+
 def test_two_aspects_get_both_each_verbatim(fake_engine) -> None:  # type: ignore[no-untyped-def]
     answer = fake_engine.ask("供水单位卫生许可需要什么材料和费用")
     assert answer.kind == "answer" and answer.aspects == [Aspect.materials, Aspect.fee]

@@ -18,6 +18,7 @@ NURSE = "nurse-practice-registration"
 DOCTOR = "physician-practice-registration"
 PLACE = "public-place-health-permit"
 WATER = "water-supply-unit-permit"
+PREMARITAL = "premarital-medical-exam"
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +48,35 @@ def test_referral_names_the_department_unless_an_item_of_ours_is_named(facts) ->
     assert d.kind == "answer" and d.item_code == NURSE
 
 
-def test_predicted_other_department_is_a_referral_without_a_name(facts) -> None:  # type: ignore[no-untyped-def]
-    q = query(kind="other_department", kind_source="predictor", residue="车辆年审")
-    d = rules.referral(Situation(q, scores({NURSE: 0.99}), Context()), facts)
-    assert d is not None and d.kind == "no_answer" and d.referral is None
+def test_predicted_other_department_is_turned_away_in_one_place(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query(
+        kind="other_department", kind_source="predictor", residue="车辆年审", confident_kinds=("other_department",)
+    )
+    d = rules.other_department(Situation(q, scores({NURSE: 0.99}), Context()), facts)
+    assert d is not None and d.kind == "no_answer" and d.referral is None and d.rule == "other_department"
+    assert run(facts, q, scores({NURSE: 0.99}), Context()).rule == "other_department"
+    # below its calibrated threshold (not among the confident kinds) the kind does not turn anything away
+    unsure = query(kind="other_department", kind_source="predictor", residue="车辆年审")
+    assert rules.other_department(Situation(unsure, scores({NURSE: 0.99}), Context()), facts) is None
+    # a follow-up saying nothing beyond cue words stays on the conversation's item
+    short = query("那要多久", aspects=(Aspect.time_limit,), residue="", confident_kinds=("other_department",))
+    ctx = Context(item_code=NURSE)
+    assert rules.other_department(Situation(short, scores({NURSE: 0.99}), ctx), facts) is None
+    # a new question mid-conversation that says more is still turned away
+    long = query(
+        "那驾驶证换证要多久", aspects=(Aspect.time_limit,), residue="驾驶证换证", confident_kinds=("other_department",)
+    )
+    assert rules.other_department(Situation(long, scores({NURSE: 0.9}), ctx), facts) is not None
+
+
+def test_a_referral_keyword_beside_an_item_named_in_passing(facts) -> None:  # type: ignore[no-untyped-def]
+    ref = Referral("户口", "公安机关")
+    named = scores({NURSE: 0.99}, exact=(NURSE,))
+    plain = query("护士执业注册和户口有关吗", referral=ref)
+    assert rules.referral(Situation(plain, named, Context()), facts) is None  # the item named wins
+    sure = query("护士证拿到了，户口迁移去哪", referral=ref, confident_kinds=("other_department",))
+    d = rules.referral(Situation(sure, named, Context()), facts)
+    assert d is not None and d.referral == ref
 
 
 @pytest.mark.parametrize(
@@ -176,11 +202,32 @@ def test_rules_are_named_and_ordered() -> None:
     names = [r.__name__ for r in rules.RULES]
     assert names == [
         "referral",
+        "other_department",
         "followup",
         "policy",
         "named_item",
         "generic",
+        "department_question",
         "weak_match",
         "close_call",
         "best_item",
     ]
+
+
+def test_department_question_naming_nothing_of_ours_is_a_no_answer(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("施工噪音找哪个部门", asks_department=True)
+    d = run(facts, q, scores({NURSE: 0.99}))
+    assert (d.kind, d.rule) == ("no_answer", "department_question")
+    named = scores({NURSE: 0.99}, exact=(NURSE,))
+    assert run(facts, query("护士执业注册归谁管", asks_department=True), named).kind != "no_answer"
+
+
+def test_referral_keyword_beside_an_item_named_only_in_a_statement(facts) -> None:  # type: ignore[no-untyped-def]
+    ref = Referral("结婚登记", "民政部门")
+    named = scores({PREMARITAL: 0.99}, exact=(PREMARITAL,))
+    text = "婚前医学检查做完了,结婚登记去哪里办"
+    q = query(text, norm=text, referral=ref, question_clauses=("结婚登记去哪里办",))
+    assert run(facts, q, named).rule == "referral"
+    asked = "婚前医学检查要结婚登记证明吗"
+    q2 = query(asked, norm=asked, referral=ref, question_clauses=())
+    assert run(facts, q2, named).rule != "referral"

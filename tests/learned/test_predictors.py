@@ -124,26 +124,77 @@ class _FixedKind:
         return {self.kind: self.p, "in_domain": 1.0 - self.p}
 
 
-def test_gate_turns_a_confident_other_department_question_into_a_named_no_answer(fake_engine) -> None:  # type: ignore[no-untyped-def]
-    gated = GatedEngine(
-        fake_engine, _FixedKind("other_department", 0.95), _FixedKind("fee", 0.5), {"other_department": 0.8}
-    )
-    answer = gated.ask("我的公积金怎么提取出来")
-    assert isinstance(answer, Answer) and answer.kind == "no_answer"
-    assert "住房公积金管理中心" in answer.text and "12345" in answer.text
-    unnamed = gated.ask("电动车上牌要带什么")
-    assert unnamed.kind == "no_answer" and "12345" in unnamed.text
-    # naming an item of this knowledge base exactly goes to the engine, whatever the gate says
-    assert gated.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}  # the engine asks which sub-item
-    # below the calibrated threshold the engine decides
-    unsure = GatedEngine(
-        fake_engine, _FixedKind("other_department", 0.6), _FixedKind("fee", 0.5), {"other_department": 0.8}
-    )
-    assert unsure.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}
-    assert unsure.verdict("随便什么")[2] is False
-    assert gated.catalog is fake_engine.catalog  # everything else is the engine's
-    # a short follow-up inside a conversation about an item is the engine's to decide
+def _engine_with_kind(fake_engine, kind: str, p: float):  # type: ignore[no-untyped-def]
+    """A fresh engine over the fake engine's catalog and index, its analyse stage holding a fixed kind."""
+    from knowledge.engine import Engine
+    from knowledge.query.predictors import Predictors
+
+    engine = Engine(fake_engine.catalog, fake_engine.dense, helpline="12345")
+    engine.set_predictors(Predictors(kind=_FixedKind(kind, p), kind_thresholds={"other_department": 0.8}))
+    return GatedEngine(engine, _FixedKind(kind, p), _FixedKind("fee", 0.5), {"other_department": 0.8})
+
+
+def test_the_engine_rules_turn_a_confident_other_department_question_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
     from knowledge.answer import Context
 
+    gated = _engine_with_kind(fake_engine, "other_department", 0.95)
+    answer = gated.ask("我的公积金怎么提取出来")
+    assert isinstance(answer, Answer) and answer.kind == "no_answer" and answer.rule == "referral"
+    assert "住房公积金管理中心" in answer.text and "12345" in answer.text
+    unnamed = gated.ask("电动车充电桩安装要带什么")  # no referral keyword: the learned kind alone decides
+    assert unnamed.kind == "no_answer" and unnamed.rule == "other_department" and "12345" in unnamed.text
+    # naming an item of this knowledge base exactly goes to the item, whatever the kind says
+    assert gated.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}  # the engine asks which sub-item
+    # a follow-up that says nothing beyond cue words, in a conversation about an item, stays on the item
     followup = gated.ask("那收费吗", Context(item_code="nurse-practice-registration"))
     assert followup.kind == "answer" and followup.item is not None
+    # below the calibrated threshold the other rules decide
+    unsure = _engine_with_kind(fake_engine, "other_department", 0.6)
+    assert unsure.ask("护士执业注册需要什么材料").kind in {"answer", "clarify"}
+    assert unsure.ask("电动车充电桩安装要带什么").rule != "other_department"
+    assert unsure.verdict("随便什么")[2] is False
+    assert gated.catalog is fake_engine.catalog  # everything else is the engine's
+
+
+def test_the_verdict_agrees_with_the_engine_on_referral_keywords(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    in_domain = _engine_with_kind(fake_engine, "policy", 0.7)
+    # the head says policy, the engine will refer it by keyword: the gateway hears other_department
+    assert in_domain.verdict("我家孩子的医保卡还没激活，在医院看病刷不了，怎么弄") == ("other_department", 0.7, True)
+    assert in_domain.verdict("电动车充电桩安装要带什么")[0] == "policy"  # no keyword: the head's verdict
+    # naming one of our items keeps the head's verdict
+    assert in_domain.verdict("出生医学证明和医保卡一起办吗")[0] == "policy"
+    sure_complaint = _engine_with_kind(fake_engine, "complaint", 0.99)
+    sure_complaint.thresholds["complaint"] = 0.5
+    assert sure_complaint.verdict("医院乱收费，我要投诉")[0] == "complaint"
+    # a short message naming another department's service goes there, whatever its tone
+    assert sure_complaint.verdict("医保卡被盗刷了，我要投诉")[0] == "other_department"
+
+
+def test_the_verdict_takes_follow_ups_and_department_questions_as_the_engine_does(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    unsure = _engine_with_kind(fake_engine, "smalltalk", 0.3)
+    unsure.thresholds["smalltalk"] = 0.9
+    assert unsure.verdict("我在浙江")[0:3:2] == ("in_domain", True)  # a place only: a follow-up
+    assert unsure.verdict("有没有工本费")[0:3:2] == ("in_domain", True)  # an aspect only
+    assert unsure.verdict("施工噪音特别大，找哪个部门")[0:3:2] == ("other_department", True)
+    assert unsure.verdict("护士执业注册归谁管")[0] != "other_department"  # names an item: the head decides
+    sure = _engine_with_kind(fake_engine, "smalltalk", 0.95)
+    sure.thresholds["smalltalk"] = 0.9
+    assert sure.verdict("我在浙江")[0] == "in_domain"  # a place only is a follow-up, not small talk
+    complaint = _engine_with_kind(fake_engine, "complaint", 0.95)
+    complaint.thresholds["complaint"] = 0.9
+    assert complaint.verdict("太慢了，要多久")[0] == "complaint"  # the head is sure of a complaint: kept
+
+
+def test_a_short_question_naming_another_departments_service_is_referred_whatever_its_tone(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    sure = _engine_with_kind(fake_engine, "complaint", 0.9)
+    sure.thresholds["complaint"] = 0.5
+    assert sure.verdict("医院临时工不给交社保，能去哪里投诉")[0:3:2] == ("other_department", True)
+    long = "医院临时工的事情：" + "我们在医院干了三年，" * 8 + "社保一直没交，我要投诉这家医院"
+    assert sure.verdict(long)[0] == "complaint"  # a narrative naming it in passing stays a complaint
+    assert sure.verdict("医院乱收费，找哪个部门")[0] == "complaint"  # which-department: the head is sure
+
+
+def test_an_unsure_other_department_head_is_made_sure_by_a_referral_keyword(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    unsure = _engine_with_kind(fake_engine, "other_department", 0.7)  # threshold 0.8: not confident alone
+    assert unsure.verdict("医院临时工不给交社保，能去哪里投诉")[0:3:2] == ("other_department", True)
+    assert unsure.verdict("电动车充电桩安装要带什么")[2] is False  # nothing the engine would refer

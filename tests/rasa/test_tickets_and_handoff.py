@@ -32,6 +32,7 @@ def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
         ("ＢＢＣ－２０２６１１２２－０００７－ＫＸＱＲＴ", KNOWN_TICKET),
         ("BBC_20261122_0007_kxqrt 查进度", KNOWN_TICKET),
         ("工单 BBC-20261122-0001", "BBC-20261122-0001"),  # issued before the check code
+        ("帮我查查 bbc20261122-7", "BBC-20261122-0007"),  # a short serial, as people type it
         ("BBC2026112-0007", None),
         ("查进度", None),
     ],

@@ -1,0 +1,98 @@
+"""Multi-turn conversations against the knowledge engine alone, carrying the context as the answer action does.
+
+    python -m evaluation.engine_dialogue FILE
+
+A quick check of the engine's dialogue rules without Rasa (seconds instead of minutes): each typed
+turn is asked with the context the previous answer left (item, sub-item, aspect — `actions/answer.py`'s
+slots); a button turn (`/ask_item{…}`) re-asks the last typed question with the chosen item and
+sub-item. Turns the engine does not handle (complaints, tickets: expected kinds other than answer,
+clarify and no_answer) are skipped, and the conversation's context is kept across them. The chat
+level (`evaluation.run --mode chat`) stays the measure that counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from evaluation.conversations import load_conversations
+from evaluation.scoring import Observed, check_turn
+
+ENGINE_KINDS = {"answer", "clarify", "no_answer"}
+
+
+def run(engine: Any, path: Path) -> dict[str, Any]:
+    from knowledge.answer import Context
+
+    turns = passed = convs = conv_passed = 0
+    failures: list[str] = []
+    for conv in load_conversations(path):
+        ctx = Context()
+        last_question = ""
+        ok_conv = True
+        counted = False
+        for n, turn in enumerate(conv.turns):
+            if turn.expect.kind not in ENGINE_KINDS:
+                continue
+            counted = True
+            if turn.user.startswith("/"):
+                entities = json.loads(turn.user[turn.user.index("{") :])
+                ask_ctx = Context(
+                    item_code=entities.get("item_code"), sub_item=entities.get("sub_item"), aspect=ctx.aspect
+                )
+                answer = engine.ask(last_question, ask_ctx)
+            else:
+                last_question = turn.user
+                answer = engine.ask(turn.user, ctx)
+            seen = Observed(
+                kind=answer.kind,
+                item_name=answer.item.name if answer.item else None,
+                aspect=answer.aspect.value if answer.aspect else None,
+                text=answer.text,
+                candidate_names=[c.name for c in answer.candidates],
+            )
+            problems = check_turn(turn.expect, seen)
+            turns += 1
+            passed += not problems
+            if problems:
+                ok_conv = False
+                failures.append(
+                    f"{conv.id}#{n} {turn.user[:30]!r}: {'; '.join(problems)} | rule={answer.rule} "
+                    f"got {answer.kind} {seen.item_name} {seen.aspect}"
+                )
+            if answer.item is not None and answer.kind in ("answer", "no_answer"):
+                ctx = Context(item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect)
+            elif answer.item is not None:  # a clarify about one item's sub-items
+                ctx = Context(item_code=answer.item.code, aspect=answer.aspect)
+            elif answer.kind == "no_answer":
+                ctx = Context(aspect=answer.aspect)
+        if counted:
+            convs += 1
+            conv_passed += ok_conv
+    return {
+        "turns": turns,
+        "turn_pass": round(passed / turns, 4) if turns else None,
+        "conversations": convs,
+        "conversation_pass": round(conv_passed / convs, 4) if convs else None,
+        "failures": failures,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+    from knowledge.service import get_engine
+
+    report = run(get_engine(), args.file)
+    for line in report.pop("failures"):
+        print("FAIL", line)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
