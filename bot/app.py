@@ -44,6 +44,7 @@ def create_app() -> FastAPI:
     from bot.chat.router import router as chat_router
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
+    from bot.core.timing import ServerTimingMiddleware
     from bot.health import default_checks
     from bot.operations import install_operations
     from bot.pii import configure_logging
@@ -74,4 +75,5 @@ def create_app() -> FastAPI:
     if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
         install_wechat(app, offered=app.state.chat_service.offered_store)
     install_operations(app)  # dashboard, holiday calendar, 挂起, /metrics, calendar health (degraded)
+    app.add_middleware(ServerTimingMiddleware)  # Server-Timing of each hop, only when SERVER_TIMING=1 (bench/hops.py)
     return app

@@ -36,6 +36,7 @@ from bot.chat.schemas import (
     Source,
     TicketRef,
 )
+from bot.core.timing import hop
 from bot.pii import mask_text
 
 logger = logging.getLogger(__name__)
@@ -217,12 +218,18 @@ class ChatService:
         return self._offered
 
     async def handle_turn(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
+        """One turn, recorded (analytics) before it returns."""
         started = time.perf_counter()
-        outcome = await self._handle_turn(request, client_address)
-        await self._record(request, outcome, time.perf_counter() - started)
+        outcome = await self.respond(request, client_address=client_address)
+        await self.record(request, outcome, time.perf_counter() - started)
         return outcome
 
-    async def _record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+    async def respond(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
+        """One turn, not yet recorded: the HTTP endpoint records it after the reply is sent (``record``)."""
+        return await self._handle_turn(request, client_address)
+
+    async def record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+        """Hand the finished turn to the recorder (analytics, metrics); its failures never reach the citizen."""
         if self._record_turn is None:
             return
         kind = outcome.response.meta.kind
@@ -254,7 +261,8 @@ class ChatService:
                         session_id=session_id, replies=[Reply(text=rejection.message)], meta=Meta(kind="rejected")
                     )
                 )
-            masked = mask_text(normalise_input(typed))
+            with hop("mask"):
+                masked = mask_text(normalise_input(typed))
             if masked.changed:
                 logger.info(
                     "session %s: masked %d phone(s), %d ID number(s), %d card(s), %d e-mail(s)",
@@ -264,7 +272,9 @@ class ChatService:
                     len(masked.cards),
                     len(masked.emails),
                 )
-            if not await self._vault_phones(session_id, masked.phones):
+            with hop("vault"):
+                vaulted = await self._vault_phones(session_id, masked.phones)
+            if not vaulted:
                 # The number could not be kept: sending the masked text on would file a contact nobody can call.
                 return self._busy(session_id, texts.CONTACT_NOT_SAVED)
             message = neutralise_command(masked.text)
@@ -280,12 +290,17 @@ class ChatService:
                 )
         logger.debug("session %s: user text %s", session_id, message)
 
-        handler_replies = await self._inbox_replies(session_id)
+        with hop("inbox"):
+            handler_replies = await self._inbox_replies(session_id)
         in_intake = self._session_kinds.in_intake(session_id)
         # The gate's verdict on typed text only; a pressed button already says what it means.
-        metadata = None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
+        with hop("gate"):
+            metadata = (
+                None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
+            )
         try:
-            turn = await self._backend.send(session_id, message, metadata)
+            with hop("rasa"):
+                turn = await self._backend.send(session_id, message, metadata)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
             return TurnOutcome(
@@ -310,7 +325,8 @@ class ChatService:
         self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*handler_replies, *replies]
-        await self._remember_offered(session_id, all_replies)
+        with hop("offered"):
+            await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
 
     @staticmethod

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from bot.core.timing import hop
 from knowledge.answer import Answer, Context, ItemMatch
 from knowledge.service import get_engine
 
@@ -25,7 +26,8 @@ class SearchRequest(BaseModel):
 
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
-    answer = await run_in_threadpool(get_engine().ask, request.text, request.context, request.region)
+    with hop("engine"):
+        answer = await run_in_threadpool(get_engine().ask, request.text, request.context, request.region)
     logger.info(
         "search kind=%s item=%s aspect=%s confidence=%.2f",
         answer.kind,
