@@ -32,6 +32,8 @@ class StackConfig:
     model: Path = ROOT / "models" / "assistant.tar.gz"
     log_dir: Path | None = None  # None: children inherit this process's stdout/stderr
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The command that stands for `rasa` (bench/hops.py puts its hop timer in front); None: .venv-rasa's rasa.
+    rasa_command: list[str] | None = None
 
     @property
     def app_url(self) -> str:
@@ -104,7 +106,7 @@ class Stack:
 
     def start(self) -> None:
         c = self.config
-        rasa_bin = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+        rasa_cmd = c.rasa_command or [str(ROOT / ".venv-rasa" / "bin" / "rasa")]
         rasa_python = str(ROOT / ".venv-rasa" / "bin" / "python")
         # Our launcher: loopback only, and every action call must carry ACTION_SERVER_TOKEN.
         self._spawn("actions", [rasa_python, "-m", "scripts.action_server", "--port", str(c.action_port)])
@@ -114,7 +116,7 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                rasa_bin,
+                *rasa_cmd,
                 "run",
                 "--enable-api",
                 "--auth-token",
