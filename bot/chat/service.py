@@ -8,6 +8,7 @@ text, with its leading slashes removed so that Rasa never reads it as an intent.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import time
@@ -290,8 +291,19 @@ class ChatService:
                 )
         logger.debug("session %s: user text %s", session_id, message)
 
-        with hop("inbox"):
-            handler_replies = await self._inbox_replies(session_id)
+        # Handler messages waiting for this session are fetched while the gate and Rasa work (they are shown
+        # before Rasa's replies either way).
+        inbox = asyncio.ensure_future(self._inbox_replies(session_id))
+        try:
+            return await self._converse(session_id, message, pressed, inbox)
+        finally:
+            if not inbox.done():  # the turn failed before it needed the handler messages
+                inbox.cancel()
+
+    async def _converse(
+        self, session_id: str, message: str, pressed: bool, inbox: asyncio.Future[list[Reply]]
+    ) -> TurnOutcome:
+        """Gate, Rasa, and the merged reply (handler messages first)."""
         in_intake = self._session_kinds.in_intake(session_id)
         # The gate's verdict on typed text only; a pressed button already says what it means.
         with hop("gate"):
@@ -303,6 +315,7 @@ class ChatService:
                 turn = await self._backend.send(session_id, message, metadata)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
+            handler_replies = await inbox
             return TurnOutcome(
                 ChatResponse(
                     session_id=session_id,
@@ -319,12 +332,12 @@ class ChatService:
             # (Rewinding the message in Rasa is no fix: UserUtteranceReverted inside an active form
             # drops the whole conversation's applied events in Rasa 3.6.)
             logger.error("session %s: Rasa answered nothing (an action failed)", session_id)
-            return self._busy(session_id, texts.SYSTEM_BUSY, handler_replies)
+            return self._busy(session_id, texts.SYSTEM_BUSY, await inbox)
         replies = list(turn.replies)
         meta = build_meta(turn.meta)
         self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
-        all_replies = [*handler_replies, *replies]
+        all_replies = [*(await inbox), *replies]
         with hop("offered"):
             await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
@@ -399,7 +412,8 @@ class ChatService:
         if fetch is None:
             return []
         try:
-            messages = await run_in_threadpool(lambda: list(fetch(session_id)))
+            with hop("inbox"):
+                messages = await run_in_threadpool(lambda: list(fetch(session_id)))
         except Exception as exc:
             logger.error("session %s: web inbox failed (%s)", session_id, type(exc).__name__)
             return []
