@@ -2,12 +2,13 @@
 
     .venv-rasa/bin/python -m bench.rasa_timed OUT.json run --model … --endpoints … (any `rasa` arguments)
 
-Runs Rasa's own command line in this process after wrapping, with timers, the message handling
-(`MessageProcessor.handle_message`), the NLU pipeline (`parse_message`), each policy-ensemble prediction
-(`_predict_next_with_tracker`), the tracker store's `retrieve` and `save` (SQL and in-memory) and each
-custom-action call to the action server (`RemoteAction.run`). Every 5 s the totals (count, sum, and the
-samples of the last 20 000 calls per hop) are written to OUT.json. Only for measuring: nothing here is
-used when the assistant runs normally. Runs in the Rasa environment (.venv-rasa).
+Runs Rasa's command line through `scripts/rasa_server.py` (as `scripts/stack.py` does) after wrapping,
+with timers, the message handling (`MessageProcessor.handle_message`), the NLU pipeline
+(`parse_message`), each policy-ensemble prediction (`_predict_next_with_tracker`), the tracker store's
+`retrieve` and `save` (SQL and in-memory) and each custom-action call to the action server
+(`RemoteAction.run`). Every 5 s the totals (count, sum, and the samples of the last 20 000 calls per
+hop) are written to OUT.json. Only for measuring: nothing here is used when the assistant runs
+normally. Runs in the Rasa environment (.venv-rasa).
 """
 
 from __future__ import annotations
@@ -98,9 +99,9 @@ def main() -> None:
     sys.argv = ["rasa", *sys.argv[2:]]
     install()
     threading.Thread(target=_dump_every, args=(out,), daemon=True, name="hop-dump").start()
-    from rasa.__main__ import main as rasa_main
+    from scripts.rasa_server import main as rasa_server_main
 
-    rasa_main()
+    rasa_server_main(sys.argv[1:])  # the launcher `scripts/stack.py` uses, so the timings are the stack's
 
 
 if __name__ == "__main__":

@@ -106,8 +106,9 @@ class Stack:
 
     def start(self) -> None:
         c = self.config
-        rasa_cmd = c.rasa_command or [str(ROOT / ".venv-rasa" / "bin" / "rasa")]
+        # `rasa` through our launcher (scripts/rasa_server.py: Rasa's action-response check built once).
         rasa_python = str(ROOT / ".venv-rasa" / "bin" / "python")
+        rasa_cmd = c.rasa_command or [rasa_python, "-m", "scripts.rasa_server"]
         # Our launcher: loopback only, and every action call must carry ACTION_SERVER_TOKEN.
         self._spawn("actions", [rasa_python, "-m", "scripts.action_server", "--port", str(c.action_port)])
         # Rasa's HTTP API is on loopback and needs RASA_TOKEN (`?token=`): the gateway itself uses the REST
