@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 FILE ?= ../shared/eval/dev.jsonl
 MODE ?= chat
 
-.PHONY: help setup run test test-fast eval ask validate train bench lint format clean wechat-sim bank measure
+.PHONY: help setup run test test-fast eval ask validate train bench profile soak lint format clean wechat-sim bank measure
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -106,6 +106,12 @@ bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa'
 	$(PY) -m scripts.run_stack --then "bash -c '$(PY) -m bench.chat && $(PY) -m bench.versus'"
 	$(PY) -m bench.wechat
 	$(PY) -m bench.publish
+
+profile: setup train ## per-hop profile of a chat turn (own stack on ports 19440+, HOPS_PORT): bench/results/hops.json
+	$(PY) -m bench.hops
+
+soak: setup train ## 16 users for SOAK_MINUTES (30) against a fresh stack; memory, errors, throughput: bench/results/soak.json
+	$(PY) -m scripts.run_stack --then "$(PY) -m bench.soak"
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)
 	$(PY) -m bot.channels.wechat.simulator --start-stack

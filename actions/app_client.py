@@ -84,10 +84,7 @@ class AppClient:
             headers["X-Internal-Token"] = self._settings.internal_token
         timeout = aiohttp.ClientTimeout(total=self._settings.timeout_seconds)
         try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout) as session,
-                session.request(method, url, json=json, headers=headers) as resp,
-            ):
+            async with _session().request(method, url, json=json, headers=headers, timeout=timeout) as resp:
                 if resp.status == 404:
                     raise NotFoundError(path)
                 if resp.status >= 400:
@@ -134,6 +131,26 @@ class AppClient:
         )
 
 
+KEEPALIVE_S = 4.0
+_sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
+
+
+def _session() -> aiohttp.ClientSession:
+    """One HTTP session (and its pool of keep-alive connections to the app) per event loop, made on first
+    use: the action server runs one loop for its whole life, so every call reuses warm connections instead
+    of opening a session, a connection and a DNS look-up per call."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        for old in [old for old in _sessions if old.is_closed()]:  # loops that ended (tests run one per test)
+            _sessions.pop(old).detach()
+        # Idle connections are dropped after 4 s, before the app's server would close them (uvicorn: 5 s),
+        # so a call never races a server-side close.
+        connector = aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S)
+        session = _sessions[loop] = aiohttp.ClientSession(connector=connector)
+    return session
+
+
 def get_client() -> AppClient:
-    """A client for the current settings (cheap: sessions are opened per call)."""
+    """A client for the current settings (cheap: the HTTP session is shared, see ``_session``)."""
     return AppClient(get_settings())

@@ -4,9 +4,11 @@ driven by the same closed-loop client in the same run; prints the ratios.
     make bench                       # starts the assistant, then runs this
     .venv/bin/python -m bench.versus # with the assistant already running at APP_URL
 
-The starter bot is created with `rasa init --no-prompt` (which trains its model) in a temporary folder
-and served with `rasa run` on a free loopback port; it is stopped at the end. Each load level runs
-`BENCH_DURATION_S` seconds (default 60) after `BENCH_WARMUP_S` (default 10) of warm-up, for
+The starter bot is created with `rasa init --no-prompt` (which trains its model: about 2 minutes on an
+idle 2-core machine, 9 on a busy one) in `var/rasa-starter/` on first use and reused afterwards
+(`BENCH_STARTER_DIR` to put it elsewhere; delete the folder to recreate it), and served with `rasa run`
+(REST channel, its default in-memory tracker store) on a free loopback port; it is stopped at the end.
+Each load level runs `BENCH_DURATION_S` seconds (default 60) after `BENCH_WARMUP_S` (default 10) of warm-up, for
 `BENCH_USERS` concurrent users (default "1,16"). Every user sends its next message as soon as the
 previous answer arrives (closed loop). Results: bench/results/versus.json.
 """
@@ -57,9 +59,17 @@ Body = Callable[[str, str], dict[str, Any]]
 
 
 async def closed_loop(
-    url: str, body: Body, messages: list[str], *, users: int, duration_s: float, warmup_s: float = 0.0
+    url: str,
+    body: Body,
+    messages: list[str],
+    *,
+    users: int,
+    duration_s: float,
+    warmup_s: float = 0.0,
+    on_response: Callable[[httpx.Response], None] | None = None,
 ) -> Load:
-    """``users`` concurrent sessions, each sending its next message when the previous answer arrived."""
+    """``users`` concurrent sessions, each sending its next message when the previous answer arrived.
+    ``on_response`` sees every measured successful response (``bench/hops.py`` reads its timings)."""
     load = Load()
     start = time.perf_counter()
     measure_from = start + warmup_s
@@ -73,14 +83,16 @@ async def closed_loop(
                 session = f"bench-{n}-{uuid.uuid4().hex[:8]}"  # a fresh conversation per round
             t0 = now
             try:
-                resp = await client.post(url, json=body(session, messages[i % len(messages)]))
-                ok = resp.status_code == 200
+                resp: httpx.Response | None = await client.post(url, json=body(session, messages[i % len(messages)]))
+                ok = resp is not None and resp.status_code == 200
             except httpx.HTTPError:
-                ok = False
+                resp, ok = None, False
             t1 = time.perf_counter()
             if t0 >= measure_from and t1 <= stop_at:
                 if ok:
                     load.latencies_ms.append((t1 - t0) * 1000)
+                    if on_response is not None and resp is not None:
+                        on_response(resp)
                 else:
                     load.errors += 1
             i += 1
@@ -98,10 +110,22 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def ensure_starter_project(folder: Path, env: dict[str, str]) -> None:
+    """`rasa init` in ``folder`` (creates and trains the starter project) unless a trained one is there."""
+    if any((folder / "models").glob("*.tar.gz")):
+        return
+    if folder.exists():
+        shutil.rmtree(folder)  # a half-made project (an interrupted init): start again
+    scratch = Path(tempfile.mkdtemp(prefix="rasa-starter-", dir=folder.parent))
+    subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(scratch)], cwd=scratch, env=env, check=True)
+    scratch.rename(folder)
+
+
 def start_starter_bot(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`rasa init` in ``folder`` (creates and trains the starter project), then `rasa run` on a free port."""
+    """The starter project in ``folder`` (made by ``ensure_starter_project``), served by `rasa run` on a free port."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder, env=env, check=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    ensure_starter_project(folder, env)
     port = _free_port()
     log = open(folder / "rasa.log", "ab")  # noqa: SIM115 - closed with the process by the OS
     proc = subprocess.Popen(
@@ -132,7 +156,7 @@ def main() -> int:
     duration = float(os.environ.get("BENCH_DURATION_S", "60"))
     warmup = float(os.environ.get("BENCH_WARMUP_S", "10"))
     levels = [int(u) for u in os.environ.get("BENCH_USERS", "1,16").split(",")]
-    folder = Path(tempfile.mkdtemp(prefix="rasa-starter-"))
+    folder = Path(os.environ.get("BENCH_STARTER_DIR") or ROOT / "var" / "rasa-starter")
     proc, starter_url = start_starter_bot(folder)
     results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "levels": {}}
     try:
@@ -173,7 +197,6 @@ def main() -> int:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
     write_results(OUT, results)
     return 0
 

@@ -43,6 +43,7 @@ def create_app() -> FastAPI:
     from bot.console.unanswered.loop import default_loop
     from bot.core.secrets import APP_SECRETS, require
     from bot.core.security import get_security_settings, install_security
+    from bot.core.timing import ServerTimingMiddleware
     from bot.feedback.router import router as feedback_router
     from bot.health import default_checks
     from bot.operations import install_operations
@@ -82,4 +83,5 @@ def create_app() -> FastAPI:
     if get_wechat_settings().enabled:  # GET/POST /wechat only when WECHAT_TOKEN is set
         install_wechat(app, offered=app.state.chat_service.offered_store)
     install_operations(app)  # dashboard, holiday calendar, 挂起, /metrics, calendar health (degraded)
+    app.add_middleware(ServerTimingMiddleware)  # Server-Timing of each hop, only when SERVER_TIMING=1 (bench/hops.py)
     return app

@@ -285,6 +285,7 @@ def _mask_arg(value: object) -> object:
 
 
 _LOGGERS_WITH_OWN_HANDLERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+_CHATTY_LOGGERS = ("httpx", "httpcore")
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -295,6 +296,10 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=level, format=_FORMAT)
+    # httpx logs every request's full URL at INFO: one line per chat turn, and the URL of a call to Rasa
+    # carries its token (``?token=``). Its warnings and errors still show.
+    for quiet in _CHATTY_LOGGERS:
+        logging.getLogger(quiet).setLevel(max(logging.WARNING, logging.getLogger(quiet).level))
     loggers = [root, *(logging.getLogger(name) for name in _LOGGERS_WITH_OWN_HANDLERS)]
     for logger in loggers:
         for handler in logger.handlers:

@@ -32,6 +32,8 @@ class StackConfig:
     model: Path = ROOT / "models" / "assistant.tar.gz"
     log_dir: Path | None = None  # None: children inherit this process's stdout/stderr
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The command that stands for `rasa` (bench/hops.py puts its hop timer in front); None: .venv-rasa's rasa.
+    rasa_command: list[str] | None = None
 
     @property
     def app_url(self) -> str:
@@ -104,8 +106,9 @@ class Stack:
 
     def start(self) -> None:
         c = self.config
-        rasa_bin = str(ROOT / ".venv-rasa" / "bin" / "rasa")
+        # `rasa` through our launcher (scripts/rasa_server.py: Rasa's action-response check built once).
         rasa_python = str(ROOT / ".venv-rasa" / "bin" / "python")
+        rasa_cmd = c.rasa_command or [rasa_python, "-m", "scripts.rasa_server"]
         # Our launcher: loopback only, and every action call must carry ACTION_SERVER_TOKEN.
         self._spawn("actions", [rasa_python, "-m", "scripts.action_server", "--port", str(c.action_port)])
         # Rasa's HTTP API is on loopback and needs RASA_TOKEN (`?token=`): the gateway itself uses the REST
@@ -114,7 +117,7 @@ class Stack:
         self._spawn(
             "rasa",
             [
-                rasa_bin,
+                *rasa_cmd,
                 "run",
                 "--enable-api",
                 "--auth-token",

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Integer, String, Text, update
+from sqlalchemy import JSON, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.channels.base import Button, OutgoingMessage
@@ -57,10 +57,15 @@ def add(db: Session, session_id: str, message: OutgoingMessage) -> InboxMessage:
 def fetch_undelivered(session_id: str) -> list[InboxItem]:
     """Messages not yet shown in this chat session, oldest first; marks them delivered atomically."""
     now = _utcnow()
+    waiting = InboxMessage.session_id == session_id, InboxMessage.delivered_at.is_(None)
     with session_scope() as db:
+        # Almost every turn has nothing waiting: a read answers that without taking the write lock
+        # (SQLite serialises writers), and only a session with messages pays for the update.
+        if db.scalar(select(InboxMessage.id).where(*waiting).limit(1)) is None:
+            return []
         stmt = (
             update(InboxMessage)
-            .where(InboxMessage.session_id == session_id, InboxMessage.delivered_at.is_(None))
+            .where(*waiting)
             .values(delivered_at=now)
             .returning(
                 InboxMessage.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from bot.chat.schemas import Button, Reply
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/rest/webhook"
+KEEPALIVE_S = 4.0
 
 
 class RasaUnavailableError(Exception):
@@ -73,6 +75,24 @@ class RasaClient:
         self._timeout = httpx.Timeout(settings.chat_rasa_timeout_seconds, connect=5.0)
         self._health_timeout = httpx.Timeout(settings.chat_health_timeout_seconds)
         self._transport = transport
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+    def _client(self) -> httpx.AsyncClient:
+        """One client (a pool of keep-alive connections to Rasa) per event loop, made on first use.
+
+        The app serves on one loop for its life, so turns reuse warm connections; tests that run each turn
+        in a fresh loop get a fresh client. Idle connections are dropped after 4 s, before Rasa's server
+        closes them (Sanic: 5 s), so a turn never races a server-side close.
+        """
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            for ended in [old for old in self._clients if old.is_closed()]:
+                del self._clients[ended]
+            limits = httpx.Limits(max_connections=None, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_S)
+            client = httpx.AsyncClient(timeout=self._timeout, transport=self._transport, limits=limits)
+            self._clients[loop] = client
+        return client
 
     def _params(self) -> dict[str, str]:
         return {"token": self._token} if self._token else {}
@@ -84,8 +104,7 @@ class RasaClient:
         if metadata:
             body["metadata"] = metadata
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
-                resp = await client.post(self._rasa_url + WEBHOOK_PATH, json=body, params=self._params())
+            resp = await self._client().post(self._rasa_url + WEBHOOK_PATH, json=body, params=self._params())
         except httpx.HTTPError as exc:
             raise RasaUnavailableError(f"{type(exc).__name__} calling Rasa") from exc
         if resp.status_code != 200:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 
 from bot.chat.config import get_chat_settings
 from bot.chat.offered_payloads import OfferedPayloadStore
@@ -81,11 +83,17 @@ ServiceDep = Annotated[ChatService, Depends(get_chat_service)]
 )
 async def chat(body: ChatRequest, service: ServiceDep, request: Request) -> JSONResponse:
     client_address = request.client.host if request.client else None
-    outcome = await service.handle_turn(body, client_address=client_address)
+    started = time.perf_counter()
+    outcome = await service.respond(body, client_address=client_address)
     headers = {"Cache-Control": "no-store"}
     if outcome.status_code == 503:
         headers["Retry-After"] = "30"
-    return JSONResponse(outcome.response.model_dump(mode="json"), status_code=outcome.status_code, headers=headers)
+    # The turn is recorded (analytics row, metrics) once the reply is on its way: the citizen does not
+    # wait for that database write.
+    record = BackgroundTask(service.record, body, outcome, time.perf_counter() - started)
+    return JSONResponse(
+        outcome.response.model_dump(mode="json"), status_code=outcome.status_code, headers=headers, background=record
+    )
 
 
 @router.get("/api/chat/inbox", response_model=InboxResponse)

@@ -8,6 +8,7 @@ text, with its leading slashes removed so that Rasa never reads it as an intent.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -37,6 +38,7 @@ from bot.chat.schemas import (
     Source,
     TicketRef,
 )
+from bot.core.timing import hop
 from bot.pii import mask_text
 
 logger = logging.getLogger(__name__)
@@ -225,12 +227,18 @@ class ChatService:
         return self._offered
 
     async def handle_turn(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
+        """One turn, recorded (analytics) before it returns."""
         started = time.perf_counter()
-        outcome = await self._handle_turn(request, client_address)
-        await self._record(request, outcome, time.perf_counter() - started)
+        outcome = await self.respond(request, client_address=client_address)
+        await self.record(request, outcome, time.perf_counter() - started)
         return outcome
 
-    async def _record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+    async def respond(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
+        """One turn, not yet recorded: the HTTP endpoint records it after the reply is sent (``record``)."""
+        return await self._handle_turn(request, client_address)
+
+    async def record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
+        """Hand the finished turn to the recorder (analytics, metrics); its failures never reach the citizen."""
         if self._record_turn is None:
             return
         kind = outcome.response.meta.kind
@@ -266,7 +274,8 @@ class ChatService:
                         session_id=session_id, replies=[Reply(text=rejection.message)], meta=Meta(kind="rejected")
                     )
                 )
-            masked = mask_text(normalise_input(typed))
+            with hop("mask"):
+                masked = mask_text(normalise_input(typed))
             if masked.changed:
                 logger.info(
                     "session %s: masked %d phone(s), %d ID number(s), %d card(s), %d e-mail(s)",
@@ -276,7 +285,9 @@ class ChatService:
                     len(masked.cards),
                     len(masked.emails),
                 )
-            if not await self._vault_phones(session_id, masked.phones):
+            with hop("vault"):
+                vaulted = await self._vault_phones(session_id, masked.phones)
+            if not vaulted:
                 # The number could not be kept: sending the masked text on would file a contact nobody can call.
                 return self._busy(session_id, texts.CONTACT_NOT_SAVED)
             message = neutralise_command(masked.text)
@@ -292,14 +303,31 @@ class ChatService:
                 )
         logger.debug("session %s: user text %s", session_id, message)
 
-        handler_replies = await self._inbox_replies(session_id)
+        # Handler messages waiting for this session are fetched while the gate and Rasa work (they are shown
+        # before Rasa's replies either way).
+        inbox = asyncio.ensure_future(self._inbox_replies(session_id))
+        try:
+            return await self._converse(session_id, message, pressed, inbox)
+        finally:
+            if not inbox.done():  # the turn failed before it needed the handler messages
+                inbox.cancel()
+
+    async def _converse(
+        self, session_id: str, message: str, pressed: bool, inbox: asyncio.Future[list[Reply]]
+    ) -> TurnOutcome:
+        """Gate, Rasa, and the merged reply (handler messages first)."""
         in_intake = self._session_kinds.in_intake(session_id)
         # The gate's verdict on typed text only; a pressed button already says what it means.
-        metadata = None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
+        with hop("gate"):
+            metadata = (
+                None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
+            )
         try:
-            turn = await self._backend.send(session_id, message, metadata)
+            with hop("rasa"):
+                turn = await self._backend.send(session_id, message, metadata)
         except RasaUnavailableError as exc:
             logger.error("session %s: Rasa unavailable: %s", session_id, exc)
+            handler_replies = await inbox
             return TurnOutcome(
                 ChatResponse(
                     session_id=session_id,
@@ -316,13 +344,14 @@ class ChatService:
             # (Rewinding the message in Rasa is no fix: UserUtteranceReverted inside an active form
             # drops the whole conversation's applied events in Rasa 3.6.)
             logger.error("session %s: Rasa answered nothing (an action failed)", session_id)
-            return self._busy(session_id, texts.SYSTEM_BUSY, handler_replies)
+            return self._busy(session_id, texts.SYSTEM_BUSY, await inbox)
         replies = list(turn.replies)
         meta = build_meta(turn.meta)
         self._session_kinds.remember(session_id, meta.kind)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
-        all_replies = [*handler_replies, *replies]
-        await self._remember_offered(session_id, all_replies)
+        all_replies = [*(await inbox), *replies]
+        with hop("offered"):
+            await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
 
     @staticmethod
@@ -395,7 +424,8 @@ class ChatService:
         if fetch is None:
             return []
         try:
-            messages = await run_in_threadpool(lambda: list(fetch(session_id)))
+            with hop("inbox"):
+                messages = await run_in_threadpool(lambda: list(fetch(session_id)))
         except Exception as exc:
             logger.error("session %s: web inbox failed (%s)", session_id, type(exc).__name__)
             return []

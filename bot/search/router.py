@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from bot.core.timing import hop
 from knowledge.answer import Answer, Context, ItemMatch
 from knowledge.service import current, get_engine
 
@@ -26,7 +27,8 @@ class SearchRequest(BaseModel):
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
     live = await run_in_threadpool(current)  # one engine for the whole request, even if a publish swaps it
-    answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)
+    with hop("engine"):
+        answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)
     answer = answer.model_copy(update={"knowledge_version": live.version})
     logger.info(
         "search kind=%s item=%s aspect=%s confidence=%.2f version=%s",
