@@ -66,15 +66,23 @@ def _shared_embedder() -> CachedEmbedder:
     return _embedder
 
 
-def build_engine(catalog: Catalog, version: int) -> LiveEngine:
-    """A ready engine for `catalog` (chunks already embedded are taken from the cache)."""
+def assemble_engine(catalog: Catalog, version: int | None, *, save_index: bool = True) -> Engine:
+    """The engine for `catalog`, on the process's shared embedder (chunks already embedded come from its
+    cache). With `save_index=False` the vector index stays in memory, so the index folder and its manifest
+    keep describing the published version (the console's hit test builds draft engines this way)."""
     settings = get_settings()
-    started = time.perf_counter()
     cached = _shared_embedder()
     embedder = with_query_cache(cached)  # one embedding per question (knowledge/learned)
-    dense = DenseChannel.open(catalog.chunks, embedder, settings.index_dir / cached.name, version=version)
+    index_dir = settings.index_dir / cached.name if save_index else None
+    dense = DenseChannel.open(catalog.chunks, embedder, index_dir, version=version)
     engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
-    engine = with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
+    return with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
+
+
+def build_engine(catalog: Catalog, version: int) -> LiveEngine:
+    """A ready engine for `catalog`, its index saved for the next start."""
+    started = time.perf_counter()
+    engine = assemble_engine(catalog, version)
     engine.ask("护士执业注册需要什么材料")  # loads the model now, so "ready" means the first answer is fast
     logger.info(
         "knowledge engine ready: version %d, %d items, %d chunks, %.1f s",
@@ -149,8 +157,3 @@ def reset() -> None:
         _live = None
         _source = None
         _embedder = None
-
-
-def shared_embedder() -> CachedEmbedder:
-    """The process's embedder and its chunk-vector cache (the console's in-memory draft engines share it)."""
-    return _shared_embedder()

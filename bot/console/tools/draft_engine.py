@@ -15,23 +15,13 @@ from typing import Any
 from bot.console.tools.hit_test import DraftEngines
 from knowledge import service
 from knowledge.catalog import Catalog
-from knowledge.config import get_settings
-from knowledge.engine import Engine
-from knowledge.learned.predictors import with_query_cache
-from knowledge.learned.wiring import with_learned
-from knowledge.retrieve.dense import DenseChannel
 
 logger = logging.getLogger(__name__)
 
 
 def build_draft_engine(catalog: Catalog) -> Any:
-    settings = get_settings()
     started = time.perf_counter()
-    embedder = with_query_cache(service.shared_embedder())
-    dense = DenseChannel.open(catalog.chunks, embedder, None)  # in memory: the saved index stays the live one
-    engine = with_learned(
-        Engine(catalog, dense, helpline=settings.helpline, region=settings.region), embedder, settings
-    )
+    engine = service.assemble_engine(catalog, None, save_index=False)  # the saved index stays the live one
     logger.info("draft engine built: %d chunks, %.1f s", len(catalog.chunks), time.perf_counter() - started)
     return engine
 
