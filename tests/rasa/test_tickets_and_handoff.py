@@ -101,6 +101,7 @@ def test_someone_elses_or_unknown_ticket_get_the_same_not_found(
         "sources": [],
         "ticket": None,
         "knowledge_version": None,
+        "guide": None,
     }
 
 
