@@ -234,15 +234,19 @@ class ChatService:
         return outcome
 
     async def respond(self, request: ChatRequest, *, client_address: str | None = None) -> TurnOutcome:
-        """One turn, not yet recorded: the HTTP endpoint records it after the reply is sent (``record``)."""
-        return await self._handle_turn(request, client_address)
+        """One turn, not yet recorded: the HTTP endpoint records it after the reply is sent (``record``).
+        With a recorder, the reply already carries the turn's id (``meta.turn_id``, for answer feedback)."""
+        outcome = await self._handle_turn(request, client_address)
+        if self._record_turn is not None:
+            outcome.response.meta.turn_id = secrets.token_urlsafe(18)
+        return outcome
 
     async def record(self, request: ChatRequest, outcome: TurnOutcome, latency_s: float) -> None:
         """Hand the finished turn to the recorder (analytics, metrics); its failures never reach the citizen."""
         if self._record_turn is None:
             return
         kind = outcome.response.meta.kind
-        turn_id = secrets.token_urlsafe(18)
+        turn_id = outcome.response.meta.turn_id or secrets.token_urlsafe(18)
         record = TurnRecord(
             at=dt.datetime.now(dt.UTC),
             session_id=request.session_id,
@@ -257,8 +261,7 @@ class ChatService:
             await run_in_threadpool(self._record_turn, record)
         except Exception as exc:  # analytics never breaks a turn
             logger.error("session %s: turn not recorded (%s)", request.session_id, type(exc).__name__)
-            return
-        outcome.response.meta.turn_id = turn_id  # only a recorded turn can receive feedback
+            # feedback on this turn id then gets 404: only a recorded turn can receive feedback
 
     async def _handle_turn(self, request: ChatRequest, client_address: str | None) -> TurnOutcome:
         session_id = request.session_id
