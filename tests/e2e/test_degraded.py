@@ -53,7 +53,9 @@ def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def _say(client: httpx.Client, session: str, text: str) -> tuple[int, dict[str, Any]]:
-    resp = client.post("/api/chat", json={"session_id": session, "text": text})
+    """Typed text; a ``/…`` turn is a button press, sent as ``payload`` like the widget does."""
+    body = {"session_id": session, "text": text, **({"payload": text} if text.startswith("/") else {})}
+    resp = client.post("/api/chat", json=body)
     return resp.status_code, resp.json()
 
 

@@ -228,7 +228,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def _say(client: httpx.Client, session: str, text: str) -> dict[str, Any]:
-    resp = client.post("/api/chat", json={"session_id": session, "text": text})
+    """Typed text; a ``/…`` turn is a button press, sent as ``payload`` like the widget does."""
+    body = {"session_id": session, "text": text, **({"payload": text} if text.startswith("/") else {})}
+    resp = client.post("/api/chat", json=body)
     assert resp.status_code == 200, (session, text, resp.status_code, resp.text)
     return resp.json()
 
