@@ -120,8 +120,7 @@ class Stack:
                 *rasa_cmd,
                 "run",
                 "--enable-api",
-                "--auth-token",
-                rasa_token,
+                f"--auth-token={rasa_token}",  # one argument: a token may start with "-" (token_urlsafe)
                 "-i",
                 "127.0.0.1",
                 "--port",
