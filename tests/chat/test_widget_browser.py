@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live_server import serve_in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,6 @@ pytestmark = pytest.mark.browser
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)", allow_module_level=True)
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="python package playwright not installed")
-
-import uvicorn  # noqa: E402
 
 from bot.chat.router import install_chat_cors  # noqa: E402
 
@@ -35,28 +33,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class _Served:
-    def __init__(self, app: Any) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> _Served:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +67,8 @@ def served(
 ) -> Iterator[dict[str, Any]]:
     app = build_app(build_service(fake_rasa.url, vault=memory_vault, inbox=memory_inbox))
     install_chat_cors(app, [host_site["url"]])
-    with _Served(app) as s:
-        yield {"url": s.url, "fake": fake_rasa, "inbox": memory_inbox, "vault": memory_vault, "site": host_site}
+    with serve_in_thread(app) as url:
+        yield {"url": url, "fake": fake_rasa, "inbox": memory_inbox, "vault": memory_vault, "site": host_site}
 
 
 @pytest.fixture

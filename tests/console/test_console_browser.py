@@ -5,10 +5,7 @@ a reviewer approves and publishes; the version's diff shows the field; rollback 
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.console.conftest import EDITOR, PASSWORD, REVIEWER, StaffUser, make_console_app
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live_server import serve_in_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,22 +27,8 @@ NEW_MATERIAL = "护士执业注册申请审核表（2027版）"
 
 @pytest.fixture
 def live_console(api: TestClient) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_console_app(), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(make_console_app()) as base:
+        yield base
 
 
 def login(page: Any, base: str, user: StaffUser) -> None:

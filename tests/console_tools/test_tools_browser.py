@@ -4,10 +4,7 @@ spreadsheet import (per-row report, the drafts it saved)."""
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live_server import serve_in_thread
 
 from .conftest import PASSWORD, make_console_app
 from .sheets import row, xlsx
@@ -27,22 +25,8 @@ pytestmark = [
 
 @pytest.fixture
 def live_server(console_env: str) -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_console_app(), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(make_console_app()) as base:
+        yield base
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ import httpx
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_MISSING
+from tests.support.live_server import serve_in_thread
 
 from .conftest import FrozenClock, create_user, make_ops_app
 from .expectations import expected_figures
@@ -36,24 +34,10 @@ CHARTS = ("chart-questions", "chart-answers-item", "chart-tickets", "chart-offic
 
 @pytest.fixture
 def live(tickets_env: str, fake_rasa: Any) -> Iterator[tuple[str, FrozenClock]]:
-    import uvicorn
-
     fake_rasa.respond = fake_rasa_reply
     clock = FrozenClock(local(MONTH_START))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_ops_app(fake_rasa.url, clock), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", clock
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(make_ops_app(fake_rasa.url, clock)) as base:
+        yield base, clock
 
 
 def _shown(key: str, value: Any) -> str:

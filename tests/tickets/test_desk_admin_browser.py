@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.live_server import serve_in_thread
 
 from .conftest import INTERNAL_HEADERS, FrozenClock, create_user, make_app, ticket_body
 
@@ -29,26 +27,12 @@ NEW_PW = "Quartz-lantern-harbor-58"
 
 @pytest.fixture
 def live_desk(tickets_env: str) -> Iterator[str]:
-    import uvicorn
-
     from bot.tickets import router_pause
 
     app = make_app(FrozenClock(dt.datetime(2026, 2, 13, 2, 0, tzinfo=dt.UTC)))  # Friday 13 Feb 2026, 10:00
     app.include_router(router_pause.router)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(app) as base:
+        yield base
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
