@@ -15,31 +15,32 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from bot.console.tools.sheet_columns import working_days
+from bot.console.tools.sheet_columns import LABEL, working_days
 from knowledge.loader import load_items
 from knowledge.schema import Guide, ServiceItem
 
-HEADERS = [
-    "事项名称",
-    "子项",
-    "地区",
-    "实施机关",
-    "设定依据",
-    "受理条件",
-    "申请材料",
-    "法定办结时限",
-    "承诺办结时限",
-    "收费",
-    "地点",
-    "时间",
-    "电话",
-    "网上办理",
-    "结果",
-    "有效期",
-    "来源标题",
-    "来源链接",
-    "来源可信度",
+FIELDS = [
+    "name",
+    "sub_item",
+    "region",
+    "implementing_body",
+    "legal_basis",
+    "conditions",
+    "materials",
+    "statutory_time_limit",
+    "promised_time_limit",
+    "fee",
+    "location",
+    "hours",
+    "phone",
+    "online",
+    "result",
+    "validity",
+    "source_title",
+    "source_url",
+    "source_trust",
 ]
+HEADERS = [LABEL[f] for f in FIELDS]  # the import's own canonical column labels (sheet_columns.COLUMNS)
 FIXED_TIME = dt.datetime(2026, 1, 1)  # the workbook's metadata, so the file is the same on each run
 
 

@@ -8,26 +8,29 @@ import re
 import zipfile
 from collections.abc import Sequence
 
+from bot.console.tools.sheet_columns import LABEL
+
 Row = Sequence[str | None]
 
-HEADERS = [
-    "事项名称",
-    "子项",
-    "实施机关",
-    "设定依据",
-    "受理条件",
-    "申请材料",
-    "法定办结时限",
-    "承诺办结时限",
-    "收费",
-    "地点",
-    "时间",
-    "电话",
-    "网上办理",
-    "结果",
-    "有效期",
-    "来源链接",
+FIELDS = [
+    "name",
+    "sub_item",
+    "implementing_body",
+    "legal_basis",
+    "conditions",
+    "materials",
+    "statutory_time_limit",
+    "promised_time_limit",
+    "fee",
+    "location",
+    "hours",
+    "phone",
+    "online",
+    "result",
+    "validity",
+    "source_url",
 ]
+HEADERS = [LABEL[f] for f in FIELDS]  # the labels the import documents (bot/console/tools/sheet_columns.py)
 
 
 def xlsx(rows: Sequence[Row], headers: Sequence[str] = HEADERS) -> bytes:
