@@ -33,7 +33,11 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
     dense = views.get("dense", ChannelScores())
     lexical = views.get("bm25", ChannelScores())
     names = views.get("names", ChannelScores())
-    if "dense" in views:
+    if "dense" in views and _aligned(dense, lexical, item_codes):
+        assert dense.item_vector is not None and lexical.item_vector is not None
+        fused = dense.item_vector + w_lexical * lexical.item_vector  # the same sums as below, in numpy
+        items = dict(zip(item_codes, fused.tolist(), strict=True))
+    elif "dense" in views:
         items = {c: dense.items.get(c, 0.0) + w_lexical * lexical.items.get(c, 0.0) for c in item_codes}
     else:
         items = {c: lexical.items.get(c, 0.0) for c in item_codes}
@@ -42,3 +46,14 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
     point_ids = set(dense.points) | set(lexical.points)
     points = {p: dense.points.get(p, 0.0) + w_lexical * lexical.points.get(p, 0.0) for p in point_ids}
     return Scores(items=items, points=points, named=dict(names.items), exact=names.exact, channels=views)
+
+
+def _aligned(dense: ChannelScores, lexical: ChannelScores, item_codes: Sequence[str]) -> bool:
+    """Both channels give every item's score as an array in the order of `item_codes`."""
+    return (
+        dense.item_vector is not None
+        and lexical.item_vector is not None
+        and dense.item_codes is not None
+        and dense.item_codes == lexical.item_codes
+        and lexical.item_codes == item_codes
+    )
