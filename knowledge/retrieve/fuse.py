@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 
 from knowledge.query.model import Query
-from knowledge.retrieve.protocol import Channel, ChannelScores, Scores
+from knowledge.retrieve.protocol import Channel, ChannelScores, ItemScores, Scores
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
     lexical = views.get("bm25", ChannelScores())
     names = views.get("names", ChannelScores())
     if "dense" in views and _aligned(dense, lexical, item_codes):
-        assert dense.item_vector is not None and lexical.item_vector is not None
-        fused = dense.item_vector + w_lexical * lexical.item_vector  # the same sums as below, in numpy
+        assert isinstance(dense.items, ItemScores) and isinstance(lexical.items, ItemScores)
+        fused = dense.items.vector + w_lexical * lexical.items.vector
         items = dict(zip(item_codes, fused.tolist(), strict=True))
     elif "dense" in views:
         items = {c: dense.items.get(c, 0.0) + w_lexical * lexical.items.get(c, 0.0) for c in item_codes}
@@ -49,11 +49,8 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
 
 
 def _aligned(dense: ChannelScores, lexical: ChannelScores, item_codes: Sequence[str]) -> bool:
-    """Both channels give every item's score as an array in the order of `item_codes`."""
-    return (
-        dense.item_vector is not None
-        and lexical.item_vector is not None
-        and dense.item_codes is not None
-        and dense.item_codes == lexical.item_codes
-        and lexical.item_codes == item_codes
-    )
+    """Both channels score every item as one array in the order of `item_codes` (then fusion adds them:
+    the same sums as the dict comprehension, in numpy)."""
+    if not (isinstance(dense.items, ItemScores) and isinstance(lexical.items, ItemScores)):
+        return False
+    return dense.items.codes == lexical.items.codes and lexical.items.codes == item_codes

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
@@ -14,16 +14,38 @@ from knowledge.documents import Chunk
 from knowledge.query.model import Query
 
 
+class ItemScores(Mapping[str, float]):
+    """Item scores kept as one array in a fixed order of item codes. The dict is made only when someone
+    reads it: fusion adds the arrays (3,000 items at 100× the curated size) and never does."""
+
+    def __init__(self, codes: list[str], vector: np.ndarray) -> None:
+        self.codes = codes
+        self.vector = vector
+
+    @cached_property
+    def _dict(self) -> dict[str, float]:
+        return dict(zip(self.codes, self.vector.tolist(), strict=True))
+
+    def __getitem__(self, code: str) -> float:
+        return self._dict[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __repr__(self) -> str:
+        return repr(self._dict)
+
+
 @dataclass(frozen=True)
 class ChannelScores:
     """One channel's view: a score per item code and per policy point id (higher is better)."""
 
-    items: dict[str, float] = field(default_factory=dict)
+    items: Mapping[str, float] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
     exact: frozenset[str] = frozenset()  # item codes named exactly (names channel only)
-    item_codes: list[str] | None = field(default=None, compare=False, repr=False)
-    item_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
-    """`items` as an array, in `item_codes` order, when the channel has it (fusion then adds arrays)."""
 
 
 class Channel(Protocol):
@@ -108,11 +130,8 @@ class Owners:
         return self._views(vector[:-1])
 
     def _views(self, vector: np.ndarray) -> ChannelScores:
-        best = vector.tolist()
         n = len(self.item_codes)
         return ChannelScores(
-            items=dict(zip(self.item_codes, best[:n], strict=True)),
-            points=dict(zip(self.point_ids, best[n:], strict=True)),
-            item_codes=self.item_codes,
-            item_vector=vector[:n],
+            items=ItemScores(self.item_codes, vector[:n]),
+            points=dict(zip(self.point_ids, vector[n:].tolist(), strict=True)),
         )

@@ -73,3 +73,23 @@ def test_owners_takes_the_best_chunk_per_owner_like_max_by_owner() -> None:
     scores = [0.4, 0.1, 3.0, 0.6, 0.2]
     assert Owners(shuffled).best(np.array(scores)) == max_by_owner(shuffled, scores)
     assert Owners([]).best(np.zeros(0)) == ChannelScores()
+
+
+def test_fusion_of_arrays_equals_fusion_of_dicts(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from knowledge.retrieve.fuse import _aligned, fuse
+    from knowledge.retrieve.protocol import ItemScores
+
+    retriever = fake_engine.retriever
+    for text in QUESTIONS:
+        query = fake_engine.analyse(text)
+        views = {ch.name: ch.score(query) for ch in retriever.channels}
+        assert isinstance(views["dense"].items, ItemScores) and isinstance(views["bm25"].items, ItemScores)
+        assert _aligned(views["dense"], views["bm25"], retriever.item_codes)  # the array path is the one taken
+        plain = {name: replace(view, items=dict(view.items)) for name, view in views.items()}
+        kwargs = {"w_lexical": retriever.w_lexical, "w_names": retriever.w_names}
+        got, expected = fuse(views, retriever.item_codes, **kwargs), fuse(plain, retriever.item_codes, **kwargs)
+        assert list(got.items.items()) == list(expected.items.items())
+        assert got.points == expected.points and got.named == expected.named and got.exact == expected.exact
+        assert got.ranked == expected.ranked
