@@ -28,6 +28,10 @@ class KnowledgeSettings(BaseSettings):
     index_dir: Path = Path("var/index")
     """Where the persisted vector index is written."""
 
+    dense_top_k: int = Field(default=500, ge=1)
+    """How many nearest chunks the dense channel scores per question (the others count 0). At or above the
+    number of chunks (the curated knowledge has fewer than 400 chunks) every chunk is scored, as before."""
+
     torch_threads: int = Field(default=1, ge=1, le=64)
     """Threads torch may use for embedding. One is the safe choice on a busy 2-core box."""
 

@@ -57,6 +57,7 @@ class Engine:
         tuning: Tuning | None = None,
         lexicon: Lexicon | None = None,
         predictors: Predictors | None = None,
+        dense_top_k: int = 500,
     ) -> None:
         self.catalog = catalog
         self.dense = dense
@@ -73,7 +74,7 @@ class Engine:
         )
         channels: list[Channel] = []
         if t.use_dense and dense is not None:
-            channels.append(DenseScorer(dense, catalog.chunks))
+            channels.append(DenseScorer(dense, catalog.chunks, top_k=dense_top_k))
         if t.use_lexical:
             names = [n for item in catalog.items for n in (item.name, *item.aliases)]
             channels.append(BM25Scorer(catalog.chunks, Tokeniser(names)))

@@ -75,7 +75,9 @@ def assemble_engine(catalog: Catalog, version: int | None, *, save_index: bool =
     embedder = with_query_cache(cached)  # one embedding per question (knowledge/learned)
     index_dir = settings.index_dir / cached.name if save_index else None
     dense = DenseChannel.open(catalog.chunks, embedder, index_dir, version=version)
-    engine = Engine(catalog, dense, helpline=settings.helpline, region=settings.region)
+    engine = Engine(
+        catalog, dense, helpline=settings.helpline, region=settings.region, dense_top_k=settings.dense_top_k
+    )
     return with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
 
 

@@ -122,6 +122,19 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
+    def search_rows(self, query_vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` best rows (positions in `ids`) and their cosines for one query vector, best first, as
+        arrays (no per-hit Python objects: the dense channel scores hundreds of hits per question)."""
+        query = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
+        if query.shape[1] != self.dim:
+            raise ValueError("the query must have %d dimensions, got %d" % (self.dim, query.shape[1]))
+        k = min(k, len(self._ids))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores, rows = self._index.search(query, k)
+        found = rows[0] >= 0
+        return rows[0][found], scores[0][found]
+
     def search(self, query_vecs: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """The `k` best (id, cosine) pairs for each query row, best first.
 

@@ -194,3 +194,16 @@ def test_load_or_build_embeds_only_when_needed(tmp_path: Path) -> None:
     changed = manifest.model_copy(update={"content_hash": "changed"})
     VectorIndex.load_or_build(tmp_path / "idx", changed, ids, embed)
     assert len(calls) == 2  # a different manifest forces a rebuild
+
+
+def test_search_rows_gives_the_rows_and_cosines_of_search(data: tuple[np.ndarray, list[str], np.ndarray]) -> None:
+    vectors, ids, queries = data
+    index = VectorIndex.build(vectors, ids)
+    for query in queries[:5]:
+        for k in (1, 37, 500, 800):
+            rows, cosines = index.search_rows(query, k)
+            assert len(rows) == min(k, 500)
+            assert [(ids[r], float(c)) for r, c in zip(rows, cosines, strict=True)] == index.search(query, k)[0]
+    with pytest.raises(ValueError, match="dimensions"):
+        index.search_rows(np.zeros(63, dtype=np.float32), 5)
+    assert len(index.search_rows(queries[0], 0)[0]) == 0

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
 from knowledge.documents import Chunk
 from knowledge.query.model import Query
-from knowledge.retrieve.protocol import ChannelScores, max_by_owner
+from knowledge.retrieve.protocol import ChannelScores, Owners
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -86,16 +89,72 @@ class Tokeniser:
         return tokens
 
 
+class BM25Index:
+    """Okapi BM25 over an inverted index, scoring exactly as rank-bm25's `BM25Okapi` (k1 1.5, b 0.75, an
+    idf floor of epsilon × the mean idf for words in more than half the documents).
+
+    Each term keeps its postings as numpy arrays (document numbers and the term's BM25 weight in each),
+    so a query touches only the documents that contain its words: one vector add per query token,
+    in the query's order, the same float operations as rank-bm25's `get_scores` (which walks every
+    document for every token). tests/knowledge/test_bm25.py checks the scores against rank-bm25.
+    """
+
+    def __init__(
+        self, corpus: Sequence[Sequence[str]], *, k1: float = 1.5, b: float = 0.75, epsilon: float = 0.25
+    ) -> None:
+        self.size = len(corpus)
+        doc_len = np.array([len(doc) for doc in corpus], dtype=np.int64)
+        self.avgdl = int(doc_len.sum()) / self.size if self.size else 0.0
+        postings: dict[str, tuple[list[int], list[int]]] = {}  # term -> (documents, frequencies)
+        for n, doc in enumerate(corpus):
+            for term, freq in Counter(doc).items():  # first-occurrence order, as rank-bm25's nd
+                found = postings.get(term)
+                if found is None:
+                    postings[term] = found = ([], [])
+                found[0].append(n)
+                found[1].append(freq)
+        self.idf = self._idf({term: len(docs) for term, (docs, _) in postings.items()}, epsilon)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            norm = k1 * (1 - b + b * doc_len / self.avgdl) if self.size else doc_len.astype(np.float64)
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (docs, freqs) in postings.items():
+            rows = np.array(docs, dtype=np.int64)
+            tf = np.array(freqs, dtype=np.int64)
+            self._postings[term] = (rows, tf * (k1 + 1) / (tf + norm[rows]))
+
+    def _idf(self, doc_freq: dict[str, int], epsilon: float) -> dict[str, float]:
+        idf: dict[str, float] = {}
+        negative = []
+        total = 0.0
+        for term, freq in doc_freq.items():
+            value = math.log(self.size - freq + 0.5) - math.log(freq + 0.5)
+            idf[term] = value
+            total += value
+            if value < 0:
+                negative.append(term)
+        floor = epsilon * (total / len(idf)) if idf else 0.0
+        for term in negative:
+            idf[term] = floor
+        return idf
+
+    def scores(self, query: Sequence[str]) -> np.ndarray:
+        """BM25 of every document for the query tokens (a token given twice counts twice)."""
+        out = np.zeros(self.size)
+        for term in query:
+            found = self._postings.get(term)
+            if found is not None:
+                rows, weights = found
+                out[rows] += self.idf[term] * weights
+        return out
+
+
 class BM25Channel:
     def __init__(self, texts: Sequence[str], tokeniser: Tokeniser) -> None:
-        from rank_bm25 import BM25Okapi
-
         self._tok = tokeniser
-        corpus = [tokeniser.cached_tokens(t) for t in texts]
-        self._bm25 = BM25Okapi(corpus)
+        self._index = BM25Index([tokeniser.cached_tokens(t) for t in texts])
 
-    def scores(self, query: str) -> list[float]:
-        return [float(s) for s in self._bm25.get_scores(self._tok.tokens(query))]
+    def scores(self, query: str) -> np.ndarray:
+        return self._index.scores(self._tok.tokens(query))
 
 
 class BM25Scorer:
@@ -105,9 +164,10 @@ class BM25Scorer:
 
     def __init__(self, chunks: list[Chunk], tokeniser: Tokeniser) -> None:
         self.chunks = chunks
+        self.owners = Owners(chunks)
         self.bm25 = BM25Channel([c.text for c in chunks], tokeniser)
 
     def score(self, query: Query) -> ChannelScores:
         raw = self.bm25.scores(query.norm)
-        top = max(raw, default=0.0) or 1.0
-        return max_by_owner(self.chunks, [s / top for s in raw])
+        top = float(raw.max()) if len(raw) else 0.0
+        return self.owners.best(raw / (top or 1.0))

@@ -11,7 +11,7 @@ import numpy as np
 
 from knowledge.documents import Chunk
 from knowledge.query.model import Query
-from knowledge.retrieve.protocol import ChannelScores, max_by_owner
+from knowledge.retrieve.protocol import ChannelScores, Owners
 from knowledge.vector_index import IndexManifest, VectorIndex, content_hash
 
 if TYPE_CHECKING:
@@ -60,19 +60,31 @@ class DenseChannel:
         vec: np.ndarray = self.embedder.embed_queries([question])
         return self.index.search(vec, k)[0]
 
+    def search_rows(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """`search` as arrays: the index rows of the `k` nearest chunks and their cosines."""
+        vec: np.ndarray = self.embedder.embed_queries([question])
+        return self.index.search_rows(vec[0], k)
+
 
 class DenseScorer:
-    """The dense channel behind the `Channel` protocol: e5 cosine, best chunk per item and point."""
+    """The dense channel behind the `Channel` protocol: e5 cosine, best chunk per item and point.
+
+    Only the `top_k` nearest chunks are scored (`KNOWLEDGE_DENSE_TOP_K`, default 500); every other chunk
+    counts 0, as if absent. At or below `top_k` chunks (the curated knowledge has about 380) that is
+    every chunk, so the scores are the full ones; above it, items whose best chunk is not among the
+    nearest get no dense score instead of a low one, which ranks them below every item that has one.
+    """
 
     name = "dense"
 
-    def __init__(self, channel: DenseChannel, chunks: list[Chunk]) -> None:
+    def __init__(self, channel: DenseChannel, chunks: list[Chunk], *, top_k: int = 500) -> None:
         self.channel = channel
         self.chunks = chunks
-        self._pos = {c.id: n for n, c in enumerate(chunks)}
+        self.top_k = top_k
+        self.owners = Owners(chunks)
+        position = {c.id: n for n, c in enumerate(chunks)}
+        self._position_of_row = np.array([position[cid] for cid in channel.index.ids], dtype=np.int64)
 
     def score(self, query: Query) -> ChannelScores:
-        scores = [0.0] * len(self.chunks)
-        for cid, score in self.channel.search(query.norm, k=len(self.chunks)):
-            scores[self._pos[cid]] = score
-        return max_by_owner(self.chunks, scores)
+        rows, cosines = self.channel.search_rows(query.norm, min(self.top_k, len(self.chunks)))
+        return self.owners.best_of(self._position_of_row[rows], cosines.astype(np.float64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,6 +50,12 @@ class NameMatcher:
     character-bigram overlap catches typos and word-order changes. English names match whole words, and
     loosely when every word of the name appears in the question by its stem ("register as a nurse"
     names "nurse registration"; "driver's license" does not name "nurse license").
+
+    A question is not tested against every name: the names it can contain are looked up by its
+    substrings of each name length, the names it can fuzzily match by its character bigrams (and, for
+    English names, by the stem of the name's first word). The rules are then applied to those names
+    only, in the same order as to all, so the result is the same as testing every name
+    (tests/knowledge/test_names_channel.py checks it against the plain loop).
     """
 
     def __init__(self, items: Sequence[ServiceItem]) -> None:
@@ -60,12 +66,41 @@ class NameMatcher:
                 if len(norm) >= 2:
                     self._names.append((norm, item.code))
         self._names.sort(key=lambda pair: -len(pair[0]))
+        self._by_text: dict[str, list[int]] = defaultdict(list)  # name -> its places in _names
+        self._by_gram: dict[str, list[int]] = defaultdict(list)  # bigram -> non-English names with it
+        self._by_stem: dict[str, list[int]] = defaultdict(list)  # English name's first word's stem
+        self._grams: list[frozenset[str]] = []
+        for n, (name, _) in enumerate(self._names):
+            self._by_text[name].append(n)
+            grams = frozenset(bigrams(name))
+            self._grams.append(grams)
+            if name.isascii():
+                wanted = [w for w in _WORD.findall(name) if w not in _EN_STOP]
+                if wanted:
+                    self._by_stem[wanted[0][:5]].append(n)
+            elif len(grams) >= 2:
+                for gram in grams:
+                    self._by_gram[gram].append(n)
+        self._lengths = sorted({len(name) for name, _ in self._names})
+
+    def _contained(self, text: str) -> list[int]:
+        """Places in `_names` of the names that occur in `text` (as substrings), in order."""
+        found: set[int] = set()
+        for size in self._lengths:
+            if size > len(text):
+                break
+            for start in range(len(text) - size + 1):
+                places = self._by_text.get(text[start : start + size])
+                if places:
+                    found.update(places)
+        return sorted(found)
 
     def match(self, question: str) -> list[NameHit]:
         text = normalise(question)
         best: dict[str, NameHit] = {}
         covered: list[tuple[int, int]] = []
-        for name, code in self._names:
+        for n in self._contained(text):
+            name, code = self._names[n]
             start = _find_name(text, name)
             if start < 0:
                 continue
@@ -84,17 +119,19 @@ class NameMatcher:
             return []
         fuzzy: dict[str, NameHit] = defaultdict(lambda: NameHit("", "", False, 0.0))
         words = _WORD.findall(text)
-        for name, code in self._names:
+        shared_by_name = Counter(n for gram in query_grams for n in self._by_gram.get(gram, ()))
+        stems = {w[:5] for w in words if len(w) >= 3}
+        stemmed = {n for stem in stems for n in self._by_stem.get(stem, ())}
+        for n in sorted({n for n, shared in shared_by_name.items() if shared >= 2} | stemmed):
+            name, code = self._names[n]
             if name.isascii():
                 if words and _all_words_stemmed(name, words) and fuzzy[code].score < 0.8:
                     fuzzy[code] = NameHit(code, name, False, 0.8)
                 continue
-            grams = set(bigrams(name))
-            if len(grams) < 2:
-                continue
-            shared = len(grams & query_grams)
+            grams = self._grams[n]
+            shared = shared_by_name[n]
             overlap = shared / len(grams)
-            if shared >= 2 and overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
+            if overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
                 fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 

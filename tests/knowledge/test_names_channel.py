@@ -1,0 +1,125 @@
+"""The indexed names channel finds exactly what testing every name finds (the old loop is the oracle)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+import pytest
+
+from bench.retrieval_scale import synthetic_items
+from evaluation.bank.generate import load
+from evaluation.conversations import load_conversations
+from knowledge.retrieve.bm25 import bigrams
+from knowledge.retrieve.names import NameHit, NameMatcher, _all_words_stemmed, _find_name
+from knowledge.schema import ServiceItem
+from knowledge.text_normalise import normalise
+from tests.conftest import ROOT
+
+
+class PlainNameMatcher:
+    """The names channel as it was before the index: every name tested against every question."""
+
+    def __init__(self, items: Sequence[ServiceItem]) -> None:
+        self._names: list[tuple[str, str]] = []
+        for item in items:
+            for name in {item.name, *item.aliases}:
+                norm = normalise(name)
+                if len(norm) >= 2:
+                    self._names.append((norm, item.code))
+        self._names.sort(key=lambda pair: -len(pair[0]))
+
+    def match(self, question: str) -> list[NameHit]:
+        text = normalise(question)
+        best: dict[str, NameHit] = {}
+        covered: list[tuple[int, int]] = []
+        for name, code in self._names:
+            start = _find_name(text, name)
+            if start < 0:
+                continue
+            end = start + len(name)
+            if any(s <= start and end <= e for s, e in covered) and code not in best:
+                continue
+            covered.append((start, end))
+            score = min(1.0, 0.6 + 0.1 * len(name))
+            if code not in best or best[code].score < score:
+                best[code] = NameHit(code, name, True, score)
+        if best:
+            return sorted(best.values(), key=lambda h: -h.score)
+        query_grams = set(bigrams(text))
+        if not query_grams:
+            return []
+        fuzzy: dict[str, NameHit] = defaultdict(lambda: NameHit("", "", False, 0.0))
+        words = re.findall(r"[a-z0-9]+", text)
+        for name, code in self._names:
+            if name.isascii():
+                if words and _all_words_stemmed(name, words) and fuzzy[code].score < 0.8:
+                    fuzzy[code] = NameHit(code, name, False, 0.8)
+                continue
+            grams = set(bigrams(name))
+            if len(grams) < 2:
+                continue
+            shared = len(grams & query_grams)
+            overlap = shared / len(grams)
+            if shared >= 2 and overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
+                fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
+        return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
+
+
+def _questions() -> list[str]:
+    texts = [q.text for q in load("tuning")]
+    texts += [t.user for c in load_conversations(ROOT / "evaluation" / "data" / "heldout.jsonl") for t in c.turns]
+    return texts
+
+
+EXTRA = [
+    "护土执业注册",  # a typo: the fuzzy bigram match
+    "注册护士执业",  # word order changed
+    "register as a nurse",
+    "how do I renew a nurse licence",
+    "driver's license",
+    "护士延续注册和护士执业注册有什么不同",
+    "",
+    "？？",
+]
+
+
+def test_same_hits_as_testing_every_name_on_the_tuning_questions(catalog) -> None:  # type: ignore[no-untyped-def]
+    indexed, plain = NameMatcher(catalog.items), PlainNameMatcher(catalog.items)
+    questions = _questions() + EXTRA
+    assert len(questions) > 2000
+    found = 0
+    for text in questions:
+        expected = plain.match(text)
+        assert indexed.match(text) == expected, text
+        found += bool(expected)
+    assert found > 500  # the comparison covers questions that name items, exactly and fuzzily
+    fuzzy = sum(1 for text in questions if any(not h.exact for h in plain.match(text)))
+    assert fuzzy > 20
+
+
+def test_same_hits_with_a_hundred_times_more_names(catalog) -> None:  # type: ignore[no-untyped-def]
+    """On the benchmark's synthetic knowledge base (names prefixed with invented cities)."""
+    items = synthetic_items(catalog.items, 100)
+    indexed, plain = NameMatcher(items), PlainNameMatcher(items)
+    questions = (
+        _questions()[::40] + EXTRA + ["合成甲子市护士执业注册", "合成乙丑市的护士延续注册要多久", "合成市护土注册"]
+    )
+    for text in questions:
+        assert indexed.match(text) == plain.match(text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "exact"),
+    [
+        ("护土执业注册", "nurse-practice-registration", False),
+        ("注册护士执业", "nurse-practice-registration", False),
+        ("register as a nurse", "nurse-practice-registration", False),
+        ("护士延续注册和护士执业注册有什么不同", "nurse-practice-registration", True),
+        ("driver's license", None, False),
+    ],
+)
+def test_the_examples(catalog, text: str, code: str | None, exact: bool) -> None:  # type: ignore[no-untyped-def]
+    hits = NameMatcher(catalog.items).match(text)
+    assert (hits[0].item_code, hits[0].exact) == (code, exact) if code else hits == []
