@@ -29,7 +29,6 @@ write (the fingerprint before and after the read differ).
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -46,6 +45,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +88,11 @@ Fingerprint = tuple[int, int | None]  # (rows of the sender, largest id)
 
 @dataclass
 class _Kept:
-    """A conversation as this process last saved or read it."""
+    """A conversation's latest session as this process last saved or read it."""
 
     fingerprint: Fingerprint
-    session_events: int  # what Rasa's count of the latest session's stored events says
+    rows: list[str]  # the stored JSON of the session's events, as Rasa's read returns them
     session_start: float | None  # timestamp of the latest SessionStarted (None: no session start stored)
-    tracker: DialogueStateTracker  # a private copy, never handed out itself
 
 
 def _session_start(events: Any) -> float | None:
@@ -102,16 +101,31 @@ def _session_start(events: Any) -> float | None:
 
 
 class TunedSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` with WAL on SQLite, batched saves and a fingerprint-checked tracker cache."""
+    """`SQLTrackerStore` with pooled WAL connections on SQLite, batched saves and a fingerprint-checked
+    copy of recent conversations."""
 
     def __init__(self, *args: Any, cache_size: int | None = None, **kwargs: Any) -> None:
         install_sqlite_tuning()  # before the parent opens its first connection
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._pool_sqlite_connections()
+            logger.info("tracker store: SQLite with WAL journal and synchronous=NORMAL, pooled connections")
         self._cache_size = cache_size_from_env() if cache_size is None else max(0, cache_size)
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
-        if self.engine.dialect.name == "sqlite":
-            logger.info("tracker store: SQLite with WAL journal and synchronous=NORMAL")
         logger.info("tracker store: keeps up to %d recent conversations (fingerprint-checked)", self._cache_size)
+
+    def _pool_sqlite_connections(self) -> None:
+        """Keep SQLite connections open (SQLAlchemy 1.4 gives file databases a NullPool): closing the last
+        connection of a WAL database checkpoints it with an fsync, which Rasa's store did after every
+        read and every save."""
+        url = self.engine.url
+        if url.database in (None, "", ":memory:"):
+            return
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=QueuePool, pool_size=2, max_overflow=8, connect_args={"check_same_thread": False}
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -122,23 +136,29 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         ).one()
         return int(row[0]), row[1]
 
+    def _tracker(self, sender_id: str, rows: list[str]) -> DialogueStateTracker | None:
+        """Rasa's `_retrieve` from the stored JSON of the session's events."""
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(r) for r in rows], self.domain.slots)
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The latest session's tracker: the kept copy when the database is unchanged, else Rasa's read."""
+        """The latest session's tracker, from the kept rows when the database is unchanged."""
         if not self._cache_size:
             return await super().retrieve(sender_id)
+        kept = self._kept.get(sender_id)
         with self.session_scope() as session:
             before = self._fingerprint(session, sender_id)
-        kept = self._kept.get(sender_id)
-        if kept is not None and kept.fingerprint == before:
-            self._kept.move_to_end(sender_id)
-            return copy.deepcopy(kept.tracker)
-        tracker = await super().retrieve(sender_id)
-        with self.session_scope() as session:
+            if kept is not None and kept.fingerprint == before:
+                self._kept.move_to_end(sender_id)
+                return self._tracker(sender_id, kept.rows)
+            rows = [e.data for e in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)]
             after = self._fingerprint(session, sender_id)
+        tracker = self._tracker(sender_id, rows)
         if tracker is None or after != before:
             self._kept.pop(sender_id, None)  # nothing stored, or written while it was read: not kept
         else:
-            self._keep(sender_id, after, len(tracker.events), _session_start(tracker.events), tracker)
+            self._keep(sender_id, _Kept(after, rows, _session_start(tracker.events)))
         return tracker
 
     # -- writing ---------------------------------------------------------------------------------------
@@ -151,45 +171,47 @@ class TunedSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             now = self._fingerprint(session, sender_id)
             if kept is not None and kept.fingerprint == now and _continues(tracker, kept):
-                stored = kept.session_events
+                stored = len(kept.rows)
             else:  # Rasa's count
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
                 kept = None
-            new_events = list(tracker.events)[stored:]
-            if new_events:
-                session.execute(self.SQLEvent.__table__.insert(), [_row(sender_id, e) for e in new_events])
-            after = self._fingerprint(session, sender_id) if new_events else now
+            new_rows = [_row(sender_id, e) for e in list(tracker.events)[stored:]]
+            if new_rows:
+                session.execute(self.SQLEvent.__table__.insert(), new_rows)
+            after = self._fingerprint(session, sender_id) if new_rows else now
             session.commit()
-        logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", sender_id, len(new_events))
+        logger.debug("Tracker with sender_id '%s' stored to database (%d new events)", sender_id, len(new_rows))
 
         if not self._cache_size:
             return
-        starts_session = any(isinstance(e, SessionStarted) for e in new_events)
-        if kept is None or starts_session or not _all_from(new_events, kept.session_start):
+        new_events = list(tracker.events)[stored:]
+        if (
+            kept is None
+            or any(isinstance(e, SessionStarted) for e in new_events)
+            or not _all_from(new_events, kept.session_start)
+        ):
             # Rasa's next read would filter this session by timestamp: let it read it once.
             self._kept.pop(sender_id, None)
             return
-        self._keep(sender_id, after, stored + len(new_events), kept.session_start, tracker)
+        self._keep(sender_id, _Kept(after, kept.rows + [r["data"] for r in new_rows], kept.session_start))
 
-    def _keep(
-        self,
-        sender_id: str,
-        fingerprint: Fingerprint,
-        session_events: int,
-        session_start: float | None,
-        tracker: DialogueStateTracker,
-    ) -> None:
-        self._kept[sender_id] = _Kept(fingerprint, session_events, session_start, copy.deepcopy(tracker))
+    def _keep(self, sender_id: str, kept: _Kept) -> None:
+        self._kept[sender_id] = kept
         self._kept.move_to_end(sender_id)
         while len(self._kept) > self._cache_size:
             self._kept.popitem(last=False)
 
 
 def _continues(tracker: DialogueStateTracker, kept: _Kept) -> bool:
-    """Whether ``tracker`` starts with the kept (stored) events: it was read here and then updated."""
-    if len(tracker.events) < kept.session_events:
+    """Whether ``tracker`` starts with the kept (stored) events: it was read here and then updated
+    (its first and last stored events are the stored ones)."""
+    stored = len(kept.rows)
+    if len(tracker.events) < stored:
         return False
-    return list(tracker.events)[: kept.session_events] == list(kept.tracker.events)
+    if not stored:
+        return True
+    events = tracker.events
+    return all(json.loads(kept.rows[i]) == events[i].as_dict() for i in {0, stored - 1})
 
 
 def _all_from(events: list[Event], session_start: float | None) -> bool:

@@ -289,3 +289,22 @@ def test_a_kept_conversation_is_read_with_one_small_query(domain: Any, databases
         assert not [s for s in writes if "session_start" in s]  # Rasa's count of the session was not asked
 
     asyncio.run(run())
+
+
+def test_sqlite_connections_stay_open_between_turns(domain: Any, tmp_path: Path) -> None:
+    """SQLAlchemy 1.4 gives a SQLite file a NullPool: Rasa's store opened (and tuned) a new connection
+    for every read and save, and closing it cost a WAL checkpoint. Turns reuse one connection now."""
+    from sqlalchemy import event
+
+    ours = _tuned(domain, {"dialect": "sqlite", "db": str(tmp_path / "t.db")})
+    connects: list[int] = []
+    event.listen(ours.engine, "connect", lambda *_: connects.append(1))
+    clock = Clock()
+
+    async def run() -> None:
+        await play(ours, "s6", session_start(clock) + user_turn(clock, 1))
+        for n in range(2, 6):
+            await play(ours, "s6", user_turn(clock, n))
+
+    asyncio.run(run())
+    assert len(connects) <= 1
