@@ -13,14 +13,22 @@ settings as Rasa's own `type: SQL`; the table, its rows and what `retrieve` retu
 - **Save**: Rasa counts the stored events of the conversation's latest session (a subquery over the
   sender's events) and adds one ORM object per new event. Here the new events go in with one
   `executemany` insert, and the count is not asked again when this process knows it (below).
+- **Connections**: SQLAlchemy 1.4 gives a SQLite file a `NullPool`, so Rasa's store opened (and
+  tuned) a new connection for every read and every save; on SQLite the store keeps a small pool.
+  Together with the single insert, a turn's save went from 15 ms to 1.1 ms p50 (bench below).
 - **Retrieve**: Rasa reads the latest session's events, parses their JSON and replays them into a new
-  tracker on every turn. Here the last tracker this process saved or read for a conversation is kept
-  (a private deep copy, at most ``RASA_TRACKER_CACHE_SIZE`` conversations, default 256, 0 turns it
-  off) with the conversation's *fingerprint*: the number of its rows and their largest id. A retrieve
-  asks the database for the fingerprint (one indexed query) and hands out a copy of the kept tracker
-  only when it is unchanged; any write by another Rasa process (replicas on PostgreSQL) changes it, so
-  the events are then read from the database as Rasa does. Rasa's lock store keeps two processes from
-  handling one conversation at once, as it does for Rasa's own store.
+  tracker on every turn. Here the stored JSON of the latest session of the conversations this process
+  last saved or read is kept (at most ``RASA_TRACKER_CACHE_SIZE`` conversations, default 256, 0 turns
+  it off) with the conversation's *fingerprint*: the number of its rows and their largest id. A
+  retrieve asks the database for the fingerprint (one indexed query) and rebuilds the tracker from the
+  kept JSON, as Rasa would from the rows, only when it is unchanged; any write by another Rasa process
+  (replicas on PostgreSQL) changes it, so the events are then read from the database as Rasa does.
+  Rasa's lock store keeps two processes from handling one conversation at once, as it does for Rasa's
+  own store.
+
+Measured with 30 conversations of 8 turns on SQLite (`tests/rasa` helpers, 2026-11-30 13:29 UTC, load
+average 6.4): retrieve p50 5.4 → 1.7 ms, save p50 15.0 → 1.1 ms against the previous version of this
+class (WAL, Rasa's ORM save).
 
 Whatever Rasa's own store would not return identically is not kept: a save that starts a new session,
 events older than the session's start (Rasa filters the session by timestamp), and a read that raced a
