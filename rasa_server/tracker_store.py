@@ -112,6 +112,8 @@ class TunedSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` with pooled WAL connections on SQLite, batched saves and a fingerprint-checked
     copy of recent conversations."""
 
+    engine: Engine  # made by Rasa's constructor; replaced by a pooled one on SQLite
+
     def __init__(self, *args: Any, cache_size: int | None = None, **kwargs: Any) -> None:
         install_sqlite_tuning()  # before the parent opens its first connection
         super().__init__(*args, **kwargs)
