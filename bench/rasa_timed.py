@@ -13,6 +13,7 @@ normally. Runs in the Rasa environment (.venv-rasa).
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import sys
@@ -35,16 +36,24 @@ def _note(hop: str, ms: float) -> None:
         total[1] += ms
 
 
+_inside: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("inside", default=frozenset())
+
+
 def _timed_async(cls: Any, method: str, hop: str) -> None:
     original = getattr(cls, method)
 
     @functools.wraps(original)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        outer = _inside.get()
+        if hop in outer:  # a subclass's method calling its timed parent's: counted once, by the outer
+            return await original(*args, **kwargs)
+        token = _inside.set(outer | {hop})
         started = time.perf_counter()
         try:
             return await original(*args, **kwargs)
         finally:
             _note(hop, (time.perf_counter() - started) * 1000)
+            _inside.reset(token)
 
     setattr(cls, method, wrapper)
 
@@ -85,10 +94,12 @@ def install() -> None:
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 
+    from rasa_server.tracker_store import TunedSQLTrackerStore
+
     _timed_async(MessageProcessor, "handle_message", "rasa_turn")
     _timed_async(MessageProcessor, "parse_message", "nlu")
     _timed_sync(MessageProcessor, "_predict_next_with_tracker", "policies")
-    for store in (SQLTrackerStore, InMemoryTrackerStore):
+    for store in (TunedSQLTrackerStore, SQLTrackerStore, InMemoryTrackerStore):
         _timed_async(store, "retrieve", "tracker_retrieve")
         _timed_async(store, "save", "tracker_save")
     _timed_async(RemoteAction, "run", "action_call")

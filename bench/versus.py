@@ -8,9 +8,12 @@ The starter bot is created with `rasa init --no-prompt` (which trains its model:
 idle 2-core machine, 9 on a busy one) in `var/rasa-starter/` on first use and reused afterwards
 (`BENCH_STARTER_DIR` to put it elsewhere; delete the folder to recreate it), and served with `rasa run`
 (REST channel, its default in-memory tracker store) on a free loopback port; it is stopped at the end.
-Each load level runs `BENCH_DURATION_S` seconds (default 60) after `BENCH_WARMUP_S` (default 10) of warm-up, for
-`BENCH_USERS` concurrent users (default "1,16"). Every user sends its next message as soon as the
-previous answer arrives (closed loop). Results: bench/results/versus.json.
+Each load level measures each bot for `BENCH_DURATION_S` seconds (default 60) in total, for `BENCH_USERS`
+concurrent users (default "1,16"), in `BENCH_ROUNDS` (default 2) alternating slices in the order
+starter, assistant, assistant, starter, … (so a load that drifts during the level weighs on both alike),
+each slice after `BENCH_WARMUP_S` (default 10) of warm-up. Every user sends its next message as soon as
+the previous answer arrives (closed loop). The machine's load average is recorded per level. Results:
+bench/results/versus.json.
 """
 
 from __future__ import annotations
@@ -104,6 +107,16 @@ async def closed_loop(
     return load
 
 
+def merged(loads: list[Load]) -> Load:
+    """One load level measured in several slices."""
+    out = Load()
+    for part in loads:
+        out.latencies_ms.extend(part.latencies_ms)
+        out.errors += part.errors
+        out.seconds += part.seconds
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -156,31 +169,50 @@ def main() -> int:
     duration = float(os.environ.get("BENCH_DURATION_S", "60"))
     warmup = float(os.environ.get("BENCH_WARMUP_S", "10"))
     levels = [int(u) for u in os.environ.get("BENCH_USERS", "1,16").split(",")]
+    rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "2")))
     folder = Path(os.environ.get("BENCH_STARTER_DIR") or ROOT / "var" / "rasa-starter")
     proc, starter_url = start_starter_bot(folder)
-    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "levels": {}}
+    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "rounds": rounds, "levels": {}}
     try:
         for users in levels:
-            starter = asyncio.run(
-                closed_loop(
-                    starter_url + "/webhooks/rest/webhook",
-                    lambda s, m: {"sender": s, "message": m},
-                    STARTER_MESSAGES,
-                    users=users,
-                    duration_s=duration,
-                    warmup_s=warmup,
+            slice_s = duration / rounds
+
+            def run_starter(users: int = users, slice_s: float = slice_s) -> Load:
+                return asyncio.run(
+                    closed_loop(
+                        starter_url + "/webhooks/rest/webhook",
+                        lambda s, m: {"sender": s, "message": m},
+                        STARTER_MESSAGES,
+                        users=users,
+                        duration_s=slice_s,
+                        warmup_s=warmup,
+                    )
                 )
-            ).summary()
-            ours = asyncio.run(
-                closed_loop(
-                    app_url + "/api/chat",
-                    lambda s, m: {"session_id": s, "text": m},
-                    ASSISTANT_MESSAGES,
-                    users=users,
-                    duration_s=duration,
-                    warmup_s=warmup,
+
+            def run_ours(users: int = users, slice_s: float = slice_s) -> Load:
+                return asyncio.run(
+                    closed_loop(
+                        app_url + "/api/chat",
+                        lambda s, m: {"session_id": s, "text": m},
+                        ASSISTANT_MESSAGES,
+                        users=users,
+                        duration_s=slice_s,
+                        warmup_s=warmup,
+                    )
                 )
-            ).summary()
+
+            load_start = os.getloadavg()[0]
+            starter_parts: list[Load] = []
+            our_parts: list[Load] = []
+            for i in range(rounds):
+                if i % 2 == 0:
+                    starter_parts.append(run_starter())
+                    our_parts.append(run_ours())
+                else:
+                    our_parts.append(run_ours())
+                    starter_parts.append(run_starter())
+            starter = merged(starter_parts).summary()
+            ours = merged(our_parts).summary()
             ratios = {
                 "throughput_ratio": round(ours["msg_per_s"] / starter["msg_per_s"], 2)
                 if starter["msg_per_s"]
@@ -192,7 +224,12 @@ def main() -> int:
                 if "latency_ms_p95" in ours and "latency_ms_p95" in starter
                 else None,
             }
-            results["levels"][str(users)] = {"starter_bot": starter, "assistant": ours, **ratios}
+            results["levels"][str(users)] = {
+                "starter_bot": starter,
+                "assistant": ours,
+                **ratios,
+                "load_average_1m": [round(load_start, 2), round(os.getloadavg()[0], 2)],
+            }
             print(f"{users:>3} users  starter {starter}  assistant {ours}  ratios {ratios}", flush=True)
     finally:
         os.killpg(proc.pid, 15)
