@@ -133,16 +133,16 @@ def live_version() -> int | None:
     return live.version if live is not None else None
 
 
-def gate_verdict(text: str) -> tuple[str, float, bool] | None:
-    """The learned gate's (kind, confidence, confident) for a text, or None while the engine is not
-    built or the gate is off (the chat gateway must not wait for a build)."""
+def gate_verdict(text: str) -> tuple[str, float, bool, int | None] | None:
+    """The learned gate's (kind, confidence, confident, characters said beyond small talk) for a text, or
+    None while the engine is not built or the gate is off (the chat gateway must not wait for a build)."""
     if not is_ready():
         return None
-    verdict = getattr(get_engine(), "verdict", None)
-    if verdict is None:
+    gate = getattr(get_engine(), "gate", None)
+    if gate is None:
         return None
-    kind, confidence, confident = verdict(text)
-    return (kind, confidence, confident) if kind else None
+    kind, confidence, confident, beyond_smalltalk = gate(text)
+    return (kind, confidence, confident, beyond_smalltalk) if kind else None
 
 
 def is_ready() -> bool:

@@ -18,7 +18,8 @@ description) and for button payloads. Rules, in order:
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
-   small talk: the knowledge engine decides).
+   small talk: the knowledge engine decides). What counts as greeting words is the app's business: the
+   metadata's `beyond_smalltalk` ("好的没有问题了再见" says nothing more: 0); this module holds no vocabulary.
 """
 
 from __future__ import annotations
@@ -31,16 +32,15 @@ SHORT_ANSWER_CHARS = 6
 YES_NO_CHARS = 3  # "好的", "不用了": always a yes/no; longer short answers may be a follow-up ("换成湖北的")
 SUBSTANCE_CHARS = 6
 GREETING_INTENTS = frozenset({"greet", "goodbye", "thank"})
-_GREETING_WORDS = re.compile(
-    r"你好|您好|你们好|大家好|在吗|在不在|请问|麻烦|打扰了|谢谢|多谢|感谢|再见|拜拜|早上好|下午好|晚上好|"
-    r"hello|hi|hey|thanks|thank you|good (morning|afternoon|evening)|[\s\W_]",
-    re.IGNORECASE,
-)
+_PUNCTUATION = re.compile(r"[\s\W_]")
 
 
-def substance(text: str) -> str:
-    """What a message says beyond greeting and thanks words and punctuation."""
-    return _GREETING_WORDS.sub("", text)
+def substance(text: str, gate: dict[str, Any]) -> int:
+    """How many characters a message says beyond greetings, thanks, goodbyes and acknowledgements: the app
+    counts them with the knowledge lexicon's small-talk vocabulary (`beyond_smalltalk`); without that count,
+    every character but punctuation."""
+    beyond = gate.get("beyond_smalltalk")
+    return beyond if isinstance(beyond, int) else len(_PUNCTUATION.sub("", text))
 
 
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm", "deny"})
@@ -65,7 +65,11 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
     confidence = gate.get("confidence")
     if isinstance(confidence, bool) or not isinstance(confidence, int | float):
         return None
-    return {"kind": gate["kind"], "confidence": float(confidence), "confident": bool(gate.get("confident"))}
+    verdict = {"kind": gate["kind"], "confidence": float(confidence), "confident": bool(gate.get("confident"))}
+    beyond = gate.get("beyond_smalltalk")
+    if isinstance(beyond, int) and not isinstance(beyond, bool) and beyond >= 0:
+        verdict["beyond_smalltalk"] = beyond
+    return verdict
 
 
 def overriding_intent(
@@ -88,7 +92,7 @@ def overriding_intent(
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …
-        if intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS:
+        if intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS:
             return "ask_item"  # … but "你好，小升初划片找谁" says more than hello
         return None
     if kind == "other_department" and intent == "out_of_scope":
@@ -97,8 +101,8 @@ def overriding_intent(
         return target if target != intent else None
     if confident and intent in SOFT_INTENTS and intent != target:
         return target
-    if (intent in SMALLTALK_INTENTS and len(text) > LONG_MESSAGE_CHARS) or (
-        intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS
+    if (intent in SMALLTALK_INTENTS and len(text) > LONG_MESSAGE_CHARS and substance(text, gate) > 0) or (
+        intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS
     ):
         return target
     return None

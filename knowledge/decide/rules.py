@@ -6,12 +6,14 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
-    followup        a message in a conversation that asks about the conversation's item (any wording)
+    followup        a message in a conversation that asks about the conversation's item (any wording); a
+                    place named with only a vague "how" (怎么办) keeps the conversation's aspect too
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
-    weak_match      nothing scores high enough: a policy point if one does, else an honest no answer
+    weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
+                    questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
   then
@@ -30,6 +32,7 @@ from knowledge.answer import Context
 from knowledge.catalog import Catalog
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
+from knowledge.decide.name_words import names_as_words, word_boundaries
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -59,6 +62,7 @@ class Facts:
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)
         self._names = {i.code: [normalise(n) for n in (i.name, *i.aliases)] for i in catalog.items}
+        self._name_bounds = {n: word_boundaries(n) for names in self._names.values() for n in names}
         self._item_text: dict[str, str] = {}
         for chunk in catalog.chunks:
             if chunk.item_code and not chunk.policy_id:
@@ -68,8 +72,13 @@ class Facts:
         }
 
     def items_naming(self, fragment: str) -> list[str]:
-        """Items whose name or an alias contains the fragment ("医师" → 医师执业注册, 医师多机构执业…)."""
-        return [code for code, names in self._names.items() if any(fragment in n for n in names)]
+        """Items whose name or an alias holds the fragment as whole words ("医师" → 医师执业注册, 医师多机构执业…;
+        "准备" names nothing: in 企业标准备案 it straddles 标准 and 备案)."""
+        return [
+            code
+            for code, names in self._names.items()
+            if any(names_as_words(n, self._name_bounds[n], fragment) for n in names)
+        ]
 
     def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
         """Whether the text carries a name or alias of one of these items."""
@@ -203,7 +212,10 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
         else:
             return None
-    return _item(s, code, "followup", 0.9, _aspects(q, ctx))
+    aspects = _aspects(q, ctx)
+    if q.region and q.vague_aspect and ctx.aspect and code == ctx.item_code:
+        aspects = (ctx.aspect,)  # "我是山东的，那边怎么办": how the same thing goes there, not the process
+    return _item(s, code, "followup", 0.9, aspects)
 
 
 def policy(s: Situation, f: Facts) -> Decision | None:
@@ -278,13 +290,23 @@ def department_question(s: Situation, f: Facts) -> Decision | None:
     return None
 
 
+def _clear_english_lead(s: Situation, t: Tuning) -> bool:
+    """An English question whose best item clears the English threshold with a clear lead: e5 scores English
+    questions lower against Chinese guides, so the Chinese threshold would turn every one away."""
+    ranked = s.scores.ranked
+    if s.query.language != "en" or ranked[0][1] < t.no_answer_below_en:
+        return False
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][1] - runner_up >= t.english_min_margin
+
+
 def weak_match(s: Situation, f: Facts) -> Decision | None:
     t = f.tuning
     ranked = s.scores.ranked
     if not ranked:
         return Decision(kind="no_answer", rule="weak_match")
     top_code, top = ranked[0]
-    if top >= t.no_answer_below or top_code in s.scores.named:
+    if top >= t.no_answer_below or top_code in s.scores.named or _clear_english_lead(s, t):
         return None
     best = s.scores.best_point
     if best and best[1] >= t.no_answer_below + t.policy_bonus:

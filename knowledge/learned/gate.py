@@ -42,7 +42,12 @@ class GatedEngine:
         return getattr(self.engine, name)
 
     def verdict(self, text: str) -> tuple[str | None, float, bool]:
-        """(kind, confidence, confident) for a text.
+        """(kind, confidence, confident) for a text (see `gate`)."""
+        kind, p, confident, _ = self.gate(text)
+        return kind, p, confident
+
+    def gate(self, text: str) -> tuple[str | None, float, bool, int | None]:
+        """(kind, confidence, confident, characters said beyond small talk) for a text.
 
         The head's verdict, made consistent with what the engine will decide:
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
@@ -50,23 +55,30 @@ class GatedEngine:
           that asks which department handles something naming nothing of ours (the head not sure of
           another kind) is a confident `other_department` — so Rasa does not send "医保卡还没激活，在医院
           刷不了" to the complaint intake;
+        - a message made only of greetings, thanks, goodbyes and acknowledgements (lexicon `smalltalk`:
+          "好的没有问题了再见") is confident small talk;
         - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
           confident `in_domain` follow-up unless the head is sure it is a complaint — so Rasa does not
-          take it for small talk."""
+          take it for small talk.
+        The fourth value is how much the message says beyond small-talk words (None when not judged): Rasa's
+        gate component never takes a message saying more than a greeting for one."""
         kind, p = top(self.kind_predictor.predict(text))
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
         sure = kind if confident else None
         query = self._analyse(text)
+        beyond = None if query is None or query.beyond_smalltalk is None else len(query.beyond_smalltalk)
         if query is None or sure == "other_department":
-            return kind, p, confident
+            return kind, p, confident, beyond
         named = self._names_item(query.norm)
         if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
-            return "other_department", p, True  # names another department's service: even a short complaint
+            return "other_department", p, True, beyond  # another department's service: even a short complaint
         if not named and query.asks_department and sure is None:
-            return "other_department", p, True
+            return "other_department", p, True, beyond
+        if beyond == 0 and sure in (None, "smalltalk", "in_domain"):
+            return "smalltalk", p, True, beyond
         if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
-            return "in_domain", p, True
-        return kind, p, confident
+            return "in_domain", p, True, beyond
+        return kind, p, confident, beyond
 
     def _analyse(self, text: str) -> Any:
         analyse = getattr(self.engine, "analyse", None)

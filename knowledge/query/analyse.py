@@ -56,6 +56,21 @@ class Analyser:
         prefixes = "|".join(re.escape(p) for p in sorted(lexicon.followup.prefixes, key=len, reverse=True))
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
         self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
+        self._smalltalk = self._smalltalk_pattern(lexicon)
+
+    @staticmethod
+    def _smalltalk_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
+        if lexicon.smalltalk is None:
+            return None
+        words = sorted(lexicon.smalltalk.words, key=len, reverse=True)
+        alternatives = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words]
+        particles = re.escape(lexicon.smalltalk.particles)
+        return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
+
+    def beyond_smalltalk(self, norm: str) -> str | None:
+        """What a (normalised) message says beyond greetings, thanks, goodbyes, acknowledgements, particles and
+        punctuation: "" for "好的没有问题了再见", "中考志愿填报归谁管" for "你好，中考志愿填报归谁管"."""
+        return None if self._smalltalk is None else self._smalltalk.sub("", norm)
 
     def region_in(self, text: str) -> str | None:
         for word in self.region_words:
@@ -115,6 +130,7 @@ class Analyser:
             aspect_source=aspect_source,
             aspect_cues=tuple(h.cue for h in hits),
             aspect_probs=predicted_aspects,
+            vague_aspect=bool(hits) and all(h.cue in self.lexicon.followup.vague_with_place for h in hits),
             sub_item=self.cues.sub_item(norm),
             region=self.region_in(norm),
             region_hint=hint,
@@ -130,6 +146,7 @@ class Analyser:
             generic=generic,
             question_clauses=self.question_clauses(norm),
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
+            beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)
         return query

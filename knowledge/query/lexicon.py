@@ -85,6 +85,27 @@ class Filler(_Strict):
 class FollowupWords(_Strict):
     prefixes: list[str]
     suffixes: list[str]
+    vague_with_place: list[str] = Field(default_factory=list)
+    """Aspect cues that, beside a place named mid-conversation, ask how the same thing goes there rather than
+    for another aspect ("我是山东的，那边怎么办": 怎么办 keeps the conversation's aspect)."""
+
+    @field_validator("vague_with_place")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
+class SmalltalkWords(_Strict):
+    """Greetings, thanks, goodbyes and acknowledgements: a message made only of these (and particles,
+    punctuation) says nothing beyond small talk ("好的没有问题了再见"); whatever else it says is substance."""
+
+    words: list[str] = Field(min_length=1)
+    particles: str = ""  # single characters that add nothing to a greeting (了, 啊, 哈 …)
+
+    @field_validator("words")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
 
 
 class PolicyCues(_Strict):
@@ -111,6 +132,7 @@ class Lexicon(_Strict):
     named in passing ("宝宝已经拿到出生医学证明了，生育津贴怎么申领")."""
     department_cues: list[str] = Field(default_factory=list)
     """The question asks which department or where to complain (找哪个部门, 归谁管, 哪里投诉 …)."""
+    smalltalk: SmalltalkWords | None = None
     places: list[str] = Field(default_factory=list)
     """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
     naming one mid-way must get "no guide for that region", not the question taken for a new item."""
@@ -137,6 +159,9 @@ class Lexicon(_Strict):
                 if cue in owner and owner[cue] is not group.aspect:
                     raise ValueError(f"cue {cue!r} is given to both {owner[cue]} and {group.aspect}")
                 owner[cue] = group.aspect
+        stray = [c for c in self.followup.vague_with_place if c not in owner]
+        if stray:
+            raise ValueError(f"followup.vague_with_place must be aspect cues: {stray}")
         return self
 
     # ---- derived views -------------------------------------------------------------------------

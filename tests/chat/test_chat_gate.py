@@ -87,19 +87,39 @@ def test_overriding_intent(
 
 
 @pytest.mark.parametrize(
-    ("text", "intent", "kind", "expected"),
+    ("text", "intent", "kind", "beyond", "expected"),
     [
-        ("你好，中考志愿填报归谁管", "greet", "smalltalk", "ask_item"),  # says more than hello
-        ("你好，中考志愿填报归谁管", "greet", "other_department", "ask_item"),
-        ("谢谢，那护士注册要多久", "thank", "in_domain", "ask_item"),
-        ("你好呀，在吗", "greet", "smalltalk", None),  # only a greeting
-        ("谢谢你们了", "thank", "in_domain", None),
-        ("你是机器人还是真人啊", "chitchat", "smalltalk", None),  # chitchat is not a greeting
+        ("你好，中考志愿填报归谁管", "greet", "smalltalk", 9, "ask_item"),  # says more than hello
+        ("你好，中考志愿填报归谁管", "greet", "other_department", 9, "ask_item"),
+        ("谢谢，那护士注册要多久", "thank", "in_domain", 8, "ask_item"),
+        ("你好呀，在吗", "greet", "smalltalk", 0, None),  # only a greeting
+        ("谢谢你们了", "thank", "in_domain", 2, None),
+        ("你是机器人还是真人啊", "chitchat", "smalltalk", 9, None),  # chitchat is not a greeting
+        # a closing made of acknowledgements says nothing more, however long
+        ("好的没有问题了再见", "goodbye", "smalltalk", 0, None),
+        ("好的好的，没有别的问题了，谢谢你，辛苦了，再见啦，" + "哈" * 20, "goodbye", "smalltalk", 0, None),
+        # without the app's count, every character but punctuation counts
+        ("好的没有问题了再见", "goodbye", "smalltalk", None, "ask_item"),
+        ("你好呀，在吗", "greet", "smalltalk", None, None),
     ],
 )
-def test_a_greeting_that_says_more_is_not_small_talk(text: str, intent: str, kind: str, expected: str | None) -> None:
-    gate = {"kind": kind, "confidence": 0.5, "confident": False}
+def test_a_greeting_that_says_more_is_not_small_talk(
+    text: str, intent: str, kind: str, beyond: int | None, expected: str | None
+) -> None:
+    gate: dict[str, object] = {"kind": kind, "confidence": 0.5, "confident": False}
+    if beyond is not None:
+        gate["beyond_smalltalk"] = beyond
     assert overriding_intent(text, intent, False, gate) == expected
+
+
+def test_the_small_talk_count_travels_in_the_metadata() -> None:
+    def gate(text: str) -> tuple[str, float, bool, int | None]:
+        return "smalltalk", 0.9, True, 0
+
+    meta = gate_metadata(gate, "好的没有问题了再见", in_intake=False)
+    assert meta == {"gate": {"kind": "smalltalk", "confidence": 0.9, "confident": True, "beyond_smalltalk": 0}}
+    assert gate_of(meta) == meta["gate"]
+    assert "beyond_smalltalk" not in (gate_of({"gate": {**meta["gate"], "beyond_smalltalk": -1}}) or {})
 
 
 def test_a_short_place_follow_up_is_not_taken_for_yes() -> None:

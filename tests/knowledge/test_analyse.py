@@ -55,6 +55,30 @@ def test_language_referral_and_policy_words() -> None:
     assert "告知承诺" in p.policy_names and p.asks_policy
 
 
+@pytest.mark.parametrize(
+    ("text", "beyond"),
+    [
+        ("好的没有问题了再见", ""),  # acknowledgements and a goodbye are small talk, however many
+        ("謝謝，沒事了！", ""),  # traditional is the same
+        ("Thanks a lot, bye", ""),
+        ("你好，中考志愿填报归谁管", "中考志愿填报归谁管"),
+        ("好的，那护士证要多久", "那护士证要多久"),
+        ("hi, nurse registration fee?", "nurseregistrationfee"),  # English words count whole
+    ],
+)
+def test_what_a_message_says_beyond_small_talk(text: str, beyond: str) -> None:
+    assert _analyser().analyse(text).beyond_smalltalk == beyond
+
+
+def test_a_vague_how_is_marked_for_the_followup_rule() -> None:
+    a = _analyser()
+    vague = a.analyse("我是山东的，那边怎么办")
+    assert vague.region == "山东" and vague.aspects == (Aspect.process,) and vague.vague_aspect
+    clear = a.analyse("山东那边怎么申请")
+    assert clear.aspects == (Aspect.process,) and not clear.vague_aspect
+    assert not a.analyse("要多久").vague_aspect
+
+
 def test_without_predictors_cues_alone() -> None:
     q = _analyser().analyse("这个东西怎么整")
     assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {}

@@ -129,6 +129,19 @@ def test_region_named_mid_conversation_switches_guide_for_the_same_question(fact
     )
 
 
+def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
+    vague = query("我是山东的，那边怎么办", region="山东", residue="边", aspects=(Aspect.process,), vague_aspect=True)
+    d = run(facts, vague, scores({NURSE: 0.9}), ctx)
+    assert (d.rule, d.item_code, d.aspects, d.region) == ("followup", NURSE, (Aspect.time_limit,), "山东")
+    # a place with a real process question asks for the process there
+    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,))
+    assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    # a vague how without a place is still the process
+    no_place = query("那怎么办", residue="", aspects=(Aspect.process,), vague_aspect=True)
+    assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+
+
 def test_named_policy_is_answered_from_its_point(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("首违不罚是什么", policy_names=("首违不罚",), policy_cues=("首违不罚", "是什么"))
     d = run(facts, q, scores({NURSE: 0.99}, points={"compiled-plan-fragment.p02": 0.9}))
@@ -231,3 +244,28 @@ def test_referral_keyword_beside_an_item_named_only_in_a_statement(facts) -> Non
     asked = "婚前医学检查要结婚登记证明吗"
     q2 = query(asked, norm=asked, referral=ref, question_clauses=())
     assert run(facts, q2, named).rule != "referral"
+
+
+def test_a_name_fragment_must_be_whole_words_of_a_name(facts) -> None:  # type: ignore[no-untyped-def]
+    assert DOCTOR in facts.items_naming("医师")
+    assert facts.items_naming("准备") == []  # straddles 标准|备案 in 企业标准备案
+    ctx = Context(item_code="free-contraceptives", aspect=Aspect.overview)
+    q = query("得准备哪些东西", aspects=(Aspect.materials,), residue="准备")
+    d = run(facts, q, scores({"food-safety-enterprise-standard-filing": 0.9}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", "free-contraceptives", (Aspect.materials,))
+
+
+def test_english_questions_have_their_own_threshold_and_need_a_clear_lead(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    english = Query(text="Is there a fee for a public place hygiene permit?", norm="x", language="en")
+    chinese = Query(text="公共场所卫生许可收费吗", norm="x", language="zh")
+    between = t.no_answer_below_en + 0.01
+    assert between < t.no_answer_below
+    clear = scores({PLACE: between, WATER: between - t.english_min_margin - 0.005})
+    d = run(facts, english, clear)
+    assert (d.kind, d.item_code) == ("answer", PLACE)
+    assert run(facts, chinese, clear).kind == "no_answer"  # the Chinese threshold still holds
+    close = scores({PLACE: between, WATER: between - t.english_min_margin + 0.005})
+    assert run(facts, english, close).kind == "no_answer"  # no clear lead: honest no-answer
+    low = scores({PLACE: t.no_answer_below_en - 0.005, WATER: 0.8})
+    assert run(facts, english, low).kind == "no_answer"
