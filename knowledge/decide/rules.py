@@ -175,18 +175,25 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
     This is the one place the learned kind turns a question away; a follow-up that says nothing beyond
-    cue words in a conversation about an item ("要带身份证吗") is left to the followup rule."""
+    cue words in a conversation about an item ("要带身份证吗"), or names a place, is left to the followup rule."""
     q, t = s.query, f.tuning
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
-    if s.context.item_code and len(q.residue) <= t.followup_max_residue:
-        return None
+    if s.context.item_code and (len(q.residue) <= t.followup_max_residue or q.region):
+        return None  # a follow-up of cue words, or a place named mid-conversation ("我人在韶山 走县里窗口")
     return Decision(kind="no_answer", rule="other_department")
+
+
+def _within(q: Query, chars: int, words: int) -> bool:
+    """Whether a message is at most this long: characters, or words for an English one."""
+    return len(q.norm.split()) <= words if q.language == "en" else len(q.norm) <= chars
 
 
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
-    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code or len(q.norm) > t.followup_max_chars:
+    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
+        return None
+    if not _within(q, t.followup_max_chars, t.followup_max_words):
         return None
     if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
         return None
@@ -208,8 +215,10 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.exact:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif q.aspects and not s.scores.exact and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
-            code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
+        elif (q.aspects or _within(q, t.followup_short_chars, t.followup_short_words)) and max(
+            s.scores.items.values(), default=0.0
+        ) < t.no_answer_below:
+            code = ctx.item_code  # asks for an aspect, or says little, and on its own finds no item: this one
         else:
             return None
     aspects = _aspects(q, ctx)

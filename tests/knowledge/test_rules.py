@@ -269,3 +269,34 @@ def test_english_questions_have_their_own_threshold_and_need_a_clear_lead(facts)
     assert run(facts, english, close).kind == "no_answer"  # no clear lead: honest no-answer
     low = scores({PLACE: t.no_answer_below_en - 0.005, WATER: 0.8})
     assert run(facts, english, low).kind == "no_answer"
+
+
+def test_a_short_message_naming_no_item_of_its_own_is_a_followup(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=PLACE, aspect=Aspect.time_limit)
+    weak = facts.tuning.no_answer_below - 0.05
+    short = query("要跑几趟啊", residue="跑趟")  # no aspect cue, words of its own
+    d = run(facts, short, scores({NURSE: weak}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", PLACE, (Aspect.time_limit,))
+    # the same words in a longer message are a new question
+    long = query("要跑几趟啊，我们单位在郊区，离城里的政务服务中心很远", residue="跑趟单位郊区离城政务服务中心很远")
+    assert run(facts, long, scores({NURSE: weak}), ctx).rule == "weak_match"
+    # a short message that finds an item of its own is a new question about it
+    assert run(facts, short, scores({NURSE: facts.tuning.no_answer_below + 0.01}), ctx).item_code == NURSE
+
+
+def test_english_followups_are_measured_in_words(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials)
+    text = "and how long is the renewed one valid for"  # 41 characters, 9 words
+    q = Query(text=text, norm=text, language="en", aspects=(Aspect.validity,), residue="renewedone")
+    d = rules.followup(Situation(q, scores({DOCTOR: 0.89}), ctx), facts)
+    assert d is not None and (d.item_code, d.aspects) == (NURSE, (Aspect.validity,))
+    pay = Query(text="do I have to pay anything", norm="do i have to pay anything", language="en", residue="pay")
+    assert run(facts, pay, scores({DOCTOR: 0.87}), ctx).item_code == NURSE
+
+
+def test_a_place_named_mid_conversation_is_not_turned_away_by_the_kind(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
+    q = query("我人在韶山 走县里窗口", region="韶山", residue="人走县窗口", confident_kinds=("other_department",))
+    assert rules.other_department(Situation(q, scores({NURSE: 0.93}), ctx), facts) is None
+    d = run(facts, q, scores({NURSE: 0.93}), ctx)
+    assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", NURSE, "韶山")
