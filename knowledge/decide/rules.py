@@ -56,8 +56,16 @@ class Situation:
 class Facts:
     """What the rules may know of the knowledge base (names, chunk words, policy keywords); no retrieval."""
 
-    def __init__(self, catalog: Catalog, selector: GuideSelector, tuning: Tuning, generic_terms: Sequence[str]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        selector: GuideSelector,
+        tuning: Tuning,
+        generic_terms: Sequence[str],
+        document_verbs: Sequence[str] = (),
+    ) -> None:
         self.catalog = catalog
+        self.document_verbs = tuple(document_verbs)
         self.selector = selector
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)
@@ -83,6 +91,16 @@ class Facts:
     def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
         """Whether the text carries a name or alias of one of these items."""
         return any(n in text for c in codes for n in self._names.get(c, []))
+
+    def names_of(self, code: str) -> list[str]:
+        return self._names.get(code, [])
+
+    def named_as_document(self, text: str, name: str) -> bool:
+        """Whether every mention of the name follows a verb of handing a paper over (带, 凭, 出示 …)."""
+        starts = [m.start() for m in re.finditer(re.escape(name), text)]
+        return bool(starts) and all(
+            any(text[max(0, i - len(v) - 2) : i].find(v) >= 0 for v in self.document_verbs) for i in starts
+        )
 
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
@@ -162,11 +180,36 @@ def _named_in_passing(s: Situation, f: Facts) -> bool:
     return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)
 
 
+def _asked_without_our_names(s: Situation, f: Facts) -> bool:
+    """Nothing of ours is named verbatim, and the referral keyword stands in a clause that asks something
+    while our names (even fuzzy ones) stand elsewhere ("我开了个个体诊所，开发票要去哪申请")."""
+    q = s.query
+    if s.scores.exact or q.referral is None:
+        return False
+    return any(q.referral.keyword in c and not f.names_in(c, tuple(s.scores.named)) for c in q.question_clauses)
+
+
+def _named_as_a_document(s: Situation, f: Facts) -> bool:
+    """Our item is named only as a paper another department's service asks for ("上户口要带出生医学证明原件吗")."""
+    q = s.query
+    if not s.scores.exact or q.referral is None:
+        return False
+    names = [n for c in s.scores.exact for n in f.names_of(c) if n in q.norm]
+    return bool(names) and all(f.named_as_document(q.norm, n) for n in names)
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
-    (in a clause that asks nothing) or while the learned kind is confidently another department's."""
+    (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
+    confidently another department's."""
     q = s.query
-    if q.referral and (not s.scores.named or _other_department_confident(q) or _named_in_passing(s, f)):
+    if q.referral and (
+        not s.scores.named
+        or _other_department_confident(q)
+        or _named_in_passing(s, f)
+        or _asked_without_our_names(s, f)
+        or _named_as_a_document(s, f)
+    ):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
     return None
 

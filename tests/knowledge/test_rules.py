@@ -24,7 +24,7 @@ PREMARITAL = "premarital-medical-exam"
 @pytest.fixture(scope="module")
 def facts(catalog):  # type: ignore[no-untyped-def]
     lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms)
+    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
 
 
 def query(text: str = "问题", **kw) -> Query:  # type: ignore[no-untyped-def]
@@ -300,3 +300,23 @@ def test_a_place_named_mid_conversation_is_not_turned_away_by_the_kind(facts) ->
     assert rules.other_department(Situation(q, scores({NURSE: 0.93}), ctx), facts) is None
     d = run(facts, q, scores({NURSE: 0.93}), ctx)
     assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", NURSE, "韶山")
+
+
+def test_a_referral_asked_in_its_own_clause_or_our_item_named_as_a_paper(facts) -> None:  # type: ignore[no-untyped-def]
+    tax = Referral("开发票", "税务部门")
+    clinic = "clinic-filing"
+    fuzzy = Scores(items={clinic: 0.97}, points={}, named={clinic: 0.6}, exact=frozenset())
+    q = query("我开了个个体诊所，开发票要去哪申请", referral=tax, question_clauses=("开发票要去哪申请",))
+    assert run(facts, q, fuzzy).rule == "referral"
+    # the item named in the asking clause: ours
+    mine = query("个体诊所开发票要备案吗", referral=tax, question_clauses=())
+    assert run(facts, mine, fuzzy).rule != "referral"
+    police = Referral("上户口", "公安机关")
+    birth = "birth-medical-certificate"
+    named = scores({birth: 1.1}, exact=(birth,))
+    paper = query("宝宝上户口要带出生医学证明原件吗", referral=police)
+    d = run(facts, paper, named)
+    assert (d.rule, d.referral) == ("referral", police)
+    # the item asked about, a keyword beside it: ours
+    ours = query("出生医学证明办好了才能上户口吗，出生医学证明怎么办", referral=police)
+    assert run(facts, ours, named).item_code == birth
