@@ -114,7 +114,10 @@ class Analyser:
         cue_aspects = tuple(h.aspect for h in hits)
         predicted_aspects = predict_aspects(self.predictors.aspects, text)
         aspects, aspect_source = combine_aspects(cue_aspects, predicted_aspects)
-        policy_names = tuple(c for c in self.lexicon.policy_cues.names if contains(norm, c))
+        policy = self.lexicon.policy_cues
+        named = [c for c in policy.names if contains(norm, c)]
+        named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]
+        policy_names = tuple(named)
         policy_general = tuple(c for c in self.lexicon.policy_cues.general if contains(norm, c))
         referral = self.referral_in(norm)
         cue_kind = "other_department" if referral else None  # policy words alone are too broad for a kind

@@ -111,11 +111,21 @@ class SmalltalkWords(_Strict):
 class PolicyCues(_Strict):
     names: list[str] = Field(min_length=1)  # name a policy: cite the points whose topic/keywords contain one
     general: list[str] = Field(default_factory=list)  # only say the question is about a policy
+    aliases: dict[str, str] = Field(default_factory=dict)
+    """How citizens say a policy in their own words -> the name it stands for ("第一次违规" -> "首违不罚")."""
 
     @field_validator("names", "general")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
+
+    @model_validator(mode="after")
+    def _aliases_name_a_policy(self) -> PolicyCues:
+        _clean_cues(list(self.aliases))
+        unknown = sorted({v for v in self.aliases.values() if v not in self.names})
+        if unknown:
+            raise ValueError(f"policy aliases must stand for one of the names: {unknown}")
+        return self
 
 
 class Lexicon(_Strict):

@@ -123,3 +123,19 @@ def test_combine_kind() -> None:
     assert combine_kind("other_department", {"smalltalk": 0.99}) == ("other_department", "cue")
     assert combine_kind(None, {"smalltalk": 0.59, "in_domain": 0.41}) == (None, "none")
     assert combine_kind(None, {"policy": 0.7}) == ("policy", "predictor")
+
+
+def test_policy_aliases_stand_for_a_policy_name() -> None:
+    a = _analyser()
+    assert a.analyse("第一次违规被查到会不会直接罚款").policy_names == ("首违不罚",)
+    assert "首违不罚" in a.analyse("Will a first minor violation be fined?").policy_names
+    assert a.analyse("首违不罚是什么").policy_names == ("首违不罚",)  # a name counts once
+
+
+def test_a_policy_alias_must_stand_for_a_name() -> None:
+    from pydantic import ValidationError
+
+    from knowledge.query.lexicon import PolicyCues
+
+    with pytest.raises(ValidationError):
+        PolicyCues(names=["首违不罚"], aliases={"第一次违规": "不存在的政策"})
