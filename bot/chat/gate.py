@@ -1,7 +1,7 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk"}}`: the last is how many characters the
-message says beyond greetings, thanks, goodbyes and acknowledgements — the vocabulary is the knowledge
-lexicon's, so Rasa's component holds none).
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human"}}`: how many characters the
+message says beyond greetings, thanks, goodbyes and acknowledgements, and whether it asks for a person — the
+vocabulary is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -18,9 +18,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-GateFn = Callable[[str], "tuple[str, float, bool] | tuple[str, float, bool, int | None] | None"]
-"""text -> (kind, confidence, confident, characters said beyond greetings/thanks/goodbyes or None), or None
-while the gate is not available."""
+GateFn = Callable[[str], "tuple[Any, ...] | None"]
+"""text -> (kind, confidence, confident[, characters said beyond greetings/thanks/goodbyes or None[, asks for a
+person]]), or None while the gate is not available (`knowledge.learned.gate.GateVerdict`)."""
 
 MAX_SESSIONS = 10_000
 
@@ -58,4 +58,6 @@ def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[st
     gate_meta: dict[str, Any] = {"kind": kind, "confidence": round(float(confidence), 4), "confident": bool(confident)}
     if beyond_smalltalk is not None:
         gate_meta["beyond_smalltalk"] = int(beyond_smalltalk)
+    if len(rest) > 1 and rest[1]:
+        gate_meta["asks_human"] = True
     return {"gate": gate_meta}

@@ -17,6 +17,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
   then
+    guide words     a question without aspect cues whose words stand in one field of the item's guides only
+                    asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: ask (lists: materials, conditions, process) or show them side by side
 """
@@ -31,6 +33,7 @@ from dataclasses import dataclass, replace
 from knowledge.answer import Context
 from knowledge.catalog import Catalog
 from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.guide_words import GuideWords, aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.name_words import names_as_words, word_boundaries
 from knowledge.decide.tuning import Tuning
@@ -66,6 +69,7 @@ class Facts:
     ) -> None:
         self.catalog = catalog
         self.document_verbs = tuple(document_verbs)
+        self.guide_words = GuideWords(catalog.items)
         self.selector = selector
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)
@@ -104,6 +108,11 @@ class Facts:
 
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
+
+    def points_named_in(self, norm: str) -> list[str]:
+        """Policy points whose own topic or a keyword of three characters or more the text carries verbatim
+        ("执法公示是什么意思", "请解释一下办事不求人")."""
+        return [pid for pid, words in self._point_words.items() if any(len(w) >= 3 and w in norm for w in words)]
 
     def cited_points(self, policy_names: Sequence[str]) -> list[str]:
         """Policy points whose topic or keywords contain a policy name the question used."""
@@ -181,11 +190,13 @@ def _named_in_passing(s: Situation, f: Facts) -> bool:
 
 
 def _asked_without_our_names(s: Situation, f: Facts) -> bool:
-    """Nothing of ours is named verbatim, and the referral keyword stands in a clause that asks something
-    while our names (even fuzzy ones) stand elsewhere ("我开了个个体诊所，开发票要去哪申请")."""
+    """Nothing of ours is named verbatim, and the referral keyword stands in a one-clause question or in a clause
+    that asks something while our names (even fuzzy ones) stand elsewhere ("我开了个个体诊所，开发票要去哪申请")."""
     q = s.query
     if s.scores.exact or q.referral is None:
         return False
+    if not q.question_clauses:  # one clause, our names only fuzzily, the keyword verbatim ("个体诊所每个月要报税吗")
+        return True
     return any(q.referral.keyword in c and not f.names_in(c, tuple(s.scores.named)) for c in q.question_clauses)
 
 
@@ -274,6 +285,8 @@ def policy(s: Situation, f: Facts) -> Decision | None:
     q, t = s.query, f.tuning
     points = s.scores.points
     cited = f.cited_points(q.policy_names)
+    if not cited and q.policy_cues and not s.scores.exact:  # asks about a policy point by its own words
+        cited = f.points_named_in(q.norm)
     if cited:
         exact = sorted(s.scores.exact, key=lambda c: -s.scores.named.get(c, 0.0))
         item = exact[0] if exact else None
@@ -421,7 +434,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
     for rule in rules:
         decision = rule(s, f)
         if decision is not None:
-            refined = sub_items(decision, f)
+            refined = sub_items(aspect_from_guide_words(decision, s.query, f.guide_words), f)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -149,6 +149,7 @@ class Analyser:
             generic=generic,
             question_clauses=self.question_clauses(norm),
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
+            asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

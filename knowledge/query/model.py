@@ -38,6 +38,7 @@ class Query:
     asks_department: bool = False  # asks which department handles it / where to complain (lexicon)
     residue: str = ""  # what the question says beyond cues, generic words, places and filler
     generic: bool = False  # used a generic word ("许可证", "注册")
+    asks_human: bool = False  # asks for a person (lexicon human_cues)
     beyond_smalltalk: str | None = None  # what it says beyond greetings, thanks, goodbyes (None: not judged)
 
     @property

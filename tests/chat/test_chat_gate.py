@@ -166,3 +166,34 @@ def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_ra
     assert "metadata" not in fake_rasa.received[-1]  # the intake asked: this text is the description
     assert fake_rasa.received[-1]["message"] == LONG_COMPLAINT  # kept whole
     assert calls == ["我要反映办不成的事"]
+
+
+def test_a_message_asking_for_a_person_is_handed_over_and_a_bare_number_is_no_ticket() -> None:
+    from nlu_components.gate_rules import looks_like_ticket_number
+
+    human = {"kind": "in_domain", "confidence": 0.6, "confident": True, "asks_human": True}
+    assert gate_of({"gate": human}) == human
+    assert overriding_intent("算了 你直接帮我转个真人吧", "cancel", False, human) is None  # cancel is kept
+    assert overriding_intent("can I talk to a real person please", "ask_item", False, human) == "ask_human"
+    assert "asks_human" not in (gate_of({"gate": {**human, "asks_human": "yes"}}) or {})
+    assert looks_like_ticket_number("BBC-20261122-0007") and looks_like_ticket_number("bbc 20261122 7")
+    assert not looks_like_ticket_number("60") and not looks_like_ticket_number(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "expected"),
+    [
+        # a short question the gate is sure of is a question, even when DIET saw a complaint
+        ("要跑现场几次", "report_problem", _gate("in_domain", 0.48, True), "ask_item"),
+        ("护士注册交上去两个月了还没批下来，急死了", "report_problem", _gate("in_domain", 0.9, True), None),
+        ("窗口态度太差了", "report_problem", _gate("complaint", 0.4, False), None),
+        # a short yes/no is kept, unless the gate's follow-up says more than small talk
+        ("收钱不", "deny", {**_gate("in_domain", 0.4, True), "beyond_smalltalk": 3}, "ask_item"),
+        ("好的", "affirm", {**_gate("in_domain", 0.9, True), "beyond_smalltalk": 0}, None),
+        ("不用了", "deny", {**_gate("smalltalk", 0.9, True), "beyond_smalltalk": 0}, None),
+    ],
+)
+def test_short_questions_against_diets_complaint_and_yes_no(
+    text: str, intent: str, gate: dict[str, object], expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, False, gate) == expected

@@ -308,9 +308,12 @@ def test_a_referral_asked_in_its_own_clause_or_our_item_named_as_a_paper(facts) 
     fuzzy = Scores(items={clinic: 0.97}, points={}, named={clinic: 0.6}, exact=frozenset())
     q = query("我开了个个体诊所，开发票要去哪申请", referral=tax, question_clauses=("开发票要去哪申请",))
     assert run(facts, q, fuzzy).rule == "referral"
-    # the item named in the asking clause: ours
-    mine = query("个体诊所开发票要备案吗", referral=tax, question_clauses=())
-    assert run(facts, mine, fuzzy).rule != "referral"
+    # one clause naming our item only fuzzily beside the keyword: theirs ("个体诊所每个月要报税吗")
+    assert run(facts, query("个体诊所每个月要开发票吗", referral=tax), fuzzy).rule == "referral"
+    # our item named verbatim in the asking clause: ours
+    exact = scores({clinic: 1.1}, exact=(clinic,))
+    mine = query("诊所备案以后开发票要什么材料", referral=tax, question_clauses=())
+    assert run(facts, mine, exact).item_code == clinic
     police = Referral("上户口", "公安机关")
     birth = "birth-medical-certificate"
     named = scores({birth: 1.1}, exact=(birth,))
@@ -320,3 +323,12 @@ def test_a_referral_asked_in_its_own_clause_or_our_item_named_as_a_paper(facts) 
     # the item asked about, a keyword beside it: ours
     ours = query("出生医学证明办好了才能上户口吗，出生医学证明怎么办", referral=police)
     assert run(facts, ours, named).item_code == birth
+
+
+def test_a_policy_point_asked_about_in_its_own_words(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("执法公示是什么意思", policy_cues=("什么意思",))
+    d = run(facts, q, scores({NURSE: 0.9}))
+    assert d.rule == "policy" and d.policy_id is not None
+    assert "执法公示" in facts.catalog.point_by_id[d.policy_id][1].keywords
+    # without a policy word it is not taken for a policy question
+    assert run(facts, query("执法公示"), scores({NURSE: 0.9})).rule != "policy"
