@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # A ticket number in any plausible form: "BBC-20261122-0007", "bbc20261122-7", "BBC 20261122 0007".
 TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}[-\s]?\d{8}[-\s]?\d{1,6}(?!\d)")
-_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])")
+_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])|(?<=[a-z])\.\s")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -110,7 +110,13 @@ class Analyser:
 
     def analyse(self, text: str, region_hint: str | None = None) -> Query:
         norm = normalise(text)
+        clauses = self.question_clauses(norm)
         hits = self.cues.aspect_hits(norm)
+        asked = self.cues.aspect_hits("，".join(clauses)) if clauses else []
+        if asked and hits[0].aspect not in {h.aspect for h in asked}:
+            # the primary cue stands in a clause that asks nothing ("my registration expires next month. what do
+            # i need to renew it?"): what the asking clauses ask for
+            hits = asked
         cue_aspects = tuple(h.aspect for h in hits)
         predicted_aspects = predict_aspects(self.predictors.aspects, text)
         aspects, aspect_source = combine_aspects(cue_aspects, predicted_aspects)
@@ -147,7 +153,7 @@ class Analyser:
             confident_kinds=self.predictors.confident_kinds(predicted_kind),
             residue=residue,
             generic=generic,
-            question_clauses=self.question_clauses(norm),
+            question_clauses=clauses,
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
             asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
             beyond_smalltalk=self.beyond_smalltalk(norm),

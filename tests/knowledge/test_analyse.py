@@ -139,3 +139,11 @@ def test_a_policy_alias_must_stand_for_a_name() -> None:
 
     with pytest.raises(ValidationError):
         PolicyCues(names=["首违不罚"], aliases={"第一次违规": "不存在的政策"})
+
+
+def test_the_asking_clause_decides_the_aspect_when_another_clause_only_tells() -> None:
+    a = _analyser()
+    q = a.analyse("hi, I'm a nurse and my registration expires next month. what do i need to renew it?")
+    assert q.aspects == (Aspect.materials,) and q.sub_item == "延续"
+    both = a.analyse("供水单位卫生许可需要哪些材料，收不收费")  # the second clause asks without a question word
+    assert both.aspects == (Aspect.materials, Aspect.fee)
