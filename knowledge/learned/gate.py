@@ -63,8 +63,8 @@ class GatedEngine:
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
           named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
           that asks which department handles something naming nothing of ours (the head not sure of
-          another kind) is a confident `other_department` — so Rasa does not send "医保卡还没激活，在医院
-          刷不了" to the complaint intake;
+          another kind, and not leaning to a complaint: "医院乱收费，去哪里反映" is one) is a confident
+          `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
         - a message made only of greetings, thanks, goodbyes and acknowledgements (lexicon `smalltalk`:
           "好的没有问题了再见") is confident small talk;
         - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
@@ -89,8 +89,8 @@ class GatedEngine:
         named = self._names_item(query.norm)
         if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
             return "other_department", True  # names another department's service: even a short complaint
-        if not named and query.asks_department and sure is None:
-            return "other_department", True
+        if not named and query.asks_department and sure is None and kind != "complaint":
+            return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
         if query.beyond_smalltalk == "" and sure in (None, "smalltalk", "in_domain"):
             return "smalltalk", True
         if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":

@@ -217,3 +217,12 @@ def test_the_verdict_says_when_a_message_asks_for_a_person(fake_engine) -> None:
     assert gated.gate("算了 你直接帮我转个真人吧").asks_human
     assert gated.gate("can I talk to a real person please").asks_human
     assert not gated.gate("护士注册要什么材料").asks_human
+
+
+def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    leaning = _engine_with_kind(fake_engine, "complaint", 0.6)  # the top kind, below its threshold: not sure
+    leaning.thresholds["complaint"] = 0.7
+    assert leaning.gate("医院乱收费，去哪里反映")[0:3:2] == ("complaint", False)  # DIET decides (the intake)
+    assert leaning.gate("生完孩子产假工资单位不给发，去哪里反映")[0:3:2] == ("other_department", True)  # a keyword
+    other = _engine_with_kind(fake_engine, "policy", 0.6)
+    assert other.gate("施工噪音特别大，去哪里反映")[0:3:2] == ("other_department", True)
