@@ -251,6 +251,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         return None
     if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
         return None
+    if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
+        return None
     exact = s.scores.exact
     if exact:
         if ctx.item_code in exact:
@@ -349,8 +351,12 @@ def generic(s: Situation, f: Facts) -> Decision | None:
 
 def department_question(s: Situation, f: Facts) -> Decision | None:
     """Asks which department handles something or where to complain ("施工噪音找哪个部门") and names no
-    item of ours, not even in part: no guide fits — the honest no-answer with the helpline."""
-    if s.query.asks_department and not s.scores.named:
+    item of ours, not even in part: no guide fits — the honest no-answer with the helpline. Where to complain
+    about the conversation's item names none verbatim either ("要是办不下来该找谁反映")."""
+    q = s.query
+    if (q.asks_department and not s.scores.named) or (
+        q.asks_complaint_route and s.context.item_code and not s.scores.exact
+    ):
         return Decision(kind="no_answer", rule="department_question")
     return None
 

@@ -156,6 +156,7 @@ class Analyser:
             question_clauses=clauses,
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
             asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
+            asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

@@ -142,6 +142,9 @@ class Lexicon(_Strict):
     named in passing ("宝宝已经拿到出生医学证明了，生育津贴怎么申领")."""
     department_cues: list[str] = Field(default_factory=list)
     """The question asks which department or where to complain (找哪个部门, 归谁管, 哪里投诉 …)."""
+    complaint_route_cues: list[str] = Field(default_factory=list)
+    """Asks where to complain or report (找谁反映, 哪里投诉 …): mid-conversation not a follow-up about the item's
+    window but the complaint route — the honest no-answer with the helpline."""
     human_cues: list[str] = Field(default_factory=list)
     """The citizen asks for a person (转人工, 真人, real person …): the chat hands over whatever DIET guessed."""
     document_verbs: list[str] = Field(default_factory=list)
@@ -152,7 +155,9 @@ class Lexicon(_Strict):
     """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
     naming one mid-way must get "no guide for that region", not the question taken for a new item."""
 
-    @field_validator("places", "question_words", "department_cues", "document_verbs", "human_cues")
+    @field_validator(
+        "places", "question_words", "department_cues", "document_verbs", "human_cues", "complaint_route_cues"
+    )
     @classmethod
     def _places(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)

@@ -39,6 +39,7 @@ class Query:
     residue: str = ""  # what the question says beyond cues, generic words, places and filler
     generic: bool = False  # used a generic word ("许可证", "注册")
     asks_human: bool = False  # asks for a person (lexicon human_cues)
+    asks_complaint_route: bool = False  # asks where to complain or report (lexicon complaint_route_cues)
     beyond_smalltalk: str | None = None  # what it says beyond greetings, thanks, goodbyes (None: not judged)
 
     @property

@@ -332,3 +332,13 @@ def test_a_policy_point_asked_about_in_its_own_words(facts) -> None:  # type: ig
     assert "执法公示" in facts.catalog.point_by_id[d.policy_id][1].keywords
     # without a policy word it is not taken for a policy question
     assert run(facts, query("执法公示"), scores({NURSE: 0.9})).rule != "policy"
+
+
+def test_where_to_complain_mid_conversation_is_the_complaint_route(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code="radiation-worker-certificate", aspect=Aspect.location)
+    q = query("要是办不下来该找谁反映", residue="办不来", asks_department=True, asks_complaint_route=True)
+    d = run(facts, q, scores({"radiation-worker-certificate": 0.93}), ctx)
+    assert (d.kind, d.rule) == ("no_answer", "department_question")
+    # which department handles the item is still a follow-up about it
+    where = query("那找哪个部门办", residue="", asks_department=True, aspects=(Aspect.location,))
+    assert run(facts, where, scores({"radiation-worker-certificate": 0.93}), ctx).rule == "followup"
