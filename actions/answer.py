@@ -103,6 +103,8 @@ class ActionAnswer(Action):
             text = f"{text}\n{line}"
         buttons = [{"title": c.title, "payload": button_payload(c)} for c in answer.choices]
         dispatcher.utter_message(text=text, buttons=buttons or None)
+        if answer.region_asked and answer.region_asked != region:  # "我在广州…": later questions are about there
+            events.append(SlotSet("region", answer.region_asked))
 
         if kind in ("answer", "no_answer") and answer.item is not None:
             events += [

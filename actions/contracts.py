@@ -50,6 +50,7 @@ class SearchAnswer(_Loose):
     text: str = ""
     choices: list[Choice] = Field(default_factory=list)
     sources: list[SourceRef] = Field(default_factory=list)
+    region_asked: str | None = None  # the place the question named: kept in the `region` slot
     knowledge_version: int | None = None
 
 

@@ -26,7 +26,7 @@ from actions.meta import send_meta
 logger = logging.getLogger(__name__)
 
 HTTP_TOO_MANY_REQUESTS = 429
-_SEP = r"[\s\-_·.]*"
+_SEP = r"[\s\-_·.—–‐‑―−]*"  # hyphens of every width: "BBC—20261201—0009"
 _LAST4_RE = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
 _MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d\*{4}(\d{4})(?!\d)")
 

@@ -31,6 +31,7 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
     failures: list[str] = []
     for conv in load_conversations(path):
         ctx = Context()
+        region: str | None = None  # the `region` slot: the place the user named (actions/answer.py keeps it)
         last_question = ""
         ok_conv = True
         counted = False
@@ -43,10 +44,11 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
                 ask_ctx = Context(
                     item_code=entities.get("item_code"), sub_item=entities.get("sub_item"), aspect=ctx.aspect
                 )
-                answer = engine.ask(last_question, ask_ctx)
+                answer = engine.ask(last_question, ask_ctx, region)
             else:
                 last_question = turn.user
-                answer = engine.ask(turn.user, ctx)
+                answer = engine.ask(turn.user, ctx, region)
+            region = answer.region_asked or region
             seen = Observed(
                 kind=answer.kind,
                 item_name=answer.item.name if answer.item else None,

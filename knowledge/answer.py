@@ -62,6 +62,7 @@ class Answer(BaseModel):
     sources: list[SourceRef] = Field(default_factory=list)
     candidates: list[Candidate] = Field(default_factory=list)
     region: str | None = None
+    region_asked: str | None = None  # the place the question named: the dialogue keeps it for later questions
     last_verified: str | None = None
     knowledge_version: int | None = None  # the published knowledge version that answered (0: the data folder)
 

@@ -82,7 +82,7 @@ class Engine:
             channels.append(NamesScorer(catalog.items, self.lexicon.generic_terms))
         self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
         self.selector = GuideSelector(cues, deployment_region=region)
-        self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms)
+        self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
         self.composer = Composer(catalog, self.selector, helpline=helpline, deployment_region=region)
 
     def set_predictors(self, predictors: Predictors) -> None:

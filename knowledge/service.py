@@ -19,6 +19,7 @@ from knowledge.catalog import Catalog, load_catalog
 from knowledge.config import get_settings
 from knowledge.embedding.cache import CachedEmbedder
 from knowledge.engine import Engine
+from knowledge.learned.gate import GateVerdict
 from knowledge.learned.predictors import with_query_cache
 from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
@@ -135,16 +136,17 @@ def live_version() -> int | None:
     return live.version if live is not None else None
 
 
-def gate_verdict(text: str) -> tuple[str, float, bool] | None:
-    """The learned gate's (kind, confidence, confident) for a text, or None while the engine is not
-    built or the gate is off (the chat gateway must not wait for a build)."""
+def gate_verdict(text: str) -> GateVerdict | None:
+    """The learned gate's verdict for a text (kind, confidence, confident, characters said beyond small talk,
+    asks for a person), or None while the engine is not built or the gate is off (the chat gateway must not
+    wait for a build)."""
     if not is_ready():
         return None
-    verdict = getattr(get_engine(), "verdict", None)
-    if verdict is None:
+    gate = getattr(get_engine(), "gate", None)
+    if gate is None:
         return None
-    kind, confidence, confident = verdict(text)
-    return (kind, confidence, confident) if kind else None
+    verdict: GateVerdict = gate(text)
+    return verdict if verdict.kind else None
 
 
 def is_ready() -> bool:

@@ -12,7 +12,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.gate_rules import gate_of, overriding_intent
+from nlu_components.gate_rules import gate_of, looks_like_ticket_number, overriding_intent
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,10 @@ class GateIntentOverride(GraphComponent):
             if gate is None:
                 continue
             intent = (message.get("intent") or {}).get("name")
-            has_ticket = any(e.get("entity") == "ticket_number" for e in message.get("entities") or [])
+            has_ticket = any(
+                e.get("entity") == "ticket_number" and looks_like_ticket_number(e.get("value"))
+                for e in message.get("entities") or []
+            )
             text = message.get("text") or ""
             target = overriding_intent(text, intent, has_ticket, gate)
             if target is None:

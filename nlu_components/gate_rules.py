@@ -8,17 +8,20 @@ description) and for button payloads. Rules, in order:
 0. a message with a ticket number that DIET took for a question, small talk or its fallback is a
    ticket-status question (the number is looked up, an unknown one gets 未找到该工单);
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
-   with a ticket number, and short yes/no answers;
+   with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
+   confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
    polite no); a confident `complaint` becomes `report_problem`;
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
-   talk, out-of-scope, its fallback or a ticket question without a number (never when DIET saw a
-   complaint: "护士注册交上去两个月了还没批" is both about an item and a 办不成事 report);
+   talk, out-of-scope, its fallback or a ticket question without a number, and when DIET saw a complaint
+   in a short message (at most SHORT_QUESTION_CHARS: "要跑现场几次"; a longer one may be both about an item
+   and a 办不成事 report: "护士注册交上去两个月了还没批");
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
-   small talk: the knowledge engine decides).
+   small talk: the knowledge engine decides). What counts as greeting words is the app's business: the
+   metadata's `beyond_smalltalk` ("好的没有问题了再见" says nothing more: 0); this module holds no vocabulary.
 """
 
 from __future__ import annotations
@@ -31,16 +34,20 @@ SHORT_ANSWER_CHARS = 6
 YES_NO_CHARS = 3  # "好的", "不用了": always a yes/no; longer short answers may be a follow-up ("换成湖北的")
 SUBSTANCE_CHARS = 6
 GREETING_INTENTS = frozenset({"greet", "goodbye", "thank"})
-_GREETING_WORDS = re.compile(
-    r"你好|您好|你们好|大家好|在吗|在不在|请问|麻烦|打扰了|谢谢|多谢|感谢|再见|拜拜|早上好|下午好|晚上好|"
-    r"hello|hi|hey|thanks|thank you|good (morning|afternoon|evening)|[\s\W_]",
-    re.IGNORECASE,
-)
+_PUNCTUATION = re.compile(r"[\s\W_]")
+TICKET_LIKE = re.compile(r"[A-Za-z]{2,5}\W{0,3}\d{8}")
+SHORT_QUESTION_CHARS = 16
+"""A message this short that the gate is sure asks about our services is a question even when DIET saw a
+complaint in it ("办好了是寄过来还是自己去拿", "要跑现场几次"); longer ones may be both
+("护士注册交上去两个月了还没批")."""
 
 
-def substance(text: str) -> str:
-    """What a message says beyond greeting and thanks words and punctuation."""
-    return _GREETING_WORDS.sub("", text)
+def substance(text: str, gate: dict[str, Any]) -> int:
+    """How many characters a message says beyond greetings, thanks, goodbyes and acknowledgements: the app
+    counts them with the knowledge lexicon's small-talk vocabulary (`beyond_smalltalk`); without that count,
+    every character but punctuation."""
+    beyond = gate.get("beyond_smalltalk")
+    return beyond if isinstance(beyond, int) else len(_PUNCTUATION.sub("", text))
 
 
 SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm", "deny"})
@@ -65,7 +72,19 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
     confidence = gate.get("confidence")
     if isinstance(confidence, bool) or not isinstance(confidence, int | float):
         return None
-    return {"kind": gate["kind"], "confidence": float(confidence), "confident": bool(gate.get("confident"))}
+    verdict = {"kind": gate["kind"], "confidence": float(confidence), "confident": bool(gate.get("confident"))}
+    beyond = gate.get("beyond_smalltalk")
+    if isinstance(beyond, int) and not isinstance(beyond, bool) and beyond >= 0:
+        verdict["beyond_smalltalk"] = beyond
+    if gate.get("asks_human") is True:
+        verdict["asks_human"] = True
+    return verdict
+
+
+def looks_like_ticket_number(value: Any) -> bool:
+    """Whether an extracted ticket_number entity looks like one (letters, then a date): DIET's entity
+    extractor also tags bare numbers ("明年满60")."""
+    return isinstance(value, str) and TICKET_LIKE.search(value) is not None
 
 
 def overriding_intent(
@@ -76,19 +95,22 @@ def overriding_intent(
         return None
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
+    if gate.get("asks_human"):
+        return "ask_human"  # "算了 你直接帮我转个真人吧", "can I talk to a real person please"
     follow_up = gate["kind"] == "in_domain" and gate["confident"]
+    says_more = substance(text, gate) > 0
     if (
         intent in ("affirm", "deny")
         and len(text) <= SHORT_ANSWER_CHARS
-        and (len(text) <= YES_NO_CHARS or not follow_up)
+        and (not follow_up or (len(text) <= YES_NO_CHARS and not ("beyond_smalltalk" in gate and says_more)))
     ):
-        return None  # "好的", "不用了" — but "换成湖北的" (a place: the gate's confident follow-up) is a question
+        return None  # "好的", "不用了" — but "换成湖北的", "收钱不" (the gate's confident follow-up) are questions
     if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
         return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …
-        if intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS:
+        if intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS:
             return "ask_item"  # … but "你好，小升初划片找谁" says more than hello
         return None
     if kind == "other_department" and intent == "out_of_scope":
@@ -97,8 +119,15 @@ def overriding_intent(
         return target if target != intent else None
     if confident and intent in SOFT_INTENTS and intent != target:
         return target
-    if (intent in SMALLTALK_INTENTS and len(text) > LONG_MESSAGE_CHARS) or (
-        intent in GREETING_INTENTS and len(substance(text)) > SUBSTANCE_CHARS
+    if (
+        confident
+        and kind in ("in_domain", "policy")
+        and intent == "report_problem"
+        and len(text) <= SHORT_QUESTION_CHARS
+    ):
+        return target  # "要跑现场几次": a short question the gate is sure of, not a 办不成事 report
+    if (intent in SMALLTALK_INTENTS and len(text) > LONG_MESSAGE_CHARS and substance(text, gate) > 0) or (
+        intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS
     ):
         return target
     return None

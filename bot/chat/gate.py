@@ -1,4 +1,7 @@
-"""The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata.
+"""The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human"}}`: how many characters the
+message says beyond greetings, thanks, goodbyes and acknowledgements, and whether it asks for a person — the
+vocabulary is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -15,8 +18,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-GateFn = Callable[[str], "tuple[str, float, bool] | None"]
-"""text -> (kind, confidence, confident), or None while the gate is not available."""
+GateFn = Callable[[str], "tuple[Any, ...] | None"]
+"""text -> (kind, confidence, confident[, characters said beyond greetings/thanks/goodbyes or None[, asks for a
+person]]), or None while the gate is not available (`knowledge.learned.gate.GateVerdict`)."""
 
 MAX_SESSIONS = 10_000
 
@@ -49,5 +53,11 @@ def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[st
         return None
     if verdict is None:
         return None
-    kind, confidence, confident = verdict
-    return {"gate": {"kind": kind, "confidence": round(float(confidence), 4), "confident": bool(confident)}}
+    kind, confidence, confident, *rest = verdict
+    beyond_smalltalk = rest[0] if rest else None
+    gate_meta: dict[str, Any] = {"kind": kind, "confidence": round(float(confidence), 4), "confident": bool(confident)}
+    if beyond_smalltalk is not None:
+        gate_meta["beyond_smalltalk"] = int(beyond_smalltalk)
+    if len(rest) > 1 and rest[1]:
+        gate_meta["asks_human"] = True
+    return {"gate": gate_meta}

@@ -34,6 +34,12 @@ class Composer:
         self.deployment_region = deployment_region
 
     def compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
+        answer = self._compose(decision, query, scores)
+        if query.region and decision.kind != "no_answer":  # the dialogue remembers the place the user named
+            answer = answer.model_copy(update={"region_asked": query.region})
+        return answer
+
+    def _compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
         if decision.kind == "no_answer":
             return self._no_answer(decision, query, scores)
         if decision.kind == "clarify" and decision.clarify_sub_items and decision.item_code:

@@ -82,6 +82,8 @@ def aspect_lines(guide: Guide, aspect: Aspect, helpline: str) -> list[str]:
             "result",
         ],
     }[aspect]
+    if aspect is Aspect.location and not guide.location and guide.implementing_body:
+        fields = ["implementing_body", *fields]  # "交到哪个部门": where the guide names no window, who handles it
     return _labelled(guide, fields, helpline)
 
 

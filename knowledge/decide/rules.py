@@ -6,15 +6,19 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
-    followup        a message in a conversation that asks about the conversation's item (any wording)
+    followup        a message in a conversation that asks about the conversation's item (any wording); a
+                    place named with only a vague "how" (怎么办) keeps the conversation's aspect too
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
-    weak_match      nothing scores high enough: a policy point if one does, else an honest no answer
+    weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
+                    questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
   then
+    guide words     a question without aspect cues whose words stand in one field of the item's guides only
+                    asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: ask (lists: materials, conditions, process) or show them side by side
 """
@@ -29,7 +33,9 @@ from dataclasses import dataclass, replace
 from knowledge.answer import Context
 from knowledge.catalog import Catalog
 from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.guide_words import GuideWords, aspect_from_guide_words
 from knowledge.decide.model import Decision
+from knowledge.decide.name_words import names_as_words, word_boundaries
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -53,12 +59,22 @@ class Situation:
 class Facts:
     """What the rules may know of the knowledge base (names, chunk words, policy keywords); no retrieval."""
 
-    def __init__(self, catalog: Catalog, selector: GuideSelector, tuning: Tuning, generic_terms: Sequence[str]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        selector: GuideSelector,
+        tuning: Tuning,
+        generic_terms: Sequence[str],
+        document_verbs: Sequence[str] = (),
+    ) -> None:
         self.catalog = catalog
+        self.document_verbs = tuple(document_verbs)
+        self.guide_words = GuideWords(catalog.items)
         self.selector = selector
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)
         self._names = {i.code: [normalise(n) for n in (i.name, *i.aliases)] for i in catalog.items}
+        self._name_bounds = {n: word_boundaries(n) for names in self._names.values() for n in names}
         self._item_text: dict[str, str] = {}
         for chunk in catalog.chunks:
             if chunk.item_code and not chunk.policy_id:
@@ -68,15 +84,35 @@ class Facts:
         }
 
     def items_naming(self, fragment: str) -> list[str]:
-        """Items whose name or an alias contains the fragment ("医师" → 医师执业注册, 医师多机构执业…)."""
-        return [code for code, names in self._names.items() if any(fragment in n for n in names)]
+        """Items whose name or an alias holds the fragment as whole words ("医师" → 医师执业注册, 医师多机构执业…;
+        "准备" names nothing: in 企业标准备案 it straddles 标准 and 备案)."""
+        return [
+            code
+            for code, names in self._names.items()
+            if any(names_as_words(n, self._name_bounds[n], fragment) for n in names)
+        ]
 
     def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
         """Whether the text carries a name or alias of one of these items."""
         return any(n in text for c in codes for n in self._names.get(c, []))
 
+    def names_of(self, code: str) -> list[str]:
+        return self._names.get(code, [])
+
+    def named_as_document(self, text: str, name: str) -> bool:
+        """Whether every mention of the name follows a verb of handing a paper over (带, 凭, 出示 …)."""
+        starts = [m.start() for m in re.finditer(re.escape(name), text)]
+        return bool(starts) and all(
+            any(text[max(0, i - len(v) - 2) : i].find(v) >= 0 for v in self.document_verbs) for i in starts
+        )
+
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
+
+    def points_named_in(self, norm: str) -> list[str]:
+        """Policy points whose own topic or a keyword of three characters or more the text carries verbatim
+        ("执法公示是什么意思", "请解释一下办事不求人")."""
+        return [pid for pid, words in self._point_words.items() if any(len(w) >= 3 and w in norm for w in words)]
 
     def cited_points(self, policy_names: Sequence[str]) -> list[str]:
         """Policy points whose topic or keywords contain a policy name the question used."""
@@ -153,11 +189,38 @@ def _named_in_passing(s: Situation, f: Facts) -> bool:
     return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)
 
 
+def _asked_without_our_names(s: Situation, f: Facts) -> bool:
+    """Nothing of ours is named verbatim, and the referral keyword stands in a one-clause question or in a clause
+    that asks something while our names (even fuzzy ones) stand elsewhere ("我开了个个体诊所，开发票要去哪申请")."""
+    q = s.query
+    if s.scores.exact or q.referral is None:
+        return False
+    if not q.question_clauses:  # one clause, our names only fuzzily, the keyword verbatim ("个体诊所每个月要报税吗")
+        return True
+    return any(q.referral.keyword in c and not f.names_in(c, tuple(s.scores.named)) for c in q.question_clauses)
+
+
+def _named_as_a_document(s: Situation, f: Facts) -> bool:
+    """Our item is named only as a paper another department's service asks for ("上户口要带出生医学证明原件吗")."""
+    q = s.query
+    if not s.scores.exact or q.referral is None:
+        return False
+    names = [n for c in s.scores.exact for n in f.names_of(c) if n in q.norm]
+    return bool(names) and all(f.named_as_document(q.norm, n) for n in names)
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
-    (in a clause that asks nothing) or while the learned kind is confidently another department's."""
+    (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
+    confidently another department's."""
     q = s.query
-    if q.referral and (not s.scores.named or _other_department_confident(q) or _named_in_passing(s, f)):
+    if q.referral and (
+        not s.scores.named
+        or _other_department_confident(q)
+        or _named_in_passing(s, f)
+        or _asked_without_our_names(s, f)
+        or _named_as_a_document(s, f)
+    ):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
     return None
 
@@ -166,20 +229,29 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
     This is the one place the learned kind turns a question away; a follow-up that says nothing beyond
-    cue words in a conversation about an item ("要带身份证吗") is left to the followup rule."""
+    cue words in a conversation about an item ("要带身份证吗"), or names a place, is left to the followup rule."""
     q, t = s.query, f.tuning
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
-    if s.context.item_code and len(q.residue) <= t.followup_max_residue:
-        return None
+    if s.context.item_code and (len(q.residue) <= t.followup_max_residue or q.region):
+        return None  # a follow-up of cue words, or a place named mid-conversation ("我人在韶山 走县里窗口")
     return Decision(kind="no_answer", rule="other_department")
+
+
+def _within(q: Query, chars: int, words: int) -> bool:
+    """Whether a message is at most this long: characters, or words for an English one."""
+    return len(q.norm.split()) <= words if q.language == "en" else len(q.norm) <= chars
 
 
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
-    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code or len(q.norm) > t.followup_max_chars:
+    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
+        return None
+    if not _within(q, t.followup_max_chars, t.followup_max_words):
         return None
     if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
+        return None
+    if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
         return None
     exact = s.scores.exact
     if exact:
@@ -199,17 +271,24 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.exact:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif q.aspects and not s.scores.exact and max(s.scores.items.values(), default=0.0) < t.no_answer_below:
-            code = ctx.item_code  # asks for an aspect and, on its own, finds no item: it means this one
+        elif (q.aspects or _within(q, t.followup_short_chars, t.followup_short_words)) and max(
+            s.scores.items.values(), default=0.0
+        ) < t.no_answer_below:
+            code = ctx.item_code  # asks for an aspect, or says little, and on its own finds no item: this one
         else:
             return None
-    return _item(s, code, "followup", 0.9, _aspects(q, ctx))
+    aspects = _aspects(q, ctx)
+    if q.region and q.vague_aspect and ctx.aspect and code == ctx.item_code:
+        aspects = (ctx.aspect,)  # "我是山东的，那边怎么办": how the same thing goes there, not the process
+    return _item(s, code, "followup", 0.9, aspects)
 
 
 def policy(s: Situation, f: Facts) -> Decision | None:
     q, t = s.query, f.tuning
     points = s.scores.points
     cited = f.cited_points(q.policy_names)
+    if not cited and q.policy_cues and not s.scores.exact:  # asks about a policy point by its own words
+        cited = f.points_named_in(q.norm)
     if cited:
         exact = sorted(s.scores.exact, key=lambda c: -s.scores.named.get(c, 0.0))
         item = exact[0] if exact else None
@@ -272,10 +351,24 @@ def generic(s: Situation, f: Facts) -> Decision | None:
 
 def department_question(s: Situation, f: Facts) -> Decision | None:
     """Asks which department handles something or where to complain ("施工噪音找哪个部门") and names no
-    item of ours, not even in part: no guide fits — the honest no-answer with the helpline."""
-    if s.query.asks_department and not s.scores.named:
+    item of ours, not even in part: no guide fits — the honest no-answer with the helpline. Where to complain
+    about the conversation's item names none verbatim either ("要是办不下来该找谁反映")."""
+    q = s.query
+    if (q.asks_department and not s.scores.named) or (
+        q.asks_complaint_route and s.context.item_code and not s.scores.exact
+    ):
         return Decision(kind="no_answer", rule="department_question")
     return None
+
+
+def _clear_english_lead(s: Situation, t: Tuning) -> bool:
+    """An English question whose best item clears the English threshold with a clear lead: e5 scores English
+    questions lower against Chinese guides, so the Chinese threshold would turn every one away."""
+    ranked = s.scores.ranked
+    if s.query.language != "en" or ranked[0][1] < t.no_answer_below_en:
+        return False
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][1] - runner_up >= t.english_min_margin
 
 
 def weak_match(s: Situation, f: Facts) -> Decision | None:
@@ -284,7 +377,7 @@ def weak_match(s: Situation, f: Facts) -> Decision | None:
     if not ranked:
         return Decision(kind="no_answer", rule="weak_match")
     top_code, top = ranked[0]
-    if top >= t.no_answer_below or top_code in s.scores.named:
+    if top >= t.no_answer_below or top_code in s.scores.named or _clear_english_lead(s, t):
         return None
     best = s.scores.best_point
     if best and best[1] >= t.no_answer_below + t.policy_bonus:
@@ -347,7 +440,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
     for rule in rules:
         decision = rule(s, f)
         if decision is not None:
-            refined = sub_items(decision, f)
+            refined = sub_items(aspect_from_guide_words(decision, s.query, f.guide_words), f)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

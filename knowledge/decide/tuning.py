@@ -1,7 +1,9 @@
 """Fusion weights and decision thresholds; measured in bench/ and evaluation/, see the README.
 
 `no_answer_below` and `clarify_margin` were calibrated (evaluation/calibrate.py) on the tuning sets
-(`../shared/eval/dev.jsonl` and `evaluation/data/heldout.jsonl`, which is a tuning set, not a blind one).
+(`../shared/eval/dev.jsonl` and `evaluation/data/heldout.jsonl`, which is a tuning set, not a blind one);
+`no_answer_below_en` and `english_min_margin` on English tuning questions only (the question bank's tuning
+part and `evaluation/data/english_probes.jsonl`), never on its blind part.
 """
 
 from __future__ import annotations
@@ -17,8 +19,16 @@ class Tuning:
     w_lexical: float = 0.08
     w_names: float = 0.15
     no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned
+    # English questions score lower against Chinese guides (e5 across languages): their own threshold, with a
+    # clear lead over the runner-up, calibrated on the bank's tuning English rows and
+    # evaluation/data/english_probes.jsonl (`python -m evaluation.calibrate --english`)
+    no_answer_below_en: float = 0.905
+    english_min_margin: float = 0.02
     clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
     followup_max_chars: int = 40  # longer messages are new questions, not follow-ups
+    followup_max_words: int = 12  # the same for English, in words
+    followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
+    followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")
     context_window: int = 6  # the context item resolves an ambiguous question when among this many

@@ -10,7 +10,7 @@ another department's question away — is the engine's decision rules' alone
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from knowledge.learned.predictors import top
 from knowledge.learned.protocol import LabelPredictor
@@ -23,6 +23,16 @@ SHORT_QUESTION_CHARS = 60
 a longer narrative naming one in passing stays what the head says (a complaint)."""
 FOLLOWUP_MAX_RESIDUE = 4
 """A message saying at most this much beyond aspect cues, places and filler is a follow-up."""
+
+
+class GateVerdict(NamedTuple):
+    """What the chat gateway tells Rasa about a typed message."""
+
+    kind: str | None
+    confidence: float
+    confident: bool
+    beyond_smalltalk: int | None = None  # characters said beyond greetings, thanks, goodbyes (None: not judged)
+    asks_human: bool = False  # asks for a person in words of its own
 
 
 class GatedEngine:
@@ -42,31 +52,50 @@ class GatedEngine:
         return getattr(self.engine, name)
 
     def verdict(self, text: str) -> tuple[str | None, float, bool]:
-        """(kind, confidence, confident) for a text.
+        """(kind, confidence, confident) for a text (see `gate`)."""
+        verdict = self.gate(text)
+        return verdict.kind, verdict.confidence, verdict.confident
+
+    def gate(self, text: str) -> GateVerdict:
+        """(kind, confidence, confident, characters said beyond small talk, asks for a person) for a text.
 
         The head's verdict, made consistent with what the engine will decide:
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
           named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
           that asks which department handles something naming nothing of ours (the head not sure of
-          another kind) is a confident `other_department` — so Rasa does not send "医保卡还没激活，在医院
-          刷不了" to the complaint intake;
+          another kind, and not leaning to a complaint: "医院乱收费，去哪里反映" is one) is a confident
+          `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
+        - a message made only of greetings, thanks, goodbyes and acknowledgements (lexicon `smalltalk`:
+          "好的没有问题了再见") is confident small talk;
         - a message that asks only for an aspect or names only a place ("有没有工本费", "我在浙江") is a
           confident `in_domain` follow-up unless the head is sure it is a complaint — so Rasa does not
-          take it for small talk."""
+          take it for small talk.
+        `beyond_smalltalk` is how much the message says beyond small-talk words (None when not judged): Rasa's
+        gate component never takes a message saying more than a greeting for one; `asks_human` that it asks
+        for a person (lexicon `human_cues`)."""
         kind, p = top(self.kind_predictor.predict(text))
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
-        sure = kind if confident else None
         query = self._analyse(text)
-        if query is None or sure == "other_department":
-            return kind, p, confident
+        if query is None:
+            return GateVerdict(kind, p, confident)
+        kind, confident = self._consistent(text, query, kind, confident)
+        beyond = None if query.beyond_smalltalk is None else len(query.beyond_smalltalk)
+        return GateVerdict(kind, p, confident, beyond, query.asks_human)
+
+    def _consistent(self, text: str, query: Any, kind: str | None, confident: bool) -> tuple[str | None, bool]:
+        sure = kind if confident else None
+        if sure == "other_department":
+            return kind, confident
         named = self._names_item(query.norm)
         if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
-            return "other_department", p, True  # names another department's service: even a short complaint
-        if not named and query.asks_department and sure is None:
-            return "other_department", p, True
+            return "other_department", True  # names another department's service: even a short complaint
+        if not named and query.asks_department and sure is None and kind != "complaint":
+            return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
+        if query.beyond_smalltalk == "" and sure in (None, "smalltalk", "in_domain"):
+            return "smalltalk", True
         if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
-            return "in_domain", p, True
-        return kind, p, confident
+            return "in_domain", True
+        return kind, confident
 
     def _analyse(self, text: str) -> Any:
         analyse = getattr(self.engine, "analyse", None)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 # A ticket number in any plausible form: "BBC-20261122-0007", "bbc20261122-7", "BBC 20261122 0007".
 TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}[-\s]?\d{8}[-\s]?\d{1,6}(?!\d)")
-_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])")
+_CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])|(?<=[a-z])\.\s")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -56,6 +56,21 @@ class Analyser:
         prefixes = "|".join(re.escape(p) for p in sorted(lexicon.followup.prefixes, key=len, reverse=True))
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
         self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
+        self._smalltalk = self._smalltalk_pattern(lexicon)
+
+    @staticmethod
+    def _smalltalk_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
+        if lexicon.smalltalk is None:
+            return None
+        words = sorted(lexicon.smalltalk.words, key=len, reverse=True)
+        alternatives = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words]
+        particles = re.escape(lexicon.smalltalk.particles)
+        return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
+
+    def beyond_smalltalk(self, norm: str) -> str | None:
+        """What a (normalised) message says beyond greetings, thanks, goodbyes, acknowledgements, particles and
+        punctuation: "" for "好的没有问题了再见", "中考志愿填报归谁管" for "你好，中考志愿填报归谁管"."""
+        return None if self._smalltalk is None else self._smalltalk.sub("", norm)
 
     def region_in(self, text: str) -> str | None:
         for word in self.region_words:
@@ -95,11 +110,20 @@ class Analyser:
 
     def analyse(self, text: str, region_hint: str | None = None) -> Query:
         norm = normalise(text)
+        clauses = self.question_clauses(norm)
         hits = self.cues.aspect_hits(norm)
+        asked = self.cues.aspect_hits("，".join(clauses)) if clauses else []
+        if asked and hits[0].aspect not in {h.aspect for h in asked}:
+            # the primary cue stands in a clause that asks nothing ("my registration expires next month. what do
+            # i need to renew it?"): what the asking clauses ask for
+            hits = asked
         cue_aspects = tuple(h.aspect for h in hits)
         predicted_aspects = predict_aspects(self.predictors.aspects, text)
         aspects, aspect_source = combine_aspects(cue_aspects, predicted_aspects)
-        policy_names = tuple(c for c in self.lexicon.policy_cues.names if contains(norm, c))
+        policy = self.lexicon.policy_cues
+        named = [c for c in policy.names if contains(norm, c)]
+        named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]
+        policy_names = tuple(named)
         policy_general = tuple(c for c in self.lexicon.policy_cues.general if contains(norm, c))
         referral = self.referral_in(norm)
         cue_kind = "other_department" if referral else None  # policy words alone are too broad for a kind
@@ -115,6 +139,7 @@ class Analyser:
             aspect_source=aspect_source,
             aspect_cues=tuple(h.cue for h in hits),
             aspect_probs=predicted_aspects,
+            vague_aspect=bool(hits) and all(h.cue in self.lexicon.followup.vague_with_place for h in hits),
             sub_item=self.cues.sub_item(norm),
             region=self.region_in(norm),
             region_hint=hint,
@@ -128,8 +153,11 @@ class Analyser:
             confident_kinds=self.predictors.confident_kinds(predicted_kind),
             residue=residue,
             generic=generic,
-            question_clauses=self.question_clauses(norm),
+            question_clauses=clauses,
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
+            asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
+            asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
+            beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)
         return query

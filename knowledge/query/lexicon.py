@@ -85,16 +85,47 @@ class Filler(_Strict):
 class FollowupWords(_Strict):
     prefixes: list[str]
     suffixes: list[str]
+    vague_with_place: list[str] = Field(default_factory=list)
+    """Aspect cues that, beside a place named mid-conversation, ask how the same thing goes there rather than
+    for another aspect ("我是山东的，那边怎么办": 怎么办 keeps the conversation's aspect)."""
+
+    @field_validator("vague_with_place")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
+class SmalltalkWords(_Strict):
+    """Greetings, thanks, goodbyes and acknowledgements: a message made only of these (and particles,
+    punctuation) says nothing beyond small talk ("好的没有问题了再见"); whatever else it says is substance."""
+
+    words: list[str] = Field(min_length=1)
+    particles: str = ""  # single characters that add nothing to a greeting (了, 啊, 哈 …)
+
+    @field_validator("words")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
 
 
 class PolicyCues(_Strict):
     names: list[str] = Field(min_length=1)  # name a policy: cite the points whose topic/keywords contain one
     general: list[str] = Field(default_factory=list)  # only say the question is about a policy
+    aliases: dict[str, str] = Field(default_factory=dict)
+    """How citizens say a policy in their own words -> the name it stands for ("第一次违规" -> "首违不罚")."""
 
     @field_validator("names", "general")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
+
+    @model_validator(mode="after")
+    def _aliases_name_a_policy(self) -> PolicyCues:
+        _clean_cues(list(self.aliases))
+        unknown = sorted({v for v in self.aliases.values() if v not in self.names})
+        if unknown:
+            raise ValueError(f"policy aliases must stand for one of the names: {unknown}")
+        return self
 
 
 class Lexicon(_Strict):
@@ -111,11 +142,22 @@ class Lexicon(_Strict):
     named in passing ("宝宝已经拿到出生医学证明了，生育津贴怎么申领")."""
     department_cues: list[str] = Field(default_factory=list)
     """The question asks which department or where to complain (找哪个部门, 归谁管, 哪里投诉 …)."""
+    complaint_route_cues: list[str] = Field(default_factory=list)
+    """Asks where to complain or report (找谁反映, 哪里投诉 …): mid-conversation not a follow-up about the item's
+    window but the complaint route — the honest no-answer with the helpline."""
+    human_cues: list[str] = Field(default_factory=list)
+    """The citizen asks for a person (转人工, 真人, real person …): the chat hands over whatever DIET guessed."""
+    document_verbs: list[str] = Field(default_factory=list)
+    """Verbs of handing a paper over (带, 凭, 出示 …): an item named right after one, beside another department's
+    service, is a paper that service asks for ("上户口要带出生医学证明原件吗"), not the question."""
+    smalltalk: SmalltalkWords | None = None
     places: list[str] = Field(default_factory=list)
     """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
     naming one mid-way must get "no guide for that region", not the question taken for a new item."""
 
-    @field_validator("places", "question_words", "department_cues")
+    @field_validator(
+        "places", "question_words", "department_cues", "document_verbs", "human_cues", "complaint_route_cues"
+    )
     @classmethod
     def _places(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
@@ -137,6 +179,9 @@ class Lexicon(_Strict):
                 if cue in owner and owner[cue] is not group.aspect:
                     raise ValueError(f"cue {cue!r} is given to both {owner[cue]} and {group.aspect}")
                 owner[cue] = group.aspect
+        stray = [c for c in self.followup.vague_with_place if c not in owner]
+        if stray:
+            raise ValueError(f"followup.vague_with_place must be aspect cues: {stray}")
         return self
 
     # ---- derived views -------------------------------------------------------------------------

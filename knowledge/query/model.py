@@ -22,6 +22,7 @@ class Query:
     aspect_source: str = "none"  # "cue", "predictor" or "none"
     aspect_cues: tuple[str, ...] = ()
     aspect_probs: dict[Aspect, float] = field(default_factory=dict)  # the predictor's view, if any
+    vague_aspect: bool = False  # its only aspect cues are vague beside a place ("那边怎么办": how it goes there)
     sub_item: str | None = None  # canonical 首次/延续/变更/注销/补发/换发
     region: str | None = None  # named in the question
     region_hint: str | None = None  # what the dialogue knows of the user's region
@@ -37,6 +38,9 @@ class Query:
     asks_department: bool = False  # asks which department handles it / where to complain (lexicon)
     residue: str = ""  # what the question says beyond cues, generic words, places and filler
     generic: bool = False  # used a generic word ("许可证", "注册")
+    asks_human: bool = False  # asks for a person (lexicon human_cues)
+    asks_complaint_route: bool = False  # asks where to complain or report (lexicon complaint_route_cues)
+    beyond_smalltalk: str | None = None  # what it says beyond greetings, thanks, goodbyes (None: not judged)
 
     @property
     def aspect(self) -> Aspect | None:

@@ -87,19 +87,39 @@ def test_overriding_intent(
 
 
 @pytest.mark.parametrize(
-    ("text", "intent", "kind", "expected"),
+    ("text", "intent", "kind", "beyond", "expected"),
     [
-        ("你好，中考志愿填报归谁管", "greet", "smalltalk", "ask_item"),  # says more than hello
-        ("你好，中考志愿填报归谁管", "greet", "other_department", "ask_item"),
-        ("谢谢，那护士注册要多久", "thank", "in_domain", "ask_item"),
-        ("你好呀，在吗", "greet", "smalltalk", None),  # only a greeting
-        ("谢谢你们了", "thank", "in_domain", None),
-        ("你是机器人还是真人啊", "chitchat", "smalltalk", None),  # chitchat is not a greeting
+        ("你好，中考志愿填报归谁管", "greet", "smalltalk", 9, "ask_item"),  # says more than hello
+        ("你好，中考志愿填报归谁管", "greet", "other_department", 9, "ask_item"),
+        ("谢谢，那护士注册要多久", "thank", "in_domain", 8, "ask_item"),
+        ("你好呀，在吗", "greet", "smalltalk", 0, None),  # only a greeting
+        ("谢谢你们了", "thank", "in_domain", 2, None),
+        ("你是机器人还是真人啊", "chitchat", "smalltalk", 9, None),  # chitchat is not a greeting
+        # a closing made of acknowledgements says nothing more, however long
+        ("好的没有问题了再见", "goodbye", "smalltalk", 0, None),
+        ("好的好的，没有别的问题了，谢谢你，辛苦了，再见啦，" + "哈" * 20, "goodbye", "smalltalk", 0, None),
+        # without the app's count, every character but punctuation counts
+        ("好的没有问题了再见", "goodbye", "smalltalk", None, "ask_item"),
+        ("你好呀，在吗", "greet", "smalltalk", None, None),
     ],
 )
-def test_a_greeting_that_says_more_is_not_small_talk(text: str, intent: str, kind: str, expected: str | None) -> None:
-    gate = {"kind": kind, "confidence": 0.5, "confident": False}
+def test_a_greeting_that_says_more_is_not_small_talk(
+    text: str, intent: str, kind: str, beyond: int | None, expected: str | None
+) -> None:
+    gate: dict[str, object] = {"kind": kind, "confidence": 0.5, "confident": False}
+    if beyond is not None:
+        gate["beyond_smalltalk"] = beyond
     assert overriding_intent(text, intent, False, gate) == expected
+
+
+def test_the_small_talk_count_travels_in_the_metadata() -> None:
+    def gate(text: str) -> tuple[str, float, bool, int | None]:
+        return "smalltalk", 0.9, True, 0
+
+    meta = gate_metadata(gate, "好的没有问题了再见", in_intake=False)
+    assert meta == {"gate": {"kind": "smalltalk", "confidence": 0.9, "confident": True, "beyond_smalltalk": 0}}
+    assert gate_of(meta) == meta["gate"]
+    assert "beyond_smalltalk" not in (gate_of({"gate": {**meta["gate"], "beyond_smalltalk": -1}}) or {})
 
 
 def test_a_short_place_follow_up_is_not_taken_for_yes() -> None:
@@ -146,3 +166,34 @@ def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_ra
     assert "metadata" not in fake_rasa.received[-1]  # the intake asked: this text is the description
     assert fake_rasa.received[-1]["message"] == LONG_COMPLAINT  # kept whole
     assert calls == ["我要反映办不成的事"]
+
+
+def test_a_message_asking_for_a_person_is_handed_over_and_a_bare_number_is_no_ticket() -> None:
+    from nlu_components.gate_rules import looks_like_ticket_number
+
+    human = {"kind": "in_domain", "confidence": 0.6, "confident": True, "asks_human": True}
+    assert gate_of({"gate": human}) == human
+    assert overriding_intent("算了 你直接帮我转个真人吧", "cancel", False, human) is None  # cancel is kept
+    assert overriding_intent("can I talk to a real person please", "ask_item", False, human) == "ask_human"
+    assert "asks_human" not in (gate_of({"gate": {**human, "asks_human": "yes"}}) or {})
+    assert looks_like_ticket_number("BBC-20261122-0007") and looks_like_ticket_number("bbc 20261122 7")
+    assert not looks_like_ticket_number("60") and not looks_like_ticket_number(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "expected"),
+    [
+        # a short question the gate is sure of is a question, even when DIET saw a complaint
+        ("要跑现场几次", "report_problem", _gate("in_domain", 0.48, True), "ask_item"),
+        ("护士注册交上去两个月了还没批下来，急死了", "report_problem", _gate("in_domain", 0.9, True), None),
+        ("窗口态度太差了", "report_problem", _gate("complaint", 0.4, False), None),
+        # a short yes/no is kept, unless the gate's follow-up says more than small talk
+        ("收钱不", "deny", {**_gate("in_domain", 0.4, True), "beyond_smalltalk": 3}, "ask_item"),
+        ("好的", "affirm", {**_gate("in_domain", 0.9, True), "beyond_smalltalk": 0}, None),
+        ("不用了", "deny", {**_gate("smalltalk", 0.9, True), "beyond_smalltalk": 0}, None),
+    ],
+)
+def test_short_questions_against_diets_complaint_and_yes_no(
+    text: str, intent: str, gate: dict[str, object], expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, False, gate) == expected

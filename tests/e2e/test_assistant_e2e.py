@@ -56,6 +56,19 @@ def test_answer_with_source_and_followup(client: httpx.Client) -> None:
     assert follow["meta"]["aspect"] == "location"
 
 
+def test_a_place_named_stays_and_a_closing_is_small_talk(client: httpx.Client) -> None:
+    session = f"e2e-{uuid.uuid4().hex[:8]}"
+    first = say(client, session, "我在广州开宾馆，卫生许可证多久批下来")
+    assert first["meta"]["kind"] == "answer" and first["meta"]["item"]["code"] == "public-place-health-permit", first
+    where = say(client, session, "窗口在什么地方")  # the place named a turn ago is kept (the region slot)
+    assert where["meta"]["kind"] == "answer" and where["meta"]["aspect"] == "location", where
+    assert "广州" in text_of(where), where
+    trips = say(client, session, "要跑几趟啊")  # a short follow-up in words of its own keeps the item
+    assert trips["meta"]["kind"] == "answer" and trips["meta"]["item"]["code"] == "public-place-health-permit"
+    bye = say(client, session, "好的没有问题了再见")
+    assert bye["meta"]["kind"] == "smalltalk", bye
+
+
 def test_rejects_empty_and_out_of_scope(client: httpx.Client) -> None:
     assert say(client, "e2e-empty", "")["meta"]["kind"] == "rejected"
     assert say(client, "e2e-oos", "帮我订一张去北京的火车票")["meta"]["kind"] == "out_of_scope"

@@ -55,6 +55,30 @@ def test_language_referral_and_policy_words() -> None:
     assert "告知承诺" in p.policy_names and p.asks_policy
 
 
+@pytest.mark.parametrize(
+    ("text", "beyond"),
+    [
+        ("好的没有问题了再见", ""),  # acknowledgements and a goodbye are small talk, however many
+        ("謝謝，沒事了！", ""),  # traditional is the same
+        ("Thanks a lot, bye", ""),
+        ("你好，中考志愿填报归谁管", "中考志愿填报归谁管"),
+        ("好的，那护士证要多久", "那护士证要多久"),
+        ("hi, nurse registration fee?", "nurseregistrationfee"),  # English words count whole
+    ],
+)
+def test_what_a_message_says_beyond_small_talk(text: str, beyond: str) -> None:
+    assert _analyser().analyse(text).beyond_smalltalk == beyond
+
+
+def test_a_vague_how_is_marked_for_the_followup_rule() -> None:
+    a = _analyser()
+    vague = a.analyse("我是山东的，那边怎么办")
+    assert vague.region == "山东" and vague.aspects == (Aspect.process,) and vague.vague_aspect
+    clear = a.analyse("山东那边怎么申请")
+    assert clear.aspects == (Aspect.process,) and not clear.vague_aspect
+    assert not a.analyse("要多久").vague_aspect
+
+
 def test_without_predictors_cues_alone() -> None:
     q = _analyser().analyse("这个东西怎么整")
     assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {}
@@ -99,3 +123,27 @@ def test_combine_kind() -> None:
     assert combine_kind("other_department", {"smalltalk": 0.99}) == ("other_department", "cue")
     assert combine_kind(None, {"smalltalk": 0.59, "in_domain": 0.41}) == (None, "none")
     assert combine_kind(None, {"policy": 0.7}) == ("policy", "predictor")
+
+
+def test_policy_aliases_stand_for_a_policy_name() -> None:
+    a = _analyser()
+    assert a.analyse("第一次违规被查到会不会直接罚款").policy_names == ("首违不罚",)
+    assert "首违不罚" in a.analyse("Will a first minor violation be fined?").policy_names
+    assert a.analyse("首违不罚是什么").policy_names == ("首违不罚",)  # a name counts once
+
+
+def test_a_policy_alias_must_stand_for_a_name() -> None:
+    from pydantic import ValidationError
+
+    from knowledge.query.lexicon import PolicyCues
+
+    with pytest.raises(ValidationError):
+        PolicyCues(names=["首违不罚"], aliases={"第一次违规": "不存在的政策"})
+
+
+def test_the_asking_clause_decides_the_aspect_when_another_clause_only_tells() -> None:
+    a = _analyser()
+    q = a.analyse("hi, I'm a nurse and my registration expires next month. what do i need to renew it?")
+    assert q.aspects == (Aspect.materials,) and q.sub_item == "延续"
+    both = a.analyse("供水单位卫生许可需要哪些材料，收不收费")  # the second clause asks without a question word
+    assert both.aspects == (Aspect.materials, Aspect.fee)

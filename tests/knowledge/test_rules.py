@@ -24,7 +24,7 @@ PREMARITAL = "premarital-medical-exam"
 @pytest.fixture(scope="module")
 def facts(catalog):  # type: ignore[no-untyped-def]
     lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms)
+    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
 
 
 def query(text: str = "问题", **kw) -> Query:  # type: ignore[no-untyped-def]
@@ -129,6 +129,19 @@ def test_region_named_mid_conversation_switches_guide_for_the_same_question(fact
     )
 
 
+def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
+    vague = query("我是山东的，那边怎么办", region="山东", residue="边", aspects=(Aspect.process,), vague_aspect=True)
+    d = run(facts, vague, scores({NURSE: 0.9}), ctx)
+    assert (d.rule, d.item_code, d.aspects, d.region) == ("followup", NURSE, (Aspect.time_limit,), "山东")
+    # a place with a real process question asks for the process there
+    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,))
+    assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    # a vague how without a place is still the process
+    no_place = query("那怎么办", residue="", aspects=(Aspect.process,), vague_aspect=True)
+    assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+
+
 def test_named_policy_is_answered_from_its_point(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("首违不罚是什么", policy_names=("首违不罚",), policy_cues=("首违不罚", "是什么"))
     d = run(facts, q, scores({NURSE: 0.99}, points={"compiled-plan-fragment.p02": 0.9}))
@@ -231,3 +244,101 @@ def test_referral_keyword_beside_an_item_named_only_in_a_statement(facts) -> Non
     asked = "婚前医学检查要结婚登记证明吗"
     q2 = query(asked, norm=asked, referral=ref, question_clauses=())
     assert run(facts, q2, named).rule != "referral"
+
+
+def test_a_name_fragment_must_be_whole_words_of_a_name(facts) -> None:  # type: ignore[no-untyped-def]
+    assert DOCTOR in facts.items_naming("医师")
+    assert facts.items_naming("准备") == []  # straddles 标准|备案 in 企业标准备案
+    ctx = Context(item_code="free-contraceptives", aspect=Aspect.overview)
+    q = query("得准备哪些东西", aspects=(Aspect.materials,), residue="准备")
+    d = run(facts, q, scores({"food-safety-enterprise-standard-filing": 0.9}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", "free-contraceptives", (Aspect.materials,))
+
+
+def test_english_questions_have_their_own_threshold_and_need_a_clear_lead(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    english = Query(text="Is there a fee for a public place hygiene permit?", norm="x", language="en")
+    chinese = Query(text="公共场所卫生许可收费吗", norm="x", language="zh")
+    between = t.no_answer_below_en + 0.01
+    assert between < t.no_answer_below
+    clear = scores({PLACE: between, WATER: between - t.english_min_margin - 0.005})
+    d = run(facts, english, clear)
+    assert (d.kind, d.item_code) == ("answer", PLACE)
+    assert run(facts, chinese, clear).kind == "no_answer"  # the Chinese threshold still holds
+    close = scores({PLACE: between, WATER: between - t.english_min_margin + 0.005})
+    assert run(facts, english, close).kind == "no_answer"  # no clear lead: honest no-answer
+    low = scores({PLACE: t.no_answer_below_en - 0.005, WATER: 0.8})
+    assert run(facts, english, low).kind == "no_answer"
+
+
+def test_a_short_message_naming_no_item_of_its_own_is_a_followup(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=PLACE, aspect=Aspect.time_limit)
+    weak = facts.tuning.no_answer_below - 0.05
+    short = query("要跑几趟啊", residue="跑趟")  # no aspect cue, words of its own
+    d = run(facts, short, scores({NURSE: weak}), ctx)
+    assert (d.rule, d.item_code, d.aspects) == ("followup", PLACE, (Aspect.time_limit,))
+    # the same words in a longer message are a new question
+    long = query("要跑几趟啊，我们单位在郊区，离城里的政务服务中心很远", residue="跑趟单位郊区离城政务服务中心很远")
+    assert run(facts, long, scores({NURSE: weak}), ctx).rule == "weak_match"
+    # a short message that finds an item of its own is a new question about it
+    assert run(facts, short, scores({NURSE: facts.tuning.no_answer_below + 0.01}), ctx).item_code == NURSE
+
+
+def test_english_followups_are_measured_in_words(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.materials)
+    text = "and how long is the renewed one valid for"  # 41 characters, 9 words
+    q = Query(text=text, norm=text, language="en", aspects=(Aspect.validity,), residue="renewedone")
+    d = rules.followup(Situation(q, scores({DOCTOR: 0.89}), ctx), facts)
+    assert d is not None and (d.item_code, d.aspects) == (NURSE, (Aspect.validity,))
+    pay = Query(text="do I have to pay anything", norm="do i have to pay anything", language="en", residue="pay")
+    assert run(facts, pay, scores({DOCTOR: 0.87}), ctx).item_code == NURSE
+
+
+def test_a_place_named_mid_conversation_is_not_turned_away_by_the_kind(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
+    q = query("我人在韶山 走县里窗口", region="韶山", residue="人走县窗口", confident_kinds=("other_department",))
+    assert rules.other_department(Situation(q, scores({NURSE: 0.93}), ctx), facts) is None
+    d = run(facts, q, scores({NURSE: 0.93}), ctx)
+    assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", NURSE, "韶山")
+
+
+def test_a_referral_asked_in_its_own_clause_or_our_item_named_as_a_paper(facts) -> None:  # type: ignore[no-untyped-def]
+    tax = Referral("开发票", "税务部门")
+    clinic = "clinic-filing"
+    fuzzy = Scores(items={clinic: 0.97}, points={}, named={clinic: 0.6}, exact=frozenset())
+    q = query("我开了个个体诊所，开发票要去哪申请", referral=tax, question_clauses=("开发票要去哪申请",))
+    assert run(facts, q, fuzzy).rule == "referral"
+    # one clause naming our item only fuzzily beside the keyword: theirs ("个体诊所每个月要报税吗")
+    assert run(facts, query("个体诊所每个月要开发票吗", referral=tax), fuzzy).rule == "referral"
+    # our item named verbatim in the asking clause: ours
+    exact = scores({clinic: 1.1}, exact=(clinic,))
+    mine = query("诊所备案以后开发票要什么材料", referral=tax, question_clauses=())
+    assert run(facts, mine, exact).item_code == clinic
+    police = Referral("上户口", "公安机关")
+    birth = "birth-medical-certificate"
+    named = scores({birth: 1.1}, exact=(birth,))
+    paper = query("宝宝上户口要带出生医学证明原件吗", referral=police)
+    d = run(facts, paper, named)
+    assert (d.rule, d.referral) == ("referral", police)
+    # the item asked about, a keyword beside it: ours
+    ours = query("出生医学证明办好了才能上户口吗，出生医学证明怎么办", referral=police)
+    assert run(facts, ours, named).item_code == birth
+
+
+def test_a_policy_point_asked_about_in_its_own_words(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("执法公示是什么意思", policy_cues=("什么意思",))
+    d = run(facts, q, scores({NURSE: 0.9}))
+    assert d.rule == "policy" and d.policy_id is not None
+    assert "执法公示" in facts.catalog.point_by_id[d.policy_id][1].keywords
+    # without a policy word it is not taken for a policy question
+    assert run(facts, query("执法公示"), scores({NURSE: 0.9})).rule != "policy"
+
+
+def test_where_to_complain_mid_conversation_is_the_complaint_route(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code="radiation-worker-certificate", aspect=Aspect.location)
+    q = query("要是办不下来该找谁反映", residue="办不来", asks_department=True, asks_complaint_route=True)
+    d = run(facts, q, scores({"radiation-worker-certificate": 0.93}), ctx)
+    assert (d.kind, d.rule) == ("no_answer", "department_question")
+    # which department handles the item is still a follow-up about it
+    where = query("那找哪个部门办", residue="", asks_department=True, aspects=(Aspect.location,))
+    assert run(facts, where, scores({"radiation-worker-certificate": 0.93}), ctx).rule == "followup"

@@ -198,3 +198,31 @@ def test_an_unsure_other_department_head_is_made_sure_by_a_referral_keyword(fake
     unsure = _engine_with_kind(fake_engine, "other_department", 0.7)  # threshold 0.8: not confident alone
     assert unsure.verdict("医院临时工不给交社保，能去哪里投诉")[0:3:2] == ("other_department", True)
     assert unsure.verdict("电动车充电桩安装要带什么")[2] is False  # nothing the engine would refer
+
+
+def test_a_message_of_small_talk_words_only_is_confident_small_talk(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    unsure = _engine_with_kind(fake_engine, "policy", 0.7)  # not confident: no threshold for policy
+    assert unsure.gate("好的没有问题了再见") == ("smalltalk", 0.7, True, 0, False)
+    assert unsure.gate("谢谢，没事了")[0:3:2] == ("smalltalk", True)
+    kind, _, _, beyond, _ = unsure.gate("你好，中考志愿填报归谁管")
+    assert kind != "smalltalk" and beyond == len("中考志愿填报归谁管")
+    complaint = _engine_with_kind(fake_engine, "complaint", 0.95)
+    complaint.thresholds["complaint"] = 0.9
+    assert complaint.gate("好的")[0] == "complaint"  # the head is sure of something else: kept
+    assert unsure.verdict("好的没有问题了再见") == ("smalltalk", 0.7, True)  # the three-value view
+
+
+def test_the_verdict_says_when_a_message_asks_for_a_person(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = _engine_with_kind(fake_engine, "in_domain", 0.9)
+    assert gated.gate("算了 你直接帮我转个真人吧").asks_human
+    assert gated.gate("can I talk to a real person please").asks_human
+    assert not gated.gate("护士注册要什么材料").asks_human
+
+
+def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    leaning = _engine_with_kind(fake_engine, "complaint", 0.6)  # the top kind, below its threshold: not sure
+    leaning.thresholds["complaint"] = 0.7
+    assert leaning.gate("医院乱收费，去哪里反映")[0:3:2] == ("complaint", False)  # DIET decides (the intake)
+    assert leaning.gate("生完孩子产假工资单位不给发，去哪里反映")[0:3:2] == ("other_department", True)  # a keyword
+    other = _engine_with_kind(fake_engine, "policy", 0.6)
+    assert other.gate("施工噪音特别大，去哪里反映")[0:3:2] == ("other_department", True)

@@ -118,6 +118,7 @@ def _search_answer(body: dict[str, Any]) -> dict[str, Any]:
             {"title": "山东省护士执业注册指南", "url": "https://example.gov.cn/sd", "region": "山东省"},
             {"title": "third", "url": "https://example.gov.cn/3", "region": None},
         ],
+        "region_asked": "广州" if "广州" in text else None,  # the place the question named
         "knowledge_version": 7,
     }
 

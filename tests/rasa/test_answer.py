@@ -73,6 +73,17 @@ def test_follow_up_sends_previous_context(fake_app: FakeApp, make_tracker: Any) 
     assert _meta(dispatcher)["aspect"] == "time_limit"
 
 
+def test_the_place_a_question_names_is_kept_for_later_questions(fake_app: FakeApp, make_tracker: Any) -> None:
+    tracker = make_tracker([user_event("我在广州开护理站，护士注册要多久", "ask_item")])
+    events = asyncio.run(ActionAnswer().run(CollectingDispatcher(), tracker, {}))
+    assert SlotSet("region", "广州") in events
+    # the next question carries it; the slot is not set again
+    later = make_tracker([user_event("那要多久？", "ask_item")], slots={"region": "广州"})
+    events = asyncio.run(ActionAnswer().run(CollectingDispatcher(), later, {}))
+    assert fake_app.calls("POST", "/api/search")[-1].body["region"] == "广州"
+    assert not [e for e in events if e.get("name") == "region"]
+
+
 def test_clarify_offers_choices_as_buttons_and_keeps_item_context(fake_app: FakeApp, make_tracker: Any) -> None:
     tracker = make_tracker([user_event("我要办许可证", "ask_item")], slots={"item_code": None})
     dispatcher = CollectingDispatcher()

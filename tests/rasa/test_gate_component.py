@@ -27,16 +27,23 @@ def test_confident_gate_overrides_diet_and_the_rest_is_kept() -> None:
         complaint_text, "ask_item", {"gate": {"kind": "complaint", "confidence": 0.9, "confident": True}}
     )
     ticket = _message(
-        "查一下工单HZ2025",
+        "查一下工单BBC-20261122-0007",
         "ask_ticket_status",
         {"gate": {"kind": "other_department", "confidence": 0.99, "confident": True}},
-        entities=[{"entity": "ticket_number", "value": "HZ2025"}],
+        entities=[{"entity": "ticket_number", "value": "BBC-20261122-0007"}],
     )
     no_gate = _message("再见", "goodbye", None)
-    out = component.process([other, complaint, ticket, no_gate])
+    bare_number = _message(  # DIET tags "60" as a ticket number: not one, so the gate decides
+        "企业职工明年满60，退休手续在哪里办",
+        "ask_ticket_status",
+        {"gate": {"kind": "other_department", "confidence": 0.9, "confident": True}},
+        entities=[{"entity": "ticket_number", "value": "60"}],
+    )
+    out = component.process([other, complaint, ticket, no_gate, bare_number])
     assert out[0].get("intent")["name"] == "ask_item"
     assert out[0].get("intent_ranking")[0]["name"] == "ask_item"
     assert out[1].get("intent")["name"] == "report_problem"
     assert out[2].get("intent")["name"] == "ask_ticket_status"
     assert out[3].get("intent")["name"] == "goodbye"
+    assert out[4].get("intent")["name"] == "ask_item"
     assert "intent" in out[0].as_dict(only_output_properties=True)

@@ -33,6 +33,8 @@ def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
         ("BBC_20261122_0007_kxqrt 查进度", KNOWN_TICKET),
         ("工单 BBC-20261122-0001", "BBC-20261122-0001"),  # issued before the check code
         ("帮我查查 bbc20261122-7", "BBC-20261122-0007"),  # a short serial, as people type it
+        ("BBC—20261201—0009 这个办到哪一步了", "BBC-20261201-0009"),  # em dashes, as an IME types them
+        ("bbc–20261201–9", "BBC-20261201-0009"),
         ("BBC2026112-0007", None),
         ("查进度", None),
     ],
