@@ -39,7 +39,8 @@ class Catalog:
                 for m in _REGION_WORD.finditer(guide.region):
                     words.add(m.group(1))
         # Drop words that are not place names ("全国" comes from "全国（国家法规）").
-        self.region_words = sorted((w for w in words if "全国" not in w and "国家" not in w), key=lambda w: (-len(w), w))
+        places = (w for w in words if "全国" not in w and "国家" not in w)
+        self.region_words = sorted(places, key=lambda w: (-len(w), w))  # one order in every process
 
     def referral_for(self, text: str) -> tuple[str, str] | None:
         """(keyword, department) when the text names another department's service."""
