@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.base import channel_for_session
@@ -26,17 +25,13 @@ from bot.chat.config import ChatSettings
 from bot.chat.gate import GateFn, SessionKinds, gate_metadata
 from bot.chat.input_guard import check_input, normalise_input
 from bot.chat.rasa_client import RasaUnavailableError
+from bot.chat.reply_meta import build_meta, inbox_reply
 from bot.chat.schemas import (
-    KINDS,
-    Button,
     ChatRequest,
     ChatResponse,
     InboxResponse,
-    ItemRef,
     Meta,
     Reply,
-    Source,
-    TicketRef,
 )
 from bot.core.timing import hop
 from bot.pii import mask_text
@@ -107,89 +102,6 @@ class TurnBackend(Protocol):
 class TurnOutcome:
     response: ChatResponse
     status_code: int = HTTP_OK
-
-
-def build_meta(raw: dict[str, Any] | None) -> Meta:
-    """The response meta from the last meta a Rasa message carried; missing keys default."""
-    if raw is None:
-        return Meta(kind="smalltalk")
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        logger.warning("Rasa sent unknown meta kind %r; reporting smalltalk", kind)
-        kind = "smalltalk"
-    return Meta(
-        kind=kind,
-        item=_item(raw.get("item")),
-        aspect=raw.get("aspect") if isinstance(raw.get("aspect"), str) else None,
-        confidence=_confidence(raw.get("confidence")),
-        sources=_sources(raw.get("sources")),
-        ticket=_ticket(raw.get("ticket")),
-        guide=raw.get("guide") if isinstance(raw.get("guide"), str) else None,
-        knowledge_version=_version(raw.get("knowledge_version")),
-    )
-
-
-def _item(raw: Any) -> ItemRef | None:
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return ItemRef(code=str(raw.get("code") or ""), name=str(raw.get("name") or ""))
-    except ValidationError:
-        return None
-
-
-def _confidence(raw: Any) -> float | None:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None
-    return float(raw)
-
-
-def _version(raw: Any) -> int | None:
-    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else None
-
-
-def _sources(raw: Any) -> list[Source]:
-    out: list[Source] = []
-    if not isinstance(raw, list):
-        return out
-    for s in raw:
-        if isinstance(s, dict) and isinstance(s.get("title"), str):
-            url = s.get("url")
-            region = s.get("region")
-            out.append(
-                Source(
-                    title=s["title"],
-                    url=url if isinstance(url, str) and url else None,
-                    region=region if isinstance(region, str) and region else None,
-                )
-            )
-    return out
-
-
-def _ticket(raw: Any) -> TicketRef | None:
-    if not isinstance(raw, dict):
-        return None
-    ticket_id = raw.get("id") or raw.get("number")
-    if not ticket_id:
-        return None
-    status = raw.get("status")
-    return TicketRef(id=str(ticket_id), status=str(status) if status is not None else None)
-
-
-def inbox_reply(message: Any) -> Reply | None:
-    """A handler's message from the web inbox (a dict or an object with ``text``/``buttons``)."""
-    get = message.get if isinstance(message, dict) else lambda k, d=None: getattr(message, k, d)
-    text = get("text")
-    if not isinstance(text, str) or not text.strip():
-        return None
-    buttons: list[Button] = []
-    for b in get("buttons") or []:
-        bget = b.get if isinstance(b, dict) else lambda k, d=None, b=b: getattr(b, k, d)
-        title = bget("title")
-        if isinstance(title, str) and title:
-            payload = bget("payload")
-            buttons.append(Button(title=title, payload=payload if isinstance(payload, str) else title))
-    return Reply(text=text, buttons=buttons)
 
 
 class ChatService:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.chat import texts
 from bot.chat.rasa_client import RasaUnavailableError, parse_messages
+from bot.chat.reply_meta import build_meta
 from bot.chat.schemas import ChatRequest, ChatResponse
-from bot.chat.service import build_meta
 
 
 def run_turn(service: Any, text: str, session_id: str = "s-1", payload: str | None = None) -> tuple[ChatResponse, int]:
