@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.schemas import KINDS  # the kinds the chat reports, which the format's `kind` names
 from evaluation.bank.generate import load as load_bank
 from evaluation.bank.schema import BankQuestion
 from evaluation.conversations import Conversation, load_conversations
@@ -17,18 +18,6 @@ from evaluation.handwritten import DATA_DIR, DEPARTMENT_WORDS, files, load_rows,
 from knowledge.schema import Aspect
 
 ROOT = Path(__file__).resolve().parents[2]
-KINDS = {
-    "answer",
-    "clarify",
-    "no_answer",
-    "escalate",
-    "ticket_created",
-    "ticket_status",
-    "handoff",
-    "out_of_scope",
-    "smalltalk",
-    "rejected",
-}
 # Strings an expectation may hold that are the assistant's own wording, not a knowledge-base fact.
 SYSTEM_WORDS = {"未找到该工单", "12345"}
 BUTTON = re.compile(r"^/ask_item(\{.*\})$")
