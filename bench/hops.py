@@ -14,7 +14,6 @@ within one run.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -28,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import write_results
-from bench.versus import ASSISTANT_MESSAGES, closed_loop
+from bench.versus import ASSISTANT_MESSAGES, drive_assistant
 from scripts.stack import ROOT, Stack, StackConfig
 
 OUT = ROOT / "bench" / "results" / "hops.json"
@@ -90,17 +89,7 @@ def drive(app_url: str, rasa_file: Path, users: int, duration: float, warmup: fl
     # totals too, so those are divided by all turns made (measured + warm-up, counted by the app).
     rasa_before, search_before = _rasa_snapshot(rasa_file), _search_totals(app_url)
     turns_before = _chat_turns(app_url)
-    load = asyncio.run(
-        closed_loop(
-            app_url + "/api/chat",
-            lambda s, m: {"session_id": s, "text": m},
-            ASSISTANT_MESSAGES,
-            users=users,
-            duration_s=duration,
-            warmup_s=warmup,
-            on_response=on_response,
-        )
-    )
+    load = drive_assistant(app_url, users=users, duration_s=duration, warmup_s=warmup, on_response=on_response)
     time.sleep(6)  # let rasa_timed write its next snapshot
     turns = _chat_turns(app_url) - turns_before
     search_after = _search_totals(app_url)

@@ -107,6 +107,42 @@ async def closed_loop(
     return load
 
 
+def drive_starter(starter_url: str, *, users: int, duration_s: float, warmup_s: float) -> Load:
+    """The closed loop against the starter bot's REST channel."""
+    return asyncio.run(
+        closed_loop(
+            starter_url + "/webhooks/rest/webhook",
+            lambda s, m: {"sender": s, "message": m},
+            STARTER_MESSAGES,
+            users=users,
+            duration_s=duration_s,
+            warmup_s=warmup_s,
+        )
+    )
+
+
+def drive_assistant(
+    app_url: str,
+    *,
+    users: int,
+    duration_s: float,
+    warmup_s: float,
+    on_response: Callable[[httpx.Response], None] | None = None,
+) -> Load:
+    """The closed loop against this assistant's `/api/chat` (also `bench/hops.py`'s)."""
+    return asyncio.run(
+        closed_loop(
+            app_url + "/api/chat",
+            lambda s, m: {"session_id": s, "text": m},
+            ASSISTANT_MESSAGES,
+            users=users,
+            duration_s=duration_s,
+            warmup_s=warmup_s,
+            on_response=on_response,
+        )
+    )
+
+
 def merged(loads: list[Load]) -> Load:
     """One load level measured in several slices."""
     out = Load()
@@ -178,28 +214,10 @@ def main() -> int:
             slice_s = duration / rounds
 
             def run_starter(users: int = users, slice_s: float = slice_s) -> Load:
-                return asyncio.run(
-                    closed_loop(
-                        starter_url + "/webhooks/rest/webhook",
-                        lambda s, m: {"sender": s, "message": m},
-                        STARTER_MESSAGES,
-                        users=users,
-                        duration_s=slice_s,
-                        warmup_s=warmup,
-                    )
-                )
+                return drive_starter(starter_url, users=users, duration_s=slice_s, warmup_s=warmup)
 
             def run_ours(users: int = users, slice_s: float = slice_s) -> Load:
-                return asyncio.run(
-                    closed_loop(
-                        app_url + "/api/chat",
-                        lambda s, m: {"session_id": s, "text": m},
-                        ASSISTANT_MESSAGES,
-                        users=users,
-                        duration_s=slice_s,
-                        warmup_s=warmup,
-                    )
-                )
+                return drive_assistant(app_url, users=users, duration_s=slice_s, warmup_s=warmup)
 
             load_start = os.getloadavg()[0]
             starter_parts: list[Load] = []
