@@ -14,13 +14,15 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from knowledge.learned.gate import GateVerdict
 
 logger = logging.getLogger(__name__)
 
-GateFn = Callable[[str], "tuple[Any, ...] | None"]
-"""text -> (kind, confidence, confident[, characters said beyond greetings/thanks/goodbyes or None[, asks for a
-person]]), or None while the gate is not available (`knowledge.learned.gate.GateVerdict`)."""
+GateFn = Callable[[str], "GateVerdict | None"]
+"""text -> the verdict, or None while the gate is not available."""
 
 MAX_SESSIONS = 10_000
 
@@ -53,11 +55,13 @@ def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[st
         return None
     if verdict is None:
         return None
-    kind, confidence, confident, *rest = verdict
-    beyond_smalltalk = rest[0] if rest else None
-    gate_meta: dict[str, Any] = {"kind": kind, "confidence": round(float(confidence), 4), "confident": bool(confident)}
-    if beyond_smalltalk is not None:
-        gate_meta["beyond_smalltalk"] = int(beyond_smalltalk)
-    if len(rest) > 1 and rest[1]:
+    gate_meta: dict[str, Any] = {
+        "kind": verdict.kind,
+        "confidence": round(float(verdict.confidence), 4),
+        "confident": bool(verdict.confident),
+    }
+    if verdict.beyond_smalltalk is not None:
+        gate_meta["beyond_smalltalk"] = int(verdict.beyond_smalltalk)
+    if verdict.asks_human:
         gate_meta["asks_human"] = True
     return {"gate": gate_meta}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat.gate import SessionKinds, gate_metadata
+from knowledge.learned.gate import GateVerdict
 from nlu_components.gate_rules import gate_of, overriding_intent
 
 LONG_COMPLAINT = (
@@ -18,8 +19,8 @@ def _gate(kind: str, p: float, confident: bool) -> dict[str, object]:
 
 
 def test_metadata_carries_the_verdict_except_for_payloads_and_inside_the_intake() -> None:
-    def gate(text: str) -> tuple[str, float, bool]:
-        return "other_department", 0.93, True
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("other_department", 0.93, True)
 
     meta = gate_metadata(gate, "公积金怎么提取", in_intake=False)
     assert meta == {"gate": {"kind": "other_department", "confidence": 0.93, "confident": True}}
@@ -30,7 +31,7 @@ def test_metadata_carries_the_verdict_except_for_payloads_and_inside_the_intake(
 
 
 def test_a_failing_gate_leaves_the_decision_to_rasa() -> None:
-    def broken(text: str) -> tuple[str, float, bool]:
+    def broken(text: str) -> GateVerdict:
         raise RuntimeError("model missing")
 
     assert gate_metadata(broken, "你好", in_intake=False) is None
@@ -113,8 +114,8 @@ def test_a_greeting_that_says_more_is_not_small_talk(
 
 
 def test_the_small_talk_count_travels_in_the_metadata() -> None:
-    def gate(text: str) -> tuple[str, float, bool, int | None]:
-        return "smalltalk", 0.9, True, 0
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("smalltalk", 0.9, True, 0)
 
     meta = gate_metadata(gate, "好的没有问题了再见", in_intake=False)
     assert meta == {"gate": {"kind": "smalltalk", "confidence": 0.9, "confident": True, "beyond_smalltalk": 0}}
@@ -153,9 +154,9 @@ def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_ra
     fake_rasa.respond = respond
     calls: list[str] = []
 
-    def gate(text: str) -> tuple[str, float, bool]:
+    def gate(text: str) -> GateVerdict:
         calls.append(text)
-        return "complaint", 0.97, True
+        return GateVerdict("complaint", 0.97, True)
 
     settings = make_settings(fake_rasa.url)
     service = ChatService(settings=settings, backend=RasaClient(settings), gate=gate)
