@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.bank import narratives as nar
 from evaluation.bank import phrasing as ph
-from evaluation.bank.schema import BankQuestion
-from evaluation.bank.split import split_of
+from evaluation.bank.schema import BankQuestion, Kind, Register
+from evaluation.bank.split import TUNING_ONLY, split_of
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.query.lexicon import default_matcher
+from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +300,62 @@ def realworld() -> Iterator[dict[str, Any]]:
         yield _q(" ".join(row["text"].split()), "complaint", f"rw:cp:{i}", "narrative", "hand")
 
 
+WRITERS_DIR = HAND_DIR / "writers"
+
+
+class WriterRow(BaseModel):
+    """One row of a writer's file (`hand/writers/*.yaml`): a question and its labels, written by hand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=2000)
+    kind: Kind
+    item: str | None = None
+    aspects: list[Aspect] | None = None
+    sub_item: str | None = None
+    region: str | None = None  # the place the question names, if any (not a bank label; kept for readers)
+    department: str | None = None
+    topic: str | None = None
+    style: Register | None = None
+
+
+class WriterFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    writer: str = Field(min_length=1)
+    questions: list[WriterRow]
+
+
+def load_writer_files(folder: Path = WRITERS_DIR) -> list[WriterFile]:
+    return [
+        WriterFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for path in sorted(folder.glob("*.yaml"))
+    ]
+
+
+def writers() -> Iterator[dict[str, Any]]:
+    """Training questions written by hand by several writers (`hand/writers/`), always in the tuning part."""
+    for file in load_writer_files():
+        for i, row in enumerate(file.questions):
+            text = " ".join(row.text.split())
+            register = row.style or (
+                "english"
+                if text.isascii()
+                else "traditional"
+                if text != _simplified_guess(text)
+                else ("narrative" if len(text) > 50 else "colloquial")
+            )
+            labels: dict[str, Any] = {
+                "item": row.item,
+                "aspects": row.aspects,
+                "sub_item": row.sub_item,
+                "department": row.department,
+                "policy_topic": row.topic,
+            }
+            family = f"{TUNING_ONLY}wr:{file.writer}:{row.kind}:{i // 3}"
+            yield _q(text, row.kind, family, register, "hand", **{k: v for k, v in labels.items() if v is not None})
+
+
 def build(catalog: Catalog | None = None) -> list[BankQuestion]:
     catalog = catalog or load_catalog()
     streams = [
@@ -312,6 +370,7 @@ def build(catalog: Catalog | None = None) -> list[BankQuestion]:
         smalltalk(),
         policies(catalog),
         realworld(),
+        writers(),
     ]
     out: list[BankQuestion] = []
     seen: set[str] = set()
