@@ -1,5 +1,6 @@
 """The hand-written sets (evaluation/data/handwritten/): valid, their expectations grounded in the knowledge
-base, and the blind part disjoint from everything trained or tuned on and named by no code but the
+base, and the blind part disjoint from everything trained or tuned on (the tuning part, the seen part —
+round 4's blind part, whose failures were read — and every training file) and named by no code but the
 measurement's."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from bot.chat.schemas import KINDS  # the kinds the chat reports, which the form
 from evaluation.bank.generate import load as load_bank
 from evaluation.bank.schema import BankQuestion
 from evaluation.conversations import Conversation, load_conversations
-from evaluation.handwritten import DATA_DIR, DEPARTMENT_WORDS, files, load_rows, names_department
+from evaluation.handwritten import DATA_DIR, DEPARTMENT_WORDS, ROW_SPLIT, SPLITS, files, load_rows, names_department
 from knowledge.schema import Aspect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def knowledge_text() -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("split", ["tuning", "blind"])
+@pytest.mark.parametrize("split", SPLITS)
 def test_files_are_valid_and_large_enough(split: str) -> None:
     paths = files(split)
     convs = load_conversations(paths["conversations"])
@@ -78,7 +79,7 @@ def test_files_are_valid_and_large_enough(split: str) -> None:
     complaints = load_rows(paths["complaints"])
     assert len(others) >= 55 and len(complaints) >= 25
     for rows, kind in ((others, "other_department"), (complaints, "complaint")):
-        assert all(isinstance(q, BankQuestion) and q.kind == kind and q.split == split for q in rows)
+        assert all(isinstance(q, BankQuestion) and q.kind == kind and q.split == ROW_SPLIT[split] for q in rows)
         assert all(q.origin == "hand" for q in rows)
         assert len({q.id for q in rows}) == len(rows)
     assert all(q.department in DEPARTMENT_WORDS for q in others), "a department the scorer cannot recognise"
@@ -87,7 +88,7 @@ def test_files_are_valid_and_large_enough(split: str) -> None:
     assert lengths[len(lengths) // 2] >= 160
 
 
-@pytest.mark.parametrize("split", ["tuning", "blind"])
+@pytest.mark.parametrize("split", SPLITS)
 def test_buttons_are_the_ones_the_assistant_forms(split: str, catalog) -> None:  # type: ignore[no-untyped-def]
     """A `/ask_item{…}` turn is the payload actions.answer.button_payload builds: an item code, a sub-item."""
     codes = set(catalog.item_by_code)
@@ -106,7 +107,7 @@ def test_buttons_are_the_ones_the_assistant_forms(split: str, catalog) -> None: 
     assert pressed >= 2
 
 
-@pytest.mark.parametrize("split", ["tuning", "blind"])
+@pytest.mark.parametrize("split", SPLITS)
 def test_expected_strings_are_quoted_from_the_knowledge_base(split: str, knowledge_text: str) -> None:
     """contains_all / contains_any hold verbatim knowledge-base text, a place the citizen named, or the
     assistant's fixed wording for a ticket that does not exist: no fact in an expectation is invented."""
@@ -132,11 +133,11 @@ def _training_files() -> list[Path]:
     out = [ROOT / "evaluation" / "data" / "bank" / "tuning.jsonl", ROOT / "evaluation" / "data" / "heldout.jsonl"]
     out += [ROOT / "evaluation" / "data" / "multiturn" / "tuning.jsonl"]
     out += [ROOT / "evaluation" / "data" / "dialogue_probes.jsonl"]
-    out += sorted((ROOT / "evaluation" / "data" / "bank" / "hand").glob("*.yaml"))
+    out += sorted((ROOT / "evaluation" / "data" / "bank" / "hand").rglob("*.yaml"))  # writers/*.yaml too
     out += sorted((ROOT / "data").rglob("*.yml")) + sorted((ROOT / "data").rglob("*.txt"))
     out += sorted((ROOT / "knowledge" / "data").rglob("*.yaml"))
     out += [ROOT / "config.yml", ROOT / "domain.yml"]
-    out += list(files("tuning").values())
+    out += [path for split in SPLITS if split != "blind" for path in files(split).values()]
     return [p for p in out if p.exists()]
 
 
@@ -154,10 +155,18 @@ def test_blind_part_is_disjoint_from_every_training_and_tuning_file() -> None:
     assert not leaked, leaked[:10]
 
 
-def test_tuning_and_blind_share_no_phrasing() -> None:
-    tuning = {_norm(t) for t in _split_texts("tuning")}
+def test_tuning_seen_and_blind_share_no_phrasing() -> None:
+    tuning = {_norm(t) for split in SPLITS if split != "blind" for t in _split_texts(split)}
     shared = [t for t in _split_texts("blind") if _norm(t) in tuning]
     assert not shared, shared
+
+
+def test_the_writers_training_files_are_counted_as_training() -> None:
+    """Other writers add `evaluation/data/bank/hand/writers/*.yaml` (always tuning): they are searched too."""
+    hand = ROOT / "evaluation" / "data" / "bank" / "hand"
+    searched = set(_training_files())
+    assert all(p in searched for p in hand.rglob("*.yaml"))
+    assert all(p in searched for split in ("tuning", "seen") for p in files(split).values())
 
 
 def _code_and_data_files() -> list[Path]:
@@ -190,10 +199,10 @@ def test_bank_test_counts_the_hand_written_tuning_part_as_training() -> None:
     """The question bank's blind part must stay clear of the hand-written tuning rows too (they may be
     trained on)."""
     bank_blind = {_norm(q.text) for q in load_bank("blind")}
-    shared = [t for t in _split_texts("tuning") if _norm(t) in bank_blind]
+    shared = [t for split in SPLITS if split != "blind" for t in _split_texts(split) if _norm(t) in bank_blind]
     assert not shared, shared
 
 
 def test_data_folder_documents_the_split() -> None:
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
-    assert "blind" in readme and "tuning" in readme
+    assert all(split in readme for split in SPLITS)
