@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from knowledge.documents import field_text
 from knowledge.places import Places, Relation
@@ -100,7 +101,7 @@ class GuideSelector:
         return self._labelled_sub_items(item, asked, region)
 
     def _labelled_sub_items(
-        self, item: ServiceItem, asked: list[Aspect], region: str | None
+        self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
     ) -> list[tuple[str, Guide]]:
         """One guide covering several sub-items ("初次/延续/变更") whose asked field labels its entries by
         sub-item ("【变更】变更申请表"): those sub-items differ in it (each pair carries that guide)."""

@@ -241,13 +241,19 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
     This is the one place the learned kind turns a question away. The head reads one message without its
-    conversation: a message the follow-up rule keeps with the conversation's item ("要带身份证吗", "我人在韶山
-    走县里窗口", "办这个的时候需要本人到场吗") is left to it."""
-    q = s.query
+    conversation: in a conversation about an item, a message saying little beyond cue words ("要带身份证吗"),
+    naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗") or using the item's
+    own words is left to the follow-up rule."""
+    q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
-    if s.context.item_code and followup(s, f) is not None:
-        return None
+    if ctx.item_code and (
+        len(q.residue) <= t.followup_max_residue
+        or q.region
+        or q.refers_back
+        or f.item_mentions(ctx.item_code, q.residue)
+    ):
+        return None  # cue words, a place, a word pointing back or the item's own words: the follow-up rule's
     return Decision(kind="no_answer", rule="other_department")
 
 
