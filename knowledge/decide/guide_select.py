@@ -91,14 +91,45 @@ class GuideSelector:
                 by_region.values(), key=lambda g: (not (next(iter(g.values())).national and len(g) >= 2), -len(g))
             )[:1]
         if not groups or len(groups[0]) < 2:
-            return self._labelled_sub_items(item, asked, region)
+            return self._across_regions(item, asked, region) or self._labelled_sub_items(item, asked, region)
         chosen = groups[0]
         ordered = [(c, chosen[c]) for c in SUB_ITEM_ORDER if c in chosen]
         for aspect in asked:
             stated = {field_text(g, aspect) for _, g in ordered} - {None}
             if len(stated) >= 2:
                 return ordered
-        return self._labelled_sub_items(item, asked, region)
+        if len({g.id for _, g in ordered}) >= 2:
+            return []  # the sub-items' own guides agree
+        # one guide covering several sub-items: its labelled entries, else the sub-items' guides elsewhere
+        return self._labelled_sub_items(item, asked, region) or self._across_regions(item, asked, region)
+
+    def _across_regions(
+        self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
+    ) -> list[tuple[str, Guide]]:
+        """No one region's guides cover two sub-items, but the item's guides do between them (光荣证: 办证 in one
+        province, 补办 in another): each sub-item's own guide (the one `choose` would answer with), when they are
+        different guides and list different materials. Only materials: two regions' conditions or time limits
+        differ for reasons of their own. A place asked about that has guides of its own limits the comparison to
+        them ("安徽…光荣证": only 办证 there, nothing to ask)."""
+        if Aspect.materials not in asked:
+            return []
+        active = [g for g in item.guides if g.status is Status.active]
+        wanted = [r for r in (region, self.deployment_region) if r]
+        local = [g for g in active if any(self.region_covers(g.region, w) for w in wanted)]
+        candidates = local or active
+        chosen: list[tuple[str, Guide]] = []
+        for canonical in SUB_ITEM_ORDER:
+            if not any(self.cues.sub_item_matches(g.sub_item, canonical) for g in candidates):
+                continue
+            guide = self.choose(item, asked[0], canonical, region)
+            if self.cues.sub_item_matches(guide.sub_item, canonical):
+                chosen.append((canonical, guide))
+        chosen = [(c, g) for c, g in chosen if g in candidates]
+        if len({g.id for _, g in chosen}) < 2:
+            return []
+        if len({field_text(g, Aspect.materials) for _, g in chosen} - {None}) >= 2:
+            return chosen
+        return []
 
     def _labelled_sub_items(
         self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
