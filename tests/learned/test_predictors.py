@@ -226,3 +226,13 @@ def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine
     assert leaning.gate("生完孩子产假工资单位不给发，去哪里反映")[0:3:2] == ("other_department", True)  # a keyword
     other = _engine_with_kind(fake_engine, "policy", 0.6)
     assert other.gate("施工噪音特别大，去哪里反映")[0:3:2] == ("other_department", True)
+
+
+def test_a_question_naming_nothing_else_is_a_followup_candidate(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = _engine_with_kind(fake_engine, "complaint", 0.6)
+    assert gated.gate("他们多少天内给审核结果").asks_about_item
+    assert gated.gate("收不收费啊").asks_about_item
+    assert not gated.gate("护士执业注册要多久").asks_about_item  # names an item: a question of its own
+    assert not gated.gate("至今已逾法定时限仍未收到答复，特此反映").asks_about_item  # no question; complains
+    assert not gated.gate("办不下来到底找谁投诉啊").asks_about_item  # the complaint route
+    assert gated.gate("他们多少天内给审核结果").complaint == pytest.approx(0.6)
