@@ -19,7 +19,7 @@ description) and for button payloads. Rules, in order:
    and a 办不成事 report: "护士注册交上去两个月了还没批");
 3b. in a conversation about an item, a message the app calls a follow-up question (`followup`: it asks
    something and names no other item, department or person) is `ask_item` whatever DIET guessed — a complaint,
-   small talk, out-of-scope — unless the app's learned head thinks it a complaint (`complaint` probability at
+   small talk, its fallback — unless the app's learned head thinks it a complaint (`complaint` probability at
    least FOLLOWUP_COMPLAINT_MAX, or a confident complaint verdict): "他们多少天内给审核结果", "我上次交了材料说缺
    东西，那到底还要交啥" (`followup_question`);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
@@ -65,8 +65,9 @@ SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm"
 KEPT_INTENTS = frozenset({"cancel", "ask_human", "rate_ticket"})
 TICKET_INTENTS = frozenset({"ask_ticket_status"})
 SOFT_INTENTS = SMALLTALK_INTENTS | {"out_of_scope", "nlu_fallback", "ask_ticket_status"}
-FOLLOWUP_OVERRIDDEN = SMALLTALK_INTENTS | {"report_problem", "out_of_scope", "nlu_fallback"}
-"""What DIET may call a follow-up question that the gate turns into ask_item (a ticket question stays one)."""
+FOLLOWUP_OVERRIDDEN = SMALLTALK_INTENTS | {"report_problem", "nlu_fallback"}
+"""What DIET may call a follow-up question that the gate turns into ask_item (a ticket question stays one; DIET's
+out-of-scope — medical advice, errands — is left to the gate's confident kind, rule 3)."""
 KIND_TO_INTENT = {
     "other_department": "ask_item",
     "complaint": "report_problem",
