@@ -410,3 +410,14 @@ def test_a_city_selects_its_provinces_guide(catalog) -> None:  # type: ignore[no
     item = catalog.item_by_code["medical-institution-setup-approval"]
     assert "陕西" in selector.choose(item, Aspect.time_limit, None, "西安").region
     assert "陕西" not in selector.choose(item, Aspect.time_limit, None, "南京").region
+
+
+def test_sub_items_compared_across_regions_for_materials_only(catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.places import load_places
+
+    selector = GuideSelector(CueMatcher(load_lexicon()), places=load_places())
+    glory = catalog.item_by_code["only-child-parents-honor-certificate"]  # 办证 in 安徽, 补办 elsewhere
+    assert [c for c, _ in selector.differing_sub_items(glory, (Aspect.materials,), None)] == ["首次", "补发"]
+    assert selector.differing_sub_items(glory, (Aspect.materials,), "安徽") == []  # only 办证 there: nothing to ask
+    place = catalog.item_by_code[PLACE]  # regions' conditions differ for reasons of their own
+    assert selector.differing_sub_items(place, (Aspect.location,), None) == []
