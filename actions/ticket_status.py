@@ -22,11 +22,11 @@ from actions import texts
 from actions.app_client import AppUnavailableError, RequestRejectedError, get_client, get_settings
 from actions.contracts import TicketStatus
 from actions.meta import send_meta
+from nlu_components.ticket_numbers import find_number
 
 logger = logging.getLogger(__name__)
 
 HTTP_TOO_MANY_REQUESTS = 429
-_SEP = r"[\s\-_·.—–‐‑―−]*"  # hyphens of every width: "BBC—20261201—0009"
 _LAST4_RE = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
 _MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d\*{4}(\d{4})(?!\d)")
 
@@ -35,23 +35,10 @@ def _prefix() -> str:
     return (os.environ.get("TICKET_PREFIX") or "BBC").strip().upper()
 
 
-def _number_re() -> re.Pattern[str]:
-    # BBC-20261122-0007-KXQRT in any spacing, hyphenation or case; older numbers have no letter code.
-    return re.compile(
-        rf"(?<![A-Za-z0-9]){re.escape(_prefix())}{_SEP}(\d{{8}}){_SEP}(\d{{1,6}})(?:{_SEP}([A-Za-z]{{5}}))?(?![A-Za-z0-9])",
-        re.IGNORECASE,
-    )
-
-
 def normalise_number(text: str) -> str | None:
-    """The first ticket number in a text, in canonical form (``BBC-20261122-0007-KXQRT``), else None."""
-    folded = unicodedata.normalize("NFKC", text or "")
-    found = _number_re().search(folded)
-    if not found:
-        return None
-    day, seq, code = found.groups()
-    number = f"{_prefix()}-{day}-{int(seq):04d}"
-    return f"{number}-{code.upper()}" if code else number
+    """The first ticket number with this deployment's prefix in a text, in any plausible form
+    (nlu_components/ticket_numbers.py), in canonical form (``BBC-20261122-0007-KXQRT``), else None."""
+    return find_number(text, _prefix())
 
 
 def phone_last4(text: str) -> str | None:

@@ -20,6 +20,7 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
 from knowledge.decide.rules import Facts, Situation, decide
 from knowledge.decide.tuning import Tuning
+from knowledge.places import Places, load_places
 from knowledge.query.analyse import Analyser
 from knowledge.query.lexicon import CueMatcher, Lexicon, load_lexicon
 from knowledge.query.model import Query
@@ -58,6 +59,7 @@ class Engine:
         lexicon: Lexicon | None = None,
         predictors: Predictors | None = None,
         dense_top_k: int = 500,
+        places: Places | None = None,
     ) -> None:
         self.catalog = catalog
         self.dense = dense
@@ -66,9 +68,11 @@ class Engine:
         self.tuning = t = tuning or Tuning()
         self.lexicon = lexicon or load_lexicon()
         cues = CueMatcher(self.lexicon)
+        self.places = places or load_places()
+        known = [*catalog.region_words, *self.lexicon.places, *self.places.names]
         self.analyser = Analyser(
             self.lexicon,
-            region_words=[*catalog.region_words, *(p for p in self.lexicon.places if p not in catalog.region_words)],
+            region_words=list(dict.fromkeys(known)),
             referrals=catalog.referrals,
             predictors=predictors,
         )
@@ -81,7 +85,7 @@ class Engine:
         if t.use_names:
             channels.append(NamesScorer(catalog.items, self.lexicon.generic_terms))
         self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
-        self.selector = GuideSelector(cues, deployment_region=region)
+        self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
         self.composer = Composer(catalog, self.selector, helpline=helpline, deployment_region=region)
 

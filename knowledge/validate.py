@@ -44,6 +44,7 @@ from knowledge.loader import (
     knowledge_root,
     read_yaml,
 )
+from knowledge.places import PLACES_FILE, Places, load_places_file
 from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
 from knowledge.schema import PolicyDocument, Referral, ServiceItem, Status, Trust
 
@@ -369,6 +370,7 @@ class _Checker:
                 load_lexicon_file(self.root / LEXICON_FILE)
             except KnowledgeDataError as exc:
                 self.add(Level.error, LEXICON_FILE, exc.detail)
+        self.check_places()
         try:
             referrals = [Referral.model_validate(entry) for entry in (self.docs.referrals or [])]
         except (ValidationError, TypeError) as exc:
@@ -391,6 +393,29 @@ class _Checker:
                         Level.warning,
                         REFERRALS_FILE,
                         f"关键词是本部门事项名称 keyword {keyword!r} names our item {names[key]}",
+                    )
+
+    def check_places(self) -> None:
+        """places.yaml (when the folder has one): its schema, and every place a guide's region names resolving to
+        the province that region names (a city listed under the wrong province would bring the wrong guide)."""
+        path = self.root / PLACES_FILE
+        if not path.is_file():
+            return
+        try:
+            places = Places(load_places_file(path))
+        except (ValidationError, OSError, ValueError) as exc:
+            self.add(Level.error, PLACES_FILE, str(exc))
+            return
+        for item in self.report.items:
+            for guide in item.guides:
+                named = places.region_places(guide.region)
+                if places.guide_place(guide.region) is None or not named:
+                    continue
+                if places.province_of(named[-1]) not in (None, named[0]):
+                    self.add(
+                        Level.error,
+                        PLACES_FILE,
+                        f"地区层级不符 {guide.id}: {guide.region} → {places.chain(named[-1])}",
                     )
 
     def review_list(self) -> None:

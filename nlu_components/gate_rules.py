@@ -17,6 +17,11 @@ description) and for button payloads. Rules, in order:
    talk, out-of-scope, its fallback or a ticket question without a number, and when DIET saw a complaint
    in a short message (at most SHORT_QUESTION_CHARS: "要跑现场几次"; a longer one may be both about an item
    and a 办不成事 report: "护士注册交上去两个月了还没批");
+3b. in a conversation about an item, a message the app calls a follow-up question (`followup`: it asks
+   something and names no other item, department or person) is `ask_item` whatever DIET guessed — a complaint,
+   small talk, its fallback — unless the app's learned head thinks it a complaint (`complaint` probability at
+   least FOLLOWUP_COMPLAINT_MAX, or a confident complaint verdict): "他们多少天内给审核结果", "我上次交了材料说缺
+   东西，那到底还要交啥" (`followup_question`);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -29,17 +34,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nlu_components.ticket_numbers import mentions_number
+
 LONG_MESSAGE_CHARS = 40
 SHORT_ANSWER_CHARS = 6
 YES_NO_CHARS = 3  # "好的", "不用了": always a yes/no; longer short answers may be a follow-up ("换成湖北的")
 SUBSTANCE_CHARS = 6
 GREETING_INTENTS = frozenset({"greet", "goodbye", "thank"})
 _PUNCTUATION = re.compile(r"[\s\W_]")
-TICKET_LIKE = re.compile(r"[A-Za-z]{2,5}\W{0,3}\d{8}")
 SHORT_QUESTION_CHARS = 16
 """A message this short that the gate is sure asks about our services is a question even when DIET saw a
 complaint in it ("办好了是寄过来还是自己去拿", "要跑现场几次"); longer ones may be both
 ("护士注册交上去两个月了还没批")."""
+
+
+FOLLOWUP_COMPLAINT_MAX = 0.5
+"""A follow-up question keeps the conversation's item unless the learned head gives it at least this complaint
+probability."""
 
 
 def substance(text: str, gate: dict[str, Any]) -> int:
@@ -54,6 +65,9 @@ SMALLTALK_INTENTS = frozenset({"greet", "goodbye", "thank", "chitchat", "affirm"
 KEPT_INTENTS = frozenset({"cancel", "ask_human", "rate_ticket"})
 TICKET_INTENTS = frozenset({"ask_ticket_status"})
 SOFT_INTENTS = SMALLTALK_INTENTS | {"out_of_scope", "nlu_fallback", "ask_ticket_status"}
+FOLLOWUP_OVERRIDDEN = SMALLTALK_INTENTS | {"report_problem", "nlu_fallback"}
+"""What DIET may call a follow-up question that the gate turns into ask_item (a ticket question stays one; DIET's
+out-of-scope — medical advice, errands — is left to the gate's confident kind, rule 3)."""
 KIND_TO_INTENT = {
     "other_department": "ask_item",
     "complaint": "report_problem",
@@ -78,13 +92,30 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["beyond_smalltalk"] = beyond
     if gate.get("asks_human") is True:
         verdict["asks_human"] = True
+    if gate.get("followup") is True:
+        verdict["followup"] = True
+        complaint = gate.get("complaint")
+        ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
+        verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
     return verdict
+
+
+def followup_question(intent: str | None, gate: dict[str, Any]) -> str | None:
+    """`ask_item` for a follow-up question about the conversation's item that DIET took for something else,
+    unless the learned head leans to a complaint; None to keep DIET's intent."""
+    if not gate.get("followup") or intent not in FOLLOWUP_OVERRIDDEN:
+        return None
+    if gate["kind"] == "complaint" and gate["confident"]:
+        return None
+    if float(gate.get("complaint", 1.0)) >= FOLLOWUP_COMPLAINT_MAX:
+        return None
+    return "ask_item"
 
 
 def looks_like_ticket_number(value: Any) -> bool:
     """Whether an extracted ticket_number entity looks like one (letters, then a date): DIET's entity
     extractor also tags bare numbers ("明年满60")."""
-    return isinstance(value, str) and TICKET_LIKE.search(value) is not None
+    return isinstance(value, str) and mentions_number(value)
 
 
 def overriding_intent(
@@ -105,8 +136,12 @@ def overriding_intent(
         and (not follow_up or (len(text) <= YES_NO_CHARS and not ("beyond_smalltalk" in gate and says_more)))
     ):
         return None  # "好的", "不用了" — but "换成湖北的", "收钱不" (the gate's confident follow-up) are questions
+    has_ticket_number = has_ticket_number or mentions_number(text)  # any form, whatever DIET's regex saw
     if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
         return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
+    follow = followup_question(intent, gate)
+    if follow is not None:
+        return follow
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …

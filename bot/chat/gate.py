@@ -1,7 +1,8 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human"}}`: how many characters the
-message says beyond greetings, thanks, goodbyes and acknowledgements, and whether it asks for a person — the
-vocabulary is the knowledge lexicon's, so Rasa's component holds none).
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "complaint"}}`: how
+many characters the message says beyond greetings, thanks, goodbyes and acknowledgements, whether it asks for a
+person, and — in a conversation about an item — whether it is a follow-up question about it, with the learned
+head's complaint probability; the vocabulary is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -28,24 +29,38 @@ MAX_SESSIONS = 10_000
 
 
 class SessionKinds:
-    """The kind of the last reply per session (bounded, in memory): is the intake waiting for an answer?"""
+    """Per session (bounded, in memory): the kind of the last reply (is the intake waiting for an answer?) and the
+    item the conversation is about (the last reply that named one; a no-answer naming none ends it, as the answer
+    action drops its item slot)."""
 
     def __init__(self, size: int = MAX_SESSIONS) -> None:
         self._size = size
-        self._last: OrderedDict[str, str] = OrderedDict()
+        self._last: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
 
-    def remember(self, session_id: str, kind: str) -> None:
-        self._last[session_id] = kind
+    def remember(self, session_id: str, kind: str, item_code: str | None = None) -> None:
+        previous = self._last.get(session_id, ("", None))[1]
+        if item_code is None and kind != "no_answer":
+            item_code = previous
+        self._last[session_id] = (kind, item_code)
         self._last.move_to_end(session_id)
         while len(self._last) > self._size:
             self._last.popitem(last=False)
 
     def in_intake(self, session_id: str) -> bool:
-        return self._last.get(session_id) == "escalate"
+        return self._last.get(session_id, ("", None))[0] == "escalate"
+
+    def item(self, session_id: str) -> str | None:
+        """The item the conversation is about, if any."""
+        return self._last.get(session_id, ("", None))[1]
 
 
-def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[str, Any] | None:
-    """The metadata to send with a typed message, or None (no gate, a payload, or inside the intake)."""
+def gate_metadata(
+    gate: GateFn | None, text: str, *, in_intake: bool, about_item: bool = False
+) -> dict[str, Any] | None:
+    """The metadata to send with a typed message, or None (no gate, a payload, or inside the intake).
+    `about_item`: the conversation is about an item; a message that asks something naming nothing else is
+    then sent as a follow-up (`followup`), with the head's complaint probability (`complaint`), so Rasa's gate
+    component does not let DIET take it for a complaint unless the head thinks it one."""
     if gate is None or in_intake or not text or text.startswith("/"):
         return None
     try:
@@ -64,4 +79,7 @@ def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[st
         gate_meta["beyond_smalltalk"] = int(verdict.beyond_smalltalk)
     if verdict.asks_human:
         gate_meta["asks_human"] = True
+    if about_item and verdict.asks_about_item:
+        gate_meta["followup"] = True
+        gate_meta["complaint"] = round(float(verdict.complaint), 4)
     return {"gate": gate_meta}

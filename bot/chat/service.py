@@ -232,10 +232,15 @@ class ChatService:
     ) -> TurnOutcome:
         """Gate, Rasa, and the merged reply (handler messages first)."""
         in_intake = self._session_kinds.in_intake(session_id)
+        about_item = self._session_kinds.item(session_id) is not None
         # The gate's verdict on typed text only; a pressed button already says what it means.
         with hop("gate"):
             metadata = (
-                None if pressed else await run_in_threadpool(gate_metadata, self._gate, message, in_intake=in_intake)
+                None
+                if pressed
+                else await run_in_threadpool(
+                    gate_metadata, self._gate, message, in_intake=in_intake, about_item=about_item
+                )
             )
         try:
             with hop("rasa"):
@@ -262,7 +267,7 @@ class ChatService:
             return self._busy(session_id, texts.SYSTEM_BUSY, await inbox)
         replies = list(turn.replies)
         meta = build_meta(turn.meta)
-        self._session_kinds.remember(session_id, meta.kind)
+        self._session_kinds.remember(session_id, meta.kind, (meta.item.code or None) if meta.item else None)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
         all_replies = [*(await inbox), *replies]
         with hop("offered"):

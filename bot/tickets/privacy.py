@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import secrets
-import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +17,7 @@ from bot.tickets.enums import EventKind, Role, TicketStatus
 from bot.tickets.models import HandlerUser, Ticket, TicketEvent
 from bot.tickets.schemas import CitizenStatus, StatusLookupIn, StatusLookupOut
 from bot.tickets.service import normalise_number
+from knowledge import ticket_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -90,12 +89,10 @@ def lookup_status(
     return StatusLookupOut(visible=True, ticket=citizen_view(ticket, with_reply=access == "owner"))
 
 
-_TICKET_MENTION_RE = re.compile(r"[A-Za-z]{2,6}[\s\-_]*\d{8}[\s\-_]*\d{4,6}")
-
-
 def mentions_ticket_number(text: str) -> bool:
-    """True when a chat message holds something shaped like a ticket number (a lookup attempt)."""
-    return bool(_TICKET_MENTION_RE.search(unicodedata.normalize("NFKC", text or "")))
+    """True when a chat message holds something shaped like a ticket number (a lookup attempt;
+    knowledge/ticket_numbers.py)."""
+    return ticket_numbers.mentions_number(text)
 
 
 def lookup_address_allowed(address: str) -> bool:

@@ -45,6 +45,7 @@ from bot.tickets.working_days import (
     get_deadline_config,
     ticket_deadlines,
 )
+from knowledge import ticket_numbers
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,6 @@ def local_today(now: dt.datetime, settings: TicketSettings | None = None) -> dt.
 
 
 # BBC-20261122-0007-KXQRT: prefix, local day, daily sequence, random check code (cannot be guessed).
-_NUMBER_RE = re.compile(r"^([A-Z]+)(\d{8})(\d{4,6})([A-Z]{5})?$")
 _NUMBER_NOISE_RE = re.compile(r"[\s\-_‐‑‒–—―－·.]+")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: never mistaken for 1/0
 CODE_LENGTH = 5
@@ -89,14 +89,12 @@ CODE_LENGTH = 5
 
 def normalise_number(raw: str) -> str:
     """Accept ``BBC-20261122-0007-KXQRT``, ``bbc 20261122 0007 kxqrt``, ``BBC202611220007KXQRT`` (and
-    full-width forms); return the canonical form. Numbers issued before the check code keep working."""
-    text = _NUMBER_NOISE_RE.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
-    m = _NUMBER_RE.match(text)
-    if not m:
-        return text
-    prefix, day, seq, code = m.groups()
-    number = f"{prefix}-{day}-{int(seq):04d}"
-    return f"{number}-{code}" if code else number
+    full-width forms, any dashes: knowledge/ticket_numbers.py); return the canonical form, or the text without
+    separators when it holds no number. Numbers issued before the check code keep working."""
+    found = ticket_numbers.find_number(raw or "")
+    if found is not None:
+        return found
+    return _NUMBER_NOISE_RE.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
 def new_check_code() -> str:

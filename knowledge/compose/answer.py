@@ -102,7 +102,8 @@ class Composer:
         item = self.catalog.item_by_code[decision.item_code]
         guides = dict(self.selector.differing_sub_items(item, decision.aspects, decision.region))
         lines = [texts.CLARIFY_SUB_ITEM.format(name=item.name)]
-        if Aspect.materials in decision.aspects:
+        one_guide = len({g.id for g in guides.values()}) == 1  # a guide labelling its entries by sub-item
+        if Aspect.materials in decision.aspects and not one_guide:
             common = common_materials(list(guides.values()))
             if common:
                 lines.append(texts.COMMON_PART)
@@ -110,7 +111,8 @@ class Composer:
         choices = []
         for canonical in decision.clarify_sub_items:
             guide = guides.get(canonical)
-            label = guide.sub_item if guide and guide.sub_item and len(guide.sub_item) <= 8 else canonical
+            own = guide is not None and guide.sub_item and len(guide.sub_item) <= 8 and not one_guide
+            label = guide.sub_item if own and guide is not None else canonical
             choices.append(Choice(title=f"{item.name}（{label}）", item_code=item.code, sub_item=canonical))
         return Answer(
             kind="clarify",
@@ -154,7 +156,8 @@ class Composer:
             pairs = self.selector.differing_sub_items(item, aspects, decision.region)
             text = render_side_by_side(item, pairs, aspect, helpline=self.helpline)
             guides = [g for _, g in pairs]
-            if decision.region_named and decision.region and decision.region not in guides[0].region:
+            covered = self.selector.region_covers(guides[0].region, decision.region)
+            if decision.region_named and decision.region and not covered:
                 notice = texts.REGION_MISSING.format(
                     region=decision.region, name=item.name, guide_region=guides[0].region
                 )
@@ -187,7 +190,7 @@ class Composer:
             other_sub_items=[name for name, _ in others],
             more_aspects=aspects[1:],
         )
-        if decision.region_named and decision.region and decision.region not in guide.region:
+        if decision.region_named and decision.region and not self.selector.region_covers(guide.region, decision.region):
             notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)
             text = f"{notice}\n{text}"
         return Answer(

@@ -5,20 +5,39 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 
 from knowledge.documents import field_text
+from knowledge.places import Places, Relation
 from knowledge.query.lexicon import CueMatcher
 from knowledge.schema import Aspect, Guide, ServiceItem, Status, Trust
 
 logger = logging.getLogger(__name__)
 
 SUB_ITEM_ORDER = ("首次", "延续", "变更", "注销", "补发", "换发")
+# A guide of the asked place itself, of a place above it (its province: it covers the place), or of a place
+# inside it (a city's guide when a province is asked).
+_LABEL = re.compile(r"【([^】]{1,8})】")  # an entry labelled by the sub-item it belongs to: 【变更】变更申请表
+REGION_BONUS = {Relation.same: 4.0, Relation.above: 3.0, Relation.below: 2.0, Relation.unrelated: 0.0}
 
 
 class GuideSelector:
-    def __init__(self, cues: CueMatcher, deployment_region: str | None = None) -> None:
+    def __init__(self, cues: CueMatcher, deployment_region: str | None = None, places: Places | None = None) -> None:
         self.cues = cues
         self.deployment_region = deployment_region
+        self.places = places
+
+    def region_relation(self, guide_region: str, asked: str | None) -> Relation:
+        """How a guide's region stands to the asked place (through the place hierarchy when there is one)."""
+        if not asked:
+            return Relation.unrelated
+        if self.places is None:
+            return Relation.same if asked in guide_region else Relation.unrelated
+        return self.places.relation(guide_region, asked)
+
+    def region_covers(self, guide_region: str, asked: str | None) -> bool:
+        """Whether a guide of this region applies to the asked place (the place itself or its province…)."""
+        return self.region_relation(guide_region, asked) >= Relation.above
 
     def choose(self, item: ServiceItem, aspect: Aspect, sub_item: str | None, region: str | None) -> Guide:
         def rank(guide: Guide) -> float:
@@ -27,8 +46,7 @@ class GuideSelector:
                 score += 8
             elif not sub_item and self.cues.sub_item_matches(guide.sub_item, "首次"):
                 score += 1.5
-            if region and region in guide.region:
-                score += 4
+            score += REGION_BONUS[self.region_relation(guide.region, region)]
             if self.deployment_region and self.deployment_region in guide.region:
                 score += 3
             if aspect is not Aspect.overview and field_text(guide, aspect):
@@ -66,20 +84,71 @@ class GuideSelector:
                 if self.cues.sub_item_matches(guide.sub_item, canonical):
                     by_region.setdefault(guide.region, {}).setdefault(canonical, guide)
         wanted = [r for r in (region, self.deployment_region) if r]
-        groups = [g for r, g in by_region.items() if any(w in r for w in wanted) and len(g) >= 2]
+        groups = [g for r, g in by_region.items() if any(self.region_covers(r, w) for w in wanted) and len(g) >= 2]
         if not groups:
             # The national rule when it covers two sub-items or more, else the region that covers most.
             groups = sorted(
                 by_region.values(), key=lambda g: (not (next(iter(g.values())).national and len(g) >= 2), -len(g))
             )[:1]
         if not groups or len(groups[0]) < 2:
-            return []
+            return self._across_regions(item, asked, region) or self._labelled_sub_items(item, asked, region)
         chosen = groups[0]
         ordered = [(c, chosen[c]) for c in SUB_ITEM_ORDER if c in chosen]
         for aspect in asked:
             stated = {field_text(g, aspect) for _, g in ordered} - {None}
             if len(stated) >= 2:
                 return ordered
+        if len({g.id for _, g in ordered}) >= 2:
+            return []  # the sub-items' own guides agree
+        # one guide covering several sub-items: its labelled entries, else the sub-items' guides elsewhere
+        return self._labelled_sub_items(item, asked, region) or self._across_regions(item, asked, region)
+
+    def _across_regions(
+        self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
+    ) -> list[tuple[str, Guide]]:
+        """No one region's guides cover two sub-items, but the item's guides do between them (光荣证: 办证 in one
+        province, 补办 in another): each sub-item's own guide (the one `choose` would answer with), when they are
+        different guides and list different materials. Only materials: two regions' conditions or time limits
+        differ for reasons of their own. A place asked about that has guides of its own limits the comparison to
+        them ("安徽…光荣证": only 办证 there, nothing to ask)."""
+        if Aspect.materials not in asked:
+            return []
+        active = [g for g in item.guides if g.status is Status.active]
+        wanted = [r for r in (region, self.deployment_region) if r]
+        local = [g for g in active if any(self.region_covers(g.region, w) for w in wanted)]
+        candidates = local or active
+        chosen: list[tuple[str, Guide]] = []
+        for canonical in SUB_ITEM_ORDER:
+            if not any(self.cues.sub_item_matches(g.sub_item, canonical) for g in candidates):
+                continue
+            guide = self.choose(item, asked[0], canonical, region)
+            if self.cues.sub_item_matches(guide.sub_item, canonical):
+                chosen.append((canonical, guide))
+        chosen = [(c, g) for c, g in chosen if g in candidates]
+        if len({g.id for _, g in chosen}) < 2:
+            return []
+        if len({field_text(g, Aspect.materials) for _, g in chosen} - {None}) >= 2:
+            return chosen
+        return []
+
+    def _labelled_sub_items(
+        self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
+    ) -> list[tuple[str, Guide]]:
+        """One guide covering several sub-items ("初次/延续/变更") whose asked field labels its entries by
+        sub-item ("【变更】变更申请表"): those sub-items differ in it (each pair carries that guide)."""
+        wanted = [r for r in (region, self.deployment_region) if r]
+        guides = [g for g in item.guides if g.status is Status.active and g.sub_item]
+        if wanted:  # the asked place's guides first, when it has one
+            guides.sort(key=lambda g: not any(self.region_covers(g.region, w) for w in wanted))
+        for guide in guides:
+            covered = [c for c in SUB_ITEM_ORDER if self.cues.sub_item_matches(guide.sub_item, c)]
+            if len(covered) < 2:
+                continue
+            for aspect in asked:
+                labels = set(_LABEL.findall(field_text(guide, aspect) or ""))
+                labelled = [c for c in covered if any(self.cues.sub_item_matches(label, c) for label in labels)]
+                if len(labelled) >= 2:
+                    return [(c, guide) for c in labelled]
         return []
 
     def other_sub_items(self, item: ServiceItem, chosen: Guide) -> list[tuple[str, str]]:

@@ -20,7 +20,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
                     asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
-                    say which: ask (lists: materials, conditions, process) or show them side by side
+                    say which: the sub-item its own words point to (decide/sub_item_words.py: words only one
+                    sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.guide_words import GuideWords, aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.name_words import names_as_words, word_boundaries
+from knowledge.decide.sub_item_words import SubItemWords
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -70,6 +72,7 @@ class Facts:
         self.catalog = catalog
         self.document_verbs = tuple(document_verbs)
         self.guide_words = GuideWords(catalog.items)
+        self.sub_item_words = SubItemWords(selector.cues.lexicon.cue_words())
         self.selector = selector
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)
@@ -209,11 +212,20 @@ def _named_as_a_document(s: Situation, f: Facts) -> bool:
     return bool(names) and all(f.named_as_document(q.norm, n) for n in names)
 
 
+def _states_a_place(s: Situation) -> bool:
+    """In a conversation about an item, a message that names a place and asks nothing tells where the citizen
+    is ("我们公司注册在上海"): the follow-up rule switches the region, whatever service words it also uses."""
+    q = s.query
+    return bool(s.context.item_code and q.region and not q.asks and not q.aspects and not s.scores.exact)
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
     (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
     confidently another department's."""
     q = s.query
+    if q.referral and _states_a_place(s):
+        return None
     if q.referral and (
         not s.scores.named
         or _other_department_confident(q)
@@ -228,13 +240,20 @@ def referral(s: Situation, f: Facts) -> Decision | None:
 def other_department(s: Situation, f: Facts) -> Decision | None:
     """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
-    This is the one place the learned kind turns a question away; a follow-up that says nothing beyond
-    cue words in a conversation about an item ("要带身份证吗"), or names a place, is left to the followup rule."""
-    q, t = s.query, f.tuning
+    This is the one place the learned kind turns a question away. The head reads one message without its
+    conversation: in a conversation about an item, a message saying little beyond cue words ("要带身份证吗"),
+    naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗") or using the item's
+    own words is left to the follow-up rule."""
+    q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
-    if s.context.item_code and (len(q.residue) <= t.followup_max_residue or q.region):
-        return None  # a follow-up of cue words, or a place named mid-conversation ("我人在韶山 走县里窗口")
+    if ctx.item_code and (
+        len(q.residue) <= t.followup_max_residue
+        or q.region
+        or q.refers_back
+        or f.item_mentions(ctx.item_code, q.residue)
+    ):
+        return None  # cue words, a place, a word pointing back or the item's own words: the follow-up rule's
     return Decision(kind="no_answer", rule="other_department")
 
 
@@ -243,11 +262,33 @@ def _within(q: Query, chars: int, words: int) -> bool:
     return len(q.norm.split()) <= words if q.language == "en" else len(q.norm) <= chars
 
 
+def _confidently_other_item(s: Situation, f: Facts) -> bool:
+    """Retrieval confidently finds another item than the conversation's: the best item is not it, clears the
+    no-answer threshold, and either the question names it at least in part (the names channel found words of
+    its name) or the conversation's item is not even among the few best. Guide words alone ("多久能批下来"
+    scores high on many items) do not take a conversation elsewhere."""
+    ranked = s.scores.ranked
+    if not ranked:
+        return False
+    code, top = ranked[0]
+    if code == s.context.item_code or top < f.tuning.no_answer_below:
+        return False
+    return code in s.scores.named or _context_resolves(s, f) is None
+
+
+def _continues(s: Situation, f: Facts) -> bool:
+    """A message naming no item that continues the conversation whatever its length: it asks something (an
+    aspect, a question word or mark), names a place, or points back ("这个", "他们"), and retrieval does not
+    confidently find another item."""
+    q = s.query
+    if not (q.aspects or q.region or q.refers_back or q.asks):
+        return False
+    return not _confidently_other_item(s, f)
+
+
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
-        return None
-    if not _within(q, t.followup_max_chars, t.followup_max_words):
         return None
     if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
         return None
@@ -269,12 +310,15 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
             code = ctx.item_code
-        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue and not s.scores.exact:
+        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif (q.aspects or _within(q, t.followup_short_chars, t.followup_short_words)) and max(
-            s.scores.items.values(), default=0.0
-        ) < t.no_answer_below:
-            code = ctx.item_code  # asks for an aspect, or says little, and on its own finds no item: this one
+        elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
+            code = ctx.item_code
+        elif (
+            _within(q, t.followup_short_chars, t.followup_short_words)
+            and max(s.scores.items.values(), default=0.0) < t.no_answer_below
+        ):
+            code = ctx.item_code  # says little, and on its own finds no item: this one
         else:
             return None
     aspects = _aspects(q, ctx)
@@ -422,14 +466,19 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def sub_items(decision: Decision, f: Facts) -> Decision:
-    """An item answer that does not say which sub-item, where the sub-items differ in what was asked."""
+def sub_items(decision: Decision, f: Facts, query: Query | None = None) -> Decision:
+    """An item answer that does not say which sub-item, where the sub-items differ in what was asked: the
+    sub-item the question's own words point to (decide/sub_item_words.py), else ask or show them side by side."""
     if decision.kind != "answer" or decision.item_code is None or decision.sub_item or decision.policy_id:
         return decision
     item = f.catalog.item_by_code[decision.item_code]
     differing = f.selector.differing_sub_items(item, decision.aspects, decision.region)
     if not differing:
         return decision
+    if query is not None:
+        named = f.sub_item_words.sub_item_named(item, query.norm, differing)
+        if named is not None:  # "护士资格考试过了好几年才去注册还行吗": words only the first registration's guide uses
+            return replace(decision, sub_item=named, rule=f"{decision.rule}+sub_item_words")
     names = tuple(c for c, _ in differing)
     if any(a in LIST_ASPECTS for a in decision.aspects):
         return replace(decision, kind="clarify", rule="clarify_sub_item", clarify_sub_items=names)
@@ -440,7 +489,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
     for rule in rules:
         decision = rule(s, f)
         if decision is not None:
-            refined = sub_items(aspect_from_guide_words(decision, s.query, f.guide_words), f)
+            refined = sub_items(aspect_from_guide_words(decision, s.query, f.guide_words), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

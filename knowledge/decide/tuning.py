@@ -26,8 +26,6 @@ class Tuning:
     english_min_margin: float = 0.02
     clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
-    followup_max_chars: int = 40  # longer messages are new questions, not follow-ups
-    followup_max_words: int = 12  # the same for English, in words
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")

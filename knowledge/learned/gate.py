@@ -33,6 +33,8 @@ class GateVerdict(NamedTuple):
     confident: bool
     beyond_smalltalk: int | None = None  # characters said beyond greetings, thanks, goodbyes (None: not judged)
     asks_human: bool = False  # asks for a person in words of its own
+    asks_about_item: bool = False  # asks something naming no item, department or person: a follow-up in context
+    complaint: float = 0.0  # the head's complaint probability
 
 
 class GatedEngine:
@@ -80,7 +82,21 @@ class GatedEngine:
             return GateVerdict(kind, p, confident)
         kind, confident = self._consistent(text, query, kind, confident)
         beyond = None if query.beyond_smalltalk is None else len(query.beyond_smalltalk)
-        return GateVerdict(kind, p, confident, beyond, query.asks_human)
+        complaint = float(query.kind_probs.get("complaint", 0.0))
+        return GateVerdict(kind, p, confident, beyond, query.asks_human, self._asks_about_item(query), complaint)
+
+    def _asks_about_item(self, query: Any) -> bool:
+        """Asks something (a question word or mark, an A-not-A question: "他们多少天内给审核结果", "我上次交了材料
+        说缺东西，那到底还要交啥", "收不收费"; aspect words, a place or "这个" alone do not ask: "…已逾法定时限仍未
+        收到答复", "我去窗口办这个被推来推去") and names no
+        item, no other department's service, no department or complaint route, no person, and uses no verb of
+        complaining: in a conversation about an item, a follow-up question about it (the chat gateway tells Rasa
+        so only when the conversation has an item)."""
+        if query.referral is not None or query.asks_department or query.asks_complaint_route or query.asks_human:
+            return False
+        if query.complains or self._names_item(query.norm):
+            return False
+        return bool(query.asks)
 
     def _consistent(self, text: str, query: Any, kind: str | None, confident: bool) -> tuple[str | None, bool]:
         sure = kind if confident else None

@@ -12,13 +12,31 @@ from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
 from knowledge.schema import Referral as ReferralEntry
 from knowledge.text_normalise import normalise
+from knowledge.ticket_numbers import find_numbers
 
 logger = logging.getLogger(__name__)
 
-# A ticket number in any plausible form: "BBC-20261122-0007", "bbc20261122-7", "BBC 20261122 0007".
-TICKET_NUMBER = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}[-\s]?\d{8}[-\s]?\d{1,6}(?!\d)")
 _CLAUSE_BREAK = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])|(?<=[a-z])\.\s")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# The A-not-A question ("收不收费", "够不够条件") and a trailing 不/没 ("收钱不", "还能改不"): questions without
+# a question word.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1|[\u4e00-\u9fff][不没][吗呢啊呀吧]?[?？。!！\s]*$")
+# An English question opening with an auxiliary ("do I have to pay anything", "does he need a visa first").
+_AUXILIARIES = "do|does|did|is|are|was|can|could|should|will|would|may|must|have|has"
+_EN_QUESTION = re.compile(rf"(?:^|[.!?]\s*)(?:and\s+|so\s+|then\s+)?(?:{_AUXILIARIES})\b")
+
+
+def asks_something(norm: str, question_words: Sequence[str]) -> bool:
+    """Whether a (normalised) message asks something: a question word or mark, an A-not-A question, an English
+    question opening with an auxiliary."""
+    return (
+        any(contains(norm, w) for w in question_words)
+        or "?" in norm
+        or bool(_A_NOT_A.search(norm))
+        or bool(_EN_QUESTION.search(norm))
+    )
+
+
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -145,7 +163,7 @@ class Analyser:
             region_hint=hint,
             policy_names=policy_names,
             policy_cues=policy_names + policy_general,
-            ticket_numbers=tuple(re.sub(r"\s", "", m) for m in TICKET_NUMBER.findall(text)),
+            ticket_numbers=tuple(find_numbers(text)),  # any plausible form (knowledge/ticket_numbers.py)
             referral=referral,
             kind=kind,
             kind_source=kind_source,
@@ -157,6 +175,9 @@ class Analyser:
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
             asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
             asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
+            asks=asks_something(norm, self.lexicon.question_words),
+            refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
+            complains=any(contains(norm, w) for w in self.lexicon.complaint_words),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

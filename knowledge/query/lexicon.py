@@ -150,13 +150,26 @@ class Lexicon(_Strict):
     document_verbs: list[str] = Field(default_factory=list)
     """Verbs of handing a paper over (带, 凭, 出示 …): an item named right after one, beside another department's
     service, is a paper that service asks for ("上户口要带出生医学证明原件吗"), not the question."""
+    complaint_words: list[str] = Field(default_factory=list)
+    """Verbs of complaining (投诉, 反映, 举报 …): a message using one is never sent to Rasa as a follow-up question,
+    whatever else it asks ("…至今未收到答复，特此反映")."""
+    context_refs: list[str] = Field(default_factory=list)
+    """Words that point back to what the conversation is about (这个, 它, 他们, this, it …): a message that uses
+    one and names no other item continues the conversation, however long it is."""
     smalltalk: SmalltalkWords | None = None
     places: list[str] = Field(default_factory=list)
     """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
     naming one mid-way must get "no guide for that region", not the question taken for a new item."""
 
     @field_validator(
-        "places", "question_words", "department_cues", "document_verbs", "human_cues", "complaint_route_cues"
+        "places",
+        "question_words",
+        "department_cues",
+        "document_verbs",
+        "human_cues",
+        "complaint_route_cues",
+        "context_refs",
+        "complaint_words",
     )
     @classmethod
     def _places(cls, v: list[str]) -> list[str]:

@@ -40,6 +40,9 @@ class Query:
     generic: bool = False  # used a generic word ("许可证", "注册")
     asks_human: bool = False  # asks for a person (lexicon human_cues)
     asks_complaint_route: bool = False  # asks where to complain or report (lexicon complaint_route_cues)
+    asks: bool = False  # carries a question word or mark (lexicon question_words)
+    complains: bool = False  # uses a verb of complaining (lexicon complaint_words: 投诉, 反映 …)
+    refers_back: bool = False  # points back to the conversation's subject (lexicon context_refs: 这个, 它, 他们 …)
     beyond_smalltalk: str | None = None  # what it says beyond greetings, thanks, goodbyes (None: not judged)
 
     @property

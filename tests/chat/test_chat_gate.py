@@ -198,3 +198,60 @@ def test_short_questions_against_diets_complaint_and_yes_no(
     text: str, intent: str, gate: dict[str, object], expected: str | None
 ) -> None:
     assert overriding_intent(text, intent, False, gate) == expected
+
+
+# ---- round 5: follow-up questions in a conversation about an item ------------------------------------------------
+
+
+def test_the_conversations_item_is_remembered_until_a_no_answer_names_none() -> None:
+    kinds = SessionKinds()
+    assert kinds.item("a") is None
+    kinds.remember("a", "answer", "nurse-practice-registration")
+    kinds.remember("a", "smalltalk")  # a thank-you keeps it
+    kinds.remember("a", "escalate")  # so does the complaint intake (its item is pre-filled from it)
+    assert kinds.item("a") == "nurse-practice-registration"
+    kinds.remember("a", "no_answer")  # nothing matched: the answer action drops its item slot too
+    assert kinds.item("a") is None
+
+
+def test_a_followup_is_flagged_only_in_a_conversation_about_an_item() -> None:
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("complaint", 0.55, False, 12, False, True, 0.31)
+
+    plain = gate_metadata(gate, "他们多少天内给审核结果", in_intake=False)
+    assert plain is not None and "followup" not in plain["gate"]
+    flagged = gate_metadata(gate, "他们多少天内给审核结果", in_intake=False, about_item=True)
+    assert flagged is not None and flagged["gate"]["followup"] is True and flagged["gate"]["complaint"] == 0.31
+    assert gate_of(flagged) == {
+        **_gate("complaint", 0.55, False),
+        "beyond_smalltalk": 12,
+        "followup": True,
+        "complaint": 0.31,
+    }
+
+
+@pytest.mark.parametrize(
+    ("intent", "gate", "expected"),
+    [
+        ("report_problem", {**_gate("complaint", 0.55, False), "followup": True, "complaint": 0.31}, "ask_item"),
+        ("chitchat", {**_gate("in_domain", 0.6, False), "followup": True, "complaint": 0.1}, "ask_item"),
+        ("nlu_fallback", {**_gate("other_department", 0.6, False), "followup": True, "complaint": 0.05}, "ask_item"),
+        # DIET's out-of-scope (medical advice mid-conversation) is left to the gate's confident kind
+        ("out_of_scope", {**_gate("in_domain", 0.6, False), "followup": True, "complaint": 0.05}, None),
+        # the head leans to a complaint, or is sure of one: DIET's complaint stands
+        ("report_problem", {**_gate("complaint", 0.6, False), "followup": True, "complaint": 0.6}, None),
+        ("report_problem", {**_gate("complaint", 0.9, True), "followup": True, "complaint": 0.4}, None),
+        # a ticket question stays one; without the flag nothing changes
+        ("ask_ticket_status", {**_gate("in_domain", 0.6, False), "followup": True, "complaint": 0.1}, None),
+        ("report_problem", {**_gate("complaint", 0.55, False), "complaint": 0.1}, None),
+        # a flag without a probability never overrides a complaint
+        ("report_problem", {**_gate("in_domain", 0.55, False), "followup": True}, None),
+    ],
+)
+def test_a_followup_question_is_not_taken_for_a_complaint(
+    intent: str, gate: dict[str, object], expected: str | None
+) -> None:
+    text = "我上次交了材料说缺东西，那到底还要交啥，他们多少天内给审核结果"  # long: the length no longer decides
+    verdict = gate_of({"gate": gate})
+    assert verdict is not None
+    assert overriding_intent(text, intent, False, verdict) == expected

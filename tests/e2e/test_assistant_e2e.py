@@ -69,6 +69,25 @@ def test_a_place_named_stays_and_a_closing_is_small_talk(client: httpx.Client) -
     assert bye["meta"]["kind"] == "smalltalk", bye
 
 
+def test_a_city_brings_its_provinces_guide_and_a_long_followup_keeps_the_item(client: httpx.Client) -> None:
+    session = f"e2e-{uuid.uuid4().hex[:8]}"
+    first = say(client, session, "我在西安，想开一家中医医院，设置审批找谁批")
+    assert first["meta"]["kind"] == "answer", first
+    assert first["meta"]["item"]["code"] == "medical-institution-setup-approval", first
+    assert "陕西" in text_of(first) and "知识库中没有" not in text_of(first)
+    long = say(client, session, "我们上个月把申请交上去了，到现在也没个消息，他们一般多少个工作日内会给审批结果啊")
+    assert long["meta"]["kind"] == "answer", long  # a question in many words, not a complaint or a new item
+    assert long["meta"]["item"]["code"] == "medical-institution-setup-approval", long
+    assert "陕西" in text_of(long), long
+
+
+def test_an_unknown_ticket_number_in_any_form_is_looked_up(client: httpx.Client) -> None:
+    session = f"e2e-{uuid.uuid4().hex[:8]}"
+    reply = say(client, session, "帮我查下ＢＢＣ—２０２６０１０１—０９９９这个单子")
+    assert reply["meta"]["kind"] == "ticket_status", reply
+    assert "未找到" in text_of(reply), reply
+
+
 def test_rejects_empty_and_out_of_scope(client: httpx.Client) -> None:
     assert say(client, "e2e-empty", "")["meta"]["kind"] == "rejected"
     assert say(client, "e2e-oos", "帮我订一张去北京的火车票")["meta"]["kind"] == "out_of_scope"

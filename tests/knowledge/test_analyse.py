@@ -147,3 +147,32 @@ def test_the_asking_clause_decides_the_aspect_when_another_clause_only_tells() -
     assert q.aspects == (Aspect.materials,) and q.sub_item == "延续"
     both = a.analyse("供水单位卫生许可需要哪些材料，收不收费")  # the second clause asks without a question word
     assert both.aspects == (Aspect.materials, Aspect.fee)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("他们多少天内给审核结果", True),
+        ("收不收费啊", True),  # A-not-A
+        ("我够不够条件", True),
+        ("收钱不", True),  # a trailing 不
+        ("办好了是寄过来还是自己去拿", True),  # A or B
+        ("does he need a visa first", True),  # an English auxiliary
+        ("and how many days for the review", True),
+        ("本人于2026年8月提交设置申请，至今已逾法定时限仍未收到任何书面答复，特此反映", False),
+        ("我去窗口办这个被推来推去，办不成", False),
+        ("我在西安", False),
+    ],
+)
+def test_whether_a_message_asks_something(text: str, asks: bool) -> None:
+    from knowledge.query.analyse import asks_something
+    from knowledge.text_normalise import normalise
+
+    assert asks_something(normalise(text), load_lexicon().question_words) is asks
+
+
+def test_pointing_back_and_complaining_are_read_from_the_lexicon() -> None:
+    a = _analyser()
+    assert a.analyse("办这个的时候需要本人到场吗").refers_back
+    assert not a.analyse("护士执业注册需要本人到场吗").refers_back
+    assert a.analyse("窗口推来推去，我要投诉").complains and not a.analyse("要多久").complains

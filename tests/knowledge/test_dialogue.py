@@ -68,7 +68,8 @@ def test_a_place_no_guide_comes_from_says_so(fake_engine, followup: str) -> None
 
 
 def test_two_aspects_get_both_each_verbatim(fake_engine) -> None:  # type: ignore[no-untyped-def]
-    answer = fake_engine.ask("供水单位卫生许可需要什么材料和费用")
+    # 首次: its guide labels the materials by sub-item (【初次】, 【延续】), so the general question is asked back
+    answer = fake_engine.ask("供水单位卫生许可首次申请需要什么材料和费用")
     assert answer.kind == "answer" and answer.aspects == [Aspect.materials, Aspect.fee]
     _, guide = fake_engine.catalog.guide_by_id[answer.guide_id]
     assert guide.materials and guide.materials[0].name in answer.text
@@ -149,7 +150,10 @@ def test_english_aspect_words_are_understood(fake_engine) -> None:  # type: igno
     ("english", "chinese"),
     [
         ("How long does nurse practice registration take?", "护士执业注册要多久"),
-        ("What documents do I need for the water supply unit permit?", "供水单位卫生许可需要什么材料"),
+        (
+            "What documents do I need for the water supply unit permit the first time?",
+            "首次办供水单位卫生许可需要什么材料",
+        ),
         ("Is the premarital medical examination free?", "婚前医学检查收费吗"),
     ],
 )
@@ -163,3 +167,26 @@ def test_english_questions_get_the_chinese_answer(fake_engine, english: str, chi
 def test_an_english_name_is_not_found_in_unrelated_words(fake_engine) -> None:  # type: ignore[no-untyped-def]
     answer = fake_engine.ask("How do I renew my driver's license?")
     assert answer.item is None or answer.item.code != "nurse-practice-registration"
+
+
+def test_a_city_named_brings_its_provinces_guide_and_keeps_it(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    """西安 has no guide of its own; 陕西省's guide covers it: no "知识库中没有…" notice, and the place is kept."""
+    answer = fake_engine.ask("我在西安，开中医医院的设置审批找谁")
+    assert answer.item is not None and answer.item.code == "medical-institution-setup-approval"
+    assert "陕西" in (answer.region or "") and answer.region_asked == "西安"
+    assert not answer.text.startswith("知识库中没有")
+    ctx = Context(item_code=answer.item.code, aspect=answer.aspect)
+    later = fake_engine.ask("那多久能批下来", ctx, answer.region_asked)
+    assert later.item == answer.item and "陕西" in (later.region or "")
+
+
+def test_a_place_whose_province_has_no_guide_gets_the_notice(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("我在西安，护士执业注册要多久")
+    assert answer.item is not None and answer.item.code == "nurse-practice-registration"
+    assert answer.text.startswith("知识库中没有西安的")
+
+
+def test_a_general_materials_question_about_a_guide_labelling_its_sub_items_is_asked_back(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    answer = fake_engine.ask("供水单位卫生许可需要什么材料")
+    assert answer.kind == "clarify" and [c.sub_item for c in answer.choices] == ["首次", "延续"]
+    assert len({c.title for c in answer.choices}) == 2  # one guide: the choices are named by sub-item

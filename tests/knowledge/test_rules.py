@@ -342,3 +342,82 @@ def test_where_to_complain_mid_conversation_is_the_complaint_route(facts) -> Non
     # which department handles the item is still a follow-up about it
     where = query("那找哪个部门办", residue="", asks_department=True, aspects=(Aspect.location,))
     assert run(facts, where, scores({"radiation-worker-certificate": 0.93}), ctx).rule == "followup"
+
+
+# ---- round 5: the conversation's state --------------------------------------------------------------------------
+
+
+def test_a_long_followup_that_names_no_item_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Whatever its length: it asks something, names nothing, and retrieval finds no other item by name."""
+    text = "我们店上个月提交了申请，工作人员说还要补材料，到底还缺哪些东西才能批下来"
+    q = query(text, aspects=(Aspect.materials,), residue="们店上月提交工作人员说补底缺东西才批来", asks=True)
+    ctx = Context(item_code=PLACE)
+    d = rules.followup(Situation(q, scores({NURSE: 0.97, PLACE: 0.95}), ctx), facts)
+    assert d is not None and (d.rule, d.item_code) == ("followup", PLACE)
+
+
+def test_a_followup_pointing_back_keeps_the_item_without_aspect_cues(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("办这个的时候需要本人到场吗还是单位可以代办", residue="时候本人场单位代", asks=True, refers_back=True)
+    ctx = Context(item_code=DOCTOR, aspect=Aspect.materials)
+    d = rules.followup(Situation(q, scores({NURSE: 0.96, DOCTOR: 0.88}), ctx), facts)
+    assert d is not None and (d.item_code, d.aspects) == (DOCTOR, (Aspect.materials,))
+    # the learned kind (one message, no conversation) does not turn it away either
+    sure = query(
+        "办这个的时候需要本人到场吗还是单位可以代办",
+        residue="时候本人场单位代",
+        asks=True,
+        refers_back=True,
+        confident_kinds=("other_department",),
+    )
+    assert rules.other_department(Situation(sure, scores({DOCTOR: 0.88}), ctx), facts) is None
+
+
+def test_another_item_found_by_its_name_ends_the_followup(facts) -> None:  # type: ignore[no-untyped-def]
+    q = query("我们小区楼下新开了一家宾馆，需要办什么卫生许可吗", residue="们小区楼新开家宾馆", asks=True)
+    found = Scores(items={PLACE: 0.99, NURSE: 0.93}, points={}, named={PLACE: 0.6}, exact=frozenset())
+    assert rules.followup(Situation(q, found, Context(item_code=NURSE)), facts) is None
+    # … and so does another item scoring high while the conversation's is not even among the few best
+    ranked = {PLACE: 0.99, **{f"x{i}": 0.98 - i / 100 for i in range(8)}, NURSE: 0.80}
+    assert rules.followup(Situation(q, scores(ranked), Context(item_code=NURSE)), facts) is None
+
+
+def test_a_place_stated_mid_conversation_is_not_another_departments_question(facts) -> None:  # type: ignore[no-untyped-def]
+    ref = Referral("公司注册", "市场监督管理部门")
+    q = query("我们公司注册在上海", referral=ref, region="上海", residue="们公司")
+    ctx = Context(item_code=WATER)
+    assert rules.referral(Situation(q, scores({WATER: 0.93}), ctx), facts) is None
+    d = run(facts, q, scores({WATER: 0.93}), ctx)
+    assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", WATER, "上海")
+    # the same words asking something, or with no conversation, are still referred
+    asking = query("公司注册在上海去哪办", referral=ref, region="上海", residue="公司办", asks=True)
+    assert rules.referral(Situation(asking, scores({WATER: 0.93}), ctx), facts) is not None
+    assert rules.referral(Situation(q, scores({WATER: 0.93}), Context()), facts) is not None
+
+
+def test_the_guides_own_words_pick_the_sub_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Words only the first registration's guide uses (资格, 考试) pick it; none ask back."""
+    late = query("护士资格考试过了好几年才去注册还行吗", aspects=(Aspect.conditions,), residue="护士考试好年才")
+    d = run(facts, late, scores({NURSE: 1.1}, exact=(NURSE,)))
+    assert (d.kind, d.sub_item) == ("answer", "首次") and d.rule.endswith("+sub_item_words")
+    plain = query("护士执业注册要交什么材料", aspects=(Aspect.materials,), residue="")
+    assert run(facts, plain, scores({NURSE: 1.1}, exact=(NURSE,))).kind == "clarify"
+
+
+def test_a_city_selects_its_provinces_guide(catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.places import load_places
+
+    selector = GuideSelector(CueMatcher(load_lexicon()), places=load_places())
+    item = catalog.item_by_code["medical-institution-setup-approval"]
+    assert "陕西" in selector.choose(item, Aspect.time_limit, None, "西安").region
+    assert "陕西" not in selector.choose(item, Aspect.time_limit, None, "南京").region
+
+
+def test_sub_items_compared_across_regions_for_materials_only(catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.places import load_places
+
+    selector = GuideSelector(CueMatcher(load_lexicon()), places=load_places())
+    glory = catalog.item_by_code["only-child-parents-honor-certificate"]  # 办证 in 安徽, 补办 elsewhere
+    assert [c for c, _ in selector.differing_sub_items(glory, (Aspect.materials,), None)] == ["首次", "补发"]
+    assert selector.differing_sub_items(glory, (Aspect.materials,), "安徽") == []  # only 办证 there: nothing to ask
+    place = catalog.item_by_code[PLACE]  # regions' conditions differ for reasons of their own
+    assert selector.differing_sub_items(place, (Aspect.location,), None) == []

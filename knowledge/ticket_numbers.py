@@ -1,0 +1,62 @@
+"""Ticket numbers in the app's environment: the one definition of what a citizen may type for one.
+
+A number is ``BBC-20261122-0007-KXQRT``: a prefix of letters, the local day (8 digits), the day's sequence
+(typed with 1–6 digits) and, for numbers issued since the check code, five code letters (no I or O). Citizens
+type it in any plausible form: full-width characters (folded by NFKC), any case, spaces, dashes of any kind,
+underscores, dots or middle dots between the parts (or nothing), inside a sentence.
+
+Rasa's environment cannot import the app; its copy is ``nlu_components/ticket_numbers.py``. Both are tested
+against one table, ``tests/ticket_number_examples.json``, and their code below the docstring must be the same
+(tests/tickets/test_ticket_numbers.py, tests/rasa/test_ticket_numbers.py).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SEPARATOR = r"[\s\-_.·・‐‑‒–—―−﹘﹣－]{0,3}"
+"""Between the parts: up to three spaces, dashes of any width, underscores, dots or middle dots."""
+CHECK_CODE = r"[A-HJ-NP-Za-hj-np-z]{5}"
+"""Five letters without I or O (bot/tickets/service.py CODE_ALPHABET)."""
+
+
+def number_pattern(prefix: str | None = None) -> re.Pattern[str]:
+    """The pattern of a ticket number with this prefix (any 2–6 letters when None); groups: prefix, day,
+    sequence, check code (or None)."""
+    letters = re.escape(prefix) if prefix else r"[A-Za-z]{2,6}"
+    return re.compile(
+        rf"(?<![A-Za-z0-9])({letters}){SEPARATOR}(\d{{8}}){SEPARATOR}(\d{{1,6}})(?:{SEPARATOR}({CHECK_CODE}))?"
+        r"(?![A-Za-z0-9])",
+        re.IGNORECASE,
+    )
+
+
+_ANY = number_pattern()
+
+
+def fold(text: str) -> str:
+    """NFKC: full-width letters, digits and hyphens become ASCII."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def canonical(prefix: str, day: str, sequence: str, code: str | None) -> str:
+    number = f"{prefix.upper()}-{day}-{int(sequence):04d}"
+    return f"{number}-{code.upper()}" if code else number
+
+
+def find_numbers(text: str, prefix: str | None = None) -> list[str]:
+    """Every ticket number in a text, in canonical form (``BBC-20261122-0007-KXQRT``)."""
+    pattern = _ANY if prefix is None else number_pattern(prefix)
+    return [canonical(*m.groups()) for m in pattern.finditer(fold(text))]
+
+
+def find_number(text: str, prefix: str | None = None) -> str | None:
+    """The first ticket number in a text, in canonical form, else None."""
+    found = find_numbers(text, prefix)
+    return found[0] if found else None
+
+
+def mentions_number(text: str) -> bool:
+    """Whether a text holds something shaped like a ticket number (any prefix)."""
+    return _ANY.search(fold(text)) is not None

@@ -1,0 +1,70 @@
+"""The place hierarchy (knowledge/data/places.yaml): validated data, and how a guide's region stands to a place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from knowledge.places import PlacesFile, Relation, load_places
+
+
+@pytest.fixture(scope="module")
+def places():  # type: ignore[no-untyped-def]
+    return load_places()
+
+
+def test_a_place_listed_twice_or_a_county_without_its_city_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        PlacesFile.model_validate({"version": 1, "provinces": [{"name": "陕西", "cities": ["西安", "西安"]}]})
+    with pytest.raises(ValidationError):
+        PlacesFile.model_validate(
+            {"version": 1, "provinces": [{"name": "陕西", "cities": ["西安"]}], "counties": {"长安": "咸阳"}}
+        )
+
+
+def test_every_provincial_capital_belongs_to_its_province(places) -> None:  # type: ignore[no-untyped-def]
+    pairs = (
+        "石家庄:河北 太原:山西 呼和浩特:内蒙古 沈阳:辽宁 长春:吉林 哈尔滨:黑龙江 南京:江苏 "
+        "杭州:浙江 合肥:安徽 福州:福建 南昌:江西 济南:山东 郑州:河南 武汉:湖北 长沙:湖南 "
+        "广州:广东 南宁:广西 海口:海南 成都:四川 贵阳:贵州 昆明:云南 拉萨:西藏 西安:陕西 "
+        "兰州:甘肃 西宁:青海 银川:宁夏 乌鲁木齐:新疆"
+    )
+    capitals = dict(pair.split(":") for pair in pairs.split())
+    assert {city: places.province_of(city) for city in capitals} == capitals
+
+
+def test_every_place_a_guide_names_resolves_to_the_province_it_names(places, catalog: Any) -> None:  # type: ignore[no-untyped-def]
+    for item in catalog.items:
+        for guide in item.guides:
+            named = places.region_places(guide.region)
+            if not named or places.guide_place(guide.region) is None:
+                continue
+            assert places.province_of(named[-1]) == named[0], (guide.id, guide.region)
+
+
+@pytest.mark.parametrize(
+    ("region", "asked", "relation"),
+    [
+        ("陕西省", "西安", Relation.above),  # the province's guide covers its capital
+        ("陕西省", "陕西", Relation.same),
+        ("陕西省渭南市", "西安", Relation.unrelated),  # another city of the same province does not
+        ("陕西省渭南市", "陕西", Relation.below),
+        ("重庆市", "江津", Relation.above),
+        ("重庆市江津区", "江津", Relation.same),
+        ("湖南省湘潭市韶山市", "湖南", Relation.below),
+        ("广西壮族自治区（梧州市卫计委介绍）", "梧州", Relation.above),  # the bracket says who told, not where
+        ("全国（国家法规）", "西安", Relation.unrelated),
+        ("不详", "西安", Relation.unrelated),
+    ],
+)
+def test_how_a_guides_region_stands_to_the_asked_place(places, region: str, asked: str, relation: Relation) -> None:  # type: ignore[no-untyped-def]
+    assert places.relation(region, asked) is relation
+    assert places.covers(region, asked) is (relation >= Relation.above)
+
+
+def test_chains_go_up_to_the_province(places) -> None:  # type: ignore[no-untyped-def]
+    assert places.chain("韶山") == ("韶山", "湘潭", "湖南")
+    assert places.chain("余姚镇") == ("余姚镇",)  # unknown: itself
+    assert places.place_in("我在西安开了家诊所") == "西安"
