@@ -14,6 +14,11 @@ starter, assistant, assistant, starter, … (so a load that drifts during the le
 each slice after `BENCH_WARMUP_S` (default 10) of warm-up. Every user sends its next message as soon as
 the previous answer arrives (closed loop). The machine's load average is recorded per level. Results:
 bench/results/versus.json.
+
+`BENCH_BASE_URL` (optional): a second assistant (say, the previous code on other ports) measured in the
+same slices (starter, assistant, base, base, assistant, starter, …), so a change is compared with what it
+replaced in the same minutes; its figures and its ratios to the starter are recorded under ``base``.
+`BENCH_STARTER_PORT` puts the starter bot on a given port (default: a free one).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +176,13 @@ def ensure_starter_project(folder: Path, env: dict[str, str]) -> None:
     scratch.rename(folder)
 
 
-def start_starter_bot(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """The starter project in ``folder`` (made by ``ensure_starter_project``), served by `rasa run` on a free port."""
+def start_starter_bot(folder: Path, port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """The starter project in ``folder`` (made by ``ensure_starter_project``), served by `rasa run` on ``port``
+    (None: a free one)."""
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     folder.parent.mkdir(parents=True, exist_ok=True)
     ensure_starter_project(folder, env)
-    port = _free_port()
+    port = port or _free_port()
     log = open(folder / "rasa.log", "ab")  # noqa: SIM115 - closed with the process by the OS
     proc = subprocess.Popen(
         [str(RASA), "run", "-i", "127.0.0.1", "--port", str(port), "--credentials", "credentials.yml"],
@@ -200,55 +207,64 @@ def start_starter_bot(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise TimeoutError("the starter bot did not start within 600 s")
 
 
+def ratios(ours: dict[str, float], starter: dict[str, float]) -> dict[str, float | None]:
+    """Ours ÷ the starter's: throughput, p50 and p95 latency (None where a side has no figure)."""
+
+    def ratio(key: str) -> float | None:
+        return round(ours[key] / starter[key], 2) if ours.get(key) and starter.get(key) else None
+
+    return {
+        "throughput_ratio": ratio("msg_per_s"),
+        "p50_ratio": ratio("latency_ms_p50"),
+        "p95_ratio": ratio("latency_ms_p95"),
+    }
+
+
+def slice_order(rounds: int, with_base: bool) -> list[str]:
+    """Which bot each slice measures: starter, assistant[, base], then the same backwards, and so on."""
+    forward = ["starter", "assistant", *(["base"] if with_base else [])]
+    order: list[str] = []
+    for i in range(rounds):
+        order += forward if i % 2 == 0 else forward[::-1]
+    return order
+
+
 def main() -> int:
     app_url = os.environ.get("APP_URL", "http://127.0.0.1:8000")
+    base_url = os.environ.get("BENCH_BASE_URL") or None
+    starter_port = int(os.environ.get("BENCH_STARTER_PORT", "0")) or None
     duration = float(os.environ.get("BENCH_DURATION_S", "60"))
     warmup = float(os.environ.get("BENCH_WARMUP_S", "10"))
     levels = [int(u) for u in os.environ.get("BENCH_USERS", "1,16").split(",")]
     rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "2")))
     folder = Path(os.environ.get("BENCH_STARTER_DIR") or ROOT / "var" / "rasa-starter")
-    proc, starter_url = start_starter_bot(folder)
+    proc, starter_url = start_starter_bot(folder, starter_port)
     results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "rounds": rounds, "levels": {}}
     try:
         for users in levels:
             slice_s = duration / rounds
-
-            def run_starter(users: int = users, slice_s: float = slice_s) -> Load:
-                return drive_starter(starter_url, users=users, duration_s=slice_s, warmup_s=warmup)
-
-            def run_ours(users: int = users, slice_s: float = slice_s) -> Load:
-                return drive_assistant(app_url, users=users, duration_s=slice_s, warmup_s=warmup)
-
+            drivers: dict[str, Callable[[], Load]] = {
+                "starter": partial(drive_starter, starter_url, users=users, duration_s=slice_s, warmup_s=warmup),
+                "assistant": partial(drive_assistant, app_url, users=users, duration_s=slice_s, warmup_s=warmup),
+            }
+            if base_url:
+                drivers["base"] = partial(drive_assistant, base_url, users=users, duration_s=slice_s, warmup_s=warmup)
             load_start = os.getloadavg()[0]
-            starter_parts: list[Load] = []
-            our_parts: list[Load] = []
-            for i in range(rounds):
-                if i % 2 == 0:
-                    starter_parts.append(run_starter())
-                    our_parts.append(run_ours())
-                else:
-                    our_parts.append(run_ours())
-                    starter_parts.append(run_starter())
-            starter = merged(starter_parts).summary()
-            ours = merged(our_parts).summary()
-            ratios = {
-                "throughput_ratio": round(ours["msg_per_s"] / starter["msg_per_s"], 2)
-                if starter["msg_per_s"]
-                else None,
-                "p50_ratio": round(ours["latency_ms_p50"] / starter["latency_ms_p50"], 2)
-                if "latency_ms_p50" in ours and "latency_ms_p50" in starter
-                else None,
-                "p95_ratio": round(ours["latency_ms_p95"] / starter["latency_ms_p95"], 2)
-                if "latency_ms_p95" in ours and "latency_ms_p95" in starter
-                else None,
-            }
-            results["levels"][str(users)] = {
-                "starter_bot": starter,
-                "assistant": ours,
-                **ratios,
-                "load_average_1m": [round(load_start, 2), round(os.getloadavg()[0], 2)],
-            }
-            print(f"{users:>3} users  starter {starter}  assistant {ours}  ratios {ratios}", flush=True)
+            parts: dict[str, list[Load]] = {name: [] for name in drivers}
+            for name in slice_order(rounds, base_url is not None):
+                parts[name].append(drivers[name]())
+            starter = merged(parts["starter"]).summary()
+            ours = merged(parts["assistant"]).summary()
+            level: dict[str, Any] = {"starter_bot": starter, "assistant": ours, **ratios(ours, starter)}
+            if base_url:
+                base = merged(parts["base"]).summary()
+                level["base"] = {"url": base_url, "figures": base, **ratios(base, starter)}
+            level["load_average_1m"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
+            results["levels"][str(users)] = level
+            ratios_now = {k: v for k, v in level.items() if k.endswith("_ratio")}
+            if base_url:
+                ratios_now["base"] = {k: v for k, v in level["base"].items() if k.endswith("_ratio")}
+            print(f"{users:>3} users  starter {starter}  assistant {ours}  ratios {ratios_now}", flush=True)
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)

@@ -112,12 +112,19 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Take the write lock up front: a deferred transaction that reads then writes fails with
-            # SQLITE_BUSY under WAL instead of waiting for the busy timeout.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # SQLITE_BUSY under WAL instead of waiting for the busy timeout. A read-only transaction
+            # (``read_scope``) takes no lock: under WAL it reads a snapshot while a writer commits.
+            if conn.get_execution_options().get(READ_ONLY_OPTION):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
+
+READ_ONLY_OPTION = "bbc_read_only"
+"""Execution option of a transaction that only reads (``read_scope``): on SQLite it begins without the write lock."""
 
 _engine: Engine | None = None
 _sessionmaker: sessionmaker[Session] | None = None
@@ -160,6 +167,18 @@ def session_scope() -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_scope() -> Iterator[Session]:
+    """A session for reads only: on SQLite its transaction takes no write lock, so it neither waits behind
+    a writer nor holds one up (a write in it fails: use ``session_scope``). PostgreSQL: an ordinary session."""
+    session = get_sessionmaker()(execution_options={READ_ONLY_OPTION: True})
+    try:
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -11,6 +11,8 @@ The engine only wires the stages; each can be used and tested on its own.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from knowledge.answer import Answer, Candidate, Context, ItemMatch, ItemRef
@@ -45,6 +47,35 @@ class Trace:
     scores: Scores
     decision: Decision
     answer: Answer
+
+
+class RecentQueries:
+    """The last `size` analyses by (question, region), shared by the threads of one process. An analysis
+    is reused only by the same analyser with the same predictors (`evaluation/bank/measure.py` swaps them)."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, str | None], tuple[object, Query]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, analyser: Analyser, question: str, region: str | None) -> Query:
+        key, made_by = (question, region), analyser.predictors
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] is made_by:
+                self._kept.move_to_end(key)
+                return kept[1]
+        query = analyser.analyse(question, region)
+        with self._lock:
+            self._kept[key] = (made_by, query)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return query
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
 
 
 class Engine:
@@ -88,15 +119,20 @@ class Engine:
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
         self.composer = Composer(catalog, self.selector, helpline=helpline, deployment_region=region)
+        self._recent = RecentQueries()
 
     def set_predictors(self, predictors: Predictors) -> None:
         """Hand the analyse stage learned predictors (knowledge/service.py wires them when available)."""
         self.analyser.predictors = predictors
+        self._recent.clear()
 
     # ---- the stages, one by one (for the evaluation and calibration tools) -----------------------
 
     def analyse(self, question: str, region: str | None = None) -> Query:
-        return self.analyser.analyse(question, region)
+        """The question's `Query`. A chat turn analyses its question twice in one process (the gateway's
+        gate, then `/api/search`), so the last few are kept (`RecentQueries`): the same text and region
+        always give the same `Query` while the analyser is unchanged."""
+        return self._recent.get(self.analyser, question, region)
 
     def retrieve(self, query: Query) -> Scores:
         return self.retriever.retrieve(query)

@@ -20,7 +20,7 @@ from knowledge.config import get_settings
 from knowledge.embedding.cache import CachedEmbedder
 from knowledge.engine import Engine
 from knowledge.learned.gate import GateVerdict
-from knowledge.learned.predictors import with_query_cache
+from knowledge.learned.predictors import QueryCachingEmbedder, prepare, with_query_cache
 from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
 
@@ -147,6 +147,16 @@ def gate_verdict(text: str) -> GateVerdict | None:
         return None
     verdict: GateVerdict = gate(text)
     return verdict if verdict.kind else None
+
+
+def query_vector_cached(text: str) -> bool:
+    """True when the live engine holds the e5 vector of `text` (the gate or an earlier turn embedded it), so
+    gating or answering it runs no model: short CPU work that the caller may run on its event loop instead of
+    handing it to a thread. False before the first build, without a dense channel, or on a cache miss."""
+    live = _live
+    dense = getattr(live.engine, "dense", None) if live is not None else None
+    embedder = getattr(dense, "embedder", None)
+    return isinstance(embedder, QueryCachingEmbedder) and embedder.has(prepare(text))
 
 
 def is_ready() -> bool:

@@ -10,8 +10,8 @@ schema with `jsonschema.validate(result, schema)`, which first checks the schema
 JSON-Schema meta-schema: measured with py-spy under 16 chat users, that was about a third of the Rasa
 server's CPU. Here the validator is built (and the schema checked) once at start; each response is still
 validated against the same schema, and an invalid one raises the same `ValidationError` with Rasa's own
-message as before. The action server calls: `rasa_server/action_endpoint.py`. Nothing else of Rasa is
-changed.
+message as before. The action server calls: `rasa_server/action_endpoint.py`. The class of each event
+type name is looked up once (`install_event_type_memo`). Nothing else of Rasa is changed.
 """
 
 from __future__ import annotations
@@ -49,10 +49,33 @@ def install_cached_action_result_validator() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def install_event_type_memo() -> None:
+    """`Event.resolve_by_type` walks every subclass of `Event` (about 40, recursively) for each event it
+    deserialises: every stored event of a conversation the tracker store reads and every event an action
+    returns. The class found for a type name is kept; a name not found still goes the long way each time
+    (and gets Rasa's own default or error)."""
+    from rasa.shared.core.events import Event
+
+    walk = Event.resolve_by_type
+    found: dict[str, type[Event]] = {}
+
+    def resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+        cls = found.get(type_name)
+        if cls is not None:
+            return cls
+        cls = walk(type_name, default)
+        if cls is not None and cls.type_name == type_name:
+            found[type_name] = cls
+        return cls
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
 def main(argv: list[str] | None = None) -> None:
     from rasa_server.action_endpoint import install_pooled_endpoint_requests
 
     install_cached_action_result_validator()
+    install_event_type_memo()
     install_pooled_endpoint_requests()
     sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
     from rasa.__main__ import main as rasa_main

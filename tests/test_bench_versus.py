@@ -50,3 +50,14 @@ def test_closed_loop_counts_messages_latency_and_errors() -> None:
     assert summary["latency_ms_p50"] >= 50
     assert summary["msg_per_s"] == summary["messages"] / 1.0
     assert len({b["sender"] for b in seen}) >= 2  # one session per user (and per round)
+
+
+def test_slices_alternate_so_a_drifting_load_weighs_on_every_bot_alike() -> None:
+    from bench.versus import ratios, slice_order
+
+    assert slice_order(2, with_base=False) == ["starter", "assistant", "assistant", "starter"]
+    assert slice_order(2, with_base=True) == ["starter", "assistant", "base", "base", "assistant", "starter"]
+    assert slice_order(3, with_base=False)[4:] == ["starter", "assistant"]
+    ours = {"msg_per_s": 30.0, "latency_ms_p50": 33.0, "latency_ms_p95": 60.0}
+    starter = {"msg_per_s": 20.0, "latency_ms_p50": 30.0}
+    assert ratios(ours, starter) == {"throughput_ratio": 1.5, "p50_ratio": 1.1, "p95_ratio": None}

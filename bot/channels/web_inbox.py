@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.channels.base import Button, OutgoingMessage
-from bot.db import Base, UTCDateTime, session_scope
+from bot.db import Base, UTCDateTime, read_scope, session_scope
 
 
 def _utcnow() -> dt.datetime:
@@ -58,11 +58,13 @@ def fetch_undelivered(session_id: str) -> list[InboxItem]:
     """Messages not yet shown in this chat session, oldest first; marks them delivered atomically."""
     now = _utcnow()
     waiting = InboxMessage.session_id == session_id, InboxMessage.delivered_at.is_(None)
-    with session_scope() as db:
-        # Almost every turn has nothing waiting: a read answers that without taking the write lock
-        # (SQLite serialises writers), and only a session with messages pays for the update.
+    # Almost every turn has nothing waiting: a read-only transaction answers that without taking (or
+    # waiting for) the write lock (SQLite serialises writers), and only a session with messages pays for
+    # the update, which claims what is still undelivered then.
+    with read_scope() as db:
         if db.scalar(select(InboxMessage.id).where(*waiting).limit(1)) is None:
             return []
+    with session_scope() as db:
         stmt = (
             update(InboxMessage)
             .where(*waiting)

@@ -48,7 +48,7 @@ def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatServi
     settings = get_chat_settings()
     remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
     fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
-    from knowledge.service import gate_verdict
+    from knowledge.service import gate_verdict, query_vector_cached
 
     return ChatService(
         settings=settings,
@@ -62,6 +62,7 @@ def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatServi
         mentions_ticket=mentions_ticket_number,
         record_turn=record_turn,
         gate=gate_verdict,
+        gate_is_cheap=query_vector_cached,
     )
 
 

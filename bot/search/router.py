@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.timing import hop
 from knowledge.answer import Answer, Context, ItemMatch
-from knowledge.service import current, get_engine
+from knowledge.service import current, get_engine, is_ready, query_vector_cached
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["search"])
@@ -26,9 +26,16 @@ class SearchRequest(BaseModel):
 
 @router.post("/search", response_model=Answer)
 async def search(request: SearchRequest) -> Answer:
-    live = await run_in_threadpool(current)  # one engine for the whole request, even if a publish swaps it
+    # One engine for the whole request, even if a publish swaps it; built in a thread only on first use.
+    live = current() if is_ready() else await run_in_threadpool(current)
     with hop("engine"):
-        answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)
+        if query_vector_cached(request.text):
+            # The chat gateway's gate embedded this question in this process: what is left (analyse,
+            # channels, decision, wording) is a few milliseconds of CPU under the GIL, cheaper here than
+            # two thread hand-offs. A question not embedded yet (an e5 forward pass) goes to a thread.
+            answer = live.engine.ask(request.text, request.context, request.region)
+        else:
+            answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)
     answer = answer.model_copy(update={"knowledge_version": live.version})
     logger.info(
         "search kind=%s item=%s aspect=%s confidence=%.2f version=%s",

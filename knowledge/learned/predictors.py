@@ -55,6 +55,11 @@ class QueryCachingEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
 
+    def has(self, text: str) -> bool:
+        """Whether `embed_queries([text])` would be answered from the cache (no model call)."""
+        with self._lock:
+            return text in self._cache
+
 
 def with_query_cache(embedder: Embedder) -> Embedder:
     return embedder if isinstance(embedder, QueryCachingEmbedder) else QueryCachingEmbedder(embedder)

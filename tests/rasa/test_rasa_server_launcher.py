@@ -38,3 +38,40 @@ def test_action_responses_are_validated_without_rechecking_the_schema(monkeypatc
         assert len(schema_checks) == 1  # never again per response
     finally:
         RemoteAction._validate_action_result = original  # type: ignore[method-assign]
+
+
+def test_event_types_are_resolved_as_rasa_does_and_looked_up_once() -> None:
+    import rasa.shared.utils.common
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered, deserialise_events
+
+    from scripts.rasa_server import install_event_type_memo
+
+    original = Event.__dict__["resolve_by_type"]
+    expected = {name: original.__func__(name) for name in ("user", "slot", "action", "bot", "session_started")}
+    walks: list[Any] = []
+    real_walk = rasa.shared.utils.common.all_subclasses
+
+    def counting_walk(cls: Any) -> Any:
+        walks.append(cls)
+        return real_walk(cls)
+
+    try:
+        install_event_type_memo()
+        rasa.shared.utils.common.all_subclasses = counting_walk
+        for _ in range(3):
+            assert {name: Event.resolve_by_type(name) for name in expected} == expected
+        assert walks.count(Event) == len(expected)  # one walk per type name, not per event
+        events = deserialise_events(
+            [
+                {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet"}, "entities": []}},
+                {"event": "slot", "name": "a", "value": 1},
+            ]
+        )
+        assert [type(e) for e in events] == [UserUttered, SlotSet]
+        assert Event.resolve_by_type("action") is ActionExecuted
+        assert Event.resolve_by_type("no-such-event", SlotSet) is SlotSet  # Rasa's default, not kept
+        with pytest.raises(ValueError, match="Unknown event name"):
+            Event.resolve_by_type("no-such-event")
+    finally:
+        rasa.shared.utils.common.all_subclasses = real_walk
+        Event.resolve_by_type = original  # type: ignore[method-assign]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,30 @@ def test_web_inbox_fetch_marks_delivered(tickets_env: str) -> None:
     assert got[1].meta == {"kind": "x"}
     assert web_inbox.fetch_undelivered("chat-1") == []
     assert [m.text for m in web_inbox.fetch_undelivered("chat-2")] == ["别人的"]
+
+
+def test_web_inbox_probe_does_not_wait_behind_a_writer(tickets_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-turn probe (nothing waiting) reads without the write lock: while another connection holds
+    SQLite's write lock (the previous turn's analytics row, say), it answers at once instead of waiting for
+    the busy timeout; a session with messages still claims them with a write."""
+    from bot.db import get_engine, read_scope
+
+    if get_engine().dialect.name != "sqlite":
+        pytest.skip("the write lock taken up front is SQLite's (PostgreSQL takes row locks)")
+    get_adapter("web").deliver("chat-1", OutgoingMessage(text="等着的"))
+    writer = get_engine().connect()
+    writer.begin()  # BEGIN IMMEDIATE (bot.db): holds the write lock, as a long write would
+    try:
+        started = time.perf_counter()
+        assert web_inbox.fetch_undelivered("chat-empty") == []
+        assert time.perf_counter() - started < 1.0  # the busy timeout is 10 s
+        with read_scope() as db:  # a read-only transaction sees committed rows
+            assert db.scalar(select(func.count()).select_from(web_inbox.InboxMessage)) == 1
+    finally:
+        writer.rollback()
+        writer.close()
+    assert [m.text for m in web_inbox.fetch_undelivered("chat-1")] == ["等着的"]
+    assert web_inbox.fetch_undelivered("chat-1") == []
 
 
 def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> None:
