@@ -147,3 +147,33 @@ def test_the_asking_clause_decides_the_aspect_when_another_clause_only_tells() -
     assert q.aspects == (Aspect.materials,) and q.sub_item == "延续"
     both = a.analyse("供水单位卫生许可需要哪些材料，收不收费")  # the second clause asks without a question word
     assert both.aspects == (Aspect.materials, Aspect.fee)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "cues", "predicted", "expected"),
+    [
+        # the head decides where it is confident (each aspect from its own threshold), the cues elsewhere
+        ("head_first", (Aspect.materials,), {Aspect.process: 0.8}, ((Aspect.process,), "predictor")),
+        ("head_first", (Aspect.materials,), {Aspect.process: 0.5}, ((Aspect.materials,), "cue")),
+        ("cues_first", (Aspect.materials,), {Aspect.process: 0.8}, ((Aspect.materials,), "cue")),
+        ("cues_first", (), {Aspect.process: 0.8}, ((Aspect.process,), "predictor")),
+        # both: the first named first, at most two, and the overview only alone
+        ("cue_then_head", (Aspect.fee,), {Aspect.materials: 0.9}, ((Aspect.fee, Aspect.materials), "both")),
+        ("head_then_cue", (Aspect.fee,), {Aspect.materials: 0.9}, ((Aspect.materials, Aspect.fee), "both")),
+        ("cue_then_head", (Aspect.fee,), {Aspect.overview: 0.9}, ((Aspect.fee,), "both")),
+        ("cues_only", (), {Aspect.process: 0.99}, ((), "none")),
+        ("head_only", (Aspect.fee,), {Aspect.process: 0.3, Aspect.fee: 0.2}, ((Aspect.process,), "predictor")),
+    ],
+)
+def test_aspect_strategies(strategy, cues, predicted, expected) -> None:  # type: ignore[no-untyped-def]
+    thresholds = {"process": 0.7, "materials": 0.6, "overview": 0.5}
+    assert combine_aspects(cues, predicted, thresholds=thresholds, strategy=strategy) == expected
+
+
+def test_calibrated_thresholds_reach_the_analyse_stage() -> None:
+    aspects = FixedPredictor({"location": 0.55, "fee": 0.3})
+    strict = _analyser(Predictors(aspects=aspects, aspect_thresholds={"location": 0.6}, aspect_strategy="head_first"))
+    assert strict.analyse("护士注册要多久").aspects == (Aspect.time_limit,)  # the head is not sure: the cue
+    loose = _analyser(Predictors(aspects=aspects, aspect_thresholds={"location": 0.5}, aspect_strategy="head_first"))
+    q = loose.analyse("护士注册要多久")
+    assert q.aspects == (Aspect.location,) and q.aspect_source == "predictor"

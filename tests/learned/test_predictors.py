@@ -226,3 +226,24 @@ def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine
     assert leaning.gate("生完孩子产假工资单位不给发，去哪里反映")[0:3:2] == ("other_department", True)  # a keyword
     other = _engine_with_kind(fake_engine, "policy", 0.6)
     assert other.gate("施工噪音特别大，去哪里反映")[0:3:2] == ("other_department", True)
+
+
+def test_aspect_thresholds_are_the_best_f1_out_of_fold() -> None:
+    import numpy as np
+
+    rows = [store.TrainingRow(f"q{n}", "in_domain", (a,), f"f{n}") for n, a in enumerate(["fee"] * 4 + ["process"] * 4)]
+    fee = store.ASPECTS.index("fee")
+    oof = np.zeros((len(rows), len(store.ASPECTS)))
+    oof[:4, fee] = [0.9, 0.8, 0.7, 0.45]  # the fee questions
+    oof[4:, fee] = [0.6, 0.3, 0.2, 0.1]  # a process question the head half takes for a fee one
+    thresholds = store.calibrate_aspect_thresholds(oof, rows)
+    # every fee question and one process question (F1 0.89) beats three fee questions alone (0.86); of the
+    # thresholds that tie, the highest
+    assert thresholds["fee"] == 0.45
+    assert thresholds["basis"] == max(thresholds.values())  # never labelled: never said
+
+
+def test_heads_carry_calibrated_aspect_thresholds(training_file: Path, tmp_path: Path) -> None:
+    heads = store.load_or_train(HashingEmbedder(), training_file, tmp_path / "heads")
+    assert set(heads.manifest.aspect_thresholds) == set(store.ASPECTS)
+    assert all(0.0 < t < 1.0 for t in heads.manifest.aspect_thresholds.values())
