@@ -66,16 +66,21 @@ def policy_turns() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", action="store_true", help="print every row's features too")
+    parser.add_argument("--limit", type=int, default=600, help="at most this many rows of each kind (every n-th)")
     args = parser.parse_args(argv)
     from knowledge.service import get_engine
 
     engine: Any = get_engine()
     inner = getattr(engine, "engine", engine)
     groups: dict[str, list[dict[str, Any]]] = {"policy": [], "in_domain": [], "other_department": [], "turns": []}
+    by_kind: dict[str, list[str]] = {kind: [] for kind in groups}
     for line in TUNING.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row["kind"] in groups:
-            groups[row["kind"]].append({"text": row["text"], **features(inner, row["text"])})
+        if row["kind"] in by_kind:
+            by_kind[row["kind"]].append(row["text"])
+    for kind, texts in by_kind.items():
+        step = max(1, -(-len(texts) // args.limit))
+        groups[kind] = [{"text": t, **features(inner, t)} for t in texts[::step]]
     for text in policy_turns():
         groups["turns"].append({"text": text, **features(inner, text)})
     if args.rows:

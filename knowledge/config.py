@@ -49,7 +49,7 @@ class KnowledgeSettings(BaseSettings):
 
     aspect_strategy: Literal[
         "cues_only", "cues_first", "cues_unless_head_sure", "head_first", "cue_then_head", "head_then_cue", "head_only"
-    ] = "cues_first"
+    ] = "cues_unless_head_sure"
     """How the lexicon's aspect cues and the learned aspect head combine (`knowledge.query.predictors`), chosen on
     the question bank's tuning part with `python -m evaluation.aspect_calibration`."""
 

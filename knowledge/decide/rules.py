@@ -310,9 +310,9 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.policy_names:  # a policy in the citizen's own words, found by meaning
-        decision = _policy_by_meaning(s, f)
-        if decision is not None:
-            return decision
+        by_meaning = _policy_by_meaning(s, f)
+        if by_meaning is not None:
+            return by_meaning
     if not q.asks_policy or not points or q.aspects:
         return None
     best_id, best_score = max(points.items(), key=lambda kv: kv[1])

@@ -29,7 +29,7 @@ class Tuning:
     # A policy asked in the citizen's own words (no policy name, no item named): the dense channel's best policy
     # point must lead every item's best chunk by this much, at this score at least (decide/policy_match.py);
     # calibrated on the bank's tuning part, `python -m evaluation.policy_calibration`
-    policy_dense_lead: float = 0.01
+    policy_dense_lead: float = 0.005
     policy_dense_min: float = 0.85
     followup_max_chars: int = 40  # longer messages are new questions, not follow-ups
     followup_max_words: int = 12  # the same for English, in words
