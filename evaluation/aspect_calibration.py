@@ -8,9 +8,10 @@
 2. Each combination (`knowledge.query.predictors.ASPECT_STRATEGIES`) scored on those out-of-fold
    predictions: the primary aspect among the labels, and the exact label set; on every row and on the
    hand-written rows (origin `hand`, the writers' `rw:` families) apart, which are closer to citizens' words.
-3. The same combinations on hand-written conversation turns that expect an aspect (`heldout.jsonl`, the
-   hand-written tuning conversations and the round-4 blind conversations, whose failures were published and
-   which are tuning sets now), with the head trained on the whole tuning part.
+3. The same combinations on hand-written conversation turns that expect an aspect (`heldout.jsonl` and the
+   hand-written tuning conversations; more tuning conversation files with `--conversations`: round 5 also gave the
+   round-4 hand-written blind set, whose failures were published, so it is a tuning set now), with the head
+   trained on the whole tuning part.
 
 Never reads the question bank's blind part.
 """
@@ -34,11 +35,10 @@ logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNING = ROOT / "evaluation" / "data" / "bank" / "tuning.jsonl"
-CONVERSATION_SETS = {
-    "heldout": ROOT / "evaluation" / "data" / "heldout.jsonl",
-    "handwritten tuning": ROOT / "evaluation" / "data" / "handwritten" / "tuning.jsonl",
-    "handwritten round-4 blind (tuning now)": ROOT / "evaluation" / "data" / "handwritten" / "blind.jsonl",
-}
+CONVERSATIONS = (
+    ROOT / "evaluation" / "data" / "heldout.jsonl",
+    ROOT / "evaluation" / "data" / "handwritten" / "tuning.jsonl",
+)
 
 
 def _score(
@@ -77,6 +77,7 @@ def evaluate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--conversations", nargs="*", type=Path, default=[], help="more TUNING conversation files")
     parser.add_argument("--strategy", default="cues_unless_head_sure", help="list this strategy's misses")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -117,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         [cues[n] for n in hand], [probs[n] for n in hand], [labels[n] for n in hand], thresholds, ASPECT_STRATEGIES
     )
     head = train_multi_label(vectors, [list(r.aspects or ()) for r in rows], list(ASPECTS), c=REGULARISATION_C)
-    for name, path in CONVERSATION_SETS.items():
+    for path in (*CONVERSATIONS, *args.conversations):
+        name = path.relative_to(ROOT).as_posix() if path.is_absolute() else path.as_posix()
         texts, want = [], []
         for conv in load_conversations(path):
             for turn in conv.turns:
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             ASPECT_STRATEGIES,
             sure,
         )
-        if name.startswith("handwritten"):
+        if "handwritten" in name:
             misses = defaultdict(list)
             for n, t in enumerate(texts):
                 prob = {Aspect(a): float(p) for a, p in zip(ASPECTS, matrix[n], strict=True)}

@@ -3,8 +3,9 @@
     python -m evaluation.policy_calibration [--rows]
 
 For every row of the question bank's TUNING part (policy, in-domain and other departments' questions) and
-every policy turn of the hand-written tuning conversations (`heldout.jsonl`, the hand-written tuning set and the
-round-4 blind set, which is a tuning set now): the dense channel's best policy point score, its lead over the
+every policy turn of the hand-written tuning conversations (`heldout.jsonl`, the hand-written tuning set, and any
+tuning conversation file given with `--conversations`: round 5 also gave the round-4 hand-written blind set, a
+tuning set now): the dense channel's best policy point score, its lead over the
 best item chunk (with an item named: over that item, when the point relates to it), and the learned kind head's
 policy probability. Prints, for each candidate (lead, score) threshold, how many policy rows it finds and how
 many in-domain / other-department rows it takes for a policy; `knowledge.decide.tuning.Tuning.policy_dense_lead`
@@ -27,7 +28,6 @@ TUNING = ROOT / "evaluation" / "data" / "bank" / "tuning.jsonl"
 POLICY_TURN_SETS = (
     ROOT / "evaluation" / "data" / "heldout.jsonl",
     ROOT / "evaluation" / "data" / "handwritten" / "tuning.jsonl",
-    ROOT / "evaluation" / "data" / "handwritten" / "blind.jsonl",
 )
 LEADS = (-0.02, -0.01, 0.0, 0.005, 0.01, 0.015, 0.02, 0.03)
 MINS = (0.80, 0.82, 0.84, 0.85, 0.86, 0.87, 0.88)
@@ -53,9 +53,9 @@ def features(engine: Any, text: str) -> dict[str, Any]:
     }
 
 
-def policy_turns() -> list[str]:
+def policy_turns(extra: list[Path]) -> list[str]:
     texts = []
-    for path in POLICY_TURN_SETS:
+    for path in (*POLICY_TURN_SETS, *extra):
         for conv in load_conversations(path):
             for turn in conv.turns:
                 if "policy" in conv.tags and turn.expect.kind == "answer" and not turn.expect.item:
@@ -66,6 +66,7 @@ def policy_turns() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", action="store_true", help="print every row's features too")
+    parser.add_argument("--conversations", nargs="*", type=Path, default=[], help="more TUNING conversation files")
     parser.add_argument("--limit", type=int, default=600, help="at most this many rows of each kind (every n-th)")
     args = parser.parse_args(argv)
     from knowledge.service import get_engine
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind, texts in by_kind.items():
         step = max(1, -(-len(texts) // args.limit))
         groups[kind] = [{"text": t, **features(inner, t)} for t in texts[::step]]
-    for text in policy_turns():
+    for text in policy_turns(args.conversations):
         groups["turns"].append({"text": text, **features(inner, text)})
     if args.rows:
         for name, rows in groups.items():
