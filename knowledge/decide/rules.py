@@ -328,6 +328,8 @@ def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
     named item it relates to (then both: "余杭开诊所是不是改成备案了"), by `policy_dense_lead` at
     `policy_dense_min` or more."""
     t = f.tuning
+    if s.query.kind == "other_department":  # the learned kind leans to another department ("无犯罪记录证明在哪开")
+        return None
     best_point, lead = dense_policy_lead(s.scores)
     if best_point is None or best_point[1] < t.policy_dense_min:
         return None

@@ -360,6 +360,9 @@ def test_a_policy_in_the_citizens_own_words_is_found_by_meaning(facts) -> None: 
     clear = _dense({NURSE: top - t.policy_dense_lead - 0.01}, {point: top})
     d = run(facts, query("政府发的证还要我交复印件吗", aspects=(Aspect.materials,)), clear)
     assert (d.kind, d.rule, d.policy_id, d.item_code) == ("answer", "policy_by_meaning", point, None)
+    # the learned kind leans to another department: not a policy point
+    other = query("无犯罪记录证明在哪开", kind="other_department", kind_source="predictor")
+    assert run(facts, other, clear).rule != "policy_by_meaning"
     # the point does not lead the best item clearly: the item
     close = _dense({NURSE: top - t.policy_dense_lead + 0.005}, {point: top})
     assert run(facts, query("护士证要交复印件吗", aspects=(Aspect.materials,)), close).rule != "policy_by_meaning"
