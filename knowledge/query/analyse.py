@@ -101,7 +101,7 @@ class Analyser:
         clauses = self.question_clauses(norm) if clauses is None else clauses
         hits = self.cues.aspect_hits(norm)
         asked = self.cues.aspect_hits("，".join(clauses)) if clauses else []
-        if asked and hits[0].aspect not in {h.aspect for h in asked}:
+        if asked and (not hits or hits[0].aspect not in {h.aspect for h in asked}):
             hits = asked
         return hits
 
