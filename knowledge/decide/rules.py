@@ -330,6 +330,8 @@ def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
     t = f.tuning
     if s.query.kind == "other_department":  # the learned kind leans to another department ("无犯罪记录证明在哪开")
         return None
+    if s.query.kind_probs and s.query.kind_probs.get("policy", 0.0) < t.policy_min_kind_prob:
+        return None  # the learned kind sees no policy question at all
     best_point, lead = dense_policy_lead(s.scores)
     if best_point is None or best_point[1] < t.policy_dense_min:
         return None

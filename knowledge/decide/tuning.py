@@ -31,6 +31,10 @@ class Tuning:
     # calibrated on the bank's tuning part, `python -m evaluation.policy_calibration`
     policy_dense_lead: float = 0.005
     policy_dense_min: float = 0.85
+    # ... and the learned kind head gives it at least this probability of being a policy question: on the tuning
+    # rows the dense lead finds, it keeps 172/172 policy rows and 12/12 hand-written policy turns and drops 16/17
+    # other departments' rows (`evaluation/policy_calibration.py --rows`, the p_policy column)
+    policy_min_kind_prob: float = 0.2
     followup_max_chars: int = 40  # longer messages are new questions, not follow-ups
     followup_max_words: int = 12  # the same for English, in words
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's

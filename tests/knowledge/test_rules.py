@@ -363,6 +363,11 @@ def test_a_policy_in_the_citizens_own_words_is_found_by_meaning(facts) -> None: 
     # the learned kind leans to another department: not a policy point
     other = query("无犯罪记录证明在哪开", kind="other_department", kind_source="predictor")
     assert run(facts, other, clear).rule != "policy_by_meaning"
+    # the learned kind sees no policy question: not a policy point either
+    unlikely = query("医保报销比例是多少", kind_probs={"policy": t.policy_min_kind_prob - 0.05, "in_domain": 0.5})
+    assert run(facts, unlikely, clear).rule != "policy_by_meaning"
+    likely = query("政府发的证还要我交复印件吗", kind_probs={"policy": t.policy_min_kind_prob + 0.05})
+    assert run(facts, likely, clear).rule == "policy_by_meaning"
     # the point does not lead the best item clearly: the item
     close = _dense({NURSE: top - t.policy_dense_lead + 0.005}, {point: top})
     assert run(facts, query("护士证要交复印件吗", aspects=(Aspect.materials,)), close).rule != "policy_by_meaning"
