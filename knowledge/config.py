@@ -47,6 +47,12 @@ class KnowledgeSettings(BaseSettings):
     learned: bool = True
     """Use the learned question gate and aspect predictor (`KNOWLEDGE_LEARNED=false` turns them off)."""
 
+    aspect_strategy: Literal[
+        "cues_only", "cues_first", "cues_unless_head_sure", "head_first", "cue_then_head", "head_then_cue", "head_only"
+    ] = "cues_unless_head_sure"
+    """How the lexicon's aspect cues and the learned aspect head combine (`knowledge.query.predictors`), chosen on
+    the question bank's tuning part with `python -m evaluation.aspect_calibration`."""
+
     learned_dir: Path = Path("var/learned")
     """Where the learned heads are saved (rebuilt when their training data or model changes)."""
 

@@ -82,8 +82,9 @@ def aspect_lines(guide: Guide, aspect: Aspect, helpline: str) -> list[str]:
             "result",
         ],
     }[aspect]
-    if aspect is Aspect.location and not guide.location and guide.implementing_body:
-        fields = ["implementing_body", *fields]  # "交到哪个部门": where the guide names no window, who handles it
+    if aspect is Aspect.location and guide.implementing_body:
+        # where to go is also who handles it (实施机关): "交到哪个部门", "找谁补", "哪一级审批"
+        fields = ["implementing_body", *fields]
     return _labelled(guide, fields, helpline)
 
 

@@ -64,8 +64,8 @@ def aspect_from_guide_words(decision: Decision, query: Query, words: GuideWords 
     """An item answer to a question without aspect cues gets the aspect its words point to, if any."""
     if words is None or decision.kind != "answer" or decision.item_code is None or decision.policy_id:
         return decision
-    if query.aspects or not query.residue:
-        return decision
+    if (query.aspects and query.aspect_source != "predictor") or not query.residue:
+        return decision  # the cues said; the guide's own words outrank the head's guess
     aspect = words.aspect_named(decision.item_code, query.residue)
     if aspect is None or decision.aspects == (aspect,):
         return decision

@@ -8,7 +8,9 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
     followup        a message in a conversation that asks about the conversation's item (any wording); a
                     place named with only a vague "how" (怎么办) keeps the conversation's aspect too
-    policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both
+    policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both; names
+                    none and no item, but the dense channel's best policy point clearly outscores every item
+                    (`policy_match.py`, thresholds calibrated on the bank's tuning part): that point
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
@@ -37,6 +39,7 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.guide_words import GuideWords, aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.name_words import names_as_words, word_boundaries
+from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.sub_item_words import SubItemWords
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
@@ -350,6 +353,10 @@ def policy(s: Situation, f: Facts) -> Decision | None:
                     decision = replace(decision, aspects=(Aspect.overview,))
             return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
+    if not q.policy_names:  # a policy in the citizen's own words, found by meaning
+        by_meaning = _policy_by_meaning(s, f)
+        if by_meaning is not None:
+            return by_meaning
     if not q.asks_policy or not points or q.aspects:
         return None
     best_id, best_score = max(points.items(), key=lambda kv: kv[1])
@@ -358,6 +365,32 @@ def policy(s: Situation, f: Facts) -> Decision | None:
         conf = confidence(best_score + t.policy_bonus, False, t)
         return Decision(kind="answer", rule="policy", policy_id=best_id, aspects=(Aspect.overview,), confidence=conf)
     return None
+
+
+def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
+    """No policy named: the dense channel's best policy point, when it leads every item (no item named) or the
+    named item it relates to (then both: "余杭开诊所是不是改成备案了"), by `policy_dense_lead` at
+    `policy_dense_min` or more."""
+    t = f.tuning
+    if s.query.kind == "other_department":  # the learned kind leans to another department ("无犯罪记录证明在哪开")
+        return None
+    if s.query.kind_probs and s.query.kind_probs.get("policy", 0.0) < t.policy_min_kind_prob:
+        return None  # the learned kind sees no policy question at all
+    best_point, lead = dense_policy_lead(s.scores)
+    if best_point is None or best_point[1] < t.policy_dense_min:
+        return None
+    point_id, score = best_point
+    if not s.scores.exact:
+        if lead < t.policy_dense_lead:
+            return None
+        conf = confidence(score + t.policy_bonus, False, t)
+        return Decision(
+            kind="answer", rule="policy_by_meaning", policy_id=point_id, aspects=(Aspect.overview,), confidence=conf
+        )
+    item = _best_named(s)
+    if item not in f.related_items(point_id) or dense_lead_over(s.scores, point_id, item) < t.policy_dense_lead:
+        return None
+    return replace(_item(s, item, "item_and_policy_by_meaning", 0.9), policy_id=point_id)
 
 
 def named_item(s: Situation, f: Facts) -> Decision | None:

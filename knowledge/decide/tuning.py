@@ -26,6 +26,15 @@ class Tuning:
     english_min_margin: float = 0.02
     clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
+    # A policy asked in the citizen's own words (no policy name, no item named): the dense channel's best policy
+    # point must lead every item's best chunk by this much, at this score at least (decide/policy_match.py);
+    # calibrated on the bank's tuning part, `python -m evaluation.policy_calibration`
+    policy_dense_lead: float = 0.005
+    policy_dense_min: float = 0.85
+    # ... and the learned kind head gives it at least this probability of being a policy question: on the tuning
+    # rows the dense lead finds, it keeps 172/172 policy rows and 12/12 hand-written policy turns and drops 16/17
+    # other departments' rows (`evaluation/policy_calibration.py --rows`, the p_policy column)
+    policy_min_kind_prob: float = 0.2
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")

@@ -109,7 +109,7 @@ class GatedEngine:
             return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
         if query.beyond_smalltalk == "" and sure in (None, "smalltalk", "in_domain"):
             return "smalltalk", True
-        if (query.aspects or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
+        if (query.aspect_cues or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":
             return "in_domain", True
         return kind, confident
 

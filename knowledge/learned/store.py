@@ -30,13 +30,14 @@ from knowledge.vector_index import content_hash
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4
 HEADS_FILE = "heads.npz"
 MANIFEST_FILE = "manifest.json"
 KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
 ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
 REGULARISATION_C = 4.0
 TARGET_PRECISION = 0.97
+ASPECT_SURE_PRECISION = 0.95
 CALIBRATION_FOLDS = 5
 _GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(27))  # 0.30 .. 0.95
 
@@ -60,6 +61,10 @@ class HeadsManifest(BaseModel):
     count: int
     kind_thresholds: dict[str, float]
     """Per kind, the confidence from which the gate acts (precision >= TARGET_PRECISION out of fold)."""
+    aspect_thresholds: dict[str, float] = {}
+    """Per aspect, the probability from which the aspect head's label counts (best F1 out of fold)."""
+    aspect_sure_thresholds: dict[str, float] = {}
+    """Per aspect, the probability from which the head is sure (precision >= ASPECT_SURE_PRECISION out of fold)."""
     regularisation_c: float = REGULARISATION_C
     format_version: int = FORMAT_VERSION
 
@@ -106,8 +111,12 @@ def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
         vectors[labelled], [list(rows[n].aspects or ()) for n in labelled], list(ASPECTS), c=REGULARISATION_C
     )
     thresholds = calibrate_thresholds(vectors, rows)
+    labelled_rows = [rows[n] for n in labelled]
+    aspect_oof = oof_aspects(vectors[labelled], labelled_rows)
     manifest = HeadsManifest(
         kind_thresholds=thresholds,
+        aspect_thresholds=calibrate_aspect_thresholds(aspect_oof, labelled_rows),
+        aspect_sure_thresholds=calibrate_aspect_thresholds(aspect_oof, labelled_rows, ASPECT_SURE_PRECISION),
         model=embedder.name,
         dim=embedder.dim,
         content_hash=rows_hash(rows),
@@ -147,6 +156,52 @@ def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> di
                 break
         thresholds[kind] = chosen
     logger.info("gate thresholds (out-of-fold, tuning part): %s", thresholds)
+    return thresholds
+
+
+def aspect_rows(rows: Sequence[TrainingRow]) -> list[TrainingRow]:
+    """The rows the aspect head learns from: in-domain questions with labelled aspects."""
+    return [r for r in rows if r.aspects is not None and r.kind == "in_domain"]
+
+
+def oof_aspects(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> np.ndarray:
+    """Out-of-fold aspect probabilities (rows × ASPECTS), folds grouped by family (GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([r.family or r.text for r in rows])
+    oof = np.zeros((len(rows), len(ASPECTS)))
+    for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(vectors, groups=groups):
+        head = train_multi_label(
+            vectors[train_idx], [list(rows[n].aspects or ()) for n in train_idx], list(ASPECTS), c=REGULARISATION_C
+        )
+        oof[test_idx] = head.probabilities(vectors[test_idx])
+    return oof
+
+
+def calibrate_aspect_thresholds(
+    oof: np.ndarray, rows: Sequence[TrainingRow], precision: float | None = None
+) -> dict[str, float]:
+    """Per aspect, the threshold on the out-of-fold probability with the best F1 (ties: the higher threshold), or,
+    with `precision`, the lowest at which the head's label is right that often; an aspect with no labelled row (or
+    never that precise) keeps the top of the grid."""
+    thresholds: dict[str, float] = {}
+    for col, aspect in enumerate(ASPECTS):
+        truth = np.array([aspect in (r.aspects or ()) for r in rows])
+        best, chosen = -1.0, _GRID[-1]
+        if truth.any() and precision is not None:
+            chosen = next(
+                (t for t in _GRID if (oof[:, col] >= t).sum() and truth[oof[:, col] >= t].mean() >= precision),
+                _GRID[-1],
+            )
+        elif truth.any():
+            for t in _GRID:
+                said = oof[:, col] >= t
+                tp = float((said & truth).sum())
+                f1 = 2 * tp / (said.sum() + truth.sum()) if said.sum() + truth.sum() else 0.0
+                if f1 >= best:
+                    best, chosen = f1, t
+        thresholds[aspect] = chosen
+    logger.info("aspect thresholds (out-of-fold, tuning part, precision %s): %s", precision, thresholds)
     return thresholds
 
 

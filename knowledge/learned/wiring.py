@@ -29,9 +29,19 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
         "learned gate on (%d training rows, thresholds %s)", heads.manifest.count, heads.manifest.kind_thresholds
     )
     thresholds = heads.manifest.kind_thresholds
-    # The analyse stage takes the kind predictor (the decision rules use it); the aspect head is not
-    # used for answers (it does not beat the lexicon on the bank's blind part, docs/design/gate.md).
+    # The analyse stage takes both predictors: the kind for the decision rules, the aspects combined with the
+    # lexicon's cues as `settings.aspect_strategy` says, each aspect from its calibrated threshold (both chosen on
+    # the bank's tuning part, `evaluation/aspect_calibration.py`; docs/design/understanding.md, round 5).
     set_predictors = getattr(engine, "set_predictors", None)
     if set_predictors is not None:
-        set_predictors(Predictors(kind=kind, kind_thresholds=thresholds))
+        set_predictors(
+            Predictors(
+                kind=kind,
+                kind_thresholds=thresholds,
+                aspects=aspects,
+                aspect_thresholds=heads.manifest.aspect_thresholds,
+                aspect_strategy=settings.aspect_strategy,
+                aspect_sure_thresholds=heads.manifest.aspect_sure_thresholds,
+            )
+        )
     return GatedEngine(engine, kind, aspects, thresholds)

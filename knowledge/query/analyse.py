@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from knowledge.query.lexicon import CueMatcher, Lexicon, contains
+from knowledge.query.lexicon import CueHit, CueMatcher, Lexicon, contains
 from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
 from knowledge.schema import Referral as ReferralEntry
@@ -75,6 +75,8 @@ class Analyser:
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
         self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
         self._smalltalk = self._smalltalk_pattern(lexicon)
+        ellipsis = "|".join(re.escape(s) for s in sorted(lexicon.followup.elliptical_suffixes, key=len, reverse=True))
+        self._elliptical = re.compile(rf"^({prefixes})|({ellipsis or '$^'})?[\s?？。!！,，]*$")
 
     @staticmethod
     def _smalltalk_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
@@ -110,6 +112,23 @@ class Analyser:
             return ()
         return tuple(c for c in clauses if any(w in c for w in self.lexicon.question_words))
 
+    def cue_hits(self, norm: str, clauses: tuple[str, ...] | None = None) -> list[CueHit]:
+        """The aspect cues a (normalised) question uses, primary first; when the primary cue stands in a clause
+        that asks nothing ("my registration expires next month. what do i need to renew it?"), what the asking
+        clauses ask for."""
+        clauses = self.question_clauses(norm) if clauses is None else clauses
+        hits = self.cues.aspect_hits(norm)
+        asked = self.cues.aspect_hits("，".join(clauses)) if clauses else []
+        if asked and (not hits or hits[0].aspect not in {h.aspect for h in asked}):
+            hits = asked
+        return hits
+
+    def asks_something(self, norm: str) -> bool:
+        """Whether a message carries a question word once a follow-up's frame (那…呢) is taken off: "那医师呢" and
+        "我们公司注册在上海" ask nothing of their own; "找谁补", "节假日受理吗" do."""
+        rest = self._elliptical.sub("", norm)
+        return any(contains(rest, w) for w in self.lexicon.question_words)
+
     def residue(self, norm: str) -> tuple[str, bool]:
         """What a question says beyond aspect/sub-item cues, generic words, places and filler; and whether
         it used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "那重庆江津呢？" leaves ""."""
@@ -129,15 +148,18 @@ class Analyser:
     def analyse(self, text: str, region_hint: str | None = None) -> Query:
         norm = normalise(text)
         clauses = self.question_clauses(norm)
-        hits = self.cues.aspect_hits(norm)
-        asked = self.cues.aspect_hits("，".join(clauses)) if clauses else []
-        if asked and hits[0].aspect not in {h.aspect for h in asked}:
-            # the primary cue stands in a clause that asks nothing ("my registration expires next month. what do
-            # i need to renew it?"): what the asking clauses ask for
-            hits = asked
+        hits = self.cue_hits(norm, clauses)
         cue_aspects = tuple(h.aspect for h in hits)
         predicted_aspects = predict_aspects(self.predictors.aspects, text)
-        aspects, aspect_source = combine_aspects(cue_aspects, predicted_aspects)
+        aspects, aspect_source = combine_aspects(
+            cue_aspects,
+            predicted_aspects,
+            thresholds=self.predictors.aspect_thresholds,
+            strategy=self.predictors.aspect_strategy,
+            sure_thresholds=self.predictors.aspect_sure_thresholds,
+        )
+        if aspect_source == "predictor" and detect_language(text, norm) != "en" and not self.asks_something(norm):
+            aspects, aspect_source = (), "none"  # the head's guess on a message that asks nothing of its own
         policy = self.lexicon.policy_cues
         named = [c for c in policy.names if contains(norm, c)]
         named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]

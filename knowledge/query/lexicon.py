@@ -88,8 +88,12 @@ class FollowupWords(_Strict):
     vague_with_place: list[str] = Field(default_factory=list)
     """Aspect cues that, beside a place named mid-conversation, ask how the same thing goes there rather than
     for another aspect ("我是山东的，那边怎么办": 怎么办 keeps the conversation's aspect)."""
+    elliptical_suffixes: list[str] = Field(default_factory=list)
+    """Endings that make a message repeat the conversation's question about something else ("那医师呢", "重庆江津的话"):
+    without them and the prefixes, a message with no question word asks for no aspect of its own, whatever the
+    learned aspect head guesses ("我们公司注册在上海", "公共场所的，开宾馆用")."""
 
-    @field_validator("vague_with_place")
+    @field_validator("vague_with_place", "elliptical_suffixes")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)

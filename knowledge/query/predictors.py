@@ -41,6 +41,9 @@ class Predictors:
     aspects: LabelPredictor | None = None
     kind: LabelPredictor | None = None
     kind_thresholds: dict[str, float] = field(default_factory=dict)
+    aspect_thresholds: dict[str, float] = field(default_factory=dict)
+    aspect_strategy: str = "cues_first"  # one of ASPECT_STRATEGIES
+    aspect_sure_thresholds: dict[str, float] = field(default_factory=dict)
 
     def confident_kinds(self, predicted: dict[str, float]) -> tuple[str, ...]:
         """The kinds predicted at or above their threshold (most probable first)."""
@@ -68,17 +71,85 @@ def predict_kind(predictor: LabelPredictor | None, text: str) -> dict[str, float
     return {k: v for k, v in _safe(predictor, text).items() if k in KIND_LABELS}
 
 
-def combine_aspects(
-    cue_aspects: tuple[Aspect, ...], predicted: dict[Aspect, float], threshold: float = ASPECT_THRESHOLD
-) -> tuple[tuple[Aspect, ...], str]:
-    """The aspects a question asks for and who said so: "cue", "predictor" or "none"."""
-    if cue_aspects:
-        return cue_aspects, "cue"
-    above = sorted((a for a, p in predicted.items() if p >= threshold), key=lambda a: -predicted[a])
-    if len(above) > 1:  # "overview" says nothing once a specific aspect is asked
+ASPECT_STRATEGIES = (
+    "cues_only",
+    "cues_first",
+    "cues_unless_head_sure",
+    "head_first",
+    "cue_then_head",
+    "head_then_cue",
+    "head_only",
+)
+"""How cue aspects and the head's combine (chosen on the bank's tuning part, `evaluation/aspect_calibration.py`):
+- cues_only: the lexicon alone; cues_first: the cues, the head only where they say nothing;
+- cues_unless_head_sure: cues_first, except where the head is sure of other aspects (each at or above its "sure"
+  threshold, calibrated for high precision) and does not even reach the threshold of the cue's aspect;
+- head_first: the head's confident labels, the cues only where the head is not confident;
+- cue_then_head / head_then_cue: both, the first named first (at most MAX_ASPECTS);
+- head_only: the head's confident labels, else its most probable one."""
+
+
+def confident_aspects(
+    predicted: dict[Aspect, float], thresholds: dict[str, float] | None = None, threshold: float = ASPECT_THRESHOLD
+) -> tuple[Aspect, ...]:
+    """The predicted aspects at or above their (calibrated) threshold, most probable first; "overview" only alone
+    (it says nothing once a specific aspect is asked)."""
+    limits = thresholds or {}
+    above = sorted(
+        (a for a, p in predicted.items() if p >= limits.get(a.value, threshold)), key=lambda a: -predicted[a]
+    )
+    if len(above) > 1:
         above = [a for a in above if a is not Aspect.overview]
-    if above:
-        return tuple(above[:MAX_ASPECTS]), "predictor"
+    return tuple(above[:MAX_ASPECTS])
+
+
+def _merge(first: tuple[Aspect, ...], second: tuple[Aspect, ...]) -> tuple[Aspect, ...]:
+    merged = list(dict.fromkeys((*first, *second)))
+    if len(merged) > 1:
+        merged = [a for a in merged if a is not Aspect.overview]
+    return tuple(merged[:MAX_ASPECTS])
+
+
+def combine_aspects(
+    cue_aspects: tuple[Aspect, ...],
+    predicted: dict[Aspect, float],
+    threshold: float = ASPECT_THRESHOLD,
+    *,
+    thresholds: dict[str, float] | None = None,
+    strategy: str = "cues_first",
+    sure_thresholds: dict[str, float] | None = None,
+) -> tuple[tuple[Aspect, ...], str]:
+    """The aspects a question asks for and who said so: "cue", "predictor", "both" or "none"."""
+    head = confident_aspects(predicted, thresholds, threshold)
+    if strategy == "cues_only" or not predicted:
+        return (cue_aspects, "cue") if cue_aspects else ((), "none")
+    if strategy == "cues_unless_head_sure":
+        sure = confident_aspects(predicted, sure_thresholds or {}, 1.01)
+        cue = cue_aspects[0] if cue_aspects else None
+        cue_limit = (thresholds or {}).get(cue.value, threshold) if cue is not None else threshold
+        if sure and cue is not None and cue not in sure and predicted.get(cue, 0.0) < cue_limit:
+            return sure, "predictor"
+        strategy = "cues_first"
+    if strategy == "head_only":
+        if not head:
+            head = (max(predicted, key=lambda a: predicted[a]),)
+        return head, "predictor"
+    if strategy == "head_first":
+        first, second, names = head, cue_aspects, ("predictor", "cue")
+    elif strategy == "cues_first":
+        first, second, names = cue_aspects, head, ("cue", "predictor")
+    elif strategy == "cue_then_head":
+        merged = _merge(cue_aspects, head)
+        return merged, ("both" if cue_aspects and head else "cue" if cue_aspects else "predictor" if head else "none")
+    elif strategy == "head_then_cue":
+        merged = _merge(head, cue_aspects)
+        return merged, ("both" if cue_aspects and head else "predictor" if head else "cue" if cue_aspects else "none")
+    else:
+        raise ValueError(f"unknown aspect strategy {strategy!r}")
+    if first:
+        return first, names[0]
+    if second:
+        return second, names[1]
     return (), "none"
 
 

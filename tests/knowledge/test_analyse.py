@@ -87,11 +87,11 @@ def test_without_predictors_cues_alone() -> None:
 def test_predictor_fills_in_where_cues_are_silent() -> None:
     aspects = FixedPredictor({"time_limit": 0.8, "fee": 0.55, "overview": 0.7, "location": 0.2, "bogus": 0.99})
     kind = FixedPredictor({"complaint": 0.9, "in_domain": 0.1})
-    q = _analyser(Predictors(aspects=aspects, kind=kind)).analyse("这个证等到猴年马月")
+    q = _analyser(Predictors(aspects=aspects, kind=kind)).analyse("这个证要等到猴年马月吗")
     assert q.aspects == (Aspect.time_limit, Aspect.fee) and q.aspect_source == "predictor"
     assert q.aspect_probs[Aspect.overview] == 0.7  # recorded, even where it did not decide
     assert q.kind == "complaint" and q.kind_source == "predictor"
-    assert aspects.seen == ["这个证等到猴年马月"]
+    assert aspects.seen == ["这个证要等到猴年马月吗"]
 
 
 def test_cues_win_over_the_predictor_and_both_are_recorded() -> None:
@@ -176,3 +176,43 @@ def test_pointing_back_and_complaining_are_read_from_the_lexicon() -> None:
     assert a.analyse("办这个的时候需要本人到场吗").refers_back
     assert not a.analyse("护士执业注册需要本人到场吗").refers_back
     assert a.analyse("窗口推来推去，我要投诉").complains and not a.analyse("要多久").complains
+
+
+@pytest.mark.parametrize(
+    ("strategy", "cues", "predicted", "expected"),
+    [
+        # the head decides where it is confident (each aspect from its own threshold), the cues elsewhere
+        ("head_first", (Aspect.materials,), {Aspect.process: 0.8}, ((Aspect.process,), "predictor")),
+        ("head_first", (Aspect.materials,), {Aspect.process: 0.5}, ((Aspect.materials,), "cue")),
+        ("cues_first", (Aspect.materials,), {Aspect.process: 0.8}, ((Aspect.materials,), "cue")),
+        ("cues_first", (), {Aspect.process: 0.8}, ((Aspect.process,), "predictor")),
+        # both: the first named first, at most two, and the overview only alone
+        ("cue_then_head", (Aspect.fee,), {Aspect.materials: 0.9}, ((Aspect.fee, Aspect.materials), "both")),
+        ("head_then_cue", (Aspect.fee,), {Aspect.materials: 0.9}, ((Aspect.materials, Aspect.fee), "both")),
+        ("cue_then_head", (Aspect.fee,), {Aspect.overview: 0.9}, ((Aspect.fee,), "both")),
+        ("cues_only", (), {Aspect.process: 0.99}, ((), "none")),
+        ("head_only", (Aspect.fee,), {Aspect.process: 0.3, Aspect.fee: 0.2}, ((Aspect.process,), "predictor")),
+    ],
+)
+def test_aspect_strategies(strategy, cues, predicted, expected) -> None:  # type: ignore[no-untyped-def]
+    thresholds = {"process": 0.7, "materials": 0.6, "overview": 0.5}
+    assert combine_aspects(cues, predicted, thresholds=thresholds, strategy=strategy) == expected
+
+
+def test_calibrated_thresholds_reach_the_analyse_stage() -> None:
+    aspects = FixedPredictor({"location": 0.55, "fee": 0.3})
+    strict = _analyser(Predictors(aspects=aspects, aspect_thresholds={"location": 0.6}, aspect_strategy="head_first"))
+    assert strict.analyse("护士注册要多久").aspects == (Aspect.time_limit,)  # the head is not sure: the cue
+    loose = _analyser(Predictors(aspects=aspects, aspect_thresholds={"location": 0.5}, aspect_strategy="head_first"))
+    q = loose.analyse("护士注册要多久")
+    assert q.aspects == (Aspect.location,) and q.aspect_source == "predictor"
+
+
+def test_the_heads_guess_on_a_message_that_asks_nothing_is_dropped() -> None:
+    a = _analyser(Predictors(aspects=FixedPredictor({"location": 0.9}), aspect_thresholds={"location": 0.5}))
+    # the conversation's question, about something else
+    for elliptical in ("那医师呢", "深圳的话", "我们公司注册在深圳"):
+        q = a.analyse(elliptical)
+        assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {Aspect.location: 0.9}
+    for asking in ("找谁补", "节假日受理吗", "who signs it off"):
+        assert a.analyse(asking).aspects == (Aspect.location,)

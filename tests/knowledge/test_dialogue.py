@@ -134,6 +134,17 @@ def test_who_issues_shows_the_implementing_body(fake_engine) -> None:  # type: i
     assert "实施机关" in answer.text and "办理地点" not in answer.text
 
 
+def test_where_to_go_names_who_handles_it_too() -> None:
+    """A location answer quotes the implementing body (实施机关) before the window, verbatim: "找谁补", "哪一级审"."""
+    from knowledge.compose.render import aspect_lines
+    from knowledge.loader import load_items
+
+    guide = next(g for i in load_items() for g in i.guides if g.implementing_body and g.location)
+    lines = aspect_lines(guide, Aspect.location, "12345")
+    assert lines[0] == f"实施机关：{guide.implementing_body}"
+    assert f"办理地点：{guide.location}" in lines
+
+
 def test_traditional_chinese_gets_the_same_answer(fake_engine) -> None:  # type: ignore[no-untyped-def]
     simplified = fake_engine.ask("供水单位卫生许可收费吗")
     traditional = fake_engine.ask("供水單位衛生許可收費嗎")

@@ -421,3 +421,54 @@ def test_sub_items_compared_across_regions_for_materials_only(catalog) -> None: 
     assert selector.differing_sub_items(glory, (Aspect.materials,), "安徽") == []  # only 办证 there: nothing to ask
     place = catalog.item_by_code[PLACE]  # regions' conditions differ for reasons of their own
     assert selector.differing_sub_items(place, (Aspect.location,), None) == []
+
+
+def _dense(items: dict[str, float], points: dict[str, float], *, exact: tuple[str, ...] = ()) -> Scores:
+    """Scores whose dense channel saw these items and policy points (the fused view is the same)."""
+    from knowledge.retrieve.protocol import ChannelScores
+
+    named = {c: 1.0 for c in exact}
+    dense = ChannelScores(items=items, points=points)
+    return Scores(items=items, points=points, named=named, exact=frozenset(exact), channels={"dense": dense})
+
+
+def test_a_policy_in_the_citizens_own_words_is_found_by_meaning(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    point = "shanghai-2024-business-env-points.p04"
+    top = t.policy_dense_min + 0.05
+    clear = _dense({NURSE: top - t.policy_dense_lead - 0.01}, {point: top})
+    d = run(facts, query("政府发的证还要我交复印件吗", aspects=(Aspect.materials,)), clear)
+    assert (d.kind, d.rule, d.policy_id, d.item_code) == ("answer", "policy_by_meaning", point, None)
+    # the learned kind leans to another department: not a policy point
+    other = query("无犯罪记录证明在哪开", kind="other_department", kind_source="predictor")
+    assert run(facts, other, clear).rule != "policy_by_meaning"
+    # the learned kind sees no policy question: not a policy point either
+    unlikely = query("医保报销比例是多少", kind_probs={"policy": t.policy_min_kind_prob - 0.05, "in_domain": 0.5})
+    assert run(facts, unlikely, clear).rule != "policy_by_meaning"
+    likely = query("政府发的证还要我交复印件吗", kind_probs={"policy": t.policy_min_kind_prob + 0.05})
+    assert run(facts, likely, clear).rule == "policy_by_meaning"
+    # the point does not lead the best item clearly: the item
+    close = _dense({NURSE: top - t.policy_dense_lead + 0.005}, {point: top})
+    assert run(facts, query("护士证要交复印件吗", aspects=(Aspect.materials,)), close).rule != "policy_by_meaning"
+    # a clear lead at a low score is not enough
+    low = t.policy_dense_min - 0.01
+    weak = _dense({NURSE: low - t.policy_dense_lead - 0.05}, {point: low})
+    assert run(facts, query("这个怎么弄"), weak).rule != "policy_by_meaning"
+    # an item named verbatim: the item (a named policy would give both)
+    named = _dense({NURSE: top - 0.2}, {point: top}, exact=(NURSE,))
+    assert run(facts, query("护士执业注册要交复印件吗"), named).item_code == NURSE
+
+
+def test_an_item_and_a_related_policy_in_own_words_get_both(facts) -> None:  # type: ignore[no-untyped-def]
+    t = facts.tuning
+    clinic, point = "clinic-filing", "yuhang-2020-rule-of-law-summary.p01"  # 诊所备案制, related to 诊所备案
+    top = t.policy_dense_min + 0.05
+    leads = _dense({clinic: top - t.policy_dense_lead - 0.01}, {point: top}, exact=(clinic,))
+    d = run(facts, query("余杭开诊所是不是不用审批了"), leads)
+    assert (d.rule, d.item_code, d.policy_id) == ("item_and_policy_by_meaning", clinic, point)
+    # the item's own chunks score as high: the item alone
+    level = _dense({clinic: top}, {point: top}, exact=(clinic,))
+    assert run(facts, query("诊所备案要什么材料"), level).policy_id is None
+    # a point that does not relate to the named item: the item alone
+    other = _dense({NURSE: top - 0.2}, {point: top}, exact=(NURSE,))
+    assert run(facts, query("护士执业注册"), other).policy_id is None

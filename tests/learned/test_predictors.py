@@ -236,3 +236,24 @@ def test_a_question_naming_nothing_else_is_a_followup_candidate(fake_engine) -> 
     assert not gated.gate("至今已逾法定时限仍未收到答复，特此反映").asks_about_item  # no question; complains
     assert not gated.gate("办不下来到底找谁投诉啊").asks_about_item  # the complaint route
     assert gated.gate("他们多少天内给审核结果").complaint == pytest.approx(0.6)
+
+
+def test_aspect_thresholds_are_the_best_f1_out_of_fold() -> None:
+    import numpy as np
+
+    rows = [store.TrainingRow(f"q{n}", "in_domain", (a,), f"f{n}") for n, a in enumerate(["fee"] * 4 + ["process"] * 4)]
+    fee = store.ASPECTS.index("fee")
+    oof = np.zeros((len(rows), len(store.ASPECTS)))
+    oof[:4, fee] = [0.9, 0.8, 0.7, 0.45]  # the fee questions
+    oof[4:, fee] = [0.6, 0.3, 0.2, 0.1]  # a process question the head half takes for a fee one
+    thresholds = store.calibrate_aspect_thresholds(oof, rows)
+    # every fee question and one process question (F1 0.89) beats three fee questions alone (0.86); of the
+    # thresholds that tie, the highest
+    assert thresholds["fee"] == 0.45
+    assert thresholds["basis"] == max(thresholds.values())  # never labelled: never said
+
+
+def test_heads_carry_calibrated_aspect_thresholds(training_file: Path, tmp_path: Path) -> None:
+    heads = store.load_or_train(HashingEmbedder(), training_file, tmp_path / "heads")
+    assert set(heads.manifest.aspect_thresholds) == set(store.ASPECTS)
+    assert all(0.0 < t < 1.0 for t in heads.manifest.aspect_thresholds.values())
