@@ -1,7 +1,8 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human"}}`: how many characters the
-message says beyond greetings, thanks, goodbyes and acknowledgements, and whether it asks for a person — the
-vocabulary is the knowledge lexicon's, so Rasa's component holds none).
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "asks"}}`: how many characters
+the message says beyond greetings, thanks, goodbyes and acknowledgements, whether it asks for a person — the
+vocabulary is the knowledge lexicon's, so Rasa's component holds none — and whether the head is sure it asks
+about our services rather than reports a grievance).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -64,4 +65,6 @@ def gate_metadata(gate: GateFn | None, text: str, *, in_intake: bool) -> dict[st
         gate_meta["beyond_smalltalk"] = int(verdict.beyond_smalltalk)
     if verdict.asks_human:
         gate_meta["asks_human"] = True
+    if verdict.asks:
+        gate_meta["asks"] = True
     return {"gate": gate_meta}

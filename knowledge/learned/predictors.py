@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedding.embedders import Embedder
+from knowledge.learned.kind_features import MAX_CHARS, featurize, prepare
 from knowledge.learned.linear import LinearHead
 from knowledge.learned.store import Heads, load_or_train
-from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-MAX_CHARS = 2000
+__all__ = ["MAX_CHARS", "prepare"]
 
 
 class QueryCachingEmbedder:
@@ -69,10 +69,9 @@ class CachedQueryEmbedder:
     def vector(self, text: str) -> np.ndarray:
         return self._embedder.embed_queries([prepare(text)])[0]
 
-
-def prepare(text: str) -> str:
-    """The text a predictor embeds (the same in training and in prediction)."""
-    return normalise(text.strip()[:MAX_CHARS])
+    def prepared(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of texts already prepared, one by one through the query cache."""
+        return np.vstack([self._embedder.embed_queries([t]) for t in texts])
 
 
 class HeadPredictor:
@@ -93,10 +92,32 @@ class HeadPredictor:
         return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
 
 
+class KindHeadPredictor(HeadPredictor):
+    """The kind head over its feature map (`kind_features.py`: the message's vector, and for `e5+ask` also its
+    asking part's), named in the heads' manifest so that prediction builds what training built."""
+
+    def __init__(
+        self, head: LinearHead, embed: CachedQueryEmbedder, features: str, question_words: Sequence[str] = ()
+    ) -> None:
+        super().__init__(head, embed)
+        self._features = features
+        self._question_words = tuple(question_words)
+
+    def predict(self, text: str) -> dict[str, float]:
+        if not text.strip():
+            return {}
+        x = featurize(self._features, [text], self._embed.prepared, self._question_words)
+        probs = self._head.probabilities(x)[0]
+        return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+
+
 def build_predictors(heads: Heads, embedder: Embedder) -> tuple[HeadPredictor, HeadPredictor]:
     """(kind predictor, aspect predictor) sharing one embedding cache."""
+    from knowledge.learned.store import question_words
+
     embed = CachedQueryEmbedder(embedder)
-    return HeadPredictor(heads.kind, embed), HeadPredictor(heads.aspects, embed)
+    kind = KindHeadPredictor(heads.kind, embed, heads.manifest.kind_features, question_words())
+    return kind, HeadPredictor(heads.aspects, embed)
 
 
 def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[HeadPredictor, HeadPredictor]:

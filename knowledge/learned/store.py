@@ -2,7 +2,8 @@
 
 On disk (one folder per embedder, replaced atomically):
     heads.npz       kind_weights, kind_bias, aspect_weights, aspect_bias
-    manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels
+    manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels, the kind head's
+                    feature map (`kind_features.py`) and its calibrated thresholds (`calibration.py`)
 
 The training rows are the question bank's tuning part (`evaluation/data/bank/tuning.jsonl`); the
 blind part is never read here. `load_or_train` returns heads matching the current data and model,
@@ -24,21 +25,27 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from knowledge.embedding.embedders import Embedder
+from knowledge.learned import calibration
+from knowledge.learned.kind_features import featurize
 from knowledge.learned.linear import LinearHead, train_multi_label, train_single_label
 from knowledge.schema import Aspect
 from knowledge.vector_index import content_hash
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 HEADS_FILE = "heads.npz"
 MANIFEST_FILE = "manifest.json"
 KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
 ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
 REGULARISATION_C = 4.0
-TARGET_PRECISION = 0.97
+KIND_REGULARISATION_C = 4.0
+KIND_FEATURES = "e5+ask"
+"""The kind head's feature map (`kind_features.py`), chosen by grouped cross-validation (`evaluation.kind_head_cv`)."""
+CALIBRATION = "loss"
+"""How the kind thresholds are chosen (`calibration.py`)."""
+TARGET_PRECISION = calibration.TARGET_PRECISION
 CALIBRATION_FOLDS = 5
-_GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(27))  # 0.30 .. 0.95
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,11 @@ class HeadsManifest(BaseModel):
     aspect_labels: list[str]
     count: int
     kind_thresholds: dict[str, float]
-    """Per kind, the confidence from which the gate acts (precision >= TARGET_PRECISION out of fold)."""
+    """Per kind, the confidence from which the gate acts (calibrated out of fold, `calibration.calibrate`)."""
+    question_threshold: float | None = None
+    """The probability of a question from which the gate is sure a message asks (`calibration.question_threshold`)."""
+    kind_features: str = KIND_FEATURES
+    calibration: str = CALIBRATION
     regularisation_c: float = REGULARISATION_C
     format_version: int = FORMAT_VERSION
 
@@ -90,24 +101,37 @@ def read_training_rows(path: Path) -> list[TrainingRow]:
 
 
 def rows_hash(rows: Sequence[TrainingRow]) -> str:
-    parts: list[str] = []
+    """The content hash of the training rows and of how the kind head is built from them (a change of either
+    retrains the heads)."""
+    parts: list[str] = [KIND_FEATURES, CALIBRATION, str(KIND_REGULARISATION_C), *question_words()]
     for row in rows:
         parts += [row.text, row.kind, ",".join(row.aspects) if row.aspects is not None else "-"]
     return content_hash(parts)
 
 
-def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
-    from knowledge.learned.predictors import prepare
+def question_words() -> tuple[str, ...]:
+    from knowledge.query.lexicon import load_lexicon
 
-    vectors = embedder.embed_queries([prepare(r.text) for r in rows])
-    kind = train_single_label(vectors, [r.kind for r in rows], c=REGULARISATION_C)
+    return tuple(load_lexicon().question_words)
+
+
+def kind_features(texts: Sequence[str], embedder: Embedder, name: str = KIND_FEATURES) -> np.ndarray:
+    """The kind head's features for raw texts (`kind_features.featurize`)."""
+    return featurize(name, texts, embedder.embed_queries, question_words())
+
+
+def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
+    features = kind_features([r.text for r in rows], embedder)
+    vectors = features[:, : embedder.dim]  # every feature map starts with the whole message's vector
+    kind = train_single_label(features, [r.kind for r in rows], c=KIND_REGULARISATION_C)
     labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
     aspects = train_multi_label(
         vectors[labelled], [list(rows[n].aspects or ()) for n in labelled], list(ASPECTS), c=REGULARISATION_C
     )
-    thresholds = calibrate_thresholds(vectors, rows)
+    thresholds, asks_at = calibrate_thresholds(features, rows)
     manifest = HeadsManifest(
         kind_thresholds=thresholds,
+        question_threshold=asks_at,
         model=embedder.name,
         dim=embedder.dim,
         content_hash=rows_hash(rows),
@@ -118,8 +142,9 @@ def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
     return Heads(kind, aspects, manifest)
 
 
-def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> dict[str, float]:
-    """Per kind, the lowest confidence at which out-of-fold predictions reach TARGET_PRECISION.
+def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> tuple[dict[str, float], float]:
+    """Per kind, the threshold from which the gate acts, and the probability of a question from which it is
+    sure a message asks (`calibration.py`), from out-of-fold predictions of the kind head.
 
     Folds are grouped by family (GroupKFold), so a template's variants are never on both sides; only
     the rows given (the tuning part) are used.
@@ -131,23 +156,14 @@ def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> di
     kinds = sorted(set(labels))
     oof = np.zeros((len(rows), len(kinds)))
     for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(vectors, labels, groups):
-        head = train_single_label(vectors[train_idx], list(labels[train_idx]), c=REGULARISATION_C)
+        head = train_single_label(vectors[train_idx], list(labels[train_idx]), c=KIND_REGULARISATION_C)
         probs = head.probabilities(vectors[test_idx])
         for col, label in enumerate(head.labels):
             oof[test_idx, kinds.index(label)] = probs[:, col]
-    predicted = np.array(kinds)[oof.argmax(axis=1)]
-    confidence = oof.max(axis=1)
-    thresholds: dict[str, float] = {}
-    for kind in kinds:
-        chosen = _GRID[-1]
-        for t in _GRID:
-            acted = (predicted == kind) & (confidence >= t)
-            if acted.sum() and (labels[acted] == kind).mean() >= TARGET_PRECISION:
-                chosen = t
-                break
-        thresholds[kind] = chosen
-    logger.info("gate thresholds (out-of-fold, tuning part): %s", thresholds)
-    return thresholds
+    thresholds = calibration.calibrate(oof, labels, [str(k) for k in kinds], strategy=CALIBRATION)
+    asks_at = calibration.question_threshold(oof, labels, [str(k) for k in kinds])
+    logger.info("gate thresholds (out-of-fold, tuning part): %s; sure question from %.3f", thresholds, asks_at)
+    return thresholds, asks_at
 
 
 def save(heads: Heads, folder: Path) -> None:

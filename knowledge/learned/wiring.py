@@ -26,7 +26,11 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     heads = load_or_train(embedder, settings.learned_training, settings.learned_dir / embedder.name)
     kind, aspects = build_predictors(heads, embedder)
     logger.info(
-        "learned gate on (%d training rows, thresholds %s)", heads.manifest.count, heads.manifest.kind_thresholds
+        "learned gate on (%d training rows, %s features, thresholds %s, sure question from %s)",
+        heads.manifest.count,
+        heads.manifest.kind_features,
+        heads.manifest.kind_thresholds,
+        heads.manifest.question_threshold,
     )
     thresholds = heads.manifest.kind_thresholds
     # The analyse stage takes the kind predictor (the decision rules use it); the aspect head is not
@@ -34,4 +38,4 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     set_predictors = getattr(engine, "set_predictors", None)
     if set_predictors is not None:
         set_predictors(Predictors(kind=kind, kind_thresholds=thresholds))
-    return GatedEngine(engine, kind, aspects, thresholds)
+    return GatedEngine(engine, kind, aspects, thresholds, heads.manifest.question_threshold)

@@ -202,9 +202,9 @@ def test_an_unsure_other_department_head_is_made_sure_by_a_referral_keyword(fake
 
 def test_a_message_of_small_talk_words_only_is_confident_small_talk(fake_engine) -> None:  # type: ignore[no-untyped-def]
     unsure = _engine_with_kind(fake_engine, "policy", 0.7)  # not confident: no threshold for policy
-    assert unsure.gate("好的没有问题了再见") == ("smalltalk", 0.7, True, 0, False)
+    assert unsure.gate("好的没有问题了再见") == ("smalltalk", 0.7, True, 0, False, False)
     assert unsure.gate("谢谢，没事了")[0:3:2] == ("smalltalk", True)
-    kind, _, _, beyond, _ = unsure.gate("你好，中考志愿填报归谁管")
+    kind, _, _, beyond, *_ = unsure.gate("你好，中考志愿填报归谁管")
     assert kind != "smalltalk" and beyond == len("中考志愿填报归谁管")
     complaint = _engine_with_kind(fake_engine, "complaint", 0.95)
     complaint.thresholds["complaint"] = 0.9
