@@ -19,12 +19,19 @@ logger = logging.getLogger(__name__)
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from bot.console.live import knowledge_lifespan
     from bot.console.unanswered.loop import unanswered_lifespan
+    from bot.retention import retention_running
     from bot.tickets.lifecycle import tickets_lifespan
     from bot.tickets.scheduler import scheduler_running
 
     # migrations, first admin, outbox worker; then the knowledge store (first import, engine, publish poll)
-    async with tickets_lifespan(app), knowledge_lifespan(app), scheduler_running(app), unanswered_lifespan(app):
-        yield  # the last: re-tests resolved unanswered groups when the served knowledge version changes
+    async with (
+        tickets_lifespan(app),
+        knowledge_lifespan(app),
+        scheduler_running(app),
+        retention_running(app),  # masked chat texts, votes, unanswered questions, the audit trail
+        unanswered_lifespan(app),  # the last: re-tests resolved groups when the served knowledge version changes
+    ):
+        yield
 
 
 def create_app() -> FastAPI:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import or_, select
 
 from bot.console import store
@@ -64,7 +64,16 @@ def me(user: ConsoleUser) -> ConsoleMe:
 
 
 @router.get("/items", response_model=list[ItemSummary])
-def list_items(user: ConsoleUser, db: SessionDep, q: str = Query(default="", max_length=100)) -> list[ItemSummary]:
+def list_items(
+    user: ConsoleUser,
+    db: SessionDep,
+    response: Response,
+    q: str = Query(default="", max_length=100),
+    offset: int = Query(default=0, ge=0),
+    limit: int = Query(default=200, ge=1, le=1000),
+) -> list[ItemSummary]:
+    """Items (published, or new as drafts) matching ``q`` by name, alias or code, in code order, a page at a
+    time; ``X-Total-Count`` says how many match."""
     try:
         snapshot = store.published_snapshot(db)
     except store.StoreError as exc:
@@ -73,12 +82,15 @@ def list_items(user: ConsoleUser, db: SessionDep, q: str = Query(default="", max
     docs: dict[str, Document] = dict(snapshot.items)
     docs.update({key: d.body for key, d in drafts.items()})  # new items exist only as drafts
     needle = q.strip().casefold()
-    out = []
+    matching = []
     for code in sorted(docs):
         doc = docs[code] if isinstance(docs[code], dict) else {}
         names = [str(doc.get("name") or ""), *[str(a) for a in doc.get("aliases") or []], code]
-        if needle and not any(needle in n.casefold() for n in names):
-            continue
+        if not needle or any(needle in n.casefold() for n in names):
+            matching.append((code, doc))
+    response.headers["X-Total-Count"] = str(len(matching))
+    out = []
+    for code, doc in matching[offset : offset + limit]:
         out.append(
             ItemSummary(
                 code=code,
@@ -288,14 +300,18 @@ def audit_trail(
     db: SessionDep,
     limit: int = Query(default=100, ge=1, le=500),
     actor: str | None = Query(default=None, max_length=64),
+    before: int | None = Query(default=None, ge=1),
 ) -> list[AuditOut]:
-    """The console's part of the audit trail: knowledge changes and console requests, newest first."""
+    """The console's part of the audit trail: knowledge changes and console requests, newest first; a page
+    at a time (``before``: the last id of the previous page)."""
     query = (
         select(AuditEntry)
         .where(or_(AuditEntry.action.like("knowledge.%"), AuditEntry.target.like("/api/console/%")))
         .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
     if actor:
         query = query.where(AuditEntry.actor == actor)
     return [AuditOut.model_validate(e) for e in db.scalars(query)]

@@ -44,6 +44,12 @@ def test_login_is_required_and_handlers_are_refused(api: TestClient) -> None:
     items = api.get("/api/console/items", params={"q": "护士"}).json()
     nurse = next(i for i in items if i["code"] == NURSE)
     assert nurse["office"] == "行政审批科" and nurse["can_edit"] is True and nurse["draft"] is None
+    # a page at a time, in code order, with the number of matches in X-Total-Count
+    everything = api.get("/api/console/items")
+    codes = [i["code"] for i in everything.json()]
+    assert int(everything.headers["x-total-count"]) == len(codes) >= 3 and codes == sorted(codes)
+    pages = [api.get("/api/console/items", params={"offset": o, "limit": 2}).json() for o in range(0, len(codes), 2)]
+    assert [i["code"] for page in pages for i in page] == codes
 
 
 def test_editor_of_another_office_gets_403_and_nothing_changes(api: TestClient) -> None:
@@ -111,6 +117,11 @@ def test_review_publish_diff_rollback_and_audit(api: TestClient) -> None:
     assert ("knowledge.publish", REVIEWER.username) in actions
     assert ("knowledge.rollback", REVIEWER.username) in actions
     assert ("knowledge.draft.save", EDITOR.username) in actions
+    # a page at a time: the next page starts below the last id of the previous one, newest first, no overlap
+    first = api.get("/api/console/audit", params={"limit": 2}).json()
+    rest = api.get("/api/console/audit", params={"before": first[-1]["id"]}).json()
+    ids = [e["id"] for e in first + rest]
+    assert len(first) == 2 and ids == sorted(ids, reverse=True) == [e["id"] for e in trail]
 
 
 def test_state_changes_from_another_origin_are_refused(api: TestClient) -> None:

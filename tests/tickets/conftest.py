@@ -55,6 +55,9 @@ def _reset_caches() -> None:
     from bot.tickets import operations_config
 
     operations_config.get_operations_settings.cache_clear()
+    from bot import retention
+
+    retention.get_retention_settings.cache_clear()
 
 
 def _migrate(url: str) -> None:

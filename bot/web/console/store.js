@@ -17,13 +17,18 @@
   function docHash(kind, key) { return kind === "item" ? "#item/" + encodeURIComponent(key) : kind === "policy" ? "#policy/" + encodeURIComponent(key) : "#referrals"; }
 
   // ---- items ----
+  const ITEMS_PAGE = 200;
   async function itemsPage(main) {
     setActive("items");
     const q = el("input", { id: "items-q", type: "search", placeholder: "名称、别名或代码" });
     const tbody = el("tbody");
-    const load = async () => {
-      const items = await api("GET", "/api/console/items?q=" + encodeURIComponent(q.value));
-      clear(tbody);
+    const more = el("button", { type: "button", id: "items-more", hidden: true }, "显示更多");
+    let shown = 0;
+    const load = async (append) => {
+      if (!append) { clear(tbody); shown = 0; }
+      const items = await api("GET", "/api/console/items?q=" + encodeURIComponent(q.value) + "&offset=" + shown + "&limit=" + ITEMS_PAGE);
+      shown += items.length;
+      more.hidden = items.length < ITEMS_PAGE;
       for (const it of items) {
         tbody.appendChild(el("tr", { "data-code": it.code },
           el("td", {}, el("a", { href: "#item/" + encodeURIComponent(it.code) }, it.name)),
@@ -33,11 +38,12 @@
           el("td", {}, it.draft ? el("span", { class: "badge status-" + it.draft.status }, STATUS_LABEL[it.draft.status] + " r" + it.draft.revision) : "")));
       }
     };
-    const form = el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(); } }, el("label", {}, "搜索 ", q), el("button", { type: "submit" }, "查询"),
+    more.onclick = () => load(true).catch(() => { more.hidden = true; });
+    const form = el("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); load(false); } }, el("label", {}, "搜索 ", q), el("button", { type: "submit" }, "查询"),
       el("a", { href: "#new-item" }, "新建事项"), el("a", { href: "#policies" }, "政策文件"), el("a", { href: "#referrals" }, "其他部门事项"));
     main.appendChild(card(el("h2", {}, "事项"), form,
-      el("table", { id: "items-table" }, el("thead", {}, el("tr", {}, ["名称", "代码", "类别", "主管科室", "指南", "别名", "复核到期", "草稿"].map((h) => el("th", {}, h)))), tbody)));
-    await load();
+      el("table", { id: "items-table" }, el("thead", {}, el("tr", {}, ["名称", "代码", "类别", "主管科室", "指南", "别名", "复核到期", "草稿"].map((h) => el("th", {}, h)))), tbody), more));
+    await load(false);
   }
 
   // ---- edit one document (item, policy, referrals) ----
@@ -190,13 +196,25 @@
   }
 
   // ---- audit ----
+  const AUDIT_PAGE = 100;
   async function auditPage(main) {
     setActive("audit");
-    const entries = await api("GET", "/api/console/audit?limit=200");
+    const body = el("tbody", {});
+    const more = el("button", { type: "button", id: "audit-more", hidden: true }, "更早的记录");
+    let before = null;
+    async function loadPage() {
+      const entries = await api("GET", "/api/console/audit?limit=" + AUDIT_PAGE + (before ? "&before=" + before : ""));
+      for (const e of entries) {
+        body.appendChild(el("tr", { "data-id": e.id }, el("td", {}, fmtTime(e.at)), el("td", {}, e.actor || ""), el("td", {}, e.action), el("td", {}, e.target || ""),
+          el("td", {}, e.status == null ? "" : String(e.status)), el("td", {}, e.detail ? JSON.stringify(e.detail) : "")));
+      }
+      if (entries.length) before = entries[entries.length - 1].id;
+      more.hidden = entries.length < AUDIT_PAGE;
+    }
+    more.onclick = () => loadPage().catch(() => { more.hidden = true; });
+    await loadPage();
     main.appendChild(card(el("h2", {}, "审计日志"), el("table", { id: "audit-table" },
-      el("thead", {}, el("tr", {}, ["时间", "操作人", "操作", "对象", "结果", "详情"].map((h) => el("th", {}, h)))),
-      el("tbody", {}, entries.map((e) => el("tr", {}, el("td", {}, fmtTime(e.at)), el("td", {}, e.actor || ""), el("td", {}, e.action), el("td", {}, e.target || ""),
-        el("td", {}, e.status == null ? "" : String(e.status)), el("td", {}, e.detail ? JSON.stringify(e.detail) : "")))))));
+      el("thead", {}, el("tr", {}, ["时间", "操作人", "操作", "对象", "结果", "详情"].map((h) => el("th", {}, h)))), body), more));
   }
 
   async function route() {
