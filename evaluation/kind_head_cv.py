@@ -21,7 +21,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,21 +103,6 @@ class CachedEmbeddings:
         np.savez(self.path, keys=keys, vectors=np.stack(list(self._vectors.values())))
 
 
-def _oof(features: np.ndarray, rows: Sequence[TrainingRow], fit: Callable[..., Any], folds: int = 5) -> np.ndarray:
-    from sklearn.model_selection import GroupKFold
-
-    labels = np.array([r.kind for r in rows])
-    groups = np.array([r.family or r.text for r in rows])
-    kinds = sorted(set(labels))
-    oof = np.zeros((len(rows), len(kinds)))
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(features, labels, groups):
-        head = fit(features[train_idx], list(labels[train_idx]))
-        probs = head.probabilities(features[test_idx])
-        for col, label in enumerate(head.labels):
-            oof[test_idx, kinds.index(label)] = probs[:, col]
-    return oof
-
-
 def thresholds_from(oof: np.ndarray, labels: np.ndarray, kinds: list[str], strategy: str) -> dict[str, float]:
     from knowledge.learned.calibration import calibrate
 
@@ -161,19 +146,16 @@ def run_variant(
     strategy: str,
     c: float,
 ) -> dict[str, Any]:
+    from knowledge.learned import kind_head
     from knowledge.learned.kind_features import featurize
-    from knowledge.learned.linear import train_single_label
     from knowledge.query.lexicon import load_lexicon
 
     words = tuple(load_lexicon().question_words)
+    dim = cache.embedder.dim
     x = featurize(name, [r.text for r in rows], cache.embed, words)
     labels = np.array([r.kind for r in rows])
-    kinds = sorted(set(labels))
-
-    def fit(xs: np.ndarray, ys: list[str]) -> Any:
-        return train_single_label(xs, ys, c=c)
-
-    oof = _oof(x, rows, fit)
+    families = [r.family or r.text for r in rows]
+    oof, kinds = kind_head.out_of_fold(x, list(labels), families, name, c, dim)
     thresholds = thresholds_from(oof, labels, kinds, strategy)
     from knowledge.learned.calibration import question_threshold
 
@@ -183,7 +165,7 @@ def run_variant(
     cv["accuracy"] = round(float((np.array(kinds)[oof.argmax(axis=1)] == labels).mean()), 4)
     for kind in kinds:
         cv[f"recall {kind}"] = round(float((np.array(kinds)[oof.argmax(axis=1)][labels == kind] == kind).mean()), 4)
-    head = fit(x, list(labels))
+    head = kind_head.fit(x, list(labels), families, name, c, dim)
     hand: dict[str, Any] = {}
     px = featurize(name, [p.text for p in probes], cache.embed, words)
     probs = head.probabilities(px)

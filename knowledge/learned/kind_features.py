@@ -6,9 +6,16 @@ message's *asking part* — its last sentences, preferring the ones that ask (a 
 question word), at most ASK_CHARS characters. For a short message the asking part is the message itself,
 so its second half is the same vector (one embedding, served by the query cache).
 
+The head also sees its *neighbours*: per kind, the mean cosine of the KNN_K training questions of that kind
+most similar to the message (`neighbour_features`). A linear head over e5 alone draws one plane between "X证怎么换"
+for our X and for another department's X; the nearest written questions tell them apart far better (grouped
+cross-validation, `evaluation.kind_head_cv`). In training, a row's neighbours never come from its own family
+(its near-duplicates), as in prediction a new message has none.
+
 Feature maps by name (stored in the heads' manifest, so prediction builds what training built):
 - `e5`: the message's vector (384 dims);
-- `e5+ask`: the message's vector and its asking part's vector side by side (768 dims).
+- `e5+ask`: the message's vector and its asking part's vector side by side (768 dims);
+- `e5+ask+knn`: those and the neighbour similarities, one per kind (773 dims).
 """
 
 from __future__ import annotations
@@ -59,8 +66,49 @@ def asking_part(prepared: str, question_words: Sequence[str] = ()) -> str:
     return tail[-ASK_CHARS:] if len(tail) > ASK_CHARS else tail
 
 
+KNN_K = 3
+KNN_SCALE = 4.0
+"""Neighbour similarities are multiplied by this, so the regularised head can weigh them as much as it needs."""
+KNN_SUFFIX = "+knn"
+
+
+def uses_neighbours(name: str) -> bool:
+    return name.endswith(KNN_SUFFIX)
+
+
+def embedding_map(name: str) -> str:
+    """The embedding part of a feature map's name (`e5+ask+knn` -> `e5+ask`)."""
+    return name.removesuffix(KNN_SUFFIX)
+
+
+def neighbour_features(
+    vectors: np.ndarray,
+    references: np.ndarray,
+    reference_kinds: np.ndarray,
+    n_kinds: int,
+    exclude: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n, n_kinds): per kind, KNN_SCALE × the mean cosine of the KNN_K most similar references of that kind.
+
+    `vectors` and `references` are L2-normalised whole-message vectors; `reference_kinds` the kind index of
+    each reference; `exclude` (n × references, bool) the pairs that may not be neighbours (a row's own family)."""
+    sims = vectors @ references.T
+    if exclude is not None:
+        sims = np.where(exclude, -1.0, sims)
+    out = np.zeros((len(vectors), n_kinds), dtype=np.float64)
+    for kind in range(n_kinds):
+        column = sims[:, reference_kinds == kind]
+        if column.shape[1] == 0:
+            continue
+        k = min(KNN_K, column.shape[1])
+        out[:, kind] = np.partition(column, -k, axis=1)[:, -k:].mean(axis=1)
+    return out * KNN_SCALE
+
+
 def featurize(name: str, texts: Sequence[str], embed: EmbedFn, question_words: Sequence[str] = ()) -> np.ndarray:
-    """The kind head's features for raw texts under the named feature map."""
+    """The kind head's embedding features for raw texts under the named feature map (without the neighbour
+    similarities, which need the training rows: `neighbour_features`)."""
+    name = embedding_map(name)
     prepared = [prepare(t) for t in texts]
     whole = embed(prepared)
     if name == "e5":
@@ -75,4 +123,4 @@ def featurize(name: str, texts: Sequence[str], embed: EmbedFn, question_words: S
     raise ValueError(f"unknown kind feature map {name!r}")
 
 
-FEATURE_MAP_NAMES = ("e5", "e5+ask")
+FEATURE_MAP_NAMES = ("e5", "e5+ask", "e5+knn", "e5+ask+knn")

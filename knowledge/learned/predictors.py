@@ -18,6 +18,7 @@ import numpy as np
 
 from knowledge.embedding.embedders import Embedder
 from knowledge.learned.kind_features import MAX_CHARS, featurize, prepare
+from knowledge.learned.kind_head import KindHead
 from knowledge.learned.linear import LinearHead
 from knowledge.learned.store import Heads, load_or_train
 
@@ -92,35 +93,37 @@ class HeadPredictor:
         return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
 
 
-class KindHeadPredictor(HeadPredictor):
-    """The kind head over its feature map (`kind_features.py`: the message's vector, and for `e5+ask` also its
-    asking part's), named in the heads' manifest so that prediction builds what training built."""
+class KindHeadPredictor:
+    """The kind head over its feature map (`kind_features.py`: the message's vector, its asking part's, and its
+    neighbours among the training questions), named in the heads' manifest so that prediction builds what
+    training built."""
 
-    def __init__(
-        self, head: LinearHead, embed: CachedQueryEmbedder, features: str, question_words: Sequence[str] = ()
-    ) -> None:
-        super().__init__(head, embed)
-        self._features = features
+    def __init__(self, head: KindHead, embed: CachedQueryEmbedder, question_words: Sequence[str] = ()) -> None:
+        self._head = head
+        self._embed = embed
         self._question_words = tuple(question_words)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._head.labels
 
     def predict(self, text: str) -> dict[str, float]:
         if not text.strip():
             return {}
-        x = featurize(self._features, [text], self._embed.prepared, self._question_words)
-        probs = self._head.probabilities(x)[0]
+        base = featurize(self._head.features, [text], self._embed.prepared, self._question_words)
+        probs = self._head.probabilities(base)[0]
         return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
 
 
-def build_predictors(heads: Heads, embedder: Embedder) -> tuple[HeadPredictor, HeadPredictor]:
+def build_predictors(heads: Heads, embedder: Embedder) -> tuple[KindHeadPredictor, HeadPredictor]:
     """(kind predictor, aspect predictor) sharing one embedding cache."""
     from knowledge.learned.store import question_words
 
     embed = CachedQueryEmbedder(embedder)
-    kind = KindHeadPredictor(heads.kind, embed, heads.manifest.kind_features, question_words())
-    return kind, HeadPredictor(heads.aspects, embed)
+    return KindHeadPredictor(heads.kind, embed, question_words()), HeadPredictor(heads.aspects, embed)
 
 
-def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[HeadPredictor, HeadPredictor]:
+def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[KindHeadPredictor, HeadPredictor]:
     heads = load_or_train(embedder, training_file, folder / embedder.name)
     return build_predictors(heads, embedder)
 

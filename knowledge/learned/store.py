@@ -25,9 +25,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from knowledge.embedding.embedders import Embedder
-from knowledge.learned import calibration
-from knowledge.learned.kind_features import featurize
-from knowledge.learned.linear import LinearHead, train_multi_label, train_single_label
+from knowledge.learned import calibration, kind_head
+from knowledge.learned.kind_features import featurize, uses_neighbours
+from knowledge.learned.kind_head import KindHead
+from knowledge.learned.linear import LinearHead, train_multi_label
 from knowledge.schema import Aspect
 from knowledge.vector_index import content_hash
 
@@ -40,7 +41,7 @@ KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smallta
 ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
 REGULARISATION_C = 4.0
 KIND_REGULARISATION_C = 4.0
-KIND_FEATURES = "e5+ask"
+KIND_FEATURES = "e5+ask+knn"
 """The kind head's feature map (`kind_features.py`), chosen by grouped cross-validation (`evaluation.kind_head_cv`)."""
 CALIBRATION = "loss"
 """How the kind thresholds are chosen (`calibration.py`)."""
@@ -77,7 +78,7 @@ class HeadsManifest(BaseModel):
 
 @dataclass(frozen=True)
 class Heads:
-    kind: LinearHead
+    kind: KindHead
     aspects: LinearHead
     manifest: HeadsManifest
 
@@ -116,19 +117,29 @@ def question_words() -> tuple[str, ...]:
 
 
 def kind_features(texts: Sequence[str], embedder: Embedder, name: str = KIND_FEATURES) -> np.ndarray:
-    """The kind head's features for raw texts (`kind_features.featurize`)."""
+    """The kind head's embedding features for raw texts (`kind_features.featurize`)."""
     return featurize(name, texts, embedder.embed_queries, question_words())
 
 
 def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
-    features = kind_features([r.text for r in rows], embedder)
-    vectors = features[:, : embedder.dim]  # every feature map starts with the whole message's vector
-    kind = train_single_label(features, [r.kind for r in rows], c=KIND_REGULARISATION_C)
+    base = kind_features([r.text for r in rows], embedder)
+    vectors = base[:, : embedder.dim]  # every feature map starts with the whole message's vector
+    labels = [r.kind for r in rows]
+    families = [r.family or r.text for r in rows]
+    kind = kind_head.fit(base, labels, families, KIND_FEATURES, KIND_REGULARISATION_C, embedder.dim)
     labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
     aspects = train_multi_label(
         vectors[labelled], [list(rows[n].aspects or ()) for n in labelled], list(ASPECTS), c=REGULARISATION_C
     )
-    thresholds, asks_at = calibrate_thresholds(features, rows)
+    thresholds, asks_at = kind_head.calibrate(
+        base,
+        labels,
+        families,
+        features=KIND_FEATURES,
+        c=KIND_REGULARISATION_C,
+        dim=embedder.dim,
+        strategy=CALIBRATION,
+    )
     manifest = HeadsManifest(
         kind_thresholds=thresholds,
         question_threshold=asks_at,
@@ -142,35 +153,14 @@ def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
     return Heads(kind, aspects, manifest)
 
 
-def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> tuple[dict[str, float], float]:
-    """Per kind, the threshold from which the gate acts, and the probability of a question from which it is
-    sure a message asks (`calibration.py`), from out-of-fold predictions of the kind head.
-
-    Folds are grouped by family (GroupKFold), so a template's variants are never on both sides; only
-    the rows given (the tuning part) are used.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    labels = np.array([r.kind for r in rows])
-    groups = np.array([r.family or r.text for r in rows])
-    kinds = sorted(set(labels))
-    oof = np.zeros((len(rows), len(kinds)))
-    for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(vectors, labels, groups):
-        head = train_single_label(vectors[train_idx], list(labels[train_idx]), c=KIND_REGULARISATION_C)
-        probs = head.probabilities(vectors[test_idx])
-        for col, label in enumerate(head.labels):
-            oof[test_idx, kinds.index(label)] = probs[:, col]
-    thresholds = calibration.calibrate(oof, labels, [str(k) for k in kinds], strategy=CALIBRATION)
-    asks_at = calibration.question_threshold(oof, labels, [str(k) for k in kinds])
-    logger.info("gate thresholds (out-of-fold, tuning part): %s; sure question from %.3f", thresholds, asks_at)
-    return thresholds, asks_at
-
-
 def save(heads: Heads, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
     tmp.mkdir()
-    arrays = {f"kind_{k}": v for k, v in heads.kind.to_arrays().items()}
+    arrays = {f"kind_{k}": v for k, v in heads.kind.head.to_arrays().items()}
+    if heads.kind.references is not None and heads.kind.reference_kinds is not None:
+        arrays["kind_references"] = heads.kind.references.astype(np.float32)
+        arrays["kind_reference_kinds"] = heads.kind.reference_kinds.astype(np.int16)
     arrays |= {f"aspect_{k}": v for k, v in heads.aspects.to_arrays().items()}
     np.savez(tmp / HEADS_FILE, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds as allow_pickle
     (tmp / MANIFEST_FILE).write_text(heads.manifest.model_dump_json(indent=2), encoding="utf-8")
@@ -200,7 +190,13 @@ def load(folder: Path, expected_model: str, expected_hash: str) -> Heads | None:
     if manifest.content_hash != expected_hash:
         logger.info("learned heads at %s were trained on other data; retraining", folder)
         return None
-    kind = LinearHead(tuple(manifest.kind_labels), arrays["kind_weights"], arrays["kind_bias"], False)
+    linear = LinearHead(tuple(manifest.kind_labels), arrays["kind_weights"], arrays["kind_bias"], False)
+    references = arrays["kind_references"] if "kind_references" in arrays.files else None
+    reference_kinds = arrays["kind_reference_kinds"] if "kind_reference_kinds" in arrays.files else None
+    if uses_neighbours(manifest.kind_features) and (references is None or reference_kinds is None):
+        logger.warning("learned heads at %s lack the kind head's neighbours; retraining", folder)
+        return None
+    kind = KindHead(linear, manifest.kind_features, references, reference_kinds)
     aspects = LinearHead(tuple(manifest.aspect_labels), arrays["aspect_weights"], arrays["aspect_bias"], True)
     return Heads(kind, aspects, manifest)
 
