@@ -41,7 +41,7 @@ KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smallta
 ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
 REGULARISATION_C = 4.0
 KIND_REGULARISATION_C = 4.0
-KIND_FEATURES = "e5+ask+knn"
+KIND_FEATURES = "e5+knn"
 """The kind head's feature map (`kind_features.py`), chosen by grouped cross-validation (`evaluation.kind_head_cv`)."""
 CALIBRATION = "loss"
 """How the kind thresholds are chosen (`calibration.py`)."""
