@@ -16,7 +16,8 @@ description) and for button payloads. Rules, in order:
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope, its fallback or a ticket question without a number, and when DIET saw a complaint
    in a short message (at most SHORT_QUESTION_CHARS: "要跑现场几次"; a longer one may be both about an item
-   and a 办不成事 report: "护士注册交上去两个月了还没批");
+   and a 办不成事 report: "护士注册交上去两个月了还没批") — or in a message of any length the app is sure asks
+   (`asks`: a narrative question, "我在医院干了十年护士，现在想换到社区医院，证要重新办吗");
 3b. in a conversation about an item, a message the app calls a follow-up question (`followup`: it asks
    something and names no other item, department or person) is `ask_item` whatever DIET guessed — a complaint,
    small talk, its fallback — unless the app's learned head thinks it a complaint (`complaint` probability at
@@ -97,6 +98,8 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         complaint = gate.get("complaint")
         ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
         verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
+    if gate.get("asks") is True:
+        verdict["asks"] = True
     return verdict
 
 
@@ -116,6 +119,13 @@ def looks_like_ticket_number(value: Any) -> bool:
     """Whether an extracted ticket_number entity looks like one (letters, then a date): DIET's entity
     extractor also tags bare numbers ("明年满60")."""
     return isinstance(value, str) and mentions_number(value)
+
+
+def asks_rather_than_complains(intent: str | None, gate: dict[str, Any]) -> bool:
+    """DIET saw a complaint in a message, long or short, that the app's head is sure asks about our services
+    (`asks`: the probability of a question reached the threshold at which, out of fold on the tuning part,
+    almost no complaint is taken for a question)."""
+    return intent == "report_problem" and gate.get("asks") is True and gate["kind"] in ("in_domain", "policy")
 
 
 def overriding_intent(
@@ -152,6 +162,8 @@ def overriding_intent(
         return None  # both decline: DIET's out-of-scope reply (medical advice, tickets, errands) fits
     if confident and kind in ("other_department", "complaint"):
         return target if target != intent else None
+    if asks_rather_than_complains(intent, gate):
+        return target  # a narrative that asks, not a 办不成事 report
     if confident and intent in SOFT_INTENTS and intent != target:
         return target
     if (

@@ -1,8 +1,9 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "complaint"}}`: how
-many characters the message says beyond greetings, thanks, goodbyes and acknowledgements, whether it asks for a
-person, and — in a conversation about an item — whether it is a follow-up question about it, with the learned
-head's complaint probability; the vocabulary is the knowledge lexicon's, so Rasa's component holds none).
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "complaint", "asks"}}`:
+how many characters the message says beyond greetings, thanks, goodbyes and acknowledgements, whether it asks for a
+person, in a conversation about an item whether it is a follow-up question about it (with the learned head's
+complaint probability), and whether the head is sure it asks about our services rather than reports a grievance;
+the vocabulary is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -82,4 +83,6 @@ def gate_metadata(
     if about_item and verdict.asks_about_item:
         gate_meta["followup"] = True
         gate_meta["complaint"] = round(float(verdict.complaint), 4)
+    if verdict.asks:
+        gate_meta["asks"] = True
     return {"gate": gate_meta}

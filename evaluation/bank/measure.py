@@ -231,9 +231,15 @@ def dialogue_figures(url: str, path: Path) -> dict[str, Any]:
 
 
 def _load_part(part: str) -> list[BankQuestion]:
-    """A bank part; `realworld` is the hand-written real-world rows of the tuning part (split.TUNING_ONLY)."""
+    """A bank part; `realworld` is the hand-written real-world rows of the tuning part (split.TUNING_ONLY);
+    `hand-<split>` the hand-written other departments' and complaint rows (`evaluation/data/handwritten/`)."""
     if part == "realworld":
         return [q for q in load("tuning") if q.family.startswith(TUNING_ONLY)]
+    if part.startswith("hand-"):
+        from evaluation.handwritten import files, load_rows
+
+        paths = files(part.removeprefix("hand-"))
+        return load_rows(paths["other_departments"]) + load_rows(paths["complaints"])
     return load(part)
 
 
@@ -283,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         if part == "heldout":
             report["heldout (a tuning set)"] = {"engine": heldout_figures(engine)}
         else:
-            questions = _sample(_load_part(part), None if part == "realworld" else args.limit)
+            whole = part == "realworld" or part.startswith("hand-")
+            questions = _sample(_load_part(part), None if whole else args.limit)
             entry: dict[str, Any] = {"questions": len(questions)}
             if not args.no_engine:
                 entry["engine"] = engine_figures(engine, questions)

@@ -5,7 +5,11 @@
 DIET was trained on a few hundred short sentences, so long narratives and other departments'
 questions fell to whatever intent they resembled. This adds, deterministically, a sample of the
 tuning part: narrative complaints -> report_problem; other departments' questions, long and English
-in-domain questions -> ask_item (the knowledge engine gives the no-answer naming the department).
+in-domain and policy questions -> ask_item (the knowledge engine gives the no-answer naming the department).
+The hand-written real-world rows (`hand/realworld.yaml`) always; of the writers' rows (`hand/writers/`: long
+narrative questions against narrative complaints, other departments' questions with health words) a
+deterministic sample per intent (WRITERS_PER_INTENT), so DIET sees real narratives of both kinds while its
+training stays within minutes; of the generated rest, PER_INTENT.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "data" / "nlu" / "bank.yml"
 PER_INTENT = {"report_problem": 90, "ask_item": 150}
+WRITERS_PER_INTENT = {"report_problem": 90, "ask_item": 180}
+WRITERS = TUNING_ONLY + "wr:"
 _RASA_SPECIAL = str.maketrans({"[": "【", "]": "】", "(": "（", ")": "）", "{": "（", "}": "）", "#": "＃"})
 
 
@@ -39,14 +45,17 @@ def select(questions: list[BankQuestion]) -> dict[str, list[str]]:
         if q.kind == "complaint":
             pools["report_problem"].append(q)
         elif q.kind == "other_department" or (
-            q.kind == "in_domain" and (q.style in ("narrative", "english") or len(q.text) > 40)
+            q.kind in ("in_domain", "policy") and (q.style in ("narrative", "english") or len(q.text) > 40)
         ):
             pools["ask_item"].append(q)
     out: dict[str, list[str]] = {}
     for intent, pool in pools.items():
-        # The hand-written real-world rows (12345 / 留言板 style) always; a deterministic sample of the rest.
-        real = [q for q in pool if q.family.startswith(TUNING_ONLY)]
-        chosen = real + sorted((q for q in pool if q not in real), key=_order)[: PER_INTENT[intent]]
+        # The hand-written real-world rows (12345 / 留言板 style) always; deterministic samples of the writers'
+        # rows and of the generated rest.
+        real = [q for q in pool if q.family.startswith(TUNING_ONLY) and not q.family.startswith(WRITERS)]
+        written = sorted((q for q in pool if q.family.startswith(WRITERS)), key=_order)
+        rest = sorted((q for q in pool if not q.family.startswith(TUNING_ONLY)), key=_order)
+        chosen = real + written[: WRITERS_PER_INTENT[intent]] + rest[: PER_INTENT[intent]]
         out[intent] = sorted(" ".join(q.text.split()).translate(_RASA_SPECIAL) for q in chosen)
     return out
 

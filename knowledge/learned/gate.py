@@ -35,6 +35,19 @@ class GateVerdict(NamedTuple):
     asks_human: bool = False  # asks for a person in words of its own
     asks_about_item: bool = False  # asks something naming no item, department or person: a follow-up in context
     complaint: float = 0.0  # the head's complaint probability
+    asks: bool = False  # sure it asks about our services (a question, not a grievance), however long
+
+
+QUESTION_KINDS = ("in_domain", "policy")
+
+
+def asks_question(kind: str | None, prediction: dict[str, float], threshold: float | None) -> bool:
+    """Whether the verdict's kind is a question (in-domain or policy) and the head's probability of a question
+    (in-domain + policy) reaches `threshold` (calibrated so that almost no complaint of the tuning part reaches
+    it out of fold; None: never)."""
+    if threshold is None or kind not in QUESTION_KINDS:
+        return False
+    return sum(prediction.get(k, 0.0) for k in QUESTION_KINDS) >= threshold
 
 
 class GatedEngine:
@@ -44,11 +57,13 @@ class GatedEngine:
         kind_predictor: LabelPredictor,
         aspect_predictor: LabelPredictor,
         thresholds: dict[str, float],
+        question_threshold: float | None = None,
     ) -> None:
         self.engine = engine
         self.kind_predictor = kind_predictor
         self.aspect_predictor = aspect_predictor
         self.thresholds = dict(thresholds)
+        self.question_threshold = question_threshold
 
     def __getattr__(self, name: str) -> Any:  # ask, analyse, catalog … are the engine's
         return getattr(self.engine, name)
@@ -74,16 +89,19 @@ class GatedEngine:
           take it for small talk.
         `beyond_smalltalk` is how much the message says beyond small-talk words (None when not judged): Rasa's
         gate component never takes a message saying more than a greeting for one; `asks_human` that it asks
-        for a person (lexicon `human_cues`)."""
-        kind, p = top(self.kind_predictor.predict(text))
+        for a person (lexicon `human_cues`); `asks` that the head is sure it asks about our services (see
+        `asks_question`), so Rasa does not take a long narrative question for a 办不成事 report."""
+        prediction = self.kind_predictor.predict(text)
+        kind, p = top(prediction)
         confident = kind is not None and p >= self.thresholds.get(kind, 1.0)
         query = self._analyse(text)
         if query is None:
-            return GateVerdict(kind, p, confident)
+            return GateVerdict(kind, p, confident, asks=asks_question(kind, prediction, self.question_threshold))
         kind, confident = self._consistent(text, query, kind, confident)
         beyond = None if query.beyond_smalltalk is None else len(query.beyond_smalltalk)
         complaint = float(query.kind_probs.get("complaint", 0.0))
-        return GateVerdict(kind, p, confident, beyond, query.asks_human, self._asks_about_item(query), complaint)
+        asks = asks_question(kind, prediction, self.question_threshold)
+        return GateVerdict(kind, p, confident, beyond, query.asks_human, self._asks_about_item(query), complaint, asks)
 
     def _asks_about_item(self, query: Any) -> bool:
         """Asks something (a question word or mark, an A-not-A question: "他们多少天内给审核结果", "我上次交了材料

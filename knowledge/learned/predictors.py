@@ -17,13 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedding.embedders import Embedder
+from knowledge.learned.kind_features import MAX_CHARS, featurize, prepare
+from knowledge.learned.kind_head import KindHead
 from knowledge.learned.linear import LinearHead
 from knowledge.learned.store import Heads, load_or_train
-from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-MAX_CHARS = 2000
+__all__ = ["MAX_CHARS", "prepare"]
 
 
 class QueryCachingEmbedder:
@@ -74,10 +75,9 @@ class CachedQueryEmbedder:
     def vector(self, text: str) -> np.ndarray:
         return self._embedder.embed_queries([prepare(text)])[0]
 
-
-def prepare(text: str) -> str:
-    """The text a predictor embeds (the same in training and in prediction)."""
-    return normalise(text.strip()[:MAX_CHARS])
+    def prepared(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of texts already prepared, one by one through the query cache."""
+        return np.vstack([self._embedder.embed_queries([t]) for t in texts])
 
 
 class HeadPredictor:
@@ -98,13 +98,37 @@ class HeadPredictor:
         return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
 
 
-def build_predictors(heads: Heads, embedder: Embedder) -> tuple[HeadPredictor, HeadPredictor]:
+class KindHeadPredictor:
+    """The kind head over its feature map (`kind_features.py`: the message's vector, its asking part's, and its
+    neighbours among the training questions), named in the heads' manifest so that prediction builds what
+    training built."""
+
+    def __init__(self, head: KindHead, embed: CachedQueryEmbedder, question_words: Sequence[str] = ()) -> None:
+        self._head = head
+        self._embed = embed
+        self._question_words = tuple(question_words)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._head.labels
+
+    def predict(self, text: str) -> dict[str, float]:
+        if not text.strip():
+            return {}
+        base = featurize(self._head.features, [text], self._embed.prepared, self._question_words)
+        probs = self._head.probabilities(base)[0]
+        return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+
+
+def build_predictors(heads: Heads, embedder: Embedder) -> tuple[KindHeadPredictor, HeadPredictor]:
     """(kind predictor, aspect predictor) sharing one embedding cache."""
+    from knowledge.learned.store import question_words
+
     embed = CachedQueryEmbedder(embedder)
-    return HeadPredictor(heads.kind, embed), HeadPredictor(heads.aspects, embed)
+    return KindHeadPredictor(heads.kind, embed, question_words()), HeadPredictor(heads.aspects, embed)
 
 
-def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[HeadPredictor, HeadPredictor]:
+def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[KindHeadPredictor, HeadPredictor]:
     heads = load_or_train(embedder, training_file, folder / embedder.name)
     return build_predictors(heads, embedder)
 

@@ -2,7 +2,8 @@
 
 On disk (one folder per embedder, replaced atomically):
     heads.npz       kind_weights, kind_bias, aspect_weights, aspect_bias
-    manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels
+    manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels, the kind head's
+                    feature map (`kind_features.py`) and its calibrated thresholds (`calibration.py`)
 
 The training rows are the question bank's tuning part (`evaluation/data/bank/tuning.jsonl`); the
 blind part is never read here. `load_or_train` returns heads matching the current data and model,
@@ -24,22 +25,30 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from knowledge.embedding.embedders import Embedder
-from knowledge.learned.linear import LinearHead, train_multi_label, train_single_label
+from knowledge.learned import calibration, kind_head
+from knowledge.learned.kind_features import featurize, uses_neighbours
+from knowledge.learned.kind_head import KindHead
+from knowledge.learned.linear import LinearHead, train_multi_label
 from knowledge.schema import Aspect
 from knowledge.vector_index import content_hash
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 HEADS_FILE = "heads.npz"
 MANIFEST_FILE = "manifest.json"
 KINDS: tuple[str, ...] = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
 ASPECTS: tuple[str, ...] = tuple(a.value for a in Aspect)
 REGULARISATION_C = 4.0
-TARGET_PRECISION = 0.97
+KIND_REGULARISATION_C = 4.0
+KIND_FEATURES = "e5+knn"
+"""The kind head's feature map (`kind_features.py`), chosen by grouped cross-validation (`evaluation.kind_head_cv`)."""
+CALIBRATION = "loss"
+"""How the kind thresholds are chosen (`calibration.py`)."""
+TARGET_PRECISION = calibration.TARGET_PRECISION
 ASPECT_SURE_PRECISION = 0.95
 CALIBRATION_FOLDS = 5
-_GRID = tuple(round(0.30 + 0.025 * i, 3) for i in range(27))  # 0.30 .. 0.95
+_GRID = calibration.GRID
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,11 @@ class HeadsManifest(BaseModel):
     aspect_labels: list[str]
     count: int
     kind_thresholds: dict[str, float]
-    """Per kind, the confidence from which the gate acts (precision >= TARGET_PRECISION out of fold)."""
+    """Per kind, the confidence from which the gate acts (calibrated out of fold, `calibration.calibrate`)."""
+    question_threshold: float | None = None
+    """The probability of a question from which the gate is sure a message asks (`calibration.question_threshold`)."""
+    kind_features: str = KIND_FEATURES
+    calibration: str = CALIBRATION
     aspect_thresholds: dict[str, float] = {}
     """Per aspect, the probability from which the aspect head's label counts (best F1 out of fold)."""
     aspect_sure_thresholds: dict[str, float] = {}
@@ -71,7 +84,7 @@ class HeadsManifest(BaseModel):
 
 @dataclass(frozen=True)
 class Heads:
-    kind: LinearHead
+    kind: KindHead
     aspects: LinearHead
     manifest: HeadsManifest
 
@@ -95,26 +108,49 @@ def read_training_rows(path: Path) -> list[TrainingRow]:
 
 
 def rows_hash(rows: Sequence[TrainingRow]) -> str:
-    parts: list[str] = []
+    """The content hash of the training rows and of how the kind head is built from them (a change of either
+    retrains the heads)."""
+    parts: list[str] = [KIND_FEATURES, CALIBRATION, str(KIND_REGULARISATION_C), *question_words()]
     for row in rows:
         parts += [row.text, row.kind, ",".join(row.aspects) if row.aspects is not None else "-"]
     return content_hash(parts)
 
 
-def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
-    from knowledge.learned.predictors import prepare
+def question_words() -> tuple[str, ...]:
+    from knowledge.query.lexicon import load_lexicon
 
-    vectors = embedder.embed_queries([prepare(r.text) for r in rows])
-    kind = train_single_label(vectors, [r.kind for r in rows], c=REGULARISATION_C)
+    return tuple(load_lexicon().question_words)
+
+
+def kind_features(texts: Sequence[str], embedder: Embedder, name: str = KIND_FEATURES) -> np.ndarray:
+    """The kind head's embedding features for raw texts (`kind_features.featurize`)."""
+    return featurize(name, texts, embedder.embed_queries, question_words())
+
+
+def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
+    base = kind_features([r.text for r in rows], embedder)
+    vectors = base[:, : embedder.dim]  # every feature map starts with the whole message's vector
+    labels = [r.kind for r in rows]
+    families = [r.family or r.text for r in rows]
+    kind = kind_head.fit(base, labels, families, KIND_FEATURES, KIND_REGULARISATION_C, embedder.dim)
     labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
     aspects = train_multi_label(
         vectors[labelled], [list(rows[n].aspects or ()) for n in labelled], list(ASPECTS), c=REGULARISATION_C
     )
-    thresholds = calibrate_thresholds(vectors, rows)
+    thresholds, asks_at = kind_head.calibrate(
+        base,
+        labels,
+        families,
+        features=KIND_FEATURES,
+        c=KIND_REGULARISATION_C,
+        dim=embedder.dim,
+        strategy=CALIBRATION,
+    )
     labelled_rows = [rows[n] for n in labelled]
     aspect_oof = oof_aspects(vectors[labelled], labelled_rows)
     manifest = HeadsManifest(
         kind_thresholds=thresholds,
+        question_threshold=asks_at,
         aspect_thresholds=calibrate_aspect_thresholds(aspect_oof, labelled_rows),
         aspect_sure_thresholds=calibrate_aspect_thresholds(aspect_oof, labelled_rows, ASPECT_SURE_PRECISION),
         model=embedder.name,
@@ -125,38 +161,6 @@ def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
         count=len(rows),
     )
     return Heads(kind, aspects, manifest)
-
-
-def calibrate_thresholds(vectors: np.ndarray, rows: Sequence[TrainingRow]) -> dict[str, float]:
-    """Per kind, the lowest confidence at which out-of-fold predictions reach TARGET_PRECISION.
-
-    Folds are grouped by family (GroupKFold), so a template's variants are never on both sides; only
-    the rows given (the tuning part) are used.
-    """
-    from sklearn.model_selection import GroupKFold
-
-    labels = np.array([r.kind for r in rows])
-    groups = np.array([r.family or r.text for r in rows])
-    kinds = sorted(set(labels))
-    oof = np.zeros((len(rows), len(kinds)))
-    for train_idx, test_idx in GroupKFold(n_splits=CALIBRATION_FOLDS).split(vectors, labels, groups):
-        head = train_single_label(vectors[train_idx], list(labels[train_idx]), c=REGULARISATION_C)
-        probs = head.probabilities(vectors[test_idx])
-        for col, label in enumerate(head.labels):
-            oof[test_idx, kinds.index(label)] = probs[:, col]
-    predicted = np.array(kinds)[oof.argmax(axis=1)]
-    confidence = oof.max(axis=1)
-    thresholds: dict[str, float] = {}
-    for kind in kinds:
-        chosen = _GRID[-1]
-        for t in _GRID:
-            acted = (predicted == kind) & (confidence >= t)
-            if acted.sum() and (labels[acted] == kind).mean() >= TARGET_PRECISION:
-                chosen = t
-                break
-        thresholds[kind] = chosen
-    logger.info("gate thresholds (out-of-fold, tuning part): %s", thresholds)
-    return thresholds
 
 
 def aspect_rows(rows: Sequence[TrainingRow]) -> list[TrainingRow]:
@@ -209,7 +213,10 @@ def save(heads: Heads, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}")
     tmp.mkdir()
-    arrays = {f"kind_{k}": v for k, v in heads.kind.to_arrays().items()}
+    arrays = {f"kind_{k}": v for k, v in heads.kind.head.to_arrays().items()}
+    if heads.kind.references is not None and heads.kind.reference_kinds is not None:
+        arrays["kind_references"] = heads.kind.references.astype(np.float32)
+        arrays["kind_reference_kinds"] = heads.kind.reference_kinds.astype(np.int16)
     arrays |= {f"aspect_{k}": v for k, v in heads.aspects.to_arrays().items()}
     np.savez(tmp / HEADS_FILE, **arrays)  # type: ignore[arg-type]  # numpy stubs type **kwds as allow_pickle
     (tmp / MANIFEST_FILE).write_text(heads.manifest.model_dump_json(indent=2), encoding="utf-8")
@@ -239,7 +246,13 @@ def load(folder: Path, expected_model: str, expected_hash: str) -> Heads | None:
     if manifest.content_hash != expected_hash:
         logger.info("learned heads at %s were trained on other data; retraining", folder)
         return None
-    kind = LinearHead(tuple(manifest.kind_labels), arrays["kind_weights"], arrays["kind_bias"], False)
+    linear = LinearHead(tuple(manifest.kind_labels), arrays["kind_weights"], arrays["kind_bias"], False)
+    references = arrays["kind_references"] if "kind_references" in arrays.files else None
+    reference_kinds = arrays["kind_reference_kinds"] if "kind_reference_kinds" in arrays.files else None
+    if uses_neighbours(manifest.kind_features) and (references is None or reference_kinds is None):
+        logger.warning("learned heads at %s lack the kind head's neighbours; retraining", folder)
+        return None
+    kind = KindHead(linear, manifest.kind_features, references, reference_kinds)
     aspects = LinearHead(tuple(manifest.aspect_labels), arrays["aspect_weights"], arrays["aspect_bias"], True)
     return Heads(kind, aspects, manifest)
 

@@ -26,7 +26,11 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     heads = load_or_train(embedder, settings.learned_training, settings.learned_dir / embedder.name)
     kind, aspects = build_predictors(heads, embedder)
     logger.info(
-        "learned gate on (%d training rows, thresholds %s)", heads.manifest.count, heads.manifest.kind_thresholds
+        "learned gate on (%d training rows, %s features, thresholds %s, sure question from %s)",
+        heads.manifest.count,
+        heads.manifest.kind_features,
+        heads.manifest.kind_thresholds,
+        heads.manifest.question_threshold,
     )
     thresholds = heads.manifest.kind_thresholds
     # The analyse stage takes both predictors: the kind for the decision rules, the aspects combined with the
@@ -44,4 +48,4 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
                 aspect_sure_thresholds=heads.manifest.aspect_sure_thresholds,
             )
         )
-    return GatedEngine(engine, kind, aspects, thresholds)
+    return GatedEngine(engine, kind, aspects, thresholds, heads.manifest.question_threshold)

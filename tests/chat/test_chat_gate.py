@@ -255,3 +255,41 @@ def test_a_followup_question_is_not_taken_for_a_complaint(
     verdict = gate_of({"gate": gate})
     assert verdict is not None
     assert overriding_intent(text, intent, False, verdict) == expected
+
+
+NARRATIVE_QUESTION = (
+    "我在县医院当了八年护士，今年打算去社区卫生服务中心上班，听同事说换了单位护士证要重新注册，"
+    "也有人说只要变更一下就行，到底要办哪个手续，要带什么材料？"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "expected"),
+    [
+        # the app is sure the narrative asks: DIET's complaint loses, however long the message
+        (NARRATIVE_QUESTION, "report_problem", {**_gate("in_domain", 0.8, True), "asks": True}, "ask_item"),
+        (NARRATIVE_QUESTION, "report_problem", {**_gate("policy", 0.6, False), "asks": True}, "ask_item"),
+        # not sure it asks: a long message may be both about an item and a 办不成事 report, DIET decides
+        (NARRATIVE_QUESTION, "report_problem", _gate("in_domain", 0.8, True), None),
+        # `asks` only ever speaks for a question kind
+        (NARRATIVE_QUESTION, "report_problem", {**_gate("complaint", 0.5, False), "asks": True}, None),
+        # DIET already took it for a question: nothing to override
+        (NARRATIVE_QUESTION, "ask_item", {**_gate("in_domain", 0.8, True), "asks": True}, None),
+        # a confident complaint still beats DIET's question
+        (LONG_COMPLAINT, "ask_item", _gate("complaint", 0.9, True), "report_problem"),
+    ],
+)
+def test_a_sure_question_beats_diets_complaint_and_a_sure_complaint_beats_its_question(
+    text: str, intent: str, gate: dict[str, object], expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, False, gate) == expected
+
+
+def test_the_sure_question_flag_travels_in_the_metadata_and_is_validated() -> None:
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("in_domain", 0.8, True, 40, False, True)
+
+    meta = gate_metadata(gate, NARRATIVE_QUESTION, in_intake=False)
+    assert meta is not None and meta["gate"]["asks"] is True
+    assert gate_of(meta) == {**meta["gate"], "confidence": 0.8}
+    assert "asks" not in (gate_of({"gate": {**meta["gate"], "asks": "yes"}}) or {})

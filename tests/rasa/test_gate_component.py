@@ -47,3 +47,17 @@ def test_confident_gate_overrides_diet_and_the_rest_is_kept() -> None:
     assert out[3].get("intent")["name"] == "goodbye"
     assert out[4].get("intent")["name"] == "ask_item"
     assert "intent" in out[0].as_dict(only_output_properties=True)
+
+
+def test_a_narrative_the_app_is_sure_asks_is_a_question_whatever_diet_saw() -> None:
+    text = (
+        "我在县医院当了八年护士，今年打算去社区卫生服务中心上班，听同事说换了单位护士证要重新注册，"
+        "也有人说只要变更一下就行，到底要办哪个手续？"
+    )
+    sure = {"gate": {"kind": "in_domain", "confidence": 0.8, "confident": True, "asks": True}}
+    unsure = {"gate": {"kind": "in_domain", "confidence": 0.8, "confident": True}}
+    out = GateIntentOverride().process(
+        [_message(text, "report_problem", sure), _message(text, "report_problem", unsure)]
+    )
+    assert out[0].get("intent")["name"] == "ask_item"
+    assert out[1].get("intent")["name"] == "report_problem"
