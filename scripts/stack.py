@@ -148,7 +148,8 @@ class Stack:
             ],
         )
 
-    def wait_ready(self, timeout: float = 420.0) -> None:
+    def wait_ready(self, timeout: float = 900.0) -> None:
+        # The first start builds the faiss index and trains the learned heads (minutes on 2 loaded cores).
         deadline = time.monotonic() + timeout
         last = "no answer yet"
         while time.monotonic() < deadline:
