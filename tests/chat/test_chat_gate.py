@@ -287,7 +287,7 @@ def test_a_sure_question_beats_diets_complaint_and_a_sure_complaint_beats_its_qu
 
 def test_the_sure_question_flag_travels_in_the_metadata_and_is_validated() -> None:
     def gate(text: str) -> GateVerdict:
-        return GateVerdict("in_domain", 0.8, True, 40, False, True)
+        return GateVerdict("in_domain", 0.8, True, 40, False, asks=True)
 
     meta = gate_metadata(gate, NARRATIVE_QUESTION, in_intake=False)
     assert meta is not None and meta["gate"]["asks"] is True
