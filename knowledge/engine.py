@@ -100,7 +100,7 @@ class Engine:
         self.lexicon = lexicon or load_lexicon()
         cues = CueMatcher(self.lexicon)
         self.places = places or load_places()
-        known = [*catalog.region_words, *self.lexicon.places, *self.places.names]
+        known = [*catalog.region_words, *self.places.names]  # places.yaml: every province, city and district
         self.analyser = Analyser(
             self.lexicon,
             region_words=list(dict.fromkeys(known)),

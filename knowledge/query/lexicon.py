@@ -161,12 +161,8 @@ class Lexicon(_Strict):
     """Words that point back to what the conversation is about (这个, 它, 他们, this, it …): a message that uses
     one and names no other item continues the conversation, however long it is."""
     smalltalk: SmalltalkWords | None = None
-    places: list[str] = Field(default_factory=list)
-    """Provinces and cities a citizen may name, beyond the regions of the knowledge base's own guides:
-    naming one mid-way must get "no guide for that region", not the question taken for a new item."""
 
     @field_validator(
-        "places",
         "question_words",
         "department_cues",
         "document_verbs",
@@ -176,7 +172,7 @@ class Lexicon(_Strict):
         "complaint_words",
     )
     @classmethod
-    def _places(cls, v: list[str]) -> list[str]:
+    def _words(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
 
     @model_validator(mode="after")
