@@ -20,7 +20,8 @@ from knowledge.catalog import Catalog
 from knowledge.compose.answer import Composer
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
-from knowledge.decide.rules import Facts, Situation, decide
+from knowledge.decide.rules import decide
+from knowledge.decide.situation import Facts, Situation
 from knowledge.decide.tuning import Tuning
 from knowledge.places import Places, load_places
 from knowledge.query.analyse import Analyser

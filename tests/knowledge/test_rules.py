@@ -7,7 +7,8 @@ import pytest
 from knowledge.answer import Context
 from knowledge.decide import rules
 from knowledge.decide.guide_select import GuideSelector
-from knowledge.decide.rules import Facts, Situation, decide
+from knowledge.decide.rules import decide
+from knowledge.decide.situation import Facts, Situation
 from knowledge.decide.tuning import Tuning
 from knowledge.query.lexicon import CueMatcher, load_lexicon
 from knowledge.query.model import Query, Referral
