@@ -125,6 +125,11 @@ class GatedEngine:
             return "other_department", True  # names another department's service: even a short complaint
         if not named and query.asks_department and sure is None and kind != "complaint":
             return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
+        if query.complains and not query.asks:
+            return (
+                "complaint",
+                True,
+            )  # "我要反映办不成的事", "我要投诉": a report in the lexicon's complaint words, asking nothing
         if query.beyond_smalltalk == "" and sure in (None, "smalltalk", "in_domain"):
             return "smalltalk", True
         if (query.aspect_cues or query.region) and len(query.residue) <= FOLLOWUP_MAX_RESIDUE and sure != "complaint":

@@ -257,3 +257,11 @@ def test_heads_carry_calibrated_aspect_thresholds(training_file: Path, tmp_path:
     heads = store.load_or_train(HashingEmbedder(), training_file, tmp_path / "heads")
     assert set(heads.manifest.aspect_thresholds) == set(store.ASPECTS)
     assert all(0.0 < t < 1.0 for t in heads.manifest.aspect_thresholds.values())
+
+
+def test_a_report_in_complaint_words_asking_nothing_is_a_confident_complaint(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the head says (the writers' rows taught it 办不成事 as a policy topic): the intake, not an answer."""
+    gated = _engine_with_kind(fake_engine, "policy", 0.95)
+    assert gated.gate("我要反映办不成的事")[:3] == ("complaint", 0.95, True)
+    assert gated.gate("我要投诉")[:3] == ("complaint", 0.95, True)
+    assert gated.gate("办不成事找谁反映").kind != "complaint"  # asks: the policy point with its channels may answer
