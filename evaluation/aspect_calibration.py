@@ -26,7 +26,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from evaluation.conversations import load_conversations
 from knowledge.schema import Aspect
@@ -155,6 +154,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-_ = np  # numpy arrays flow through the helpers above
