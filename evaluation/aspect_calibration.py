@@ -26,7 +26,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-
 from evaluation.conversations import load_conversations
 from knowledge.schema import Aspect
 
