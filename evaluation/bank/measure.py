@@ -243,6 +243,28 @@ def _load_part(part: str) -> list[BankQuestion]:
     return load(part)
 
 
+def is_blind(part: str) -> bool:
+    """The bank's blind part, a blind hand-written split (`hand-blind`, `hand-blind6`) or blind dialogues."""
+    if part.startswith("hand-"):
+        from evaluation.handwritten import ROW_SPLIT
+
+        return ROW_SPLIT.get(part.removeprefix("hand-")) == "blind"
+    return part == "blind"
+
+
+def withhold_failures(figures: Any) -> Any:
+    """A blind part's figures with every failure list replaced by its length: measuring a blind part must not
+    turn into reading which of its questions failed."""
+    if isinstance(figures, dict):
+        return {
+            (f"{key}_withheld" if key == "failures" else key): (
+                len(value) if key == "failures" and isinstance(value, list) else withhold_failures(value)
+            )
+            for key, value in figures.items()
+        }
+    return figures
+
+
 def _sample(questions: list[BankQuestion], limit: int | None) -> list[BankQuestion]:
     if not limit or len(questions) <= limit:
         return questions
@@ -274,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.chat:
         for part in args.dialogues:
             started = time.perf_counter()
-            report[f"multiturn {part}"] = {"chat": dialogue_figures(args.chat, MULTITURN / f"{part}.jsonl")}
+            figures = dialogue_figures(args.chat, MULTITURN / f"{part}.jsonl")
+            report[f"multiturn {part}"] = {"chat": withhold_failures(figures) if is_blind(part) else figures}
             logger.info("multi-turn %s measured in %.0f s", part, time.perf_counter() - started)
     from knowledge.service import get_engine
 
@@ -296,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                 entry["engine"] = engine_figures(engine, questions)
             if args.chat:
                 entry["chat"] = chat_figures(args.chat, questions)
-            report[part] = entry
+            report[part] = withhold_failures(entry) if is_blind(part) else entry
         logger.info("%s measured in %.0f s", part, time.perf_counter() - started)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     print(text)
