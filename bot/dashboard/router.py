@@ -18,11 +18,11 @@ from fastapi.responses import FileResponse, Response
 
 from bot.dashboard import figures
 from bot.tickets import auth, calendar_store
+from bot.tickets.clock import local_today
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import Role
 from bot.tickets.models import HandlerUser
 from bot.tickets.routing import get_routing
-from bot.tickets.service import local_today
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from bot.tickets import audit, auth, service
+from bot.tickets import audit, auth
+from bot.tickets.clock import local_day_start
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import SessionDep
 from bot.tickets.models import HandlerUser
@@ -134,9 +135,9 @@ def _audit_scope(actor: str | None, action: str | None, start: dt.date | None, e
     if action:
         where.append(AuditEntry.action.contains(action, autoescape=True))
     if start:
-        where.append(AuditEntry.at >= service.local_day_start(start))
+        where.append(AuditEntry.at >= local_day_start(start))
     if end:
-        where.append(AuditEntry.at < service.local_day_start(end + dt.timedelta(days=1)))
+        where.append(AuditEntry.at < local_day_start(end + dt.timedelta(days=1)))
     return where
 
 

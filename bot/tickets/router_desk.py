@@ -13,10 +13,23 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 
-from bot.tickets import audit, auth, outbox, privacy, router_accounts, service, texts
+from bot.tickets import (
+    audit,
+    auth,
+    errors,
+    outbox,
+    privacy,
+    queries,
+    ratings,
+    router_accounts,
+    texts,
+    workflow,
+)
+from bot.tickets.clock import Clockwork, local_day_start, local_today
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import OutboxKind, Role, TicketStatus
+from bot.tickets.hotline import forward_12345
 from bot.tickets.models import HandlerUser, OutboxMessage, Ticket
 from bot.tickets.routing import get_routing
 from bot.tickets.schemas import (
@@ -46,7 +59,7 @@ DESK_ASSETS = {"desk.js": "text/javascript", "desk-admin.js": "text/javascript",
 router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin), Depends(audit.audit_desk_action)])
 
 
-def _http(exc: service.TicketError) -> HTTPException:
+def _http(exc: errors.TicketError) -> HTTPException:
     return HTTPException(exc.status_code, str(exc))
 
 
@@ -176,8 +189,8 @@ def _summary(t: Ticket, *, today: dt.date, soon: dt.date, hotline: str | None) -
         created_at=t.created_at,
         ack_due=t.ack_due,
         resolve_due=t.resolve_due,
-        overdue=service.is_overdue(t, today),
-        due_soon=service.is_due_soon(t, today, soon_limit=soon),
+        overdue=queries.is_overdue(t, today),
+        due_soon=queries.is_due_soon(t, today, soon_limit=soon),
         contact_masked=t.contact_masked,
         rating=t.rating,
         rectification_status=t.rectification.status if t.rectification else None,
@@ -197,8 +210,8 @@ def _filter(
     q: str | None,
     created_from: dt.date | None = None,
     created_to: dt.date | None = None,
-) -> service.TicketFilter:
-    return service.TicketFilter(
+) -> queries.TicketFilter:
+    return queries.TicketFilter(
         office=office or None,
         status=status_,
         overdue=overdue,
@@ -206,8 +219,8 @@ def _filter(
         rectification=rectification,
         assignee=assignee or None,
         q=q or None,
-        created_from=service.local_day_start(created_from) if created_from else None,
-        created_before=service.local_day_start(created_to + dt.timedelta(days=1)) if created_to else None,
+        created_from=local_day_start(created_from) if created_from else None,
+        created_before=local_day_start(created_to + dt.timedelta(days=1)) if created_to else None,
     )
 
 
@@ -228,10 +241,10 @@ def list_tickets(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TicketList:
     office = _office_scope(user, office)
-    today = service.local_today(now)
-    soon = service.due_soon_limit(today, clock)
+    today = local_today(now)
+    soon = queries.due_soon_limit(today, clock)
     f = _filter(office, status_, overdue, due_soon, rectification, assignee, q)
-    total, rows = service.list_tickets(db, f, today=today, soon_limit=soon, limit=limit, offset=offset)
+    total, rows = queries.list_tickets(db, f, today=today, soon_limit=soon, limit=limit, offset=offset)
     labels = _hotline_labels(db, rows)
     return TicketList(total=total, items=[_summary(t, today=today, soon=soon, hotline=labels.get(t.id)) for t in rows])
 
@@ -268,10 +281,10 @@ def export_csv(
 ) -> Response:
     """CSV for reporting (UTF-8 with BOM for spreadsheet tools); contacts are masked."""
     office = _office_scope(user, office)
-    today = service.local_today(now)
-    soon = service.due_soon_limit(today, clock)
+    today = local_today(now)
+    soon = queries.due_soon_limit(today, clock)
     f = _filter(office, status_, overdue, due_soon, rectification, assignee, q, created_from, created_to)
-    _, rows = service.list_tickets(db, f, today=today, soon_limit=soon, limit=100_000)
+    _, rows = queries.list_tickets(db, f, today=today, soon_limit=soon, limit=100_000)
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
@@ -290,7 +303,7 @@ def export_csv(
                     _local(t.created_at),
                     t.ack_due.isoformat(),
                     t.resolve_due.isoformat(),
-                    texts.YES if service.is_overdue(t, today) else texts.NO,
+                    texts.YES if queries.is_overdue(t, today) else texts.NO,
                     t.assignee,
                     _local(t.replied_at),
                     _local(t.closed_at),
@@ -327,23 +340,23 @@ def _detail(
     *,
     user: HandlerUser,
     now: dt.datetime,
-    clock: service.Clockwork,
+    clock: Clockwork,
     reveal_contact: bool = False,
 ) -> TicketDetail:
     """The ticket for a handler of its office (or an admin); the raw contact only when ``reveal_contact``
     (the detail view), and each such view is recorded as a ``contact_viewed`` event."""
     try:
-        t = service.get_ticket_full(db, number)
-    except service.TicketError as exc:
+        t = queries.get_ticket_full(db, number)
+    except errors.TicketError as exc:
         raise _http(exc) from None
     if not privacy.may_see(user, t):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ticket not found")
     contact = privacy.reveal_contact(db, t, user, now=now) if reveal_contact else None
     if contact is not None:
-        t = service.get_ticket_full(db, number)  # reload: the view event is part of the history shown
+        t = queries.get_ticket_full(db, number)  # reload: the view event is part of the history shown
     settings = get_ticket_settings()
-    today = service.local_today(now)
-    soon = service.due_soon_limit(today, clock)
+    today = local_today(now)
+    soon = queries.due_soon_limit(today, clock)
     deliveries = db.scalars(
         select(OutboxMessage).where(OutboxMessage.ticket_id == t.id).order_by(OutboxMessage.created_at)
     ).all()
@@ -394,9 +407,7 @@ def _detail(
     )
 
 
-def ticket_view(
-    db: SessionDep, number: str, *, user: HandlerUser, now: dt.datetime, clock: service.Clockwork
-) -> TicketDetail:
+def ticket_view(db: SessionDep, number: str, *, user: HandlerUser, now: dt.datetime, clock: Clockwork) -> TicketDetail:
     """The ticket as an action's answer shows it (masked contact), for routers outside this module (挂起)."""
     return _detail(db, number, user=user, now=now, clock=clock)
 
@@ -411,8 +422,8 @@ def ticket_detail(
 
 def _ticket(db: SessionDep, number: str, user: HandlerUser) -> Ticket:
     try:
-        ticket = service.get_ticket(db, number)
-    except service.TicketError as exc:
+        ticket = queries.get_ticket(db, number)
+    except errors.TicketError as exc:
         raise _http(exc) from None
     if not privacy.may_see(user, ticket):  # another office's ticket: as if it did not exist
         raise HTTPException(status.HTTP_404_NOT_FOUND, "ticket not found")
@@ -422,7 +433,7 @@ def _ticket(db: SessionDep, number: str, user: HandlerUser) -> Ticket:
 def _run(fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
     try:
         fn(*args, **kwargs)
-    except service.TicketError as exc:
+    except errors.TicketError as exc:
         raise _http(exc) from None
 
 
@@ -432,7 +443,7 @@ def assign(
 ) -> TicketDetail:
     if body.assignee and db.scalar(select(HandlerUser).where(HandlerUser.username == body.assignee)) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown handler")
-    _run(service.assign, db, _ticket(db, number, user), body.assignee, actor=user.username, now=now)
+    _run(workflow.assign, db, _ticket(db, number, user), body.assignee, actor=user.username, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -440,7 +451,7 @@ def assign(
 def add_note(
     number: str, body: NoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.add_note, db, _ticket(db, number, user), body.note, actor=user.username, now=now)
+    _run(workflow.add_note, db, _ticket(db, number, user), body.note, actor=user.username, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -448,7 +459,7 @@ def add_note(
 def change_status(
     number: str, body: StatusIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.change_status, db, _ticket(db, number, user), body.to, actor=user.username, note=body.note, now=now)
+    _run(workflow.change_status, db, _ticket(db, number, user), body.to, actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -456,7 +467,7 @@ def change_status(
 def reroute(
     number: str, body: RerouteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reroute, db, _ticket(db, number, user), body.office, actor=user.username, note=body.note, now=now)
+    _run(workflow.reroute, db, _ticket(db, number, user), body.office, actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -464,7 +475,7 @@ def reroute(
 def reply(
     number: str, body: ReplyIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reply, db, _ticket(db, number, user), body.text, actor=user.username, now=now)
+    _run(workflow.reply, db, _ticket(db, number, user), body.text, actor=user.username, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -472,7 +483,7 @@ def reply(
 def forward(
     number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.forward_12345, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    _run(forward_12345, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -480,7 +491,7 @@ def forward(
 def close(
     number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.close, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    _run(workflow.close, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -488,7 +499,7 @@ def close(
 def reopen(
     number: str, body: OptionalNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(service.reopen, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
+    _run(workflow.reopen, db, _ticket(db, number, user), actor=user.username, note=body.note, now=now)
     return _detail(db, number, user=user, now=now, clock=clock)
 
 
@@ -497,7 +508,7 @@ def rectification_note(
     number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(
-        service.save_rectification_note,
+        ratings.save_rectification_note,
         db,
         _ticket(db, number, user),
         actor=user.username,
@@ -513,7 +524,7 @@ def rectification_close(
     number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
     _run(
-        service.close_rectification,
+        ratings.close_rectification,
         db,
         _ticket(db, number, user),
         actor=user.username,

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import get_sessionmaker
 from bot.metrics import SCHEDULER_NOTIFICATIONS, SCHEDULER_RUNS
+from bot.tickets.clock import Clockwork
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.operations_config import OperationsSettings, get_operations_settings
 from bot.tickets.operations_models import SchedulerLease
 from bot.tickets.reminders import send_due_notifications
-from bot.tickets.service import Clockwork
 
 logger = logging.getLogger(__name__)
 
