@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from bot.tickets import audit, auth, errors, pause, privacy, queries, router_desk
+from bot.tickets import audit, auth, desk_payloads, errors, pause, privacy, queries
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.schemas import TicketDetail
 
@@ -39,7 +39,7 @@ def pause_ticket(
         pause.pause(db, ticket, actor=user.username, now=now, clock=clock, note=body.note)
     except errors.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
-    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)
+    return desk_payloads.ticket_view(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/resume", response_model=TicketDetail)
@@ -51,4 +51,4 @@ def resume_ticket(
         pause.resume(db, ticket, actor=user.username, now=now, clock=clock)
     except errors.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
-    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)
+    return desk_payloads.ticket_view(db, number, user=user, now=now, clock=clock)
