@@ -118,7 +118,7 @@ def test_web_inbox_probe_does_not_wait_behind_a_writer(tickets_env: str, monkeyp
 
 
 def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> None:
-    from bot.tickets import outbox
+    from bot.tickets import outbox_delivery
 
     received: list[tuple[str, str]] = []
 
@@ -131,7 +131,7 @@ def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> No
         ticket, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body(channel="wechat")), now=NOW)
         workflow.reply(db, ticket, "已处理完毕", actor="tester", now=NOW)
     assert received == []  # nothing sent inside the transaction
-    assert outbox.run_once().delivered == 1
+    assert outbox_delivery.run_once().delivered == 1
     assert received and received[0][0] == "sess-citizen-1" and "已处理完毕" in received[0][1]
     assert web_inbox.fetch_undelivered("sess-citizen-1") == []
 
@@ -241,7 +241,7 @@ def test_every_curated_item_has_an_office() -> None:
     assert not unrouted, f"items without an office in routing.yaml: {unrouted}"
 
 
-def test_lifespan_migrates_creates_first_admin_and_runs_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lifespan_migrates_and_creates_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The wiring the lead uses in bot/app.py, on a fresh (unmigrated) SQLite file."""
     from contextlib import asynccontextmanager
 
@@ -270,14 +270,12 @@ def test_lifespan_migrates_creates_first_admin_and_runs_worker(tmp_path: Path, m
     app.include_router(router_desk.router)
     try:
         with TestClient(app) as client:
-            assert app.state.outbox_task is not None
             r = client.post("/api/desk/login", json={"username": "admin", "password": "bootstrap-admin-pw"})
             assert r.status_code == 200 and r.json()["role"] == "admin"
             page = client.get("/desk")
             assert page.status_code == 200 and "工单处理台" in page.text
             assert client.get("/desk/desk.js").status_code == 200
             assert client.get("/desk/../db.py").status_code == 404
-        assert app.state.outbox_task is None
     finally:
         _reset_caches()
 
