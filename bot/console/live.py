@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from bot.console import store
+from bot.console import versions
 from bot.console.config import get_console_settings
 from bot.console.documents import read_folder
 from bot.db import get_engine, session_scope
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 def import_on_first_start() -> int | None:
     """Import the data folder as version 1 when the store is empty; returns the version created (or None)."""
     with startup_lock(get_engine()), session_scope() as session:
-        created = store.ensure_imported(session, read_folder(knowledge_root()))
+        created = versions.ensure_imported(session, read_folder(knowledge_root()))
     if created is not None:
         logger.info("knowledge store: imported %s as version %d", knowledge_root(), created)
     return created
@@ -41,13 +41,13 @@ def import_on_first_start() -> int | None:
 
 def database_source() -> tuple[int, Catalog]:
     with session_scope() as session:
-        snapshot = store.published_snapshot(session)
+        snapshot = versions.published_snapshot(session)
     return snapshot.version, snapshot.to_catalog()
 
 
 def published_version() -> int | None:
     with session_scope() as session:
-        return store.current_version(session)
+        return versions.current_version(session)
 
 
 def refresh_once(failed: set[int]) -> int | None:
@@ -60,7 +60,7 @@ def refresh_once(failed: set[int]) -> int | None:
         return served
     try:
         with session_scope() as session:
-            snapshot = store.snapshot_of(session, wanted)
+            snapshot = versions.snapshot_of(session, wanted)
         service.rebuild(wanted, snapshot.to_catalog())
     except Exception:
         failed.add(wanted)  # not retried in a loop; the next publish is
