@@ -14,7 +14,7 @@ from bot.console.models import KIND_ITEM, KIND_POLICY, KIND_REFERRALS, REFERRALS
 from bot.console.roles import document_office
 from bot.console.versions import current_version, open_draft, published_snapshot, snapshot_of
 from bot.tickets import audit
-from bot.tickets.models import utcnow
+from bot.tickets.clock import utcnow
 
 
 def check_document(session: Session, kind: str, key: str, body: Any) -> None:

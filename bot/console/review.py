@@ -15,7 +15,7 @@ from bot.console.models import OPEN_STATUSES, KbDraft, KbVersion
 from bot.console.roles import Staff, can_edit, can_review
 from bot.console.versions import current_version, open_drafts, published_snapshot, snapshot_of, write_version
 from bot.tickets import audit
-from bot.tickets.models import utcnow
+from bot.tickets.clock import utcnow
 
 logger = logging.getLogger(__name__)
 

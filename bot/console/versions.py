@@ -14,7 +14,7 @@ from bot.console.documents import Document, KnowledgeSnapshot, body_hash
 from bot.console.errors import NotFoundError
 from bot.console.models import KIND_ITEM, OPEN_STATUSES, KbDocBody, KbDraft, KbPointer, KbVersion, KbVersionDoc
 from bot.tickets import audit
-from bot.tickets.models import utcnow
+from bot.tickets.clock import utcnow
 
 POINTER_ID = 1
 

@@ -111,17 +111,8 @@ def reset_password(
     except WeakPasswordError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if user.id == admin.id:
-        settings = get_ticket_settings()
         token = auth.issue_session(db, user, client=audit.client_of(request))
-        response.set_cookie(
-            auth.COOKIE_NAME,
-            token,
-            max_age=settings.desk_session_max_age_s,
-            httponly=True,
-            samesite="strict",
-            secure=settings.cookie_secure,
-            path="/",
-        )
+        auth.set_session_cookie(response, token)
     return _out(user, _last_logins(db))
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import FileResponse, RedirectResponse
 from sqlalchemy import select
 
+from bot.core.security import staff_page_headers
 from bot.tickets import audit, auth, outbox, router_accounts, router_desk_actions, router_desk_queue, texts
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import SessionDep
@@ -29,7 +30,7 @@ router = APIRouter(tags=["desk"], dependencies=[Depends(auth.require_same_origin
 
 @router.get("/desk", include_in_schema=False)
 def desk_page() -> FileResponse:
-    return FileResponse(DESK_DIR / "index.html", media_type="text/html", headers=_page_headers())
+    return FileResponse(DESK_DIR / "index.html", media_type="text/html", headers=staff_page_headers())
 
 
 @router.get("/desk/", include_in_schema=False)
@@ -41,16 +42,7 @@ def desk_page_slash() -> RedirectResponse:
 def desk_asset(asset: str) -> FileResponse:
     if asset not in DESK_ASSETS:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return FileResponse(DESK_DIR / asset, media_type=DESK_ASSETS[asset], headers=_page_headers())
-
-
-def _page_headers() -> dict[str, str]:
-    return {
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-    }
+    return FileResponse(DESK_DIR / asset, media_type=DESK_ASSETS[asset], headers=staff_page_headers())
 
 
 # ---- session ----
@@ -83,15 +75,7 @@ def login(body: LoginIn, request: Request, db: SessionDep, response: Response) -
     throttle.success(account_key)
     token = auth.issue_session(db, user, client=client)
     audit.record(db, "login", actor=user.username, status=200, client=client)
-    response.set_cookie(
-        auth.COOKIE_NAME,
-        token,
-        max_age=settings.desk_session_max_age_s,
-        httponly=True,
-        samesite="strict",
-        secure=settings.cookie_secure,
-        path="/",
-    )
+    auth.set_session_cookie(response, token)
     return LoginOut(username=user.username, display_name=user.display_name, role=Role(user.role), office=user.office)
 
 

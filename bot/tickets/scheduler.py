@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import get_sessionmaker
 from bot.jobs import PeriodicJob
 from bot.metrics import SCHEDULER_NOTIFICATIONS, SCHEDULER_RUNS
-from bot.tickets.clock import Clockwork
+from bot.tickets.clock import Clockwork, utcnow
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.operations_config import OperationsSettings, get_operations_settings
 from bot.tickets.operations_models import SchedulerLease
@@ -31,10 +31,6 @@ from bot.tickets.reminders import send_due_notifications
 logger = logging.getLogger(__name__)
 
 JOB = "deadline-reminders"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def acquire_lease(db: Session, *, name: str, holder: str, now: dt.datetime, seconds: float) -> bool:
@@ -69,7 +65,7 @@ class DeadlineScheduler:
         *,
         holder: str | None = None,
         session_factory: sessionmaker[Session] | None = None,
-        now: Callable[[], dt.datetime] = _utcnow,
+        now: Callable[[], dt.datetime] = utcnow,
         clock: Callable[[], Clockwork] = Clockwork.default,
         settings: OperationsSettings | None = None,
     ) -> None:
