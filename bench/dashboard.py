@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     from bot.feedback.rollup import rebuild as rebuild_feedback
     from bot.operations import install_operations
     from bot.tickets import auth, router_desk
+    from bot.tickets.clock import local_today
     from bot.tickets.enums import Role
-    from bot.tickets.service import local_today
 
     init_db()
     end = local_today(dt.datetime.now(dt.UTC))

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'kb.db'}"
     os.environ["KNOWLEDGE_INDEX_DIR"] = str(tmp / "index")
 
-    from bot.console import live, store
+    from bot.console import drafts, live, review, versions
     from bot.db import get_sessionmaker, init_db, reset_engine
     from knowledge import service
     from knowledge.config import get_settings
@@ -79,13 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(args.rounds):
         fee = f"不收费（基准测试第{n + 1}轮）"
         with get_sessionmaker()() as session:
-            doc = copy.deepcopy(store.item_document(session, ITEM)[0])
+            doc = copy.deepcopy(versions.item_document(session, ITEM)[0])
             for guide in doc["guides"]:
                 guide["fee"] = fee
-            draft = store.save_draft(session, ITEM, doc, author=editor.username, base_revision=None)
-            store.approve_draft(session, draft.id, actor=reviewer)
+            draft = drafts.save_draft(session, ITEM, doc, author=editor.username, base_revision=None)
+            review.approve_draft(session, draft.id, actor=reviewer)
             t0 = time.perf_counter()
-            version = store.publish(session, actor=reviewer).number
+            version = review.publish(session, actor=reviewer).number
         while fee not in service.get_engine().ask(QUESTION).text:
             time.sleep(0.05)
             if time.perf_counter() - t0 > 120:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         embedded.append(service._shared_embedder().embedded_last)
         # the rebuild alone (what the poll adds to its wait), for the same edit size
         with get_sessionmaker()() as session:
-            catalog = store.snapshot_of(session, version).to_catalog()
+            catalog = versions.snapshot_of(session, version).to_catalog()
         t1 = time.perf_counter()
         service.rebuild(version, catalog)
         rebuild_s.append(time.perf_counter() - t1)

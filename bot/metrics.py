@@ -66,8 +66,8 @@ class OperationsCollector(Collector):
 
         from bot.db import get_sessionmaker
         from bot.tickets.calendar_store import coverage, get_calendar
+        from bot.tickets.clock import local_today
         from bot.tickets.models import OutboxMessage
-        from bot.tickets.service import local_today
 
         now = dt.datetime.now(dt.UTC)
         outbox = GaugeMetricFamily("bbc_outbox_messages", "Outbox messages by status", labels=["status"])

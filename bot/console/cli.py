@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.console import store
+from bot.console import drafts, errors, versions
 from bot.console.documents import KnowledgeSnapshot, body_hash, read_folder
 from bot.db import get_engine, init_db, session_scope
 from bot.db_startup import startup_lock
@@ -56,13 +56,13 @@ def import_as_drafts(folder: Path, *, author: str) -> list[str]:
     incoming = read_folder(folder)
     changed: list[str] = []
     with session_scope() as session:
-        published = store.published_snapshot(session)
+        published = versions.published_snapshot(session)
         for kind, key, body in incoming.documents():
             current = published.document(kind, key)
             if current is not None and body_hash(current) == body_hash(body):
                 continue
-            draft = store.open_draft(session, kind, key)
-            store.save_document_draft(
+            draft = versions.open_draft(session, kind, key)
+            drafts.save_document_draft(
                 session,
                 kind,
                 key,
@@ -77,7 +77,9 @@ def import_as_drafts(folder: Path, *, author: str) -> list[str]:
 
 def import_and_publish(folder: Path, *, author: str) -> int:
     with session_scope() as session:
-        return store.import_snapshot(session, read_folder(folder), actor=author, note=f"从 {folder.name} 导入").number
+        return versions.import_snapshot(
+            session, read_folder(folder), actor=author, note=f"从 {folder.name} 导入"
+        ).number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,22 +101,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "export":
             with session_scope() as session:
-                version = args.version or store.current_version(session)
+                version = args.version or versions.current_version(session)
                 if version is None:
                     print("知识库尚未导入：先启动一次应用（make run）", file=sys.stderr)
                     return 1
-                count = export_snapshot(store.snapshot_of(session, version), args.folder)
+                count = export_snapshot(versions.snapshot_of(session, version), args.folder)
             print(f"已导出版本 {version}：{count} 个文件 → {args.folder}")
         elif args.publish:
             print(f"已发布为版本 {import_and_publish(args.folder, author=args.author)}")
         else:
             changed = import_as_drafts(args.folder, author=args.author)
             print(f"已导入为草稿：{len(changed)} 个文档" + ("（" + "、".join(changed) + "）" if changed else ""))
-    except store.DraftInvalid as exc:
+    except errors.DraftInvalid as exc:
         for error in exc.errors:
             print(f"ERROR {error.path or '(文档)'}: {error.message}", file=sys.stderr)
         return 1
-    except (store.StoreError, ValueError) as exc:
+    except (errors.StoreError, ValueError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 1
     return 0

@@ -18,7 +18,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, UTCDateTime
-from bot.tickets.models import utcnow
+from bot.tickets.clock import utcnow
 
 # Document kinds: one item file, one policy file, or the referrals list (key "referrals").
 KIND_ITEM = "item"

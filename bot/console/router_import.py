@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from bot.console import store
+from bot.console import drafts, errors, review, roles, versions
 from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
 from bot.console.router_tools import Today, store_snapshot
 from bot.console.tools import texts
@@ -119,8 +119,8 @@ def _column(path: str) -> str:
 def _store_rules(db: Session) -> Any:
     def check(code: str, document: dict[str, Any]) -> list[tuple[str, str]]:
         try:
-            store.check_document(db, "item", code, document)
-        except store.DraftInvalid as exc:
+            drafts.check_document(db, "item", code, document)
+        except errors.DraftInvalid as exc:
             return [(_column(e.path), e.message) for e in exc.errors]
         return []
 
@@ -138,12 +138,12 @@ def _save(db: Session, plan: ImportPlan, user: ConsoleUser, filename: str, submi
         rows = _rows_of(plan, code)
         note = texts.IMPORT_DRAFT_NOTE.format(filename=filename, rows="、".join(str(n) for n in rows))
         try:
-            open_draft = store.open_draft(db, "item", code)
+            open_draft = versions.open_draft(db, "item", code)
             revision = open_draft.revision if open_draft is not None else None
-            draft = store.save_draft(db, code, document, author=user.username, base_revision=revision, note=note)
+            draft = drafts.save_draft(db, code, document, author=user.username, base_revision=revision, note=note)
             if submit:
-                draft = store.submit_draft(db, draft.id, actor=user)
-        except store.StoreError as exc:  # another editor saved this item meanwhile: its rows are not imported
+                draft = review.submit_draft(db, draft.id, actor=user)
+        except errors.StoreError as exc:  # another editor saved this item meanwhile: its rows are not imported
             db.rollback()
             for number in rows:
                 by_row[number].errors.append(RowError(number, "", exc.message))
@@ -179,7 +179,7 @@ def import_sheet(
         )
     if columns.duplicate:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, texts.FILE_DUPLICATE_COLUMN.format(column=columns.duplicate))
-    snapshot = store_snapshot(store.draft_snapshot, db)  # an open draft is the item's latest document
+    snapshot = store_snapshot(versions.draft_snapshot, db)  # an open draft is the item's latest document
     items = dict(snapshot.items)
     defaults = ImportDefaults(
         region=upload.region or knowledge_settings().region,
@@ -189,8 +189,8 @@ def import_sheet(
         trust=upload.trust,
         filename=upload.filename,
     )
-    importer = Importer(office=user.office, any_office=store.can_review(user))
-    offices = {code: store.document_office(doc) for code, doc in items.items()}
+    importer = Importer(office=user.office, any_office=roles.can_review(user))
+    offices = {code: roles.document_office(doc) for code, doc in items.items()}
     plan = plan_import(sheet, columns, items, defaults, importer, offices, _store_rules(db))
     if dry_run:
         drafts = [

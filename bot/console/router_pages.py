@@ -13,6 +13,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse, RedirectResponse
 
+from bot.core.security import staff_page_headers
+
 CONSOLE_DIR = Path(__file__).resolve().parent.parent / "web" / "console"
 DESK_CSS = Path(__file__).resolve().parent.parent / "web" / "desk" / "desk.css"
 _PAGE = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
@@ -22,18 +24,9 @@ _TYPES = {"js": "text/javascript", "css": "text/css"}
 router = APIRouter(tags=["console"])
 
 
-def _headers() -> dict[str, str]:
-    return {
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-    }
-
-
 @router.get("/console", include_in_schema=False)
 def console_home() -> FileResponse:
-    return FileResponse(CONSOLE_DIR / "index.html", media_type="text/html", headers=_headers())
+    return FileResponse(CONSOLE_DIR / "index.html", media_type="text/html", headers=staff_page_headers())
 
 
 @router.get("/console/", include_in_schema=False)
@@ -43,7 +36,7 @@ def console_slash() -> RedirectResponse:
 
 @router.get("/console/desk.css", include_in_schema=False)
 def desk_css() -> FileResponse:
-    return FileResponse(DESK_CSS, media_type="text/css", headers=_headers())
+    return FileResponse(DESK_CSS, media_type="text/css", headers=staff_page_headers())
 
 
 @router.get("/console/{name}", include_in_schema=False)
@@ -57,4 +50,4 @@ def console_file(name: str) -> FileResponse:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     if not path.is_file():
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return FileResponse(path, media_type=media, headers=_headers())
+    return FileResponse(path, media_type=media, headers=staff_page_headers())

@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy import or_, select
 
-from bot.console import store
+from bot.console import diff, drafts, errors, review, roles
 from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
 from bot.console.documents import Document
 from bot.console.models import KIND_ITEM, KIND_POLICY, KIND_REFERRALS, OPEN_STATUSES, REFERRALS_KEY, KbDraft
@@ -27,6 +27,15 @@ from bot.console.schemas import (
     VersionList,
     VersionOut,
 )
+from bot.console.versions import (
+    current_version,
+    document,
+    draft_snapshot,
+    list_versions,
+    live_version,
+    open_drafts,
+    published_snapshot,
+)
 from bot.tickets.dependencies import SessionDep
 from bot.tickets.routing import get_routing
 from bot.tickets.staff_models import AuditEntry
@@ -34,8 +43,8 @@ from bot.tickets.staff_models import AuditEntry
 router = APIRouter(prefix="/api/console", tags=["console"], dependencies=CONSOLE_DEPENDENCIES)
 
 
-def _fail(exc: store.StoreError) -> NoReturn:
-    if isinstance(exc, store.DraftInvalid):
+def _fail(exc: errors.StoreError) -> NoReturn:
+    if isinstance(exc, errors.DraftInvalid):
         detail: Any = {
             "message": "校验未通过，未保存任何修改",
             "errors": [{"path": e.path, "message": e.message} for e in exc.errors],
@@ -75,10 +84,10 @@ def list_items(
     """Items (published, or new as drafts) matching ``q`` by name, alias or code, in code order, a page at a
     time; ``X-Total-Count`` says how many match."""
     try:
-        snapshot = store.published_snapshot(db)
-    except store.StoreError as exc:
+        snapshot = published_snapshot(db)
+    except errors.StoreError as exc:
         _fail(exc)
-    drafts = {d.key: d for d in store.open_drafts(db) if d.kind == KIND_ITEM}
+    drafts = {d.key: d for d in open_drafts(db) if d.kind == KIND_ITEM}
     docs: dict[str, Document] = dict(snapshot.items)
     docs.update({key: d.body for key, d in drafts.items()})  # new items exist only as drafts
     needle = q.strip().casefold()
@@ -101,7 +110,7 @@ def list_items(
                 guides=len(doc.get("guides") or []),
                 review_due=str(doc["review_due"]) if doc.get("review_due") else None,
                 draft=_draft_out(drafts.get(code)),
-                can_edit=store.can_edit(user, doc),
+                can_edit=roles.can_edit(user, doc),
             )
         )
     return out
@@ -109,9 +118,9 @@ def list_items(
 
 def _document_out(db: SessionDep, user: ConsoleUser, kind: str, key: str) -> DocumentOut:
     try:
-        published = store.published_snapshot(db)
-        body, draft = store.document(db, kind, key)
-    except store.StoreError as exc:
+        published = published_snapshot(db)
+        body, draft = document(db, kind, key)
+    except errors.StoreError as exc:
         _fail(exc)
     if body is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{key} 不存在")
@@ -123,22 +132,22 @@ def _document_out(db: SessionDep, user: ConsoleUser, kind: str, key: str) -> Doc
         published=published.document(kind, key),
         version=published.version,
         draft=_draft_out(draft),
-        can_edit=store.can_edit(user, body, kind),
+        can_edit=roles.can_edit(user, body, kind),
     )
 
 
 def _save(db: SessionDep, user: ConsoleUser, kind: str, key: str, body: DraftIn) -> DraftOut:
     try:
-        current, _ = store.document(db, kind, key)
-    except store.StoreError as exc:
+        current, _ = document(db, kind, key)
+    except errors.StoreError as exc:
         _fail(exc)
     # an editor may neither touch another office's item nor move an item out of their office
-    if not store.can_edit(user, body.document, kind) or (
-        current is not None and not store.can_edit(user, current, kind)
+    if not roles.can_edit(user, body.document, kind) or (
+        current is not None and not roles.can_edit(user, current, kind)
     ):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "您只能编辑本科室的事项")
     try:
-        draft = store.save_document_draft(
+        draft = drafts.save_document_draft(
             db,
             kind,
             key,
@@ -148,7 +157,7 @@ def _save(db: SessionDep, user: ConsoleUser, kind: str, key: str, body: DraftIn)
             base_version=body.base_version,
             note=body.note,
         )
-    except store.StoreError as exc:
+    except errors.StoreError as exc:
         db.rollback()
         _fail(exc)
     return DraftOut.model_validate(draft)
@@ -170,8 +179,8 @@ def save_item_draft(code: str, body: DraftIn, user: ConsoleUser, db: SessionDep)
 @router.get("/policies", response_model=list[dict[str, Any]])
 def list_policies(user: ConsoleUser, db: SessionDep) -> list[dict[str, Any]]:
     try:
-        snapshot = store.draft_snapshot(db)
-    except store.StoreError as exc:
+        snapshot = draft_snapshot(db)
+    except errors.StoreError as exc:
         _fail(exc)
     return [
         {"id": key, "title": doc.get("title"), "region": doc.get("region"), "points": len(doc.get("points") or [])}
@@ -215,11 +224,11 @@ def list_drafts(user: ConsoleUser, db: SessionDep, state: str = Query(default="o
 @router.get("/drafts/{draft_id}", response_model=DraftDetail)
 def get_draft(draft_id: int, user: ConsoleUser, db: SessionDep) -> DraftDetail:
     try:
-        draft = store.get_draft(db, draft_id)
-        published = store.published_snapshot(db).document(draft.kind, draft.key)
-    except store.StoreError as exc:
+        draft = drafts.get_draft(db, draft_id)
+        published = published_snapshot(db).document(draft.kind, draft.key)
+    except errors.StoreError as exc:
         _fail(exc)
-    changes = store.diff_documents(published or {}, draft.body)
+    changes = diff.diff_documents(published or {}, draft.body)
     return DraftDetail(
         **DraftOut.model_validate(draft).model_dump(),
         document=draft.body,
@@ -230,29 +239,29 @@ def get_draft(draft_id: int, user: ConsoleUser, db: SessionDep) -> DraftDetail:
 def _act(db: SessionDep, fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(db, *args, **kwargs)
-    except store.StoreError as exc:
+    except errors.StoreError as exc:
         db.rollback()
         _fail(exc)
 
 
 @router.post("/drafts/{draft_id}/submit", response_model=DraftOut)
 def submit(draft_id: int, user: ConsoleUser, db: SessionDep) -> DraftOut:
-    return DraftOut.model_validate(_act(db, store.submit_draft, draft_id, actor=user))
+    return DraftOut.model_validate(_act(db, review.submit_draft, draft_id, actor=user))
 
 
 @router.post("/drafts/{draft_id}/approve", response_model=DraftOut)
 def approve(draft_id: int, body: NoteIn, user: ConsoleUser, db: SessionDep) -> DraftOut:
-    return DraftOut.model_validate(_act(db, store.approve_draft, draft_id, actor=user, revision=body.revision))
+    return DraftOut.model_validate(_act(db, review.approve_draft, draft_id, actor=user, revision=body.revision))
 
 
 @router.post("/drafts/{draft_id}/reject", response_model=DraftOut)
 def reject(draft_id: int, body: NoteIn, user: ConsoleUser, db: SessionDep) -> DraftOut:
-    return DraftOut.model_validate(_act(db, store.reject_draft, draft_id, actor=user, note=body.note))
+    return DraftOut.model_validate(_act(db, review.reject_draft, draft_id, actor=user, note=body.note))
 
 
 @router.post("/drafts/{draft_id}/withdraw", response_model=DraftOut)
 def withdraw(draft_id: int, user: ConsoleUser, db: SessionDep) -> DraftOut:
-    return DraftOut.model_validate(_act(db, store.withdraw_draft, draft_id, actor=user))
+    return DraftOut.model_validate(_act(db, review.withdraw_draft, draft_id, actor=user))
 
 
 # ---- publish and versions ----
@@ -260,21 +269,21 @@ def withdraw(draft_id: int, user: ConsoleUser, db: SessionDep) -> DraftOut:
 
 @router.post("/publish", response_model=VersionOut, status_code=status.HTTP_201_CREATED)
 def publish(body: PublishIn, user: ConsoleUser, db: SessionDep) -> VersionOut:
-    return VersionOut.model_validate(_act(db, store.publish, actor=user, note=body.note, draft_ids=body.draft_ids))
+    return VersionOut.model_validate(_act(db, review.publish, actor=user, note=body.note, draft_ids=body.draft_ids))
 
 
 @router.get("/versions", response_model=VersionList)
 def versions(user: ConsoleUser, db: SessionDep) -> VersionList:
     return VersionList(
-        published=store.current_version(db),
-        live=store.live_version(),
-        versions=[VersionOut.model_validate(v) for v in store.list_versions(db)],
+        published=current_version(db),
+        live=live_version(),
+        versions=[VersionOut.model_validate(v) for v in list_versions(db)],
     )
 
 
 @router.get("/versions/{number}/diff", response_model=list[DocumentDiffOut])
 def version_diff(number: int, user: ConsoleUser, db: SessionDep) -> list[DocumentDiffOut]:
-    diffs = _act(db, store.version_diff, number)
+    diffs = _act(db, diff.version_diff, number)
     return [
         DocumentDiffOut(
             kind=d.kind,
@@ -288,7 +297,7 @@ def version_diff(number: int, user: ConsoleUser, db: SessionDep) -> list[Documen
 
 @router.post("/versions/{number}/rollback", response_model=VersionOut, status_code=status.HTTP_201_CREATED)
 def rollback(number: int, body: NoteIn, user: ConsoleUser, db: SessionDep) -> VersionOut:
-    return VersionOut.model_validate(_act(db, store.rollback, number, actor=user, note=body.note))
+    return VersionOut.model_validate(_act(db, review.rollback, number, actor=user, note=body.note))
 
 
 # ---- audit ----

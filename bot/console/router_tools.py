@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot.console import store
+from bot.console import errors, roles, versions
 from bot.console.deps import CONSOLE_DEPENDENCIES, ConsoleUser
 from bot.console.documents import KnowledgeSnapshot
 from bot.console.tools import texts
@@ -51,7 +51,7 @@ def store_snapshot(read: Callable[[Session], KnowledgeSnapshot], db: Session) ->
     """A snapshot of the store; before the first import (or any store error) a clear HTTP error."""
     try:
         return read(db)
-    except store.StoreError as exc:
+    except errors.StoreError as exc:
         raise HTTPException(exc.status_code, exc.message) from exc
 
 
@@ -63,7 +63,7 @@ def edit_url(kind: str, key: str) -> str:
 def hit_test(body: HitTestIn, user: ConsoleUser, db: SessionDep) -> HitTestResult:
     top = get_tools_settings().hit_test_top
     username = user.username
-    snapshot = store_snapshot(store.draft_snapshot, db)
+    snapshot = store_snapshot(versions.draft_snapshot, db)
     db.rollback()  # read-only: end the transaction before the engines are (possibly) built
     live = service.current()
     question = body.question.strip()
@@ -90,15 +90,15 @@ def get_review_list(
     office: Annotated[str | None, Query(max_length=64)] = None,
     reason: Annotated[str | None, Query(max_length=32)] = None,
 ) -> ReviewListOut:
-    snapshot = store_snapshot(store.published_snapshot, db)
+    snapshot = store_snapshot(versions.published_snapshot, db)
     drafts = [
         PendingDraft(d.id, d.key, d.author, d.status, d.updated_at.isoformat())
-        for d in store.open_drafts(db)
+        for d in versions.open_drafts(db)
         if d.kind == "item" and d.status in ("submitted", "approved")
     ]
     items: dict[str, dict[str, Any]] = dict(snapshot.items)
-    offices = {code: store.document_office(doc) for code, doc in items.items()}
-    for d in store.open_drafts(db):  # a new item exists only as a draft: its owner is the draft's office
+    offices = {code: roles.document_office(doc) for code, doc in items.items()}
+    for d in versions.open_drafts(db):  # a new item exists only as a draft: its owner is the draft's office
         if d.kind == "item" and d.key not in offices:
             offices[d.key] = d.office
     region = knowledge_settings().region

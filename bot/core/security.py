@@ -34,6 +34,18 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+STAFF_PAGE_CSP = "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'"
+
+
+def staff_page_headers() -> dict[str, str]:
+    """The staff pages and their assets (desk, console, dashboard): never cached, never framed, own scripts only."""
+    return {
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": STAFF_PAGE_CSP,
+    }
+
 
 class SecuritySettings(BaseSettings):
     """``APP_ENV``, ``APP_DOCS_ENABLED``, ``APP_MAX_BODY_BYTES``, ``CHAT_ALLOWED_ORIGINS``, ``HSTS_MAX_AGE_S``."""

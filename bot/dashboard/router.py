@@ -16,13 +16,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import FileResponse, Response
 
+from bot.core.security import staff_page_headers
 from bot.dashboard import figures
 from bot.tickets import auth, calendar_store
+from bot.tickets.clock import local_today
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.enums import Role
 from bot.tickets.models import HandlerUser
 from bot.tickets.routing import get_routing
-from bot.tickets.service import local_today
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +41,9 @@ DEFAULT_DAYS = 30
 router = APIRouter(tags=["dashboard"])
 
 
-def _headers() -> dict[str, str]:
-    return {
-        "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-    }
-
-
 @router.get("/dashboard", include_in_schema=False)
 def dashboard_page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=_headers())
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html", headers=staff_page_headers())
 
 
 @router.get("/dashboard/vendor/echarts.min.js", include_in_schema=False)
@@ -66,7 +58,7 @@ def echarts_js() -> FileResponse:
 def dashboard_asset(asset: str) -> FileResponse:
     if asset not in ASSETS:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
-    return FileResponse(STATIC_DIR / asset, media_type=ASSETS[asset], headers=_headers())
+    return FileResponse(STATIC_DIR / asset, media_type=ASSETS[asset], headers=staff_page_headers())
 
 
 def _scope(user: HandlerUser, office: str | None) -> str | None:

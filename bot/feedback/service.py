@@ -15,7 +15,7 @@ from bot.analytics.recorder import session_hash
 from bot.feedback.models import AnswerFeedback, AnswerFeedbackRollup
 from bot.feedback.schemas import FeedbackIn, FeedbackOut
 from bot.pii import mask_text
-from bot.tickets.service import local_today
+from bot.tickets.clock import local_today
 
 logger = logging.getLogger(__name__)
 

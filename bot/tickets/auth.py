@@ -21,23 +21,38 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import bcrypt
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db import get_session
 from bot.tickets import texts
+from bot.tickets.clock import utcnow
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import Role
 from bot.tickets.login_throttle import LoginThrottle, redis_store
-from bot.tickets.models import HandlerUser, utcnow
+from bot.tickets.models import HandlerUser
 from bot.tickets.passwords import check_password
 from bot.tickets.staff_models import DeskSession
 
 logger = logging.getLogger(__name__)
 
 COOKIE_NAME = "desk_session"
+
+
+def set_session_cookie(response: Response, token: str) -> None:
+    """The desk session cookie: HTTP-only, SameSite=Strict, Secure outside local development, as long as the session."""
+    settings = get_ticket_settings()
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=settings.desk_session_max_age_s,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
 
 
 def hash_password(password: str, *, rounds: int | None = None) -> str:

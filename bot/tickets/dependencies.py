@@ -10,8 +10,8 @@ from fastapi import Depends, Header, HTTPException, status
 from sqlalchemy.orm import Session
 
 from bot.db import get_session
+from bot.tickets.clock import Clockwork
 from bot.tickets.config import get_ticket_settings
-from bot.tickets.service import Clockwork
 
 
 def get_now() -> dt.datetime:

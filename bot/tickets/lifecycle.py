@@ -11,10 +11,10 @@ from typing import Any
 
 from bot.db import get_engine, init_db, session_scope
 from bot.db_startup import startup_lock, wait_for_database
+from bot.jobs import PeriodicJob
 from bot.tickets import pii_crypto
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.first_admin import ensure_first_admin
-from bot.tickets.outbox import start_outbox_worker, stop_outbox_worker
 from bot.tickets.privacy import remove_expired_personal_data
 
 logger = logging.getLogger(__name__)
@@ -39,28 +39,16 @@ def run_retention_once() -> int:
         return remove_expired_personal_data(db, now=dt.datetime.now(dt.UTC), days=settings.retention_days)
 
 
-async def _retention_loop() -> None:
-    interval = get_ticket_settings().retention_interval_s
-    while True:
-        try:
-            await asyncio.to_thread(run_retention_once)
-        except Exception as exc:  # keep trying; the next pass catches up
-            logger.error("retention pass failed: %s", type(exc).__name__)
-        await asyncio.sleep(interval)
+def ticket_retention_job() -> PeriodicJob:
+    """Anonymise closed tickets past ``TICKETS_RETENTION_DAYS`` every ``TICKETS_RETENTION_INTERVAL_S``."""
+    return PeriodicJob(
+        "tickets-retention", get_ticket_settings().retention_interval_s, run_retention_once, traceback=False
+    )
 
 
 @asynccontextmanager
-async def tickets_lifespan(app: Any, *, worker: bool = True) -> AsyncIterator[None]:
-    """``async with tickets_lifespan(app):`` inside the app's lifespan."""
+async def tickets_lifespan(app: Any) -> AsyncIterator[None]:
+    """``async with tickets_lifespan(app):`` inside the app's lifespan: the database is ready before the jobs start
+    (the outbox and retention jobs are listed in the app factory, ``bot/app.py``)."""
     await asyncio.to_thread(prepare_tickets)
-    retention: asyncio.Task[None] | None = None
-    if worker:
-        await start_outbox_worker(app)
-        retention = asyncio.create_task(_retention_loop(), name="tickets-retention")
-    try:
-        yield
-    finally:
-        if retention is not None:
-            retention.cancel()
-        if worker:
-            await stop_outbox_worker(app)
+    yield

@@ -21,10 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from bot.db import Base, UTCDateTime
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from bot.tickets.clock import utcnow
 
 
 def new_id() -> str:

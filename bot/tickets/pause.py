@@ -7,9 +7,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.tickets.clock import Clockwork, local_today
 from bot.tickets.enums import EventKind, TicketStatus
+from bot.tickets.errors import ConflictError
 from bot.tickets.models import Ticket, TicketEvent
-from bot.tickets.service import Clockwork, ConflictError, local_today
 
 
 def pause(db: Session, ticket: Ticket, *, actor: str, now: dt.datetime, clock: Clockwork, note: str | None) -> Ticket:

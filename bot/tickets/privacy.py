@@ -15,8 +15,8 @@ from bot.tickets import pii_crypto, rate_limit, texts
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import EventKind, Role, TicketStatus
 from bot.tickets.models import HandlerUser, Ticket, TicketEvent
+from bot.tickets.numbers import normalise_number
 from bot.tickets.schemas import CitizenStatus, StatusLookupIn, StatusLookupOut
-from bot.tickets.service import normalise_number
 from knowledge import ticket_numbers
 
 logger = logging.getLogger(__name__)

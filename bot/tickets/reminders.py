@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.tickets import outbox
+from bot.tickets.clock import Clockwork
 from bot.tickets.enums import EventKind, OutboxKind, RectificationStatus, TicketStatus
 from bot.tickets.models import Rectification, Ticket, TicketEvent
 from bot.tickets.operations_config import OperationsSettings
 from bot.tickets.operations_models import TicketReminder
-from bot.tickets.service import Clockwork
 
 logger = logging.getLogger(__name__)
 

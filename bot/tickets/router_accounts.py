@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import func, select
 
-from bot.tickets import audit, auth, service
+from bot.tickets import audit, auth
+from bot.tickets.clock import local_day_start
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.dependencies import SessionDep
 from bot.tickets.models import HandlerUser
@@ -110,17 +111,8 @@ def reset_password(
     except WeakPasswordError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if user.id == admin.id:
-        settings = get_ticket_settings()
         token = auth.issue_session(db, user, client=audit.client_of(request))
-        response.set_cookie(
-            auth.COOKIE_NAME,
-            token,
-            max_age=settings.desk_session_max_age_s,
-            httponly=True,
-            samesite="strict",
-            secure=settings.cookie_secure,
-            path="/",
-        )
+        auth.set_session_cookie(response, token)
     return _out(user, _last_logins(db))
 
 
@@ -134,9 +126,9 @@ def _audit_scope(actor: str | None, action: str | None, start: dt.date | None, e
     if action:
         where.append(AuditEntry.action.contains(action, autoescape=True))
     if start:
-        where.append(AuditEntry.at >= service.local_day_start(start))
+        where.append(AuditEntry.at >= local_day_start(start))
     if end:
-        where.append(AuditEntry.at < service.local_day_start(end + dt.timedelta(days=1)))
+        where.append(AuditEntry.at < local_day_start(end + dt.timedelta(days=1)))
     return where
 
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field
 
 from bot.tickets import auth, calendar_store
+from bot.tickets.clock import local_today
 from bot.tickets.dependencies import NowDep, SessionDep
-from bot.tickets.service import local_today
 
 router = APIRouter(tags=["calendar"])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 
-from bot.tickets import contact_vault, privacy, service
+from bot.tickets import contact_vault, errors, intake, privacy, queries, ratings
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep, require_internal_token
 from bot.tickets.schemas import (
     ContactCheckIn,
@@ -22,7 +22,7 @@ from bot.tickets.schemas import (
 router = APIRouter(prefix="/api/internal", tags=["tickets-internal"], dependencies=[Depends(require_internal_token)])
 
 
-def _http(exc: service.TicketError) -> HTTPException:
+def _http(exc: errors.TicketError) -> HTTPException:
     return HTTPException(exc.status_code, str(exc))
 
 
@@ -31,10 +31,10 @@ def create_ticket(
     body: TicketCreate, db: SessionDep, now: NowDep, clock: ClockDep, response: Response
 ) -> TicketCreated:
     """Create a 办不成事 ticket; a retry with the same idempotency key returns the same ticket (200)."""
-    ticket, created = service.create_ticket(db, body, now=now, clock=clock)
+    ticket, created = intake.create_ticket(db, body, now=now, clock=clock)
     if not created:
         response.status_code = status.HTTP_200_OK
-    return service.created_view(ticket)
+    return intake.created_view(ticket)
 
 
 @router.post("/tickets/status", response_model=StatusLookupOut)
@@ -52,11 +52,11 @@ def ticket_status(body: StatusLookupIn, db: SessionDep, now: NowDep) -> StatusLo
 @router.post("/tickets/{number}/rating", response_model=RatingOut)
 def rate_ticket(number: str, body: RatingIn, db: SessionDep, now: NowDep, clock: ClockDep) -> RatingOut:
     try:
-        ticket = service.get_ticket(db, number)
-        return service.rate(db, ticket, body, now=now, clock=clock)
-    except service.ForbiddenError:  # someone else's ticket: answered like an unknown number
+        ticket = queries.get_ticket(db, number)
+        return ratings.rate(db, ticket, body, now=now, clock=clock)
+    except errors.ForbiddenError:  # someone else's ticket: answered like an unknown number
         raise HTTPException(status.HTTP_404_NOT_FOUND, "not found") from None
-    except service.TicketError as exc:
+    except errors.TicketError as exc:
         raise _http(exc) from None
 
 

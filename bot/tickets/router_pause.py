@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 
-from bot.tickets import audit, auth, pause, privacy, router_desk, service
+from bot.tickets import audit, auth, desk_payloads, errors, pause, privacy, queries
 from bot.tickets.dependencies import ClockDep, NowDep, SessionDep
 from bot.tickets.schemas import TicketDetail
 
@@ -22,8 +22,8 @@ class PauseIn(BaseModel):
 
 def _ticket(db: SessionDep, number: str, user: Any) -> Any:
     try:
-        ticket = service.get_ticket(db, number)
-    except service.TicketError as exc:
+        ticket = queries.get_ticket(db, number)
+    except errors.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
     if not privacy.may_see(user, ticket):  # another office's ticket: as if it did not exist (as the desk does)
         raise HTTPException(404, "ticket not found")
@@ -37,9 +37,9 @@ def pause_ticket(
     ticket = _ticket(db, number, user)
     try:
         pause.pause(db, ticket, actor=user.username, now=now, clock=clock, note=body.note)
-    except service.TicketError as exc:
+    except errors.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
-    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)
+    return desk_payloads.ticket_view(db, number, user=user, now=now, clock=clock)
 
 
 @router.post("/api/desk/tickets/{number}/resume", response_model=TicketDetail)
@@ -49,6 +49,6 @@ def resume_ticket(
     ticket = _ticket(db, number, user)
     try:
         pause.resume(db, ticket, actor=user.username, now=now, clock=clock)
-    except service.TicketError as exc:
+    except errors.TicketError as exc:
         raise HTTPException(exc.status_code, str(exc)) from None
-    return router_desk.ticket_view(db, number, user=user, now=now, clock=clock)
+    return desk_payloads.ticket_view(db, number, user=user, now=now, clock=clock)

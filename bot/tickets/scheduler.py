@@ -5,17 +5,14 @@ sends the due notifications (``bot.tickets.reminders``) through the outbox.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, update
@@ -23,20 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import get_sessionmaker
+from bot.jobs import PeriodicJob
 from bot.metrics import SCHEDULER_NOTIFICATIONS, SCHEDULER_RUNS
+from bot.tickets.clock import Clockwork, utcnow
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.operations_config import OperationsSettings, get_operations_settings
 from bot.tickets.operations_models import SchedulerLease
 from bot.tickets.reminders import send_due_notifications
-from bot.tickets.service import Clockwork
 
 logger = logging.getLogger(__name__)
 
 JOB = "deadline-reminders"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def acquire_lease(db: Session, *, name: str, holder: str, now: dt.datetime, seconds: float) -> bool:
@@ -71,7 +65,7 @@ class DeadlineScheduler:
         *,
         holder: str | None = None,
         session_factory: sessionmaker[Session] | None = None,
-        now: Callable[[], dt.datetime] = _utcnow,
+        now: Callable[[], dt.datetime] = utcnow,
         clock: Callable[[], Clockwork] = Clockwork.default,
         settings: OperationsSettings | None = None,
     ) -> None:
@@ -110,33 +104,15 @@ class DeadlineScheduler:
         return result
 
 
-async def _loop(scheduler: DeadlineScheduler, stop: asyncio.Event, interval: float) -> None:
-    logger.info("deadline scheduler started (every %.0fs)", interval)
-    while not stop.is_set():
+def deadline_scheduler_job(scheduler: DeadlineScheduler | None = None) -> PeriodicJob:
+    """A round every ``SCHEDULER_INTERVAL_S`` (the app factory lists it unless SCHEDULER_ENABLED=false)."""
+    chosen = scheduler or DeadlineScheduler()
+
+    def counted_round() -> None:
         try:
-            await asyncio.to_thread(scheduler.run_once)
+            chosen.run_once()
         except Exception:
             SCHEDULER_RUNS.labels(outcome="error").inc()
-            logger.exception("deadline scheduler round failed")
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            raise
 
-
-@asynccontextmanager
-async def scheduler_running(app: Any, scheduler: DeadlineScheduler | None = None) -> AsyncIterator[None]:
-    """``async with scheduler_running(app):`` in the app's lifespan (no-op when SCHEDULER_ENABLED=false)."""
-    settings = get_operations_settings()
-    if not settings.scheduler_enabled:
-        yield
-        return
-    stop = asyncio.Event()
-    task = asyncio.create_task(_loop(scheduler or DeadlineScheduler(), stop, settings.scheduler_interval_s))
-    app.state.scheduler_task = task
-    try:
-        yield
-    finally:
-        stop.set()
-        try:
-            await asyncio.wait_for(task, timeout=10)
-        except TimeoutError:
-            task.cancel()
+    return PeriodicJob("deadline-scheduler", get_operations_settings().scheduler_interval_s, counted_round)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import Base, UTCDateTime
-from bot.tickets.models import utcnow
+from bot.tickets.clock import utcnow
 
 
 class DeskSession(Base):

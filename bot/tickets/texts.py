@@ -59,7 +59,7 @@ CSV_HEADER = [
 YES = "是"
 NO = "否"
 
-# Desk login and accounts (bot/tickets/router_desk.py, passwords.py).
+# Desk login and accounts (bot/tickets/router_desk.py, router_accounts.py, passwords.py).
 LOGIN_FAILED = "用户名或密码错误"
 LOGIN_THROTTLED = "登录尝试过于频繁，请 {s} 秒后再试"
 PASSWORD_TOO_SHORT = "密码至少需要 {n} 个字符"

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 from knowledge.config import KnowledgeSettings, get_settings
-from knowledge.embedding.e5_convert import MODEL_NAME, PASSAGE_PREFIX, QUERY_PREFIX, ensure_model
+from knowledge.embedding.e5_convert import MODEL_NAME, ensure_model
+from knowledge.embedding.e5_folder import PASSAGE_PREFIX, QUERY_PREFIX
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

@@ -38,7 +38,7 @@ ALL_USERS = (EDITOR, EDITOR_B, OTHER_EDITOR, REVIEWER, ADMIN, HANDLER)
 @pytest.fixture(scope="session")
 def console_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file with the shipped YAML imported as version 1 (copied for each test)."""
-    from bot.console import store
+    from bot.console import versions
     from bot.console.documents import read_folder
     from bot.db import make_engine
     from knowledge.loader import knowledge_root
@@ -47,7 +47,7 @@ def console_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _migrate(f"sqlite:///{path}")
     engine = make_engine(f"sqlite:///{path}")
     with Session(engine, expire_on_commit=False) as session:
-        store.ensure_imported(session, read_folder(knowledge_root()))
+        versions.ensure_imported(session, read_folder(knowledge_root()))
     engine.dispose()
     return path
 

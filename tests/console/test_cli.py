@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.console import cli, store
+from bot.console import cli, versions
 from bot.console.documents import KnowledgeSnapshot, read_folder
 from bot.db import session_scope
 from knowledge.validate import validate
@@ -18,7 +18,7 @@ NURSE = "nurse-practice-registration"
 
 def published() -> KnowledgeSnapshot:
     with session_scope() as session:  # a short transaction: SQLite has one writer at a time
-        return store.published_snapshot(session)
+        return versions.published_snapshot(session)
 
 
 def test_export_is_valid_yaml_equal_to_the_published_version(console_env: str, tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_import_as_drafts_then_with_publish(console_env: str, tmp_path: Path) ->
 
     assert cli.main(["import", str(folder), "--as", "git-sync"]) == 0
     with session_scope() as session:
-        draft = store.open_draft(session, "item", NURSE)
+        draft = versions.open_draft(session, "item", NURSE)
         assert draft is not None and draft.author == "git-sync" and "护士证件注册" in draft.body["aliases"]
     assert published().version == 1  # drafts only
 

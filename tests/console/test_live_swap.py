@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from bot.console import live, store
+from bot.console import drafts, live, review, versions
 from knowledge import service
 from knowledge.config import get_settings
 from tests.console.conftest import EDITOR, REVIEWER
@@ -35,11 +35,11 @@ def hashing_engine(console_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def _publish_alias(session: Session, alias: str) -> int:
-    doc = copy.deepcopy(store.item_document(session, NURSE)[0])
+    doc = copy.deepcopy(versions.item_document(session, NURSE)[0])
     doc["aliases"].append(alias)
-    draft = store.save_draft(session, NURSE, doc, author=EDITOR.username, base_revision=None)
-    store.approve_draft(session, draft.id, actor=REVIEWER)
-    return store.publish(session, actor=REVIEWER).number
+    draft = drafts.save_draft(session, NURSE, doc, author=EDITOR.username, base_revision=None)
+    review.approve_draft(session, draft.id, actor=REVIEWER)
+    return review.publish(session, actor=REVIEWER).number
 
 
 def test_a_published_alias_is_answered_after_the_poll_without_restart(hashing_engine: Path, session: Session) -> None:

@@ -58,14 +58,14 @@ def console_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("CONSOLE_IMPORT_MAX_BYTES", str(1024 * 1024))
     monkeypatch.delenv("KNOWLEDGE_REGION", raising=False)
     _reset_knowledge()
-    from bot.console import live, store
+    from bot.console import live, versions
     from bot.console.documents import read_folder
     from bot.db import session_scope
     from knowledge import service
     from knowledge.loader import knowledge_root
 
     with session_scope() as session:
-        store.ensure_imported(session, read_folder(knowledge_root()))
+        versions.ensure_imported(session, read_folder(knowledge_root()))
     service.set_catalog_source(live.database_source)
     for name, (role, office) in USERS.items():
         create_user(name, PASSWORD, role=role, office=office)

@@ -16,11 +16,11 @@ REGION = "浙江省杭州市"
 
 
 def open_drafts() -> list[Any]:
-    from bot.console import store
+    from bot.console import versions
     from bot.db import session_scope
 
     with session_scope() as session:
-        drafts = store.open_drafts(session)
+        drafts = versions.open_drafts(session)
         return [(d.key, d.author, d.status, d.body) for d in drafts]
 
 
@@ -109,12 +109,12 @@ def test_a_code_of_an_item_named_otherwise_is_refused(app_client: TestClient) ->
 
 def test_the_store_rules_reach_the_row_report(app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """The import asks the store's own validation (the rules of make validate) about each document."""
-    from bot.console import store
+    from bot.console import drafts, errors
 
     def refuse(session: Any, kind: str, key: str, body: Any) -> None:
-        raise store.DraftInvalid([store.FieldError("guides.3.fee", "收费须写明标准")])
+        raise errors.DraftInvalid([errors.FieldError("guides.3.fee", "收费须写明标准")])
 
-    monkeypatch.setattr(store, "check_document", refuse)
+    monkeypatch.setattr(drafts, "check_document", refuse)
     as_user(app_client, "reviewer1")
     resp = upload(app_client, xlsx([row()]))
     assert resp.status_code == 200

@@ -107,11 +107,11 @@ def test_an_editor_uploads_a_spreadsheet_and_sees_rows_and_drafts(
     assert "妇幼健康科" in page.inner_text("#imp-rows tr[data-row='4']")  # another office's item
     assert "nurse-practice-registration" in page.inner_text("#imp-drafts")
 
-    from bot.console import store
+    from bot.console import versions
     from bot.db import session_scope
 
     with session_scope() as session:
-        drafts = [(d.key, d.author, d.status) for d in store.open_drafts(session)]
+        drafts = [(d.key, d.author, d.status) for d in versions.open_drafts(session)]
     assert drafts == [("nurse-practice-registration", "editor-approval", "editing")]
 
     # A file that is not a spreadsheet: a clear error, nothing saved.

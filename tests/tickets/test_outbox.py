@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.tickets import outbox
+from bot.tickets import outbox_delivery
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.models import OutboxMessage, Ticket
 
@@ -94,7 +94,7 @@ def _drain(max_rounds: int = 20) -> None:
             pending = db.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
         if not pending:
             return
-        outbox.run_once(rng=rng)
+        outbox_delivery.run_once(rng=rng)
         time.sleep(0.06)  # past the (test-sized) backoff
     raise AssertionError("outbox did not drain")
 
@@ -111,7 +111,7 @@ def test_fails_twice_then_succeeds_exactly_one_delivery(hotline_env: Hotline, cl
     assert body["number"] == number and body["office"] == "行政审批科"
     assert body["contact"] == "138****8000"  # masked unless configured otherwise
     # More rounds send nothing more.
-    outbox.run_once()
+    outbox_delivery.run_once()
     assert len(hl.requests) == 3
     with session_scope() as db:
         msgs = db.scalars(select(OutboxMessage)).all()
@@ -151,7 +151,7 @@ def test_endpoint_down_for_good_is_visible_then_retried(
 
 def test_unconfigured_hotline_keeps_delivery_pending(client: TestClient) -> None:
     number = _forward(client)
-    stats = outbox.run_once()
+    stats = outbox_delivery.run_once()
     assert stats.claimed == 0
     detail = client.get(f"/api/desk/tickets/{number}").json()
     assert detail["hotline"] == "未配置"
@@ -165,12 +165,12 @@ def test_crash_mid_delivery_is_retried_after_lease(hotline_env: Hotline, client:
     number = _forward(client)
     settings = get_ticket_settings()
     with session_scope() as db:
-        claimed = outbox._claim(db, now=dt.datetime.now(dt.UTC), settings=settings)
+        claimed = outbox_delivery._claim(db, now=dt.datetime.now(dt.UTC), settings=settings)
     assert len(claimed) == 1
     # ...the process dies here. Another worker right now sees nothing to do (lease held):
-    assert outbox.run_once().claimed == 0
+    assert outbox_delivery.run_once().claimed == 0
     later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.outbox_lease_s + 1)
-    stats = outbox.run_once(now=lambda: later)
+    stats = outbox_delivery.run_once(now=lambda: later)
     assert stats.delivered == 1
     assert len(hotline_env.accepted) == 1
     assert next(iter(hotline_env.accepted.values()))["number"] == number
@@ -181,27 +181,26 @@ def test_permanent_4xx_fails_without_retrying(tickets_env: str, client: TestClie
         monkeypatch.setenv("HOTLINE_12345_URL", hl.url)
         get_ticket_settings.cache_clear()
         _forward(client)
-        outbox.run_once()
+        outbox_delivery.run_once()
         assert len(hl.requests) == 1
         with session_scope() as db:
             assert db.scalars(select(OutboxMessage.status)).all() == ["failed"]
 
 
 def test_background_worker_delivers(hotline_env: Hotline, client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from fastapi import FastAPI
+    from bot.jobs import running_jobs
 
     monkeypatch.setenv("OUTBOX_POLL_INTERVAL_S", "0.05")
     get_ticket_settings.cache_clear()
     _forward(client)
 
     async def scenario() -> None:
-        app = FastAPI()
-        async with outbox.outbox_worker(app):
+        async with running_jobs([outbox_delivery.outbox_job()]) as tasks:
             for _ in range(100):
                 if hotline_env.accepted:
                     break
                 await asyncio.sleep(0.05)
-        assert app.state.outbox_task is None
+        assert all(task.done() for task in tasks)
 
     asyncio.run(scenario())
     assert len(hotline_env.accepted) == 1
@@ -213,7 +212,7 @@ def test_backoff_grows_with_jitter() -> None:
 
     s = TicketSettings(outbox_backoff_base_s=2.0, outbox_backoff_max_s=60.0)
     rng = random.Random(1)
-    values = [outbox.backoff_seconds(n, s, rng) for n in range(1, 8)]
+    values = [outbox_delivery.backoff_seconds(n, s, rng) for n in range(1, 8)]
     for n, v in enumerate(values, start=1):
         cap = min(60.0, 2.0 * 2 ** (n - 1))
         assert cap * 0.5 <= v <= cap

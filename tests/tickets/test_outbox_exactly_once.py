@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.tickets import outbox
+from bot.tickets import outbox, outbox_delivery
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import OutboxKind, OutboxStatus
 from bot.tickets.models import OutboxMessage
@@ -54,7 +54,7 @@ def test_two_workers_and_a_slow_receiver_deliver_each_message_once(
             try:
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
-                    outbox.run_once()
+                    outbox_delivery.run_once()
                     with session_scope() as db:
                         left = db.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "pending")).all()
                     if not left:
@@ -84,20 +84,23 @@ def test_only_the_lease_holder_records_the_outcome(tickets_env: str, monkeypatch
     settings = get_ticket_settings()
     _queue(1, now=T0)
     with session_scope() as db:
-        first = outbox.claim_one(db, now=T0, settings=settings)
+        first = outbox_delivery.claim_one(db, now=T0, settings=settings)
     assert first is not None
     with session_scope() as db:  # still leased: nobody else gets it
-        assert outbox.claim_one(db, now=T0 + dt.timedelta(seconds=1), settings=settings) is None
+        assert outbox_delivery.claim_one(db, now=T0 + dt.timedelta(seconds=1), settings=settings) is None
     later = T0 + dt.timedelta(seconds=settings.outbox_lease_s + 1)
     with session_scope() as db:  # the first worker stalled past its lease: another takes the message
-        second = outbox.claim_one(db, now=later, settings=settings)
+        second = outbox_delivery.claim_one(db, now=later, settings=settings)
     assert second is not None and second.token != first.token
     with session_scope() as db:  # the stalled worker's failure must not overwrite anything
-        assert outbox._record(db, first, error=RuntimeError("late"), now=later, settings=settings, rng=None) == "lost"
+        assert (
+            outbox_delivery._record(db, first, error=RuntimeError("late"), now=later, settings=settings, rng=None)
+            == "lost"
+        )
     with session_scope() as db:
-        assert outbox._record(db, second, error=None, now=later, settings=settings, rng=None) == "delivered"
+        assert outbox_delivery._record(db, second, error=None, now=later, settings=settings, rng=None) == "delivered"
     with session_scope() as db:  # and not after the holder recorded either
-        assert outbox._record(db, first, error=None, now=later, settings=settings, rng=None) == "lost"
+        assert outbox_delivery._record(db, first, error=None, now=later, settings=settings, rng=None) == "lost"
         msg = db.scalars(select(OutboxMessage)).one()
         assert (msg.status, msg.attempts, msg.last_error, msg.lease_token) == ("delivered", 1, None, None)
 
@@ -121,8 +124,8 @@ def test_forwarding_twice_is_one_delivery_until_a_reply(client: TestClient, monk
         client.post(f"/api/desk/tickets/{number}/status", json={"to": "办理中"}).raise_for_status()
         r = client.post(f"/api/desk/tickets/{number}/forward", json={"note": "再次转12345"})
         assert r.status_code == 200 and r.json()["status"] == "已转12345", r.text
-        outbox.run_once()
-        outbox.run_once()
+        outbox_delivery.run_once()
+        outbox_delivery.run_once()
         assert len(hl.requests) == 1
         detail = client.get(f"/api/desk/tickets/{number}").json()
         assert len(detail["deliveries"]) == 1
@@ -132,7 +135,7 @@ def test_forwarding_twice_is_one_delivery_until_a_reply(client: TestClient, monk
         client.post(f"/api/desk/tickets/{number}/status", json={"to": "办理中"}).raise_for_status()
         r = client.post(f"/api/desk/tickets/{number}/forward", json={"note": "答复后再次转办"})
         assert r.status_code == 200, r.text
-        outbox.run_once()
+        outbox_delivery.run_once()
         assert len(hl.requests) == 2
         assert len({r["key"] for r in hl.requests}) == 2
 
@@ -149,10 +152,12 @@ def test_default_retry_schedule_covers_a_working_day(tickets_env: str, monkeypat
     outcome = "retried"
     while outcome == "retried":
         with session_scope() as db:
-            claim = outbox.claim_one(db, now=now, settings=settings)
+            claim = outbox_delivery.claim_one(db, now=now, settings=settings)
         assert claim is not None
         with session_scope() as db:
-            outcome = outbox._record(db, claim, error=RuntimeError("HTTP 503"), now=now, settings=settings, rng=rng)
+            outcome = outbox_delivery._record(
+                db, claim, error=RuntimeError("HTTP 503"), now=now, settings=settings, rng=rng
+            )
         with session_scope() as db:
             msg = db.scalars(select(OutboxMessage)).one()
         if outcome == "retried":
@@ -176,7 +181,7 @@ def test_failed_delivery_raises_the_desk_alert(client: TestClient, monkeypatch: 
         number = _forward_ticket(client)
         assert client.get("/api/desk/meta").json()["failed_deliveries"] == 0
         client.post(f"/api/desk/tickets/{number}/forward", json={}).raise_for_status()
-        outbox.run_once()
+        outbox_delivery.run_once()
         assert client.get("/api/desk/meta").json()["failed_deliveries"] == 1
         with session_scope() as db:
             assert db.scalars(select(OutboxMessage.status)).all() == [OutboxStatus.failed.value]

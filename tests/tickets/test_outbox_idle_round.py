@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.db import session_scope
-from bot.tickets import outbox
+from bot.tickets import outbox, outbox_delivery
 from bot.tickets.config import get_ticket_settings
 from bot.tickets.enums import OutboxKind
 
@@ -28,9 +28,9 @@ def test_idle_round_makes_no_client_and_a_due_message_is_still_sent(
         made.append(client)
         return client
 
-    monkeypatch.setattr(outbox.httpx, "Client", counting_client)
+    monkeypatch.setattr(outbox_delivery.httpx, "Client", counting_client)
     for _ in range(3):
-        assert outbox.run_once().claimed == 0
+        assert outbox_delivery.run_once().claimed == 0
     assert made == []
 
     with Hotline() as hl:
@@ -38,6 +38,6 @@ def test_idle_round_makes_no_client_and_a_due_message_is_still_sent(
         get_ticket_settings.cache_clear()
         with session_scope() as db:
             outbox.enqueue(db, kind=OutboxKind.hotline_12345, ticket_id=None, payload={"n": 1}, dedup_key="idle:1")
-        stats = outbox.run_once()
+        stats = outbox_delivery.run_once()
         get_ticket_settings.cache_clear()
     assert stats.delivered == 1 and len(made) == 1 and made[0].is_closed

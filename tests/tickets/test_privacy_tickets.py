@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from bot.db import get_engine, session_scope
-from bot.tickets import contact_vault, pii_crypto, privacy, service
+from bot.tickets import contact_vault, intake, pii_crypto, privacy, workflow
 from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.schemas import TicketCreate
 
@@ -132,12 +132,10 @@ def test_retention_anonymises_closed_tickets_after_n_days(tickets_env: str) -> N
     t0 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
     contact_vault.remember("sess-citizen-1", "138****8000", RAW_PHONE)
     with session_scope() as db:
-        closed, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=t0)
-        service.reply(db, closed, "已处理", actor="h", now=t0 + dt.timedelta(hours=1))
-        service.close(db, closed, actor="h", now=t0 + dt.timedelta(days=1))
-        still_open, _ = service.create_ticket(
-            db, TicketCreate.model_validate(ticket_body(idempotency_key="k2")), now=t0
-        )
+        closed, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=t0)
+        workflow.reply(db, closed, "已处理", actor="h", now=t0 + dt.timedelta(hours=1))
+        workflow.close(db, closed, actor="h", now=t0 + dt.timedelta(days=1))
+        still_open, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body(idempotency_key="k2")), now=t0)
         closed_id, open_id = closed.id, still_open.id
     closed_at = t0 + dt.timedelta(days=1)
 
@@ -166,8 +164,8 @@ def test_anonymised_ticket_is_not_shown_to_its_former_session(client: TestClient
     with session_scope() as db:
         t = db.scalar(select(Ticket).where(Ticket.number == number))
         assert t is not None
-        service.reply(db, t, "ok", actor="h", now=clock.at)
-        service.close(db, t, actor="h", now=clock.at)
+        workflow.reply(db, t, "ok", actor="h", now=clock.at)
+        workflow.close(db, t, actor="h", now=clock.at)
         privacy.remove_expired_personal_data(db, now=clock.at + dt.timedelta(days=200), days=180)
     lookup = {"number": number, "session_id": "sess-citizen-1", "phone_last4": RAW_PHONE[-4:]}
     assert client.post("/api/internal/tickets/status", json=lookup).json()["visible"] is False

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import get_sessionmaker
-from bot.tickets import pause, service, working_days
+from bot.tickets import errors, intake, pause, ratings, workflow, working_days
+from bot.tickets.clock import Clockwork
 from bot.tickets.enums import EventKind, OutboxKind, Rating
 from bot.tickets.models import OutboxMessage, Ticket, TicketEvent
 from bot.tickets.operations_config import get_operations_settings
@@ -38,7 +39,7 @@ class Clock:
 
 def _create(db, key: str, now: dt.datetime) -> Ticket:  # type: ignore[no-untyped-def]
     body = ticket_body(session_id=f"sess-{key}", idempotency_key=f"{key}:1")
-    ticket, _ = service.create_ticket(db, TicketCreate.model_validate(body), now=now)
+    ticket, _ = intake.create_ticket(db, TicketCreate.model_validate(body), now=now)
     return ticket
 
 
@@ -65,9 +66,9 @@ def test_each_notification_exactly_once_across_the_spring_festival(
         # A second ticket, answered and closed, then rated 不满意 on 13 Feb → 整改 in 5 working days:
         # 14 Feb (调休 Saturday), then 24, 25, 26, 27 Feb after the holiday.
         rated = _create(db, "rated", at("2026-02-06", 11))
-        service.reply(db, rated, "已处理", actor="h", now=at("2026-02-10"))
-        service.close(db, rated, actor="h", now=at("2026-02-10", 11))
-        out = service.rate(
+        workflow.reply(db, rated, "已处理", actor="h", now=at("2026-02-10"))
+        workflow.close(db, rated, actor="h", now=at("2026-02-10", 11))
+        out = ratings.rate(
             db, rated, RatingIn(session_id="sess-rated", rating=Rating.dissatisfied), now=at("2026-02-13")
         )
         assert out.rectification_due == dt.date(2026, 2, 27)
@@ -126,12 +127,12 @@ def test_lease_is_exclusive_until_it_expires(tickets_env: str) -> None:
 
 
 def test_pause_stops_the_clock_and_resume_keeps_the_working_days_left(tickets_env: str) -> None:
-    clock = service.Clockwork.default()
+    clock = Clockwork.default()
     with get_sessionmaker()() as db:
         ticket = _create(db, "paused", at("2026-02-06"))  # resolve due Fri 13 Feb
         pause.pause(db, ticket, actor="h", now=at("2026-02-11"), clock=clock, note="等待群众补充材料")
         assert ticket.paused_days_left == 2  # 12 and 13 Feb
-        with pytest.raises(service.ConflictError):
+        with pytest.raises(errors.ConflictError):
             pause.pause(db, ticket, actor="h", now=at("2026-02-12"), clock=clock, note=None)
         # Paused over the holiday: no reminder for it.
         result = DeadlineScheduler(holder="x", now=lambda: at("2026-02-13")).run_once()

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.tickets.numbers import normalise_number
 from bot.tickets.privacy import mentions_ticket_number
-from bot.tickets.service import normalise_number
 from knowledge.query.analyse import Analyser
 from knowledge.query.lexicon import load_lexicon
 from knowledge.ticket_numbers import find_number, find_numbers

@@ -250,11 +250,11 @@ def test_invalid_transitions_and_reopen(client: TestClient) -> None:
 def test_events_are_append_only(tickets_env: str) -> None:
     import pytest
 
-    from bot.tickets import service
+    from bot.tickets import intake
     from bot.tickets.schemas import TicketCreate
 
     with session_scope() as db:
-        service.create_ticket(db, TicketCreate.model_validate(ticket_body()))
+        intake.create_ticket(db, TicketCreate.model_validate(ticket_body()))
     with pytest.raises(RuntimeError, match="append-only"), session_scope() as db:
         ev = db.scalars(select(TicketEvent)).first()
         assert ev is not None

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.channels import web_inbox
 from bot.channels.base import ChannelAdapter, OutgoingMessage, get_adapter, register_adapter
 from bot.db import get_sessionmaker, session_scope
-from bot.tickets import auth, contact_vault, first_admin, pii_crypto, service
+from bot.tickets import auth, contact_vault, first_admin, intake, pii_crypto, workflow
 from bot.tickets.models import ContactVaultEntry, HandlerUser, Ticket
 from bot.tickets.routing import RoutingTable, load_item_categories, load_routing, route
 from bot.tickets.schemas import TicketCreate
@@ -37,7 +37,7 @@ def test_numbers_unique_under_concurrency(tickets_env: str) -> None:
             for i in range(per_thread):
                 with get_sessionmaker()() as db:
                     body = ticket_body(session_id=f"s{t}", idempotency_key=f"s{t}:{i}")
-                    ticket, created = service.create_ticket(db, TicketCreate.model_validate(body), now=NOW)
+                    ticket, created = intake.create_ticket(db, TicketCreate.model_validate(body), now=NOW)
                     assert created
                     with lock:
                         numbers.append(ticket.number)
@@ -64,7 +64,7 @@ def test_concurrent_retries_of_one_request_give_one_ticket(tickets_env: str) -> 
         try:
             barrier.wait()
             with get_sessionmaker()() as db:
-                ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
+                ticket, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
                 results.append(ticket.number)
         except BaseException as exc:
             errors.append(exc)
@@ -118,7 +118,7 @@ def test_web_inbox_probe_does_not_wait_behind_a_writer(tickets_env: str, monkeyp
 
 
 def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> None:
-    from bot.tickets import outbox
+    from bot.tickets import outbox_delivery
 
     received: list[tuple[str, str]] = []
 
@@ -128,10 +128,10 @@ def test_replies_on_other_channels_go_through_the_outbox(tickets_env: str) -> No
 
     register_adapter("wechat", FakeWeChat())
     with get_sessionmaker()() as db:
-        ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body(channel="wechat")), now=NOW)
-        service.reply(db, ticket, "已处理完毕", actor="tester", now=NOW)
+        ticket, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body(channel="wechat")), now=NOW)
+        workflow.reply(db, ticket, "已处理完毕", actor="tester", now=NOW)
     assert received == []  # nothing sent inside the transaction
-    assert outbox.run_once().delivered == 1
+    assert outbox_delivery.run_once().delivered == 1
     assert received and received[0][0] == "sess-citizen-1" and "已处理完毕" in received[0][1]
     assert web_inbox.fetch_undelivered("sess-citizen-1") == []
 
@@ -154,7 +154,7 @@ def test_raw_contact_never_logged(tickets_env: str, caplog: pytest.LogCaptureFix
     caplog.set_level("DEBUG")
     contact_vault.remember("sess-citizen-1", "138****8000", "13812348000")
     with get_sessionmaker()() as db:
-        ticket, _ = service.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
+        ticket, _ = intake.create_ticket(db, TicketCreate.model_validate(ticket_body()), now=NOW)
         assert ticket.contact_encrypted and "13812348000" not in ticket.contact_encrypted  # encrypted at rest
         assert pii_crypto.decrypt(ticket.contact_encrypted) == "13812348000"
     assert "13812348000" not in caplog.text
@@ -241,7 +241,7 @@ def test_every_curated_item_has_an_office() -> None:
     assert not unrouted, f"items without an office in routing.yaml: {unrouted}"
 
 
-def test_lifespan_migrates_creates_first_admin_and_runs_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lifespan_migrates_and_creates_first_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The wiring the lead uses in bot/app.py, on a fresh (unmigrated) SQLite file."""
     from contextlib import asynccontextmanager
 
@@ -270,14 +270,12 @@ def test_lifespan_migrates_creates_first_admin_and_runs_worker(tmp_path: Path, m
     app.include_router(router_desk.router)
     try:
         with TestClient(app) as client:
-            assert app.state.outbox_task is not None
             r = client.post("/api/desk/login", json={"username": "admin", "password": "bootstrap-admin-pw"})
             assert r.status_code == 200 and r.json()["role"] == "admin"
             page = client.get("/desk")
             assert page.status_code == 200 and "工单处理台" in page.text
             assert client.get("/desk/desk.js").status_code == 200
             assert client.get("/desk/../db.py").status_code == 404
-        assert app.state.outbox_task is None
     finally:
         _reset_caches()
 

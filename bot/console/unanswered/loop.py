@@ -4,14 +4,11 @@ the live knowledge version is not the one they were last tested against."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +18,7 @@ from bot.console.unanswered.config import UnansweredSettings, get_unanswered_set
 from bot.console.unanswered.models import UnansweredGroup
 from bot.console.unanswered.offices import OfficeLocator
 from bot.db import session_scope
+from bot.jobs import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -106,30 +104,21 @@ def retest_if_needed(loop: UnansweredLoop) -> int:
         return loop.retest(db, now=dt.datetime.now(dt.UTC))
 
 
-async def watch_versions(loop: UnansweredLoop, interval_s: float) -> None:
+@dataclass
+class VersionWatch:
     """Re-test resolved groups whenever the version this process serves changes (a publish or a rollback)."""
+
+    loop: UnansweredLoop
     tested: int | None = None
-    while True:
-        await asyncio.sleep(interval_s)
-        version = loop.version()
-        if version == tested or version == 0:
-            continue
-        try:
-            await asyncio.to_thread(retest_if_needed, loop)
-            tested = version
-        except Exception:
-            logger.exception("re-test of resolved unanswered groups failed")
+
+    def __call__(self) -> None:
+        version = self.loop.version()
+        if version == self.tested or version == 0:
+            return
+        retest_if_needed(self.loop)
+        self.tested = version  # a failed re-test is tried again at the next interval
 
 
-@asynccontextmanager
-async def unanswered_lifespan(app: Any) -> AsyncIterator[None]:
-    """Inside the app's lifespan: the version watcher of the loop on ``app.state.unanswered`` (if wired)."""
-    loop: UnansweredLoop | None = getattr(app.state, "unanswered", None)
-    task = None
-    if loop is not None:
-        task = asyncio.create_task(watch_versions(loop, loop.settings.unanswered_watch_s), name="unanswered-retest")
-    try:
-        yield
-    finally:
-        if task is not None:
-            task.cancel()
+def retest_job(loop: UnansweredLoop) -> PeriodicJob:
+    """The version watcher as a periodic job (the app factory lists it with the loop it builds)."""
+    return PeriodicJob("unanswered-retest", loop.settings.unanswered_watch_s, VersionWatch(loop), wait_first=True)

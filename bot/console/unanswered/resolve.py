@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from bot.console import store
+from bot.console import drafts, roles, versions
+from bot.console.errors import DraftConflict, DraftInvalid, NotFoundError
 from bot.console.models import KIND_ITEM, KIND_REFERRALS, REFERRALS_KEY
 from bot.console.unanswered import service, texts
 from bot.console.unanswered.models import UnansweredGroup
@@ -71,10 +72,10 @@ def link(
     if group.status != "open":
         raise ResolveError(409, texts.ALREADY_RESOLVED)
     try:
-        document, revision = store.item_document(db, item_code)
-    except store.NotFoundError:
+        document, revision = versions.item_document(db, item_code)
+    except NotFoundError:
         raise ResolveError(404, texts.UNKNOWN_ITEM) from None
-    if not store.can_edit(user, document):
+    if not roles.can_edit(user, document):
         raise ResolveError(403, texts.NOT_YOUR_ITEM)
     if as_ == "alias":
         changed = with_alias(document, text)
@@ -92,14 +93,14 @@ def link(
 
 def _save(db: Session, kind: str, key: str, document: Any, user: HandlerUser, revision: int | None, note: str) -> int:
     try:
-        draft = store.save_document_draft(
+        draft = drafts.save_document_draft(
             db, kind, key, document, author=user.username, base_revision=revision, note=note
         )
-    except store.DraftInvalid as exc:
+    except DraftInvalid as exc:
         db.rollback()
         errors = [{"path": e.path, "message": e.message} for e in exc.errors]
         raise ResolveError(422, "; ".join(e["message"] for e in errors)[:500], errors) from None
-    except store.DraftConflict as exc:
+    except DraftConflict as exc:
         db.rollback()
         raise ResolveError(409, str(exc) or texts.CONFLICT) from None
     return int(draft.id)
@@ -133,8 +134,8 @@ def other_department(
         raise ResolveError(409, texts.ALREADY_RESOLVED)
     draft = None
     if department and keyword:
-        body, open_draft = store.document(db, KIND_REFERRALS, REFERRALS_KEY)
-        if not store.can_edit(user, body, KIND_REFERRALS):
+        body, open_draft = versions.document(db, KIND_REFERRALS, REFERRALS_KEY)
+        if not roles.can_edit(user, body, KIND_REFERRALS):
             raise ResolveError(403, texts.REFERRALS_REVIEWERS_ONLY)
         changed = with_referral(list(body or []), department, keyword)
         revision = open_draft.revision if open_draft is not None else None

@@ -15,7 +15,7 @@ from bot.channels.base import OutgoingMessage, get_adapter
 from bot.channels.wechat.adapter import UndeliverableError
 from bot.channels.wechat.fake_api import FakeWeChatApi
 from bot.channels.wechat.models import WeChatUser
-from bot.tickets import outbox
+from bot.tickets import outbox_delivery
 from bot.tickets.models import OutboxMessage
 from tests.channels.wechat.conftest import ScriptedAssistant, WeChatHarness, outbox_settings
 
@@ -23,7 +23,7 @@ from tests.channels.wechat.conftest import ScriptedAssistant, WeChatHarness, out
 def _drain(sessions: sessionmaker[Session], rounds: int = 20) -> None:
     """Run the outbox until nothing is pending (fast backoff)."""
     for _ in range(rounds):
-        stats = outbox.run_once(settings=outbox_settings(), session_factory=sessions)
+        stats = outbox_delivery.run_once(settings=outbox_settings(), session_factory=sessions)
         with sessions() as db:
             pending = db.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
         if not pending and not stats.claimed:
@@ -183,7 +183,7 @@ def test_outbox_marks_an_out_of_window_reply_failed_at_once_with_the_reason(
     h = build_harness()
     sim = h.simulator()  # never wrote to the account: no window open
     enqueue_parts(lambda: h.sessions, f"wx-{sim.openid}", ["【办不成事反映】答复内容"])
-    outbox.run_once(settings=outbox_settings(), session_factory=h.sessions)
+    outbox_delivery.run_once(settings=outbox_settings(), session_factory=h.sessions)
     with h.sessions() as db:
         row = db.scalars(select(OutboxMessage)).one()
     assert (row.status, row.attempts) == ("failed", 1)
