@@ -166,8 +166,8 @@ def test_general_policy_word_needs_the_point_to_score_as_well_as_the_item(facts)
 
 
 def test_a_general_policy_word_in_another_departments_question_is_no_policy_question(facts) -> None:  # type: ignore[no-untyped-def]
-    """"社保卡补了一个月还没寄到，怎么回事": 怎么回事 is a general policy cue, but the learned kind leans to another
-    department: no policy point is given for it."""
+    """A message like "社保卡补了一个月还没寄到，怎么回事": 怎么回事 is a general policy cue, but the learned
+    kind leans to another department: no policy point is given for it."""
     points = {"siping-business-env-plan.p01": 0.94}
     q = query("卡补了一个月还没寄到怎么回事", policy_cues=("怎么回事",), kind="other_department")
     assert run(facts, q, scores({NURSE: 0.80}, points=points)).rule != "policy"
