@@ -10,7 +10,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     place named with only a vague "how" (怎么办) keeps the conversation's aspect too
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both; names
                     none and no item, but the dense channel's best policy point clearly outscores every item
-                    (`policy_match.py`, thresholds calibrated on the bank's tuning part): that point
+                    (`policy_match.py`, thresholds calibrated on the bank's tuning part): that point; a general
+                    policy word ("怎么回事") in a question the learned kind gives to another department is none
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
@@ -276,6 +277,8 @@ def policy(s: Situation, f: Facts) -> Decision | None:
         if by_meaning is not None:
             return by_meaning
     if not q.asks_policy or not points or q.aspects:
+        return None
+    if q.kind == "other_department":  # a general cue ("怎么回事", "是什么") in another department's question
         return None
     best_id, best_score = max(points.items(), key=lambda kv: kv[1])
     top = s.scores.items.get(_best_named(s), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0.0)

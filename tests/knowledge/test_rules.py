@@ -165,6 +165,16 @@ def test_general_policy_word_needs_the_point_to_score_as_well_as_the_item(facts)
     assert (high.rule, high.policy_id) == ("policy", "siping-business-env-plan.p01")
 
 
+def test_a_general_policy_word_in_another_departments_question_is_no_policy_question(facts) -> None:  # type: ignore[no-untyped-def]
+    """A message like "社保卡补了一个月还没寄到，怎么回事": 怎么回事 is a general policy cue, but the learned
+    kind leans to another department: no policy point is given for it."""
+    points = {"siping-business-env-plan.p01": 0.94}
+    q = query("卡补了一个月还没寄到怎么回事", policy_cues=("怎么回事",), kind="other_department")
+    assert run(facts, q, scores({NURSE: 0.80}, points=points)).rule != "policy"
+    ours = query("卡补了一个月还没寄到怎么回事", policy_cues=("怎么回事",))
+    assert run(facts, ours, scores({NURSE: 0.80}, points=points)).rule == "policy"
+
+
 def test_generic_words_ask_which_item_unless_the_context_says(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("我要办许可证", norm="我要办许可证", generic=True, residue="")
     s = scores({NURSE: 0.97, PLACE: 0.96, WATER: 0.95})
