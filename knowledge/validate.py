@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from knowledge.faq_check import faq_findings
 from knowledge.loader import (
     ITEMS_DIR,
     POLICIES_DIR,
@@ -440,6 +441,8 @@ class _Checker:
         self.check_required_text()
         self.check_freshness()
         self.check_vocabulary()
+        for level, where, message in faq_findings(self.report.items, self.item_files):  # knowledge/faq_check.py
+            self.add(Level.error if level == "error" else Level.warning, where, message)
         self.review_list()
         return self.report
 
