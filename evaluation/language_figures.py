@@ -114,9 +114,12 @@ def probe_figures(engine: Any, failures: list[str]) -> dict[str, Any]:
 
 
 def faq_share(engine: Any) -> dict[str, Any]:
-    """How many in-domain tuning rows (any style) are answered from a FAQ entry: a FAQ rule that fires on
-    ordinary guide questions would show here."""
-    rows = [q for q in load("tuning") if q.kind == "in_domain"]
+    """How many in-domain tuning rows (any style) about an item with FAQ entries are answered from one: a FAQ
+    rule that fires on ordinary guide questions would show here (the rule never answers for other items)."""
+    from knowledge.faq import faq_entries
+
+    with_faq = {e.item_code for e in faq_entries(engine.catalog.items)}
+    rows = [q for q in load("tuning") if q.kind == "in_domain" and q.item in with_faq]
     from_faq = [q for q in rows if _faq_of(engine.ask(q.text))]
     return {
         "in_domain rows": len(rows),
