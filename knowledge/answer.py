@@ -51,6 +51,7 @@ class Answer(BaseModel):
     item: ItemRef | None = None
     guide_id: str | None = None
     policy_id: str | None = None
+    faq_id: str | None = None  # the FAQ entry quoted (knowledge/faq.py), when one answers
     sub_item: str | None = None
     aspect: Aspect | None = None  # the primary asked aspect
     aspects: list[Aspect] = Field(default_factory=list)  # every aspect answered, primary first

@@ -74,6 +74,10 @@ def item_chunks(item: ServiceItem) -> list[Chunk]:
     chunks: list[Chunk] = []
     names = "、".join([item.name, *item.aliases])
     chunks.append(Chunk(_hash(item.code, "names", names), f"{names}", item.code, None, None, Aspect.overview))
+    english = [a for a in item.aliases if a.isascii()]
+    if english:  # an English question meets the item's English names in its own language (e5 across languages is weak)
+        text = "; ".join(english)
+        chunks.append(Chunk(_hash(item.code, "names-en", text), text, item.code, None, None, Aspect.overview))
     for guide in item.guides:
         head = f"{guide_title(item, guide)} {guide.region}"
         overview = " ".join(p for p in (head, guide.item_type, item.summary, guide.notes) if p)

@@ -23,6 +23,7 @@ from knowledge.decide.model import Decision
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
 from knowledge.decide.tuning import Tuning
+from knowledge.faq import NameStripper, faq_entries
 from knowledge.places import Places, load_places
 from knowledge.query.analyse import Analyser
 from knowledge.query.lexicon import CueMatcher, Lexicon, load_lexicon
@@ -30,6 +31,7 @@ from knowledge.query.model import Query
 from knowledge.query.predictors import Predictors
 from knowledge.retrieve.bm25 import BM25Scorer, Tokeniser
 from knowledge.retrieve.dense import DenseChannel, DenseScorer
+from knowledge.retrieve.faq import FaqScorer
 from knowledge.retrieve.fuse import Retriever
 from knowledge.retrieve.names import NamesScorer
 from knowledge.retrieve.protocol import Channel, Scores
@@ -116,6 +118,10 @@ class Engine:
             channels.append(BM25Scorer(catalog.chunks, Tokeniser(names)))
         if t.use_names:
             channels.append(NamesScorer(catalog.items, self.lexicon.generic_terms))
+        entries = faq_entries(catalog.items)
+        if t.use_faq and dense is not None and entries:  # question against FAQ question (knowledge/faq.py)
+            names = [n for item in catalog.items for n in (item.name, *item.aliases)]
+            channels.append(FaqScorer(entries, dense.embedder, NameStripper(names)))
         self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)

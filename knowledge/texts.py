@@ -54,6 +54,13 @@ REFERRAL = "“{keyword}”相关业务一般由{department}办理，不属于�
 OTHER_DEPARTMENT = "这看起来不属于卫生健康部门的业务，卫生健康委的办事指南里没有相关内容。"
 NO_ANSWER_HINT = "您可以拨打政务服务便民热线{helpline}，或到当地政务服务中心咨询。"
 
+FAQ_HEADER = "【{name}】常见问题（{region}）"
+FAQ_QUESTION = "问：{question}"
+FAQ_ANSWER = "答：{answer}"
+FAQ_LOCAL_NOTE = "说明：以上为{region}的常见问题解答，其他地区的规定可能不同。"
+FAQ_REGION_UNSTATED = "说明：来源未载明这条问答适用的地区，请以当地规定为准。"
+FAQ_VERIFIED_LINE = "资料核实日期：{date}"
+
 POLICY_HEADER = "【{topic}】"
 POLICY_SOURCE = "来源：{title}（{issuer}，{date}）"
 

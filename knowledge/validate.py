@@ -69,6 +69,7 @@ class _Checker(Checks):
         self.check_required_text()
         self.check_freshness()
         self.check_vocabulary()
+        self.check_faq()
         self.review_list()
         return self.report
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from knowledge.faq_check import faq_findings
 from knowledge.loader import POLICIES_DIR, REFERRALS_FILE, KnowledgeDataError, ModelT, format_validation_error
 from knowledge.places import PLACES_FILE, Places, load_places_file
 from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
@@ -239,6 +240,11 @@ class Checks:
                     f"{POLICIES_DIR}/{doc.id}.yaml",
                     f"核验过期 stale: last_verified {doc.last_verified.isoformat()} is {days} days old",
                 )
+
+    def check_faq(self) -> None:
+        """FAQ entries: a known region stated; a `faq.jsonl fNNN` citation matches its record (faq_check.py)."""
+        for level, where, message in faq_findings(self.report.items, self.item_files):
+            self.add(Level.error if level == "error" else Level.warning, where, message)
 
     def check_vocabulary(self) -> None:
         """lexicon.yaml and referrals.yaml: their schemas, and clashes with the items' names."""

@@ -9,14 +9,17 @@ from knowledge.answer import Answer, Candidate, Choice, ItemRef
 from knowledge.catalog import Catalog
 from knowledge.compose.render import (
     common_materials,
+    faq_sources,
     guide_sources,
     policy_sources,
+    render_faq,
     render_guide,
     render_policy,
     render_side_by_side,
 )
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
+from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect
@@ -32,6 +35,7 @@ class Composer:
         self.selector = selector
         self.helpline = helpline
         self.deployment_region = deployment_region
+        self.faqs: dict[str, FaqEntry] = {e.id: e for e in faq_entries(catalog.items)}
 
     def compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
         answer = self._compose(decision, query, scores)
@@ -48,6 +52,8 @@ class Composer:
             return self._clarify_items(decision, scores)
         if decision.item_code is None and decision.policy_id:
             return self._policy(decision)
+        if decision.faq_id in self.faqs:
+            return self._faq(decision)
         answer = self._item(decision)
         if decision.policy_id:
             policy = self._policy(decision)
@@ -145,6 +151,26 @@ class Composer:
             sources=policy_sources(doc),
             region=doc.region,
             last_verified=doc.last_verified.isoformat(),
+        )
+
+    def _faq(self, decision: Decision) -> Answer:
+        assert decision.item_code is not None and decision.faq_id is not None
+        item, entry = self.catalog.item_by_code[decision.item_code], self.faqs[decision.faq_id]
+        aspects = decision.aspects or (Aspect.overview,)
+        return Answer(
+            kind="answer",
+            item=ItemRef(code=item.code, name=item.name),
+            guide_id=entry.guide.id,
+            guide_ids=[entry.guide.id],
+            faq_id=entry.id,
+            aspect=aspects[0],
+            aspects=list(aspects),
+            rule=decision.rule,
+            confidence=decision.confidence,
+            text=render_faq(item, entry),
+            sources=faq_sources(entry),
+            region=entry.region,
+            last_verified=entry.guide.last_verified.isoformat(),
         )
 
     def _item(self, decision: Decision) -> Answer:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from knowledge import texts
 from knowledge.answer import SourceRef
 from knowledge.documents import field_text, guide_title
+from knowledge.faq import FaqEntry
 from knowledge.schema import Aspect, Guide, PolicyDocument, PolicyPoint, ServiceItem, Status, Trust
 
 
@@ -130,6 +131,27 @@ def render_guide(
     lines.append(texts.SOURCE_LINE.format(title="；".join(s.title for s in guide.sources)))
     lines.append(texts.VERIFIED_LINE.format(region=guide.region, date=guide.last_verified.isoformat()))
     return "\n".join(lines)
+
+
+def render_faq(item: ServiceItem, entry: FaqEntry) -> str:
+    """A FAQ entry's question and answer, verbatim, with its source and region."""
+    faq, region = entry.faq, entry.region
+    lines = [
+        texts.FAQ_HEADER.format(name=item.name, region=region),
+        texts.FAQ_QUESTION.format(question=faq.question),
+        texts.FAQ_ANSWER.format(answer=faq.answer),
+    ]
+    if faq.source.trust is Trust.weak:
+        lines.append(texts.WEAK_SOURCE_NOTE)
+    known = region.strip() and "不详" not in region
+    lines.append(texts.FAQ_LOCAL_NOTE.format(region=region) if known else texts.FAQ_REGION_UNSTATED)
+    lines.append(texts.SOURCE_LINE.format(title=faq.source.title))
+    lines.append(texts.FAQ_VERIFIED_LINE.format(date=entry.guide.last_verified.isoformat()))
+    return "\n".join(lines)
+
+
+def faq_sources(entry: FaqEntry) -> list[SourceRef]:
+    return [SourceRef(title=entry.faq.source.title, url=entry.faq.source.url, region=entry.region)]
 
 
 def render_policy(doc: PolicyDocument, point: PolicyPoint) -> str:

@@ -21,6 +21,7 @@ class Decision:
     region: str | None = None  # the region whose guide to prefer
     region_named: bool = False  # the user named it in this message: say so when the item has none there
     policy_id: str | None = None
+    faq_id: str | None = None  # a FAQ entry of `item_code` answers (knowledge/faq.py), quoted verbatim
     clarify_items: tuple[str, ...] = ()  # item codes to choose from
     clarify_sub_items: tuple[str, ...] = ()  # canonical sub-items of `item_code` to choose from
     referral: Referral | None = None

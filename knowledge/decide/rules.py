@@ -20,6 +20,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
   then
+    faq             an item answer whose FAQ entry matches the question better than its guide sections: the entry,
+                    quoted verbatim (decide/faq_rule.py)
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
                     asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.answer import Context
+from knowledge.decide.faq_rule import faq
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
@@ -375,7 +378,12 @@ def weak_match(s: Situation, f: Facts) -> Decision | None:
     if not ranked:
         return Decision(kind="no_answer", rule="weak_match")
     top_code, top = ranked[0]
-    if top >= t.no_answer_below or top_code in s.scores.named or _clear_english_lead(s, t):
+    if top_code in s.scores.named:
+        return None
+    if s.query.language == "en":  # English questions are judged on their own scale only (their names chunk)
+        if _clear_english_lead(s, t):
+            return None
+    elif top >= t.no_answer_below:
         return None
     best = s.scores.best_point
     if best and best[1] >= t.no_answer_below + t.policy_bonus:
@@ -425,6 +433,8 @@ def sub_items(decision: Decision, f: Facts, query: Query | None = None) -> Decis
     sub-item the question's own words point to (decide/sub_item_words.py), else ask or show them side by side."""
     if decision.kind != "answer" or decision.item_code is None or decision.sub_item or decision.policy_id:
         return decision
+    if decision.faq_id:  # a FAQ entry answers: its own words, whatever the sub-items say
+        return decision
     item = f.catalog.item_by_code[decision.item_code]
     differing = f.selector.differing_sub_items(item, decision.aspects, decision.region)
     if not differing:
@@ -443,7 +453,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
     for rule in rules:
         decision = rule(s, f)
         if decision is not None:
-            refined = sub_items(aspect_from_guide_words(decision, s.query, f.guide_words), f, s.query)
+            refined = sub_items(faq(aspect_from_guide_words(decision, s.query, f.guide_words), s, f), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -15,6 +15,7 @@ from knowledge.decide.model import Decision
 from knowledge.decide.name_words import names_as_words, word_boundaries
 from knowledge.decide.sub_item_words import SubItemWords
 from knowledge.decide.tuning import Tuning
+from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
 from knowledge.text_normalise import normalise
@@ -51,6 +52,7 @@ class Facts:
         for chunk in catalog.chunks:
             if chunk.item_code and not chunk.policy_id:
                 self._item_text[chunk.item_code] = self._item_text.get(chunk.item_code, "") + "\n" + chunk.text
+        self.faqs: dict[str, FaqEntry] = {e.id: e for e in faq_entries(catalog.items)}
         self._point_words = {
             p.id: [normalise(w) for w in (p.topic, *p.keywords)] for d in catalog.policies for p in d.points
         }
@@ -89,6 +91,9 @@ class Facts:
     def cited_points(self, policy_names: Sequence[str]) -> list[str]:
         """Policy points whose topic or keywords contain a policy name the question used."""
         return [pid for pid, words in self._point_words.items() if any(n in w for n in policy_names for w in words)]
+
+    def faqs_of(self, code: str) -> list[FaqEntry]:
+        return [e for e in self.faqs.values() if e.item_code == code]
 
     def related_items(self, point_id: str) -> list[str]:
         return list(self.catalog.point_by_id[point_id][1].related_items)

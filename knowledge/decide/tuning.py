@@ -16,14 +16,17 @@ class Tuning:
     use_dense: bool = True
     use_lexical: bool = True
     use_names: bool = True
+    use_faq: bool = True
     w_lexical: float = 0.08
     w_names: float = 0.15
     no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned
     # English questions score lower against Chinese guides (e5 across languages): their own threshold, with a
     # clear lead over the runner-up, calibrated on the bank's tuning English rows and
     # evaluation/data/english_probes.jsonl (`python -m evaluation.calibrate --english`)
-    no_answer_below_en: float = 0.905
-    english_min_margin: float = 0.02
+    # (round 6: re-chosen after items got an English names chunk, knowledge/documents.py; an English question is
+    # judged on this scale only, never on the Chinese threshold)
+    no_answer_below_en: float = 0.92
+    english_min_margin: float = 0.03
     clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
     # A policy asked in the citizen's own words (no policy name, no item named): the dense channel's best policy
@@ -38,4 +41,11 @@ class Tuning:
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")
-    context_window: int = 6  # the context item resolves an ambiguous question when among this many
+    context_window: int = 6
+    # A FAQ entry answers instead of the guide's sections when the question, without the item's names, asks what the
+    # entry's question asks (cosine of e5 query vectors, knowledge/retrieve/faq.py) at least this closely; when the
+    # question asks for a field the item's guides state (fee, time limit, materials …), only a closer match beats
+    # that field (decide/faq_rule.py). Chosen on evaluation/data/faq_probes.jsonl and the bank's tuning rows
+    # (`python -m evaluation.language_figures`)
+    faq_min: float = 0.90
+    faq_min_over_field: float = 0.95  # the context item resolves an ambiguous question when among this many

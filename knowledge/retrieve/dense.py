@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SCHEMA_VERSION = "chunks-1"  # bump when documents.py changes what a chunk's text holds
+CHUNK_SCHEMA_VERSION = "chunks-2"  # bump when documents.py changes what a chunk's text holds
 
 
 class DenseChannel:

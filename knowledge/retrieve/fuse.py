@@ -45,7 +45,8 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
         items[code] = items.get(code, 0.0) + w_names * score
     point_ids = set(dense.points) | set(lexical.points)
     points = {p: dense.points.get(p, 0.0) + w_lexical * lexical.points.get(p, 0.0) for p in point_ids}
-    return Scores(items=items, points=points, named=dict(names.items), exact=names.exact, channels=views)
+    faqs = views["faq"].faqs if "faq" in views else {}
+    return Scores(items=items, points=points, named=dict(names.items), exact=names.exact, faqs=faqs, channels=views)
 
 
 def _aligned(dense: ChannelScores, lexical: ChannelScores, item_codes: Sequence[str]) -> bool:

@@ -132,6 +132,7 @@ def test_link_as_faq_question(app: TestClient) -> None:
     assert r.status_code == 200, r.text
     drafted = app.get(f"/api/console/items/{NURSE}").json()["document"]["guides"][0]["faq"]
     assert drafted[-1]["question"] == "护士执照怎么续？" and drafted[-1]["source"] == guide["sources"][0]
+    assert drafted[-1]["region"] == guide["region"]  # the entry states where it applies
 
 
 def test_other_department_and_dismiss(app: TestClient) -> None:

@@ -51,7 +51,9 @@ def with_faq(document: dict[str, Any], guide_id: str | None, question: str, answ
     if guide is None:
         raise ResolveError(422, texts.UNKNOWN_GUIDE)
     sources = guide.get("sources") or []
-    faq = {"question": question, "answer": answer, "source": copy.deepcopy(sources[0]) if sources else None}
+    source = copy.deepcopy(sources[0]) if sources else None
+    # the entry states its region (the guide's), as knowledge/faq_check.py asks: it answers only where that covers
+    faq = {"question": question, "answer": answer, "source": source, "region": guide.get("region")}
     guide["faq"] = [*(guide.get("faq") or []), faq]
     return doc
 

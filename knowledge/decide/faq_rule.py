@@ -1,0 +1,68 @@
+"""The `faq` rule: a FAQ entry answers instead of the guide's sections when it matches the question better.
+
+After a rule has chosen an item, the item's FAQ entries (`knowledge/faq.py`) compete with its guide sections.
+The FAQ channel scores how closely the question, without the item's names, asks what each entry's question
+asks (`Scores.faqs`). A guide states fields verbatim (materials, time limit, fee, validity, result, basis,
+place, online service): a question asking for such a field that the item's guides state is matched by that
+section, and an entry beats it only at `Tuning.faq_min_over_field`. A question asking how to go about it,
+who may, whether it is still possible (process, conditions, overview — what FAQ entries answer in their own
+words) or a field no guide of the item states takes an entry from `Tuning.faq_min`. The entry's region must
+cover the place the question names or the conversation knows (a 厦门 FAQ does not answer for 深圳). The best
+entry is quoted verbatim with its source; otherwise the decision stands. Policy answers, clarifying
+questions and no-answers are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from knowledge.decide.model import Decision
+from knowledge.decide.situation import Facts, Situation
+from knowledge.documents import field_text
+from knowledge.faq import FaqEntry
+from knowledge.schema import Aspect
+
+logger = logging.getLogger(__name__)
+
+OPEN_ASPECTS = frozenset({Aspect.process, Aspect.conditions, Aspect.overview})
+"""Aspects a FAQ entry answers in its own words: how to go about it, who may, what it is."""
+
+
+def faq_threshold(s: Situation, f: Facts, code: str) -> float:
+    """The score an entry needs: higher when the question's own cues ask for a field the item's guides state."""
+    t = f.tuning
+    if s.query.aspect_source != "cue":
+        return t.faq_min
+    item = f.catalog.item_by_code[code]
+    fields = [a for a in s.query.aspects if a not in OPEN_ASPECTS]
+    stated = any(field_text(g, a) for a in fields for g in item.guides)
+    return t.faq_min_over_field if stated else t.faq_min
+
+
+def _fits_region(entry: FaqEntry, s: Situation, f: Facts) -> bool:
+    asked = s.query.region or s.query.region_hint
+    return asked is None or f.selector.region_covers(entry.region, asked)
+
+
+def best_faq(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None:
+    """The item's FAQ entry the question asks best, when it clears the threshold and fits the place."""
+    bar = faq_threshold(s, f, code)
+    found = [
+        (entry, s.scores.faqs[entry.id])
+        for entry in f.faqs_of(code)
+        if s.scores.faqs.get(entry.id, 0.0) >= bar and _fits_region(entry, s, f)
+    ]
+    return max(found, key=lambda pair: pair[1], default=None)
+
+
+def faq(decision: Decision, s: Situation, f: Facts) -> Decision:
+    """An item answer becomes the quoted FAQ entry when one matches the question better than the sections."""
+    if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
+        return decision
+    chosen = best_faq(s, f, decision.item_code)
+    if chosen is None:
+        return decision
+    entry, score = chosen
+    logger.debug("faq %s (%.3f) answers for %s", entry.id, score, decision.item_code)
+    return replace(decision, faq_id=entry.id, rule=f"{decision.rule}+faq", clarify_sub_items=())
