@@ -6,6 +6,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
+    policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
+                    policy's document holds best: that document's best point (decide/topic.py)
     followup        a message in a conversation that asks about the conversation's item (any wording); a
                     place named with only a vague "how" (怎么办) keeps the conversation's aspect too
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both; names
@@ -38,6 +40,7 @@ from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.situation import Facts, Rule, Situation
+from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -406,6 +409,7 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
 RULES: tuple[Rule, ...] = (
     referral,
     other_department,
+    policy_followup,
     followup,
     policy,
     named_item,
