@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 
 from knowledge.decide.model import Decision
+from knowledge.text_normalise import normalise
 from knowledge.decide.situation import Facts, Situation
+from knowledge.documents import field_text
 from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,23 @@ def continued_point(s: Situation, f: Facts) -> str | None:
     if item is not None and s.scores.items.get(item, 0.0) > own_score:
         return None  # the conversation's item holds it better: the follow-up rule's
     return own
+
+
+def policy_sub_item(f: Facts, item_code: str, point_id: str | None, aspects: tuple[Aspect, ...]) -> str | None:
+    """The sub-item of the item's guide written for the policy the last answer cited (a guide whose sub-item is
+    the point's topic or keyword: 公共场所卫生许可's 告知承诺制 guide after the 告知承诺制 point) when it states
+    what is asked (or nothing in particular is asked), or None. A follow-up about the item after that answer ("拿证以后还会有人来检查不") is about that
+    guide."""
+    if point_id is None or point_id not in f.catalog.point_by_id:
+        return None
+    point = f.catalog.point_by_id[point_id][1]
+    words = [normalise(w) for w in (point.topic, *point.keywords) if len(w) >= 2]
+    for guide in f.catalog.item_by_code[item_code].guides:
+        sub = normalise(guide.sub_item or "")
+        states = aspects == (Aspect.overview,) or any(field_text(guide, a) for a in aspects)
+        if sub and states and any(w in sub or sub in w for w in words):
+            return guide.sub_item
+    return None
 
 
 def policy_followup(s: Situation, f: Facts) -> Decision | None:

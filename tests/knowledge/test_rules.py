@@ -136,8 +136,13 @@ def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> 
     d = run(facts, vague, scores({NURSE: 0.9}), ctx)
     assert (d.rule, d.item_code, d.aspects, d.region) == ("followup", NURSE, (Aspect.time_limit,), "山东")
     # a place with a real process question asks for the process there
-    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,))
+    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,), aspect_cues=("怎么申请",))
     assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    # the learned head's guess on a place and a vague question (no cue) does not replace the conversation's aspect
+    guessed = query("上海那边是什么情况", region="上海", residue="边情况", aspects=(Aspect.location,), asks=True)
+    assert run(facts, guessed, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
+    same = query("我人在上海，一样吗", region="上海", residue="人", aspects=(Aspect.conditions,), asks=True)
+    assert run(facts, same, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
     # a vague how without a place is still the process
     no_place = query("那怎么办", residue="", aspects=(Aspect.process,), vague_aspect=True)
     assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
@@ -509,3 +514,12 @@ def test_a_policy_followup_yields_to_the_item_an_aspect_another_document_or_a_na
     assert run(facts, named, scores({BIRTH: 0.99}, exact=(BIRTH,), points=points), ctx).rule != "policy_followup"
     statement = query("好的知道了", residue="知道")
     assert rules.policy_followup(Situation(statement, scores({BIRTH: 0.8}, points=points), ctx), facts) is None
+
+
+def test_a_followup_after_a_policy_answer_reads_the_items_guide_for_that_policy(facts) -> None:  # type: ignore[no-untyped-def]
+    point = "shanghai-2024-business-env-points.p04"  # 告知承诺制
+    q = query("拿证以后还会有人来检查不", asks=True, residue="拿后人来检查不", aspects=(Aspect.process,))
+    d = run(facts, q, scores({PLACE: 0.9}), Context(item_code=PLACE, policy_id=point))
+    assert (d.item_code, d.sub_item) == (PLACE, "告知承诺制")  # the item's 告知承诺制 guide states its process
+    plain = run(facts, q, scores({PLACE: 0.9}), Context(item_code=PLACE))
+    assert plain.sub_item != "告知承诺制"
