@@ -66,9 +66,8 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
                     f"got {answer.kind} {seen.item_name} {seen.aspect}"
                 )
             if answer.item is not None and answer.kind in ("answer", "no_answer"):
-                ctx = Context(
-                    item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect, policy_id=answer.policy_id
-                )
+                ctx = Context(item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect)
+                ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
             elif answer.item is not None:  # a clarify about one item's sub-items
                 ctx = Context(item_code=answer.item.code, aspect=answer.aspect)
             elif answer.kind == "no_answer":

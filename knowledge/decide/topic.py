@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 
 from knowledge.decide.model import Decision
-from knowledge.text_normalise import normalise
 from knowledge.decide.situation import Facts, Situation
 from knowledge.documents import field_text
 from knowledge.schema import Aspect
+from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ def continued_point(s: Situation, f: Facts) -> str | None:
 def policy_sub_item(f: Facts, item_code: str, point_id: str | None, aspects: tuple[Aspect, ...]) -> str | None:
     """The sub-item of the item's guide written for the policy the last answer cited (a guide whose sub-item is
     the point's topic or keyword: 公共场所卫生许可's 告知承诺制 guide after the 告知承诺制 point) when it states
-    what is asked (or nothing in particular is asked), or None. A follow-up about the item after that answer ("拿证以后还会有人来检查不") is about that
-    guide."""
+    what is asked (or nothing in particular is asked), or None. A follow-up about the item after that answer
+    ("拿证以后还会有人来检查不") is about that guide."""
     if point_id is None or point_id not in f.catalog.point_by_id:
         return None
     point = f.catalog.point_by_id[point_id][1]
