@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
 from actions.contracts import Choice, SearchAnswer, SourceRef
-from actions.meta import send_meta
+from actions.meta import last_answer_policy, send_meta
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,9 @@ class ActionAnswer(Action):
             "sub_item": tracker.get_slot("sub_item"),
             "aspect": tracker.get_slot("aspect"),
         }
+        policy = last_answer_policy(tracker.events)
+        if policy:  # the policy point the last answer cited: a follow-up may continue it (knowledge/decide/topic.py)
+            context["policy_id"] = policy
         events: list[EventType] = []
         if user_text.startswith("/"):
             # A button payload: answer the stored question about the chosen item.
@@ -139,5 +142,6 @@ class ActionAnswer(Action):
             sources=[s.as_meta() for s in answer.sources],
             guide=answer.guide_id,
             knowledge_version=answer.knowledge_version,
+            policy=answer.policy_id,
         )
         return events

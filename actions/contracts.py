@@ -44,6 +44,7 @@ class SearchAnswer(_Loose):
     kind: str
     item: ItemRef | None = None
     guide_id: str | None = None
+    policy_id: str | None = None  # the policy point the answer cites: the next question may continue it
     sub_item: str | None = None
     aspect: str | None = None
     confidence: float | None = None

@@ -2,7 +2,8 @@
 
 Shape (docs/ARCHITECTURE.md, bot/chat/schemas.py ``Meta``):
 ``{"meta": {"kind", "item": {"code","name"}|null, "aspect", "confidence", "sources", "ticket", "guide",
-"knowledge_version"}}`` (the guide id an answer quotes; the published knowledge version it came from).
+"knowledge_version", "policy"}}`` (the guide id an answer quotes; the published knowledge version it came from;
+the policy point it cites, which the answer action reads back from the tracker for the next question).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def build_meta(
     ticket: dict[str, Any] | None = None,
     guide: str | None = None,
     knowledge_version: int | None = None,
+    policy: str | None = None,
 ) -> dict[str, Any]:
     """The json_message body: ``{"meta": {...}}`` with every key present."""
     return {
@@ -47,8 +49,23 @@ def build_meta(
             "ticket": ticket,
             "guide": guide,
             "knowledge_version": knowledge_version,
+            "policy": policy,
         }
     }
+
+
+def last_answer_policy(events: list[dict[str, Any]]) -> str | None:
+    """The policy point the conversation's last answer (a meta of kind answer, clarify or no_answer) cited, read
+    from the tracker's bot events; None when it cited none or there is no answer yet."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        custom = (event.get("data") or {}).get("custom")
+        meta = custom.get("meta") if isinstance(custom, dict) else None
+        if isinstance(meta, dict) and meta.get("kind") in ("answer", "clarify", "no_answer"):
+            policy = meta.get("policy")
+            return policy if isinstance(policy, str) and policy else None
+    return None
 
 
 def send_meta(dispatcher: CollectingDispatcher, kind: Kind, **fields: Any) -> None:

@@ -67,10 +67,15 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
                 )
             if answer.item is not None and answer.kind in ("answer", "no_answer"):
                 ctx = Context(item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect)
+                ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
             elif answer.item is not None:  # a clarify about one item's sub-items
                 ctx = Context(item_code=answer.item.code, aspect=answer.aspect)
             elif answer.kind == "no_answer":
                 ctx = Context(aspect=answer.aspect)
+            elif answer.policy_id is not None:  # a policy answer: the item slots stay, the topic is the policy
+                ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
+            if answer.policy_id is None and answer.kind != "clarify":
+                ctx = ctx.model_copy(update={"policy_id": None})
         if counted:
             convs += 1
             conv_passed += ok_conv

@@ -44,6 +44,7 @@ class Context(BaseModel):
     item_code: str | None = None
     sub_item: str | None = None
     aspect: Aspect | None = None
+    policy_id: str | None = None  # the policy point the last answer cited: a follow-up may continue it
 
 
 class Answer(BaseModel):

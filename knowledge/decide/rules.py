@@ -6,6 +6,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
+    policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
+                    policy's document holds best: that document's best point (decide/topic.py)
     followup        a message in a conversation that asks about the conversation's item (any wording); a
                     place named with only a vague "how" (怎么办) keeps the conversation's aspect too
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both; names
@@ -42,6 +44,7 @@ from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.situation import Facts, Rule, Situation
+from knowledge.decide.topic import policy_followup, policy_sub_item
 from knowledge.decide.tuning import Tuning
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -247,9 +250,14 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         else:
             return None
     aspects = _aspects(q, ctx)
-    if q.region and q.vague_aspect and ctx.aspect and code == ctx.item_code:
-        aspects = (ctx.aspect,)  # "我是山东的，那边怎么办": how the same thing goes there, not the process
-    return _item(s, code, "followup", 0.9, aspects)
+    if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
+        # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
+        # reads the message without its conversation, so its guess does not replace the conversation's aspect
+        aspects = (ctx.aspect,)
+    decision = _item(s, code, "followup", 0.9, aspects)
+    if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy
+        decision = replace(decision, sub_item=policy_sub_item(f, code, ctx.policy_id, aspects))
+    return decision
 
 
 def policy(s: Situation, f: Facts) -> Decision | None:
@@ -417,6 +425,7 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
 RULES: tuple[Rule, ...] = (
     referral,
     other_department,
+    policy_followup,
     followup,
     policy,
     named_item,

@@ -38,6 +38,9 @@ class Tuning:
     # rows the dense lead finds, it keeps 172/172 policy rows and 12/12 hand-written policy turns and drops 16/17
     # other departments' rows (`evaluation/policy_calibration.py --rows`, the p_policy column)
     policy_min_kind_prob: float = 0.2
+    # After an answer citing a policy point, a follow-up continues that policy's document unless another
+    # document's point scores this much higher (decide/topic.py)
+    policy_topic_margin: float = 0.02
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")

@@ -8,9 +8,10 @@ from typing import Any
 
 from knowledge.config import KnowledgeSettings
 from knowledge.embedding.embedders import Embedder
+from knowledge.learned.cue_evidence import CueEvidence, cue_evidence
 from knowledge.learned.gate import GatedEngine
 from knowledge.learned.predictors import build_predictors
-from knowledge.learned.store import load_or_train
+from knowledge.learned.store import ASPECT_SURE_PRECISION, aspect_rows, load_or_train, read_training_rows
 from knowledge.query.predictors import Predictors
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,11 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     # lexicon's cues as `settings.aspect_strategy` says, each aspect from its calibrated threshold (both chosen on
     # the bank's tuning part, `evaluation/aspect_calibration.py`; docs/design/understanding.md, round 5).
     set_predictors = getattr(engine, "set_predictors", None)
+    analyser = getattr(engine, "analyser", None)
+    evidence = CueEvidence()
+    if analyser is not None:  # how far the tuning rows bear out each cue (knowledge/learned/cue_evidence.py)
+        labelled = [(r.text, r.aspects or ()) for r in aspect_rows(read_training_rows(settings.learned_training))]
+        evidence = cue_evidence(labelled, analyser.cues, ASPECT_SURE_PRECISION)
     if set_predictors is not None:
         set_predictors(
             Predictors(
@@ -46,6 +52,8 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
                 aspect_thresholds=heads.manifest.aspect_thresholds,
                 aspect_strategy=settings.aspect_strategy,
                 aspect_sure_thresholds=heads.manifest.aspect_sure_thresholds,
+                confirmed_cues=evidence.confirmed,
+                contradicted_cues=evidence.contradicted,
             )
         )
     return GatedEngine(engine, kind, aspects, thresholds, heads.manifest.question_threshold)

@@ -157,6 +157,9 @@ class Analyser:
             thresholds=self.predictors.aspect_thresholds,
             strategy=self.predictors.aspect_strategy,
             sure_thresholds=self.predictors.aspect_sure_thresholds,
+            cue_word=hits[0].cue if hits else None,
+            confirmed=self.predictors.confirmed_cues,
+            contradicted=self.predictors.contradicted_cues,
         )
         if aspect_source == "predictor" and detect_language(text, norm) != "en" and not self.asks_something(norm):
             aspects, aspect_source = (), "none"  # the head's guess on a message that asks nothing of its own

@@ -44,6 +44,10 @@ class Predictors:
     aspect_thresholds: dict[str, float] = field(default_factory=dict)
     aspect_strategy: str = "cues_first"  # one of ASPECT_STRATEGIES
     aspect_sure_thresholds: dict[str, float] = field(default_factory=dict)
+    # cues the tuning rows bear out (never overridden) or contradict (the head's ordinary threshold replaces them):
+    # knowledge/learned/cue_evidence.py
+    confirmed_cues: frozenset[str] = frozenset()
+    contradicted_cues: frozenset[str] = frozenset()
 
     def confident_kinds(self, predicted: dict[str, float]) -> tuple[str, ...]:
         """The kinds predicted at or above their threshold (most probable first)."""
@@ -83,7 +87,9 @@ ASPECT_STRATEGIES = (
 """How cue aspects and the head's combine (chosen on the bank's tuning part, `evaluation/aspect_calibration.py`):
 - cues_only: the lexicon alone; cues_first: the cues, the head only where they say nothing;
 - cues_unless_head_sure: cues_first, except where the head is sure of other aspects (each at or above its "sure"
-  threshold, calibrated for high precision) and does not even reach the threshold of the cue's aspect;
+  threshold, calibrated for high precision) and does not even reach the threshold of the cue's aspect; a cue the
+  tuning rows confirm is never overridden, one they contradict yields to the head's ordinary (best-F1) labels
+  (`confirmed` / `contradicted`, knowledge/learned/cue_evidence.py);
 - head_first: the head's confident labels, the cues only where the head is not confident;
 - cue_then_head / head_then_cue: both, the first named first (at most MAX_ASPECTS);
 - head_only: the head's confident labels, else its most probable one."""
@@ -118,16 +124,23 @@ def combine_aspects(
     thresholds: dict[str, float] | None = None,
     strategy: str = "cues_first",
     sure_thresholds: dict[str, float] | None = None,
+    cue_word: str | None = None,
+    confirmed: frozenset[str] = frozenset(),
+    contradicted: frozenset[str] = frozenset(),
 ) -> tuple[tuple[Aspect, ...], str]:
-    """The aspects a question asks for and who said so: "cue", "predictor", "both" or "none"."""
+    """The aspects a question asks for and who said so: "cue", "predictor", "both" or "none". `cue_word`: the primary
+    cue's word, looked up in the tuning rows' evidence (`confirmed`, `contradicted`)."""
     head = confident_aspects(predicted, thresholds, threshold)
     if strategy == "cues_only" or not predicted:
         return (cue_aspects, "cue") if cue_aspects else ((), "none")
     if strategy == "cues_unless_head_sure":
-        sure = confident_aspects(predicted, sure_thresholds or {}, 1.01)
         cue = cue_aspects[0] if cue_aspects else None
+        if cue is not None and cue_word in contradicted and head and cue not in head:
+            return head, "predictor"  # the rows seldom give this cue's aspect: the head's own labels
+        sure = confident_aspects(predicted, sure_thresholds or {}, 1.01)
         cue_limit = (thresholds or {}).get(cue.value, threshold) if cue is not None else threshold
-        if sure and cue is not None and cue not in sure and predicted.get(cue, 0.0) < cue_limit:
+        overridable = cue_word not in confirmed
+        if sure and cue is not None and cue not in sure and predicted.get(cue, 0.0) < cue_limit and overridable:
             return sure, "predictor"
         strategy = "cues_first"
     if strategy == "head_only":

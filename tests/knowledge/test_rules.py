@@ -136,8 +136,13 @@ def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> 
     d = run(facts, vague, scores({NURSE: 0.9}), ctx)
     assert (d.rule, d.item_code, d.aspects, d.region) == ("followup", NURSE, (Aspect.time_limit,), "山东")
     # a place with a real process question asks for the process there
-    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,))
+    clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,), aspect_cues=("怎么申请",))
     assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    # the learned head's guess on a place and a vague question (no cue) does not replace the conversation's aspect
+    guessed = query("上海那边是什么情况", region="上海", residue="边情况", aspects=(Aspect.location,), asks=True)
+    assert run(facts, guessed, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
+    same = query("我人在上海，一样吗", region="上海", residue="人", aspects=(Aspect.conditions,), asks=True)
+    assert run(facts, same, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
     # a vague how without a place is still the process
     no_place = query("那怎么办", residue="", aspects=(Aspect.process,), vague_aspect=True)
     assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
@@ -227,6 +232,7 @@ def test_rules_are_named_and_ordered() -> None:
     assert names == [
         "referral",
         "other_department",
+        "policy_followup",
         "followup",
         "policy",
         "named_item",
@@ -483,3 +489,47 @@ def test_an_item_and_a_related_policy_in_own_words_get_both(facts) -> None:  # t
     # a point that does not relate to the named item: the item alone
     other = _dense({NURSE: top - 0.2}, {point: top}, exact=(NURSE,))
     assert run(facts, query("护士执业注册"), other).policy_id is None
+
+
+BIRTH = "birth-medical-certificate"
+ONE_THING = "shanghai-2024-business-env-points.p09"  # 出生一件事
+CROSS_PROVINCE = "shanghai-2024-business-env-points.p10"  # 跨省通办 (长三角), the same plan
+COMMITMENT = "yuhang-2020-rule-of-law-summary.p02"  # 告知承诺制, another document
+
+
+def test_a_followup_after_a_policy_answer_continues_the_policy(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=BIRTH, policy_id=ONE_THING)
+    q = query("长三角的可以跨省办吗", asks=True, residue="长三角的跨省")
+    points = {ONE_THING: 0.93, CROSS_PROVINCE: 0.95, COMMITMENT: 0.90}
+    d = run(facts, q, scores({BIRTH: 0.92}, points=points), ctx)
+    assert (d.kind, d.rule, d.policy_id, d.item_code) == ("answer", "policy_followup", CROSS_PROVINCE, None)
+    # without the policy in the context, the follow-up rule keeps the item
+    assert run(facts, q, scores({BIRTH: 0.92}, points=points), Context(item_code=BIRTH)).item_code == BIRTH
+
+
+def test_a_policy_followup_yields_to_the_item_an_aspect_another_document_or_a_name(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=BIRTH, policy_id=ONE_THING)
+    points = {ONE_THING: 0.93, CROSS_PROVINCE: 0.92, COMMITMENT: 0.90}
+    # asks for part of a guide: the item's
+    aspect = query("要带什么材料", asks=True, aspects=(Aspect.materials,), aspect_cues=("什么材料",))
+    assert run(facts, aspect, scores({BIRTH: 0.9}, points=points), ctx).item_code == BIRTH
+    # the conversation's item holds it better
+    plain = query("那医院能直接办吗", asks=True, residue="医院直接")
+    assert run(facts, plain, scores({BIRTH: 0.96}, points=points), ctx).rule != "policy_followup"
+    # another document's point fits clearly better
+    other = {ONE_THING: 0.88, CROSS_PROVINCE: 0.87, COMMITMENT: 0.95}
+    assert run(facts, plain, scores({BIRTH: 0.85}, points=other), ctx).policy_id != ONE_THING
+    # names an item: a new question; asks nothing: not a follow-up question
+    named = query("出生医学证明要多久", asks=True, aspects=(Aspect.time_limit,))
+    assert run(facts, named, scores({BIRTH: 0.99}, exact=(BIRTH,), points=points), ctx).rule != "policy_followup"
+    statement = query("好的知道了", residue="知道")
+    assert rules.policy_followup(Situation(statement, scores({BIRTH: 0.8}, points=points), ctx), facts) is None
+
+
+def test_a_followup_after_a_policy_answer_reads_the_items_guide_for_that_policy(facts) -> None:  # type: ignore[no-untyped-def]
+    point = "shanghai-2024-business-env-points.p04"  # 告知承诺制
+    q = query("拿证以后还会有人来检查不", asks=True, residue="拿后人来检查不", aspects=(Aspect.process,))
+    d = run(facts, q, scores({PLACE: 0.9}), Context(item_code=PLACE, policy_id=point))
+    assert (d.item_code, d.sub_item) == (PLACE, "告知承诺制")  # the item's 告知承诺制 guide states its process
+    plain = run(facts, q, scores({PLACE: 0.9}), Context(item_code=PLACE))
+    assert plain.sub_item != "告知承诺制"

@@ -186,3 +186,37 @@ def test_sources_line_is_not_repeated_when_the_engine_text_has_one(fake_app: Fak
     asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
 
     assert dispatcher.messages[0]["text"] == "设定依据：《护士条例》。\n来源：护士条例"
+
+
+def _meta_event(kind: str, policy: str | None, ts: float) -> dict[str, Any]:
+    meta = {"kind": kind, "item": None, "aspect": None, "policy": policy}
+    return {"event": "bot", "timestamp": ts, "text": None, "data": {"custom": {"meta": meta}}}
+
+
+def test_the_last_answers_policy_is_sent_as_context(fake_app: FakeApp, make_tracker: Any) -> None:
+    point = "shanghai-2024-business-env-points.p09"
+    events = [
+        user_event("出生一件事是什么", "ask_item", ts=1.0),
+        _meta_event("answer", point, 2.0),
+        user_event("长三角的可以跨省办吗", "ask_item", ts=3.0),
+    ]
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), make_tracker(events), {}))
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body["context"]["policy_id"] == point
+    # a later answer citing no policy ends the policy topic (small talk in between does not)
+    later = [*events[:2], _meta_event("smalltalk", None, 2.5), _meta_event("answer", None, 2.6), events[2]]
+    fake_app.requests.clear()
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), make_tracker(later), {}))
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert "policy_id" not in call.body["context"]
+
+
+def test_the_answers_policy_goes_in_its_meta() -> None:
+    from actions.meta import build_meta, last_answer_policy
+
+    meta = build_meta("answer", policy="yuhang-2020-rule-of-law-summary.p02")
+    assert meta["meta"]["policy"] == "yuhang-2020-rule-of-law-summary.p02"
+    event = {"event": "bot", "data": {"custom": meta}}
+    assert last_answer_policy([event, {"event": "user", "text": "x"}]) == "yuhang-2020-rule-of-law-summary.p02"
+    assert last_answer_policy([{"event": "bot", "text": "hi"}]) is None
+    assert last_answer_policy([event, {"event": "bot", "data": {"custom": build_meta("no_answer")}}]) is None
