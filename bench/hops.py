@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import write_results
-from bench.versus import ASSISTANT_MESSAGES, drive_assistant
+from bench.versus import ASSISTANT_MESSAGES, assistant_target, drive
 from scripts.stack import ROOT, Stack, StackConfig
 
 OUT = ROOT / "bench" / "results" / "hops.json"
@@ -78,7 +78,7 @@ def _rasa_delta(before: dict[str, Any], after: dict[str, Any], turns: int) -> di
     return out
 
 
-def drive(app_url: str, rasa_file: Path, users: int, duration: float, warmup: float) -> dict[str, Any]:
+def drive_level(app_url: str, rasa_file: Path, users: int, duration: float, warmup: float) -> dict[str, Any]:
     steps: dict[str, list[float]] = defaultdict(list)
 
     def on_response(resp: httpx.Response) -> None:
@@ -89,7 +89,7 @@ def drive(app_url: str, rasa_file: Path, users: int, duration: float, warmup: fl
     # totals too, so those are divided by all turns made (measured + warm-up, counted by the app).
     rasa_before, search_before = _rasa_snapshot(rasa_file), _search_totals(app_url)
     turns_before = _chat_turns(app_url)
-    load = drive_assistant(app_url, users=users, duration_s=duration, warmup_s=warmup, on_response=on_response)
+    load = drive(assistant_target(app_url), users=users, duration_s=duration, warmup_s=warmup, on_response=on_response)
     time.sleep(6)  # let rasa_timed write its next snapshot
     turns = _chat_turns(app_url) - turns_before
     search_after = _search_totals(app_url)
@@ -212,7 +212,7 @@ def main() -> int:
             stack.wait_ready(timeout=900)
             results["load_average_start"] = os.getloadavg()
             for users in levels:
-                results["levels"][str(users)] = drive(config.app_url, rasa_file, users, duration, warmup)
+                results["levels"][str(users)] = drive_level(config.app_url, rasa_file, users, duration, warmup)
                 print(f"{users} user(s): {json.dumps(results['levels'][str(users)]['client'])}", flush=True)
             results["load_average_end"] = os.getloadavg()
         finally:

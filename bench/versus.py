@@ -13,7 +13,14 @@ concurrent users (default "1,16"), in `BENCH_ROUNDS` (default 2) alternating sli
 starter, assistant, assistant, starter, … (so a load that drifts during the level weighs on both alike),
 each slice after `BENCH_WARMUP_S` (default 10) of warm-up. Every user sends its next message as soon as
 the previous answer arrives (closed loop). The machine's load average is recorded per level. Results:
-bench/results/versus.json.
+bench/results/versus.json (`BENCH_OUT` to write elsewhere).
+
+`BENCH_TEXTS` (default "repeated,fresh"): which texts the assistant is sent, each mode measured at every
+level. `repeated`: a five-message conversation over and over, so after the first round the assistant's
+per-text caches (the e5 query vector, the question's analysis) answer for it; `fresh`: a new question for
+every message from the question bank's tuning part (`FreshTexts`), so every turn pays the gate's e5 query
+embedding as a real citizen's new question does. The starter bot has nothing of the kind to cache and is
+sent its own small talk in both modes.
 
 `BENCH_BASE_URL` (optional): a second assistant (say, the previous code on other ports) measured in the
 same slices (starter, assistant, base, base, assistant, starter, …), so a change is compared with what it
@@ -24,7 +31,9 @@ replaced in the same minutes; its figures and its ratios to the starter are reco
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -33,7 +42,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +54,7 @@ OUT = ROOT / "bench" / "results" / "versus.json"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 STARTER_MESSAGES = ["hello", "I am sad", "yes", "great", "bye", "are you a bot?"]
 ASSISTANT_MESSAGES = ["护士执业首次注册需要什么材料", "那要多久？", "医师呢？", "你好", "养犬登记怎么办"]
+TUNING_BANK = ROOT / "evaluation" / "data" / "bank" / "tuning.jsonl"
 
 
 @dataclass
@@ -65,20 +74,78 @@ class Load:
 
 
 Body = Callable[[str, str], dict[str, Any]]
+Texts = Callable[[int], str]
+"""The text a user sends as its ``i``-th message."""
+
+
+def repeated(messages: list[str]) -> Texts:
+    """The same few messages over and over (a conversation of ``len(messages)`` turns, then again)."""
+    return lambda i: messages[i % len(messages)]
+
+
+class FreshTexts:
+    """A new text for every message, from the question bank's tuning part (never its blind part): questions
+    about items, policies and other departments' matters, shuffled with a fixed seed. Complaints and small
+    talk are left out (a complaint opens the intake, which would take the next questions as its answers).
+    Shared by every user and every slice of a run, so no text is sent twice to one stack until the bank is
+    used up; after that each text comes back with a numbered suffix (a text no cache has seen)."""
+
+    KINDS = ("in_domain", "policy", "other_department")
+
+    def __init__(self, path: Path = TUNING_BANK, seed: int = 11) -> None:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        self._texts = [r["text"] for r in rows if r.get("split") == "tuning" and r.get("kind") in self.KINDS]
+        if not self._texts:
+            raise ValueError(f"no tuning questions in {path}")
+        random.Random(seed).shuffle(self._texts)
+        self._sent = 0
+
+    def __call__(self, i: int) -> str:
+        n, self._sent = self._sent, self._sent + 1
+        lap, at = divmod(n, len(self._texts))
+        return self._texts[at] if lap == 0 else f"{self._texts[at]}（{lap}）"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One bot as the client sees it: where to post, the body of a message, and what to say."""
+
+    url: str
+    body: Body
+    texts: Texts
+    turns_per_session: int = len(ASSISTANT_MESSAGES)
+
+
+def starter_target(starter_url: str) -> Target:
+    """Rasa's starter bot, REST channel, its own small talk (it has nothing to cache)."""
+    return Target(
+        starter_url + "/webhooks/rest/webhook",
+        lambda s, m: {"sender": s, "message": m},
+        repeated(STARTER_MESSAGES),
+        len(STARTER_MESSAGES),
+    )
+
+
+def assistant_target(app_url: str, texts: Texts | None = None) -> Target:
+    """This assistant's `/api/chat`: the five-message conversation repeated, or ``texts`` (``FreshTexts``)."""
+    return Target(
+        app_url + "/api/chat",
+        lambda s, m: {"session_id": s, "text": m},
+        texts or repeated(ASSISTANT_MESSAGES),
+    )
 
 
 async def closed_loop(
-    url: str,
-    body: Body,
-    messages: list[str],
+    target: Target,
     *,
     users: int,
     duration_s: float,
     warmup_s: float = 0.0,
     on_response: Callable[[httpx.Response], None] | None = None,
 ) -> Load:
-    """``users`` concurrent sessions, each sending its next message when the previous answer arrived.
-    ``on_response`` sees every measured successful response (``bench/hops.py`` reads its timings)."""
+    """``users`` concurrent sessions, each sending its next message when the previous answer arrived; a new
+    session every ``target.turns_per_session`` messages. ``on_response`` sees every measured successful
+    response (``bench/hops.py`` reads its timings)."""
     load = Load()
     start = time.perf_counter()
     measure_from = start + warmup_s
@@ -88,11 +155,11 @@ async def closed_loop(
         i = 0
         session = f"bench-{n}-{uuid.uuid4().hex[:8]}"
         while (now := time.perf_counter()) < stop_at:
-            if i and i % len(messages) == 0:
+            if i and i % target.turns_per_session == 0:
                 session = f"bench-{n}-{uuid.uuid4().hex[:8]}"  # a fresh conversation per round
             t0 = now
             try:
-                resp: httpx.Response | None = await client.post(url, json=body(session, messages[i % len(messages)]))
+                resp: httpx.Response | None = await client.post(target.url, json=target.body(session, target.texts(i)))
                 ok = resp is not None and resp.status_code == 200
             except httpx.HTTPError:
                 resp, ok = None, False
@@ -113,39 +180,17 @@ async def closed_loop(
     return load
 
 
-def drive_starter(starter_url: str, *, users: int, duration_s: float, warmup_s: float) -> Load:
-    """The closed loop against the starter bot's REST channel."""
-    return asyncio.run(
-        closed_loop(
-            starter_url + "/webhooks/rest/webhook",
-            lambda s, m: {"sender": s, "message": m},
-            STARTER_MESSAGES,
-            users=users,
-            duration_s=duration_s,
-            warmup_s=warmup_s,
-        )
-    )
-
-
-def drive_assistant(
-    app_url: str,
+def drive(
+    target: Target,
     *,
     users: int,
     duration_s: float,
     warmup_s: float,
     on_response: Callable[[httpx.Response], None] | None = None,
 ) -> Load:
-    """The closed loop against this assistant's `/api/chat` (also `bench/hops.py`'s)."""
+    """One slice of the closed loop against ``target`` (the starter bot, the assistant, or the base)."""
     return asyncio.run(
-        closed_loop(
-            app_url + "/api/chat",
-            lambda s, m: {"session_id": s, "text": m},
-            ASSISTANT_MESSAGES,
-            users=users,
-            duration_s=duration_s,
-            warmup_s=warmup_s,
-            on_response=on_response,
-        )
+        closed_loop(target, users=users, duration_s=duration_s, warmup_s=warmup_s, on_response=on_response)
     )
 
 
@@ -229,6 +274,24 @@ def slice_order(rounds: int, with_base: bool) -> list[str]:
     return order
 
 
+def measure_level(
+    targets: dict[str, Target], *, users: int, slice_s: float, warmup_s: float, rounds: int
+) -> dict[str, Any]:
+    """One load level: every bot in alternating slices; figures, ratios to the starter and the load average."""
+    load_start = os.getloadavg()[0]
+    parts: dict[str, list[Load]] = {name: [] for name in targets}
+    for name in slice_order(rounds, "base" in targets):
+        parts[name].append(drive(targets[name], users=users, duration_s=slice_s, warmup_s=warmup_s))
+    starter = merged(parts["starter"]).summary()
+    ours = merged(parts["assistant"]).summary()
+    level: dict[str, Any] = {"starter_bot": starter, "assistant": ours, **ratios(ours, starter)}
+    if "base" in targets:
+        base = merged(parts["base"]).summary()
+        level["base"] = {"url": targets["base"].url, "figures": base, **ratios(base, starter)}
+    level["load_average_1m"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
+    return level
+
+
 def main() -> int:
     app_url = os.environ.get("APP_URL", "http://127.0.0.1:8000")
     base_url = os.environ.get("BENCH_BASE_URL") or None
@@ -237,38 +300,38 @@ def main() -> int:
     warmup = float(os.environ.get("BENCH_WARMUP_S", "10"))
     levels = [int(u) for u in os.environ.get("BENCH_USERS", "1,16").split(",")]
     rounds = max(1, int(os.environ.get("BENCH_ROUNDS", "2")))
+    modes = [m.strip() for m in os.environ.get("BENCH_TEXTS", "repeated,fresh").split(",") if m.strip()]
+    if unknown := set(modes) - {"repeated", "fresh"}:
+        raise SystemExit(f"BENCH_TEXTS: unknown {sorted(unknown)} (repeated, fresh)")
     folder = Path(os.environ.get("BENCH_STARTER_DIR") or ROOT / "var" / "rasa-starter")
     proc, starter_url = start_starter_bot(folder, starter_port)
-    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "rounds": rounds, "levels": {}}
+    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "rounds": rounds, "texts": {}}
+    # Each assistant gets its own fresh texts in the same order: both see the same questions, each new to it.
+    fresh = {"assistant": FreshTexts(), "base": FreshTexts()}
     try:
-        for users in levels:
-            slice_s = duration / rounds
-            drivers: dict[str, Callable[[], Load]] = {
-                "starter": partial(drive_starter, starter_url, users=users, duration_s=slice_s, warmup_s=warmup),
-                "assistant": partial(drive_assistant, app_url, users=users, duration_s=slice_s, warmup_s=warmup),
-            }
-            if base_url:
-                drivers["base"] = partial(drive_assistant, base_url, users=users, duration_s=slice_s, warmup_s=warmup)
-            load_start = os.getloadavg()[0]
-            parts: dict[str, list[Load]] = {name: [] for name in drivers}
-            for name in slice_order(rounds, base_url is not None):
-                parts[name].append(drivers[name]())
-            starter = merged(parts["starter"]).summary()
-            ours = merged(parts["assistant"]).summary()
-            level: dict[str, Any] = {"starter_bot": starter, "assistant": ours, **ratios(ours, starter)}
-            if base_url:
-                base = merged(parts["base"]).summary()
-                level["base"] = {"url": base_url, "figures": base, **ratios(base, starter)}
-            level["load_average_1m"] = [round(load_start, 2), round(os.getloadavg()[0], 2)]
-            results["levels"][str(users)] = level
-            ratios_now = {k: v for k, v in level.items() if k.endswith("_ratio")}
-            if base_url:
-                ratios_now["base"] = {k: v for k, v in level["base"].items() if k.endswith("_ratio")}
-            print(f"{users:>3} users  starter {starter}  assistant {ours}  ratios {ratios_now}", flush=True)
+        for mode in modes:
+            results["texts"][mode] = {}
+            for users in levels:
+                targets = {
+                    "starter": starter_target(starter_url),
+                    "assistant": assistant_target(app_url, fresh["assistant"] if mode == "fresh" else None),
+                }
+                if base_url:
+                    targets["base"] = assistant_target(base_url, fresh["base"] if mode == "fresh" else None)
+                level = measure_level(targets, users=users, slice_s=duration / rounds, warmup_s=warmup, rounds=rounds)
+                results["texts"][mode][str(users)] = level
+                shown = {k: v for k, v in level.items() if k.endswith("_ratio")}
+                if base_url:
+                    shown["base"] = {k: v for k, v in level["base"].items() if k.endswith("_ratio")}
+                print(
+                    f"{mode:>8} {users:>3} users  starter {level['starter_bot']}  assistant {level['assistant']}"
+                    f"  ratios {shown}  load {level['load_average_1m']}",
+                    flush=True,
+                )
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
-    write_results(OUT, results)
+    write_results(Path(os.environ.get("BENCH_OUT") or OUT), results)
     return 0
 
 

@@ -7,9 +7,10 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-from bench.versus import closed_loop
+from bench.versus import FreshTexts, Target, closed_loop, repeated
 
 
 def test_closed_loop_counts_messages_latency_and_errors() -> None:
@@ -35,9 +36,8 @@ def test_closed_loop_counts_messages_latency_and_errors() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/rest/webhook"
     try:
-        load = asyncio.run(
-            closed_loop(url, lambda s, m: {"sender": s, "message": m}, ["hi", "fail"], users=2, duration_s=1.0)
-        )
+        target = Target(url, lambda s, m: {"sender": s, "message": m}, repeated(["hi", "fail"]), 2)
+        load = asyncio.run(closed_loop(target, users=2, duration_s=1.0))
     finally:
         server.shutdown()
         server.server_close()
@@ -61,3 +61,22 @@ def test_slices_alternate_so_a_drifting_load_weighs_on_every_bot_alike() -> None
     ours = {"msg_per_s": 30.0, "latency_ms_p50": 33.0, "latency_ms_p95": 60.0}
     starter = {"msg_per_s": 20.0, "latency_ms_p50": 30.0}
     assert ratios(ours, starter) == {"throughput_ratio": 1.5, "p50_ratio": 1.1, "p95_ratio": None}
+
+
+def test_fresh_texts_are_new_tuning_questions_then_come_back_with_a_suffix(tmp_path: Path) -> None:
+    rows = [
+        {"text": "护士执业注册要什么材料", "kind": "in_domain", "split": "tuning"},
+        {"text": "医保报销找谁", "kind": "other_department", "split": "tuning"},
+        {"text": "诊所备案要多久", "kind": "policy", "split": "tuning"},
+        {"text": "我要投诉卫生院", "kind": "complaint", "split": "tuning"},  # would open the intake
+        {"text": "你好", "kind": "smalltalk", "split": "tuning"},
+        {"text": "盲测的问题", "kind": "in_domain", "split": "blind"},  # never sent
+    ]
+    bank = tmp_path / "tuning.jsonl"
+    bank.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    texts = FreshTexts(bank)
+    sent = [texts(i) for i in range(7)]
+    assert sorted(sent[:3]) == sorted(["护士执业注册要什么材料", "医保报销找谁", "诊所备案要多久"])
+    assert len(set(sent)) == 7  # every message a text not sent before
+    assert sent[3:6] == [f"{t}（1）" for t in sent[:3]] and sent[6] == f"{sent[0]}（2）"
+    assert FreshTexts(bank)(0) == sent[0]  # the same order for every stack of a run
