@@ -17,6 +17,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
+                    (referral, other_department and department_question: decide/turn_away.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
                     questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
@@ -34,7 +35,6 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -46,13 +46,13 @@ from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup, policy_sub_item
 from knowledge.decide.tuning import Tuning
+from knowledge.decide.turn_away import department_question, other_department, referral
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)
 
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]")
 LIST_ASPECTS = (Aspect.materials, Aspect.conditions, Aspect.process)  # too long to show side by side
 
 
@@ -102,87 +102,6 @@ def _best_named(s: Situation) -> str:
 
 
 # ---- the rules ---------------------------------------------------------------------------------
-
-
-def _other_department_confident(q: Query) -> bool:
-    return "other_department" in q.confident_kinds
-
-
-def _named_in_passing(s: Situation, f: Facts) -> bool:
-    """The question's item names stand only in clauses that ask nothing, and the referral keyword stands
-    in a clause without them ("婚前医学检查做完了，结婚登记去哪里办")."""
-    q = s.query
-    if not q.question_clauses or not s.scores.exact or q.referral is None:
-        return False
-    if any(f.names_in(c, s.scores.exact) for c in q.question_clauses):
-        return False
-    clauses = [c for c in _CLAUSES.split(q.norm) if c]
-    return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)
-
-
-def _asked_without_our_names(s: Situation, f: Facts) -> bool:
-    """Nothing of ours is named verbatim, and the referral keyword stands in a one-clause question or in a clause
-    that asks something while our names (even fuzzy ones) stand elsewhere ("我开了个个体诊所，开发票要去哪申请")."""
-    q = s.query
-    if s.scores.exact or q.referral is None:
-        return False
-    if not q.question_clauses:  # one clause, our names only fuzzily, the keyword verbatim ("个体诊所每个月要报税吗")
-        return True
-    return any(q.referral.keyword in c and not f.names_in(c, tuple(s.scores.named)) for c in q.question_clauses)
-
-
-def _named_as_a_document(s: Situation, f: Facts) -> bool:
-    """Our item is named only as a paper another department's service asks for ("上户口要带出生医学证明原件吗")."""
-    q = s.query
-    if not s.scores.exact or q.referral is None:
-        return False
-    names = [n for c in s.scores.exact for n in f.names_of(c) if n in q.norm]
-    return bool(names) and all(f.named_as_document(q.norm, n) for n in names)
-
-
-def _states_a_place(s: Situation) -> bool:
-    """In a conversation about an item, a message that names a place and asks nothing tells where the citizen
-    is ("我们公司注册在上海"): the follow-up rule switches the region, whatever service words it also uses."""
-    q = s.query
-    return bool(s.context.item_code and q.region and not q.asks and not q.aspects and not s.scores.exact)
-
-
-def referral(s: Situation, f: Facts) -> Decision | None:
-    """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
-    (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
-    confidently another department's."""
-    q = s.query
-    if q.referral and _states_a_place(s):
-        return None
-    if q.referral and (
-        not s.scores.named
-        or _other_department_confident(q)
-        or _named_in_passing(s, f)
-        or _asked_without_our_names(s, f)
-        or _named_as_a_document(s, f)
-    ):
-        return Decision(kind="no_answer", rule="referral", referral=q.referral)
-    return None
-
-
-def other_department(s: Situation, f: Facts) -> Decision | None:
-    """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
-    named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
-    This is the one place the learned kind turns a question away. The head reads one message without its
-    conversation: in a conversation about an item, a message saying little beyond cue words ("要带身份证吗"),
-    naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗") or using the item's
-    own words is left to the follow-up rule."""
-    q, t, ctx = s.query, f.tuning, s.context
-    if not _other_department_confident(q) or s.scores.exact or q.policy_names:
-        return None
-    if ctx.item_code and (
-        len(q.residue) <= t.followup_max_residue
-        or q.region
-        or q.refers_back
-        or f.item_mentions(ctx.item_code, q.residue)
-    ):
-        return None  # cue words, a place, a word pointing back or the item's own words: the follow-up rule's
-    return Decision(kind="no_answer", rule="other_department")
 
 
 def _within(q: Query, chars: int, words: int) -> bool:
@@ -356,18 +275,6 @@ def generic(s: Situation, f: Facts) -> Decision | None:
     if chosen:  # the conversation (or a clarify button) already says which item
         return _item(s, chosen, "generic_in_context", 0.8)
     return _clarify_items(s, f, "generic", generic=True)
-
-
-def department_question(s: Situation, f: Facts) -> Decision | None:
-    """Asks which department handles something or where to complain ("施工噪音找哪个部门") and names no
-    item of ours, not even in part: no guide fits — the honest no-answer with the helpline. Where to complain
-    about the conversation's item names none verbatim either ("要是办不下来该找谁反映")."""
-    q = s.query
-    if (q.asks_department and not s.scores.named) or (
-        q.asks_complaint_route and s.context.item_code and not s.scores.exact
-    ):
-        return Decision(kind="no_answer", rule="department_question")
-    return None
 
 
 def _clear_english_lead(s: Situation, t: Tuning) -> bool:

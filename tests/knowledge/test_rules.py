@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.answer import Context
-from knowledge.decide import rules
+from knowledge.decide import rules, turn_away
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
@@ -53,30 +53,30 @@ def test_predicted_other_department_is_turned_away_in_one_place(facts) -> None: 
     q = query(
         kind="other_department", kind_source="predictor", residue="车辆年审", confident_kinds=("other_department",)
     )
-    d = rules.other_department(Situation(q, scores({NURSE: 0.99}), Context()), facts)
+    d = turn_away.other_department(Situation(q, scores({NURSE: 0.99}), Context()), facts)
     assert d is not None and d.kind == "no_answer" and d.referral is None and d.rule == "other_department"
     assert run(facts, q, scores({NURSE: 0.99}), Context()).rule == "other_department"
     # below its calibrated threshold (not among the confident kinds) the kind does not turn anything away
     unsure = query(kind="other_department", kind_source="predictor", residue="车辆年审")
-    assert rules.other_department(Situation(unsure, scores({NURSE: 0.99}), Context()), facts) is None
+    assert turn_away.other_department(Situation(unsure, scores({NURSE: 0.99}), Context()), facts) is None
     # a follow-up saying nothing beyond cue words stays on the conversation's item
     short = query("那要多久", aspects=(Aspect.time_limit,), residue="", confident_kinds=("other_department",))
     ctx = Context(item_code=NURSE)
-    assert rules.other_department(Situation(short, scores({NURSE: 0.99}), ctx), facts) is None
+    assert turn_away.other_department(Situation(short, scores({NURSE: 0.99}), ctx), facts) is None
     # a new question mid-conversation that says more is still turned away
     long = query(
         "那驾驶证换证要多久", aspects=(Aspect.time_limit,), residue="驾驶证换证", confident_kinds=("other_department",)
     )
-    assert rules.other_department(Situation(long, scores({NURSE: 0.9}), ctx), facts) is not None
+    assert turn_away.other_department(Situation(long, scores({NURSE: 0.9}), ctx), facts) is not None
 
 
 def test_a_referral_keyword_beside_an_item_named_in_passing(facts) -> None:  # type: ignore[no-untyped-def]
     ref = Referral("户口", "公安机关")
     named = scores({NURSE: 0.99}, exact=(NURSE,))
     plain = query("护士执业注册和户口有关吗", referral=ref)
-    assert rules.referral(Situation(plain, named, Context()), facts) is None  # the item named wins
+    assert turn_away.referral(Situation(plain, named, Context()), facts) is None  # the item named wins
     sure = query("护士证拿到了，户口迁移去哪", referral=ref, confident_kinds=("other_department",))
-    d = rules.referral(Situation(sure, named, Context()), facts)
+    d = turn_away.referral(Situation(sure, named, Context()), facts)
     assert d is not None and d.referral == ref
 
 
@@ -314,7 +314,7 @@ def test_english_followups_are_measured_in_words(facts) -> None:  # type: ignore
 def test_a_place_named_mid_conversation_is_not_turned_away_by_the_kind(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
     q = query("我人在韶山 走县里窗口", region="韶山", residue="人走县窗口", confident_kinds=("other_department",))
-    assert rules.other_department(Situation(q, scores({NURSE: 0.93}), ctx), facts) is None
+    assert turn_away.other_department(Situation(q, scores({NURSE: 0.93}), ctx), facts) is None
     d = run(facts, q, scores({NURSE: 0.93}), ctx)
     assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", NURSE, "韶山")
 
@@ -386,7 +386,7 @@ def test_a_followup_pointing_back_keeps_the_item_without_aspect_cues(facts) -> N
         refers_back=True,
         confident_kinds=("other_department",),
     )
-    assert rules.other_department(Situation(sure, scores({DOCTOR: 0.88}), ctx), facts) is None
+    assert turn_away.other_department(Situation(sure, scores({DOCTOR: 0.88}), ctx), facts) is None
 
 
 def test_another_item_found_by_its_name_ends_the_followup(facts) -> None:  # type: ignore[no-untyped-def]
@@ -402,13 +402,13 @@ def test_a_place_stated_mid_conversation_is_not_another_departments_question(fac
     ref = Referral("公司注册", "市场监督管理部门")
     q = query("我们公司注册在上海", referral=ref, region="上海", residue="们公司")
     ctx = Context(item_code=WATER)
-    assert rules.referral(Situation(q, scores({WATER: 0.93}), ctx), facts) is None
+    assert turn_away.referral(Situation(q, scores({WATER: 0.93}), ctx), facts) is None
     d = run(facts, q, scores({WATER: 0.93}), ctx)
     assert (d.rule.split("+")[0], d.item_code, d.region) == ("followup", WATER, "上海")
     # the same words asking something, or with no conversation, are still referred
     asking = query("公司注册在上海去哪办", referral=ref, region="上海", residue="公司办", asks=True)
-    assert rules.referral(Situation(asking, scores({WATER: 0.93}), ctx), facts) is not None
-    assert rules.referral(Situation(q, scores({WATER: 0.93}), Context()), facts) is not None
+    assert turn_away.referral(Situation(asking, scores({WATER: 0.93}), ctx), facts) is not None
+    assert turn_away.referral(Situation(q, scores({WATER: 0.93}), Context()), facts) is not None
 
 
 def test_the_guides_own_words_pick_the_sub_item(facts) -> None:  # type: ignore[no-untyped-def]
