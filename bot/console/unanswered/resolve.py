@@ -1,4 +1,4 @@
-"""Resolving a group through the knowledge store's drafts (``bot.console.store``): linking it to an item as an
+"""Resolving a group through the knowledge store's drafts (``bot.console.drafts``): linking it to an item as an
 alias or as a FAQ question of one of its guides, or marking it another department's (with the department's
 name, a referral keyword is drafted). The draft then goes through review and publish like any edit."""
 
