@@ -29,6 +29,7 @@ def build_meta(raw: dict[str, Any] | None) -> Meta:
         sources=_sources(raw.get("sources")),
         ticket=_ticket(raw.get("ticket")),
         guide=raw.get("guide") if isinstance(raw.get("guide"), str) else None,
+        policy=raw.get("policy") if isinstance(raw.get("policy"), str) else None,
         knowledge_version=_version(raw.get("knowledge_version")),
     )
 

@@ -72,6 +72,7 @@ class Meta(BaseModel):
     sources: list[Source] = Field(default_factory=list)
     ticket: TicketRef | None = None
     guide: str | None = None  # the guide the answer quotes (its id), when it quotes one
+    policy: str | None = None  # the policy point the answer cites (its id), when it cites one
     # Set by the gateway once the turn is recorded: an opaque, unguessable id the widget's 👍/👎 names.
     turn_id: str | None = None
     knowledge_version: int | None = None  # the published knowledge version the answer came from

@@ -189,3 +189,9 @@ def test_build_meta_defaults_and_normalises() -> None:
     weird = build_meta({"kind": "answer", "confidence": "high", "sources": [{"title": "指南", "url": ""}, "x"]})
     assert weird.confidence is None
     assert [s.title for s in weird.sources] == ["指南"] and weird.sources[0].url is None
+
+
+def test_the_meta_keeps_the_policy_point_an_answer_cites() -> None:
+    meta = build_meta({"kind": "answer", "policy": "plan-2024.p03", "guide": None})
+    assert meta.policy == "plan-2024.p03"
+    assert build_meta({"kind": "answer", "policy": 3}).policy is None  # not a point id: dropped

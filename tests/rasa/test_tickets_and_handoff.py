@@ -104,6 +104,7 @@ def test_someone_elses_or_unknown_ticket_get_the_same_not_found(
         "ticket": None,
         "knowledge_version": None,
         "guide": None,
+        "policy": None,
     }
 
 
