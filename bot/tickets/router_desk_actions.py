@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
@@ -115,12 +117,18 @@ def reopen(
     return detail_of(db, number, user=user, now=now, clock=clock)
 
 
-@router.post("/api/desk/tickets/{number}/rectification/note", response_model=TicketDetail)
-def rectification_note(
-    number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
+def _rectify(
+    action: Callable[..., object],
+    number: str,
+    body: RectificationNoteIn,
+    user: HandlerUser,
+    db: SessionDep,
+    now: NowDep,
+    clock: ClockDep,
 ) -> TicketDetail:
+    """A rectification step (a note, or closing it) with the callback note and measures, then the ticket."""
     _run(
-        ratings.save_rectification_note,
+        action,
         db,
         _ticket(db, number, user),
         actor=user.username,
@@ -129,22 +137,20 @@ def rectification_note(
         now=now,
     )
     return detail_of(db, number, user=user, now=now, clock=clock)
+
+
+@router.post("/api/desk/tickets/{number}/rectification/note", response_model=TicketDetail)
+def rectification_note(
+    number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
+) -> TicketDetail:
+    return _rectify(ratings.save_rectification_note, number, body, user, db, now, clock)
 
 
 @router.post("/api/desk/tickets/{number}/rectification/close", response_model=TicketDetail)
 def rectification_close(
     number: str, body: RectificationNoteIn, user: auth.CurrentDeskUser, db: SessionDep, now: NowDep, clock: ClockDep
 ) -> TicketDetail:
-    _run(
-        ratings.close_rectification,
-        db,
-        _ticket(db, number, user),
-        actor=user.username,
-        callback_note=body.callback_note,
-        measures=body.measures,
-        now=now,
-    )
-    return detail_of(db, number, user=user, now=now, clock=clock)
+    return _rectify(ratings.close_rectification, number, body, user, db, now, clock)
 
 
 @router.post("/api/desk/outbox/{msg_id}/retry", response_model=TicketDetail)
