@@ -33,6 +33,7 @@ def test_chat_contract(client: TestClient) -> None:
         "sources",
         "ticket",
         "guide",
+        "policy",
         "turn_id",
         "knowledge_version",
     }
