@@ -115,7 +115,7 @@
       try {
         const v = await api("POST", "/api/console/publish", { note: publishNote.value });
         notice(messages, "已发布版本 " + v.number + "：各服务进程将在数秒内切换到新版本。");
-        setTimeout(route, 800);
+        refreshSoon();
       } catch (err) { showError(messages, err); }
     } }, "发布已通过的草稿（" + approved.length + "）");
     const rows = drafts.map((d) => el("tr", { "data-draft": d.id },
@@ -182,7 +182,7 @@
         try {
           const nv = await api("POST", "/api/console/versions/" + v.number + "/rollback", { note: "" });
           notice(messages, "已回滚：版本 " + nv.number + " 恢复了版本 " + v.number + " 的内容。");
-          setTimeout(route, 800);
+          refreshSoon();
         } catch (err) { showError(messages, err); }
       } }, "确认回滚到版本 " + v.number);
       const rollbackBtn = el("button", { type: "button", class: "rollback", disabled: v.number === data.published || me.role === "editor", onclick: () => { confirmBtn.hidden = false; } }, "回滚到此版本");
@@ -215,6 +215,13 @@
     await loadPage();
     main.appendChild(card(el("h2", {}, "审计日志"), el("table", { id: "audit-table" },
       el("thead", {}, el("tr", {}, ["时间", "操作人", "操作", "对象", "结果", "详情"].map((h) => el("th", {}, h)))), body), more));
+  }
+
+  // Re-render the page a moment after a publish or rollback, unless the user has gone elsewhere meanwhile
+  // (a late re-render would replace the page they are using under their hands).
+  function refreshSoon() {
+    const at = location.hash;
+    setTimeout(() => { if (location.hash === at) route(); }, 800);
   }
 
   async function route() {
