@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from bot.tickets.clock import Clockwork, local_today
 from bot.tickets.enums import EventKind, TicketStatus
 from bot.tickets.errors import ConflictError
-from bot.tickets.models import Ticket, TicketEvent
+from bot.tickets.history import record_event
+from bot.tickets.models import Ticket
 
 
 def pause(db: Session, ticket: Ticket, *, actor: str, now: dt.datetime, clock: Clockwork, note: str | None) -> Ticket:
@@ -24,7 +25,7 @@ def pause(db: Session, ticket: Ticket, *, actor: str, now: dt.datetime, clock: C
     ticket.paused_days_left = left
     ticket.updated_at = now
     text = f"挂起（等待群众）：剩余 {left} 个工作日" + (f"；{note}" if note else "")
-    db.add(TicketEvent(ticket_id=ticket.id, at=now, actor=actor, kind=EventKind.pause.value, note=text))
+    record_event(db, ticket, actor=actor, kind=EventKind.pause, now=now, note=text)
     db.commit()
     return ticket
 
@@ -38,6 +39,6 @@ def resume(db: Session, ticket: Ticket, *, actor: str, now: dt.datetime, clock: 
     ticket.paused_days_left = None
     ticket.updated_at = now
     note = f"恢复计时：剩余 {left} 个工作日，办结期限 {ticket.resolve_due.isoformat()}"
-    db.add(TicketEvent(ticket_id=ticket.id, at=now, actor=actor, kind=EventKind.pause.value, note=note))
+    record_event(db, ticket, actor=actor, kind=EventKind.pause, now=now, note=note)
     db.commit()
     return ticket

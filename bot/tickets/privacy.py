@@ -14,7 +14,8 @@ from bot.db import session_scope
 from bot.tickets import pii_crypto, rate_limit, texts
 from bot.tickets.config import TicketSettings, get_ticket_settings
 from bot.tickets.enums import EventKind, Role, TicketStatus
-from bot.tickets.models import HandlerUser, Ticket, TicketEvent
+from bot.tickets.history import record_event
+from bot.tickets.models import HandlerUser, Ticket
 from bot.tickets.numbers import normalise_number
 from bot.tickets.schemas import CitizenStatus, StatusLookupIn, StatusLookupOut
 from knowledge import ticket_numbers
@@ -140,9 +141,7 @@ def reveal_contact(db: Session, ticket: Ticket, user: HandlerUser, *, now: dt.da
     if not ticket.contact_encrypted or not may_see(user, ticket):
         return None
     raw = pii_crypto.decrypt(ticket.contact_encrypted)
-    db.add(
-        TicketEvent(ticket_id=ticket.id, at=now, actor=user.username, kind=EventKind.contact_viewed.value, note=None)
-    )
+    record_event(db, ticket, actor=user.username, kind=EventKind.contact_viewed, now=now)
     db.commit()
     logger.info("ticket %s: contact viewed by %s", ticket.number, user.username)
     return raw
@@ -175,15 +174,7 @@ def remove_expired_personal_data(db: Session, *, now: dt.datetime, days: int) ->
         t.rating_comment = None
         t.session_id = f"anonymised-{t.id}"
         t.personal_data_removed_at = now
-        db.add(
-            TicketEvent(
-                ticket_id=t.id,
-                at=now,
-                actor=texts.ACTOR_SYSTEM,
-                kind=EventKind.personal_data_removed.value,
-                note=f"{days}",
-            )
-        )
+        record_event(db, t, actor=texts.ACTOR_SYSTEM, kind=EventKind.personal_data_removed, now=now, note=f"{days}")
     db.commit()
     if rows:
         logger.info("retention: personal data removed from %d closed ticket(s)", len(rows))
