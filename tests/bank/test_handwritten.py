@@ -99,7 +99,7 @@ def test_files_are_valid_and_large_enough(split: str) -> None:
 
 
 # Round 6's writer typed the sub-item after a clarifying question instead of pressing a button.
-SPLITS_WITH_BUTTONS = ("tuning", "seen", "blind")
+SPLITS_WITH_BUTTONS = ("tuning", "seen", "blind", "blind7")
 
 
 @pytest.mark.parametrize("split", SPLITS_WITH_BUTTONS)
