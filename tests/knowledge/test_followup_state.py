@@ -96,3 +96,23 @@ def test_the_learned_kind_does_not_turn_away_what_finds_the_conversations_item(f
     weak = facts.tuning.no_answer_below - 0.01
     assert turn_away.other_department(Situation(q, scores({SEAL: weak}), ctx), facts) is not None
     assert turn_away.other_department(Situation(q, scores({PLACE: 0.99, SEAL: 0.98}), ctx), facts) is not None
+
+
+def test_an_item_asked_under_the_cited_policy_gets_the_point_relating_to_it(facts) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.decide.topic import policy_followup
+
+    cited = Context(policy_id="shanghai-2024-business-env-points.p08")
+    q = query("医美门诊部也能这样吗", refers_back=True, asks=True)
+    # another point of the document names the item too and scores higher: the cited point's topic (一业一证) wins
+    named = Scores(
+        items={"medical-cosmetology": 1.0},
+        points={"shanghai-2024-business-env-points.p07": 0.80, "shanghai-2024-business-env-points.p17": 0.90},
+        named={"medical-cosmetology": 1.0},
+        exact=frozenset({"medical-cosmetology"}),
+    )
+    d = policy_followup(Situation(q, named, cited), facts)
+    assert d is not None and (d.rule, d.policy_id) == ("policy_followup", "shanghai-2024-business-env-points.p07")
+    plain = query("医美门诊部要什么材料", aspects=(Aspect.materials,), aspect_cues=("材料",), asks=True)
+    assert policy_followup(Situation(plain, named, cited), facts) is None  # asks for part of its guide
+    unrelated = scores({"free-contraceptives": 1.0}, exact=("free-contraceptives",))
+    assert policy_followup(Situation(q, unrelated, cited), facts) is None  # the document does not concern it
