@@ -23,6 +23,10 @@ description) and for button payloads. Rules, in order:
    small talk, its fallback — unless the app's learned head thinks it a complaint (`complaint` probability at
    least FOLLOWUP_COMPLAINT_MAX, or a confident complaint verdict): "他们多少天内给审核结果", "我上次交了材料说缺
    东西，那到底还要交啥" (`followup_question`);
+3b'. a follow-up question that asks for a part of the item's guide by an aspect cue (`followup_aspect`: "这个一般几个
+   工作日能办好啊", "他们电话多少") is `ask_item` unless the head's complaint probability reaches
+   FOLLOWUP_ASPECT_COMPLAINT_MAX, and even when DIET took it for a request for a person, if the app found no words
+   asking for one (checked before the intents kept on purpose);
 3c. right after a clarifying question, a typed message the app calls an answer to it (`clarify_reply`: it says more
    than small talk, asks for no person, and the head is not sure it is another department's or a complaint) is
    `ask_item` whatever DIET guessed — a yes/no, small talk, out-of-scope, a complaint — unless the head gives it a
@@ -57,6 +61,10 @@ complaint in it ("办好了是寄过来还是自己去拿", "要跑现场几次"
 FOLLOWUP_COMPLAINT_MAX = 0.5
 """A follow-up question keeps the conversation's item unless the learned head gives it at least this complaint
 probability."""
+FOLLOWUP_ASPECT_COMPLAINT_MAX = 0.8
+"""... and one asking for a part of the item's guide by an aspect cue (days, fee, phone …) unless at least this: the
+head reads the message alone, and a story of handing papers in leans it to a complaint ("我上周已经把材料交到卫健局
+窗口了，他们说收到了，这个一般几个工作日能办好啊"); a verb of complaining never makes a follow-up."""
 
 
 def substance(text: str, gate: dict[str, Any]) -> int:
@@ -100,6 +108,8 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["asks_human"] = True
     if gate.get("followup") is True:
         verdict["followup"] = True
+        if gate.get("followup_aspect") is True:
+            verdict["followup_aspect"] = True
         complaint = gate.get("complaint")
         ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
         verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
@@ -118,9 +128,12 @@ def followup_question(intent: str | None, gate: dict[str, Any]) -> str | None:
     unless the learned head leans to a complaint; None to keep DIET's intent."""
     if not gate.get("followup") or intent not in FOLLOWUP_OVERRIDDEN:
         return None
+    complaint = float(gate.get("complaint", 1.0))
+    if gate.get("followup_aspect"):  # asks for part of the guide: only a head nearly sure of a complaint keeps it
+        return "ask_item" if complaint < FOLLOWUP_ASPECT_COMPLAINT_MAX else None
     if gate["kind"] == "complaint" and gate["confident"]:
         return None
-    if float(gate.get("complaint", 1.0)) >= FOLLOWUP_COMPLAINT_MAX:
+    if complaint >= FOLLOWUP_COMPLAINT_MAX:
         return None
     return "ask_item"
 
@@ -156,6 +169,8 @@ def overriding_intent(
     """The intent to use instead of `intent`, or None to keep DIET's."""
     if gate is None or not text or text.startswith("/"):
         return None
+    if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
+        return "ask_item"  # "他们电话多少": the office's phone, not a person to talk to (the app sees no such words)
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
     if gate.get("asks_human"):

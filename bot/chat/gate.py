@@ -99,6 +99,8 @@ def gate_metadata(
     if about_item and verdict.asks_about_item:
         gate_meta["followup"] = True
         gate_meta["complaint"] = round(float(verdict.complaint), 4)
+        if verdict.asks_aspect:  # asks for a part of the item's guide by a cue: "这个一般几个工作日能办好啊"
+            gate_meta["followup_aspect"] = True
     if after_clarify and replies_to_clarify(verdict):
         gate_meta["clarify_reply"] = True
         gate_meta["complaint"] = round(float(verdict.complaint), 4)

@@ -368,3 +368,28 @@ def test_a_typed_answer_to_a_clarifying_question_goes_to_the_engine(
     verdict = gate_of({"gate": gate})
     assert verdict is not None
     assert overriding_intent(text, intent, False, verdict) == expected
+
+
+def test_a_followup_asking_for_part_of_the_guide_beats_a_leaning_head_and_diets_person() -> None:
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("complaint", 0.6, True, 30, False, True, 0.62, asks_aspect=True)
+
+    meta = gate_metadata(
+        gate, "我上周已经把材料交到卫健局窗口了，这个一般几个工作日能办好啊", in_intake=False, about_item=True
+    )
+    assert meta is not None and meta["gate"]["followup_aspect"] is True
+    verdict = gate_of(meta)
+    assert verdict is not None and verdict["followup_aspect"] is True
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, verdict) == "ask_item"
+    # the same without an aspect cue: the head's lean to a complaint keeps DIET's complaint
+    plain = {**verdict}
+    plain.pop("followup_aspect")
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, plain) is None
+    # a head nearly sure of a complaint keeps it
+    sure = {**verdict, "complaint": 0.85}
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, sure) is None
+    # DIET's request for a person, with no words asking for one: the office's phone
+    phone = {**_gate("in_domain", 0.6, False), "followup": True, "followup_aspect": True, "complaint": 0.1}
+    assert overriding_intent("他们电话多少", "ask_human", False, phone) == "ask_item"
+    assert overriding_intent("他们电话多少", "ask_human", False, {**phone, "followup_aspect": False}) is None
+    assert overriding_intent("转人工", "ask_human", False, {**phone, "asks_human": True}) is None  # DIET's stands
