@@ -2,6 +2,8 @@
 
 The engine decides answer / clarify / no_answer and resolves context itself (a text naming no
 item keeps the context item; naming no aspect keeps the context aspect). This action only:
+- sends the choices a clarifying question just offered (read back from its buttons) with a typed reply, so
+  the engine can tell which one the citizen picked in words ("续期的"),
 - picks the question text (a clarify button ``/ask_item{"item_code": …}`` re-asks ``last_question``
   with the chosen item as context),
 - relays text, the engine's choices (data: item code, sub-item) as Rasa buttons
@@ -24,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
 from actions.contracts import Choice, SearchAnswer, SourceRef
-from actions.meta import last_answer_policy, send_meta
+from actions.meta import last_answer_policy, last_clarify_choices, send_meta
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         user_text = (tracker.latest_message.get("text") or "").strip()
         chosen_code = latest_entity(tracker, "item_code")
-        context: dict[str, str | None] = {
+        context: dict[str, Any] = {
             "item_code": tracker.get_slot("item_code"),
             "sub_item": tracker.get_slot("sub_item"),
             "aspect": tracker.get_slot("aspect"),
@@ -67,6 +69,9 @@ class ActionAnswer(Action):
         if policy:  # the policy point the last answer cited: a follow-up may continue it (knowledge/decide/topic.py)
             context["policy_id"] = policy
         events: list[EventType] = []
+        choices = last_clarify_choices(tracker.events)
+        if choices and not user_text.startswith("/"):  # a typed reply to a clarifying question may pick one
+            context["choices"] = choices
         if user_text.startswith("/"):
             # A button payload: answer the stored question about the chosen item.
             question = tracker.get_slot("last_question") or texts.CHOICE_WITHOUT_QUESTION

@@ -100,7 +100,7 @@ class AppClient:
             raise AppUnavailableError(f"{method} {path}: body is not an object")
         return data
 
-    async def search(self, text: str, *, context: dict[str, str | None], region: str | None = None) -> dict[str, Any]:
+    async def search(self, text: str, *, context: dict[str, Any], region: str | None = None) -> dict[str, Any]:
         return await self._request("POST", "/api/search", json={"text": text, "context": context, "region": region})
 
     async def match_item(self, text: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ the policy point it cites, which the answer action reads back from the tracker f
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -60,12 +61,68 @@ def last_answer_policy(events: list[dict[str, Any]]) -> str | None:
     for event in reversed(events):
         if event.get("event") != "bot":
             continue
-        custom = (event.get("data") or {}).get("custom")
-        meta = custom.get("meta") if isinstance(custom, dict) else None
-        if isinstance(meta, dict) and meta.get("kind") in ("answer", "clarify", "no_answer"):
+        meta = _meta_of(event)
+        if meta is not None and meta.get("kind") in ("answer", "clarify", "no_answer"):
             policy = meta.get("policy")
             return policy if isinstance(policy, str) and policy else None
     return None
+
+
+ASK_ITEM_PAYLOAD = "/ask_item"
+
+
+def _meta_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    custom = (event.get("data") or {}).get("custom")
+    meta = custom.get("meta") if isinstance(custom, dict) else None
+    return meta if isinstance(meta, dict) else None
+
+
+def _choice_of(button: Any) -> dict[str, Any] | None:
+    """A clarify button (`/ask_item{"item_code": …, "sub_item": …}`) as the engine's choice, or None."""
+    if not isinstance(button, dict):
+        return None
+    payload = button.get("payload")
+    if not isinstance(payload, str) or not payload.startswith(ASK_ITEM_PAYLOAD + "{"):
+        return None
+    try:
+        entities = json.loads(payload[len(ASK_ITEM_PAYLOAD) :])
+    except ValueError:
+        return None
+    code = entities.get("item_code") if isinstance(entities, dict) else None
+    if not isinstance(code, str) or not code:
+        return None
+    sub_item = entities.get("sub_item")
+    title = button.get("title")
+    return {
+        "title": title if isinstance(title, str) else code,
+        "item_code": code,
+        "sub_item": sub_item if isinstance(sub_item, str) and sub_item else None,
+    }
+
+
+def last_clarify_choices(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The choices the reply just before the current message offered, when it was a clarifying question (its meta's
+    kind is clarify): its buttons as the engine's choices (`{"title", "item_code", "sub_item"}`), so a typed reply
+    can pick one in words; [] otherwise."""
+    current_seen = False
+    clarify = False
+    buttons: list[Any] = []
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            if current_seen:
+                break  # before the previous reply
+            current_seen = True
+            continue
+        if not current_seen or kind != "bot":
+            continue
+        meta = _meta_of(event)
+        if meta is not None:
+            clarify = meta.get("kind") == "clarify"
+        buttons = list((event.get("data") or {}).get("buttons") or []) + buttons
+    if not clarify:
+        return []
+    return [c for c in (_choice_of(b) for b in buttons) if c is not None]
 
 
 def send_meta(dispatcher: CollectingDispatcher, kind: Kind, **fields: Any) -> None:

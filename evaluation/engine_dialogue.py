@@ -4,7 +4,8 @@
 
 A quick check of the engine's dialogue rules without Rasa (seconds instead of minutes): each typed
 turn is asked with the context the previous answer left (item, sub-item, aspect — `actions/answer.py`'s
-slots); a button turn (`/ask_item{…}`) re-asks the last typed question with the chosen item and
+slots, and a clarifying question's choices, which the action reads back from the reply's buttons); a button
+turn (`/ask_item{…}`) re-asks the last typed question with the chosen item and
 sub-item. Turns the engine does not handle (complaints, tickets: expected kinds other than answer,
 clarify and no_answer) are skipped, and the conversation's context is kept across them. The chat
 level (`evaluation.run --mode chat`) stays the measure that counts.
@@ -68,14 +69,18 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
             if answer.item is not None and answer.kind in ("answer", "no_answer"):
                 ctx = Context(item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect)
                 ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
-            elif answer.item is not None:  # a clarify about one item's sub-items
-                ctx = Context(item_code=answer.item.code, aspect=answer.aspect)
+            elif answer.item is not None:  # a clarify about one item's sub-items: a typed reply may pick one
+                ctx = Context(item_code=answer.item.code, aspect=answer.aspect, choices=answer.choices)
+            elif answer.kind == "clarify":  # which item: the item slots stay, the aspect asked is remembered
+                ctx = ctx.model_copy(update={"aspect": answer.aspect or ctx.aspect, "choices": answer.choices})
             elif answer.kind == "no_answer":
                 ctx = Context(aspect=answer.aspect)
             elif answer.policy_id is not None:  # a policy answer: the item slots stay, the topic is the policy
                 ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
             if answer.policy_id is None and answer.kind != "clarify":
                 ctx = ctx.model_copy(update={"policy_id": None})
+            if answer.kind != "clarify":  # only a clarifying question's choices can be picked by typing
+                ctx = ctx.model_copy(update={"choices": []})
         if counted:
             convs += 1
             conv_passed += ok_conv

@@ -23,6 +23,15 @@ description) and for button payloads. Rules, in order:
    small talk, its fallback — unless the app's learned head thinks it a complaint (`complaint` probability at
    least FOLLOWUP_COMPLAINT_MAX, or a confident complaint verdict): "他们多少天内给审核结果", "我上次交了材料说缺
    东西，那到底还要交啥" (`followup_question`);
+3b'. a follow-up question that asks for a part of the item's guide by an aspect cue (`followup_aspect`: "这个一般几个
+   工作日能办好啊", "他们电话多少") is `ask_item` unless the head's complaint probability reaches
+   FOLLOWUP_ASPECT_COMPLAINT_MAX, and even when DIET took it for a request for a person, if the app found no words
+   asking for one (checked before the intents kept on purpose);
+3c. right after a clarifying question, a typed message the app calls an answer to it (`clarify_reply`: it says more
+   than small talk, asks for no person, and the head is not sure it is another department's or a complaint) is
+   `ask_item` whatever DIET guessed — a yes/no, small talk, out-of-scope, a complaint — unless the head gives it a
+   complaint probability of at least FOLLOWUP_COMPLAINT_MAX or it holds a ticket number (`clarify_answer`; checked
+   right after the intents kept on purpose);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -52,6 +61,10 @@ complaint in it ("办好了是寄过来还是自己去拿", "要跑现场几次"
 FOLLOWUP_COMPLAINT_MAX = 0.5
 """A follow-up question keeps the conversation's item unless the learned head gives it at least this complaint
 probability."""
+FOLLOWUP_ASPECT_COMPLAINT_MAX = 0.8
+"""... and one asking for a part of the item's guide by an aspect cue (days, fee, phone …) unless at least this: the
+head reads the message alone, and a story of handing papers in leans it to a complaint ("我上周已经把材料交到卫健局
+窗口了，他们说收到了，这个一般几个工作日能办好啊"); a verb of complaining never makes a follow-up."""
 
 
 def substance(text: str, gate: dict[str, Any]) -> int:
@@ -95,9 +108,16 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["asks_human"] = True
     if gate.get("followup") is True:
         verdict["followup"] = True
+        if gate.get("followup_aspect") is True:
+            verdict["followup_aspect"] = True
         complaint = gate.get("complaint")
         ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
         verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
+    if gate.get("clarify_reply") is True:
+        verdict["clarify_reply"] = True
+        complaint = gate.get("complaint")
+        ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
+        verdict["complaint"] = float(complaint) if ok else 1.0
     if gate.get("asks") is True:
         verdict["asks"] = True
     return verdict
@@ -108,7 +128,22 @@ def followup_question(intent: str | None, gate: dict[str, Any]) -> str | None:
     unless the learned head leans to a complaint; None to keep DIET's intent."""
     if not gate.get("followup") or intent not in FOLLOWUP_OVERRIDDEN:
         return None
+    complaint = float(gate.get("complaint", 1.0))
+    if gate.get("followup_aspect"):  # asks for part of the guide: only a head nearly sure of a complaint keeps it
+        return "ask_item" if complaint < FOLLOWUP_ASPECT_COMPLAINT_MAX else None
     if gate["kind"] == "complaint" and gate["confident"]:
+        return None
+    if complaint >= FOLLOWUP_COMPLAINT_MAX:
+        return None
+    return "ask_item"
+
+
+def clarify_answer(intent: str | None, text: str, gate: dict[str, Any]) -> str | None:
+    """`ask_item` for a typed answer to a clarifying question ("续期的", "证丢了要补", "新开的一家足浴店") that DIET
+    took for anything else — a yes/no, small talk, out-of-scope, a complaint — unless the learned head leans to a
+    complaint or the text holds a ticket number; None to keep DIET's intent. The knowledge engine then tells which
+    offered choice it picks, or answers it as any other question."""
+    if not gate.get("clarify_reply") or intent == "ask_item" or mentions_number(text):
         return None
     if float(gate.get("complaint", 1.0)) >= FOLLOWUP_COMPLAINT_MAX:
         return None
@@ -134,10 +169,15 @@ def overriding_intent(
     """The intent to use instead of `intent`, or None to keep DIET's."""
     if gate is None or not text or text.startswith("/"):
         return None
+    if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
+        return "ask_item"  # "他们电话多少": the office's phone, not a person to talk to (the app sees no such words)
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
     if gate.get("asks_human"):
         return "ask_human"  # "算了 你直接帮我转个真人吧", "can I talk to a real person please"
+    answer = clarify_answer(intent, text, gate)
+    if answer is not None:
+        return answer  # "续期的" right after "which one?": the engine tells which choice it picks
     follow_up = gate["kind"] == "in_domain" and gate["confident"]
     says_more = substance(text, gate) > 0
     if (

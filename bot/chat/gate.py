@@ -1,9 +1,10 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "complaint", "asks"}}`:
-how many characters the message says beyond greetings, thanks, goodbyes and acknowledgements, whether it asks for a
-person, in a conversation about an item whether it is a follow-up question about it (with the learned head's
-complaint probability), and whether the head is sure it asks about our services rather than reports a grievance;
-the vocabulary is the knowledge lexicon's, so Rasa's component holds none).
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "clarify_reply",
+"complaint", "asks"}}`: how many characters the message says beyond greetings, thanks, goodbyes and
+acknowledgements, whether it asks for a person, in a conversation about an item whether it is a follow-up question
+about it (with the learned head's complaint probability), right after a clarifying question whether it answers it
+in words, and whether the head is sure it asks about our services rather than reports a grievance; the vocabulary
+is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -50,18 +51,33 @@ class SessionKinds:
     def in_intake(self, session_id: str) -> bool:
         return self._last.get(session_id, ("", None))[0] == "escalate"
 
+    def after_clarify(self, session_id: str) -> bool:
+        """Whether the last reply asked which item or sub-item (a typed message may answer it in words)."""
+        return self._last.get(session_id, ("", None))[0] == "clarify"
+
     def item(self, session_id: str) -> str | None:
         """The item the conversation is about, if any."""
         return self._last.get(session_id, ("", None))[1]
 
 
+def replies_to_clarify(verdict: GateVerdict) -> bool:
+    """A typed message right after a clarifying question that says more than small talk ("好的", "不用了" do not)
+    and asks for no person, and that the head is not sure is another department's or a complaint: an answer to
+    "which one?" in words ("续期的", "证丢了要补")."""
+    if verdict.asks_human or verdict.beyond_smalltalk == 0:
+        return False
+    return not (verdict.confident and verdict.kind in ("other_department", "complaint"))
+
+
 def gate_metadata(
-    gate: GateFn | None, text: str, *, in_intake: bool, about_item: bool = False
+    gate: GateFn | None, text: str, *, in_intake: bool, about_item: bool = False, after_clarify: bool = False
 ) -> dict[str, Any] | None:
     """The metadata to send with a typed message, or None (no gate, a payload, or inside the intake).
     `about_item`: the conversation is about an item; a message that asks something naming nothing else is
     then sent as a follow-up (`followup`), with the head's complaint probability (`complaint`), so Rasa's gate
-    component does not let DIET take it for a complaint unless the head thinks it one."""
+    component does not let DIET take it for a complaint unless the head thinks it one. `after_clarify`: the last
+    reply asked which item or sub-item; a message answering it in words is sent as `clarify_reply` (the knowledge
+    engine then tells which choice it picks: knowledge/decide/clarify_reply.py)."""
     if gate is None or in_intake or not text or text.startswith("/"):
         return None
     try:
@@ -82,6 +98,11 @@ def gate_metadata(
         gate_meta["asks_human"] = True
     if about_item and verdict.asks_about_item:
         gate_meta["followup"] = True
+        gate_meta["complaint"] = round(float(verdict.complaint), 4)
+        if verdict.asks_aspect:  # asks for a part of the item's guide by a cue: "这个一般几个工作日能办好啊"
+            gate_meta["followup_aspect"] = True
+    if after_clarify and replies_to_clarify(verdict):
+        gate_meta["clarify_reply"] = True
         gate_meta["complaint"] = round(float(verdict.complaint), 4)
     if verdict.asks:
         gate_meta["asks"] = True

@@ -237,15 +237,23 @@ class ChatService:
         """Gate, Rasa, and the merged reply (handler messages first)."""
         in_intake = self._session_kinds.in_intake(session_id)
         about_item = self._session_kinds.item(session_id) is not None
+        after_clarify = self._session_kinds.after_clarify(session_id)
         # The gate's verdict on typed text only; a pressed button already says what it means.
         with hop("gate"):
             if pressed:
                 metadata = None
             elif self._gate_is_cheap is not None and self._gate_is_cheap(message):
-                metadata = gate_metadata(self._gate, message, in_intake=in_intake, about_item=about_item)
+                metadata = gate_metadata(
+                    self._gate, message, in_intake=in_intake, about_item=about_item, after_clarify=after_clarify
+                )
             else:
                 metadata = await run_in_threadpool(
-                    gate_metadata, self._gate, message, in_intake=in_intake, about_item=about_item
+                    gate_metadata,
+                    self._gate,
+                    message,
+                    in_intake=in_intake,
+                    about_item=about_item,
+                    after_clarify=after_clarify,
                 )
         try:
             with hop("rasa"):

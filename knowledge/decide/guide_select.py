@@ -18,6 +18,10 @@ SUB_ITEM_ORDER = ("首次", "延续", "变更", "注销", "补发", "换发")
 # A guide of the asked place itself, of a place above it (its province: it covers the place), or of a place
 # inside it (a city's guide when a province is asked).
 _LABEL = re.compile(r"【([^】]{1,8})】")  # an entry labelled by the sub-item it belongs to: 【变更】变更申请表
+# A guide for the whole item when a sub-item is asked: below that sub-item's own guide of the same place, above it
+# when the guide is of the asked place and the sub-item's own guide is not ("我在郴州苏仙区，那边呢" after a question
+# about the first registration: 苏仙区's guide, not the national first-registration one).
+GENERAL_GUIDE_FOR_SUB_ITEM = 6.0
 REGION_BONUS = {Relation.same: 4.0, Relation.above: 3.0, Relation.below: 2.0, Relation.unrelated: 0.0}
 
 
@@ -44,6 +48,8 @@ class GuideSelector:
             score = 0.0
             if sub_item and self.cues.sub_item_matches(guide.sub_item, sub_item):
                 score += 8
+            elif sub_item and self.covers_all(guide):
+                score += GENERAL_GUIDE_FOR_SUB_ITEM
             elif not sub_item and self.cues.sub_item_matches(guide.sub_item, "首次"):
                 score += 1.5
             score += REGION_BONUS[self.region_relation(guide.region, region)]
@@ -62,6 +68,10 @@ class GuideSelector:
 
         return max(item.guides, key=rank)
 
+    def covers_all(self, guide: Guide) -> bool:
+        """A guide written for the whole item, naming no sub-item (a county's "（县级）护士执业注册", "法规层面")."""
+        return not any(self.cues.sub_item_matches(guide.sub_item, c) for c in SUB_ITEM_ORDER)
+
     def sub_items(self, item: ServiceItem) -> list[str]:
         """The canonical sub-items this item's guides cover, in the usual order."""
         return [c for c in SUB_ITEM_ORDER if any(self.cues.sub_item_matches(g.sub_item, c) for g in item.guides)]
@@ -76,6 +86,11 @@ class GuideSelector:
         asked = [a for a in aspects if a is not Aspect.overview]
         if not asked:
             return []
+        if region and any(
+            g.status is Status.active and self.covers_all(g) and self.region_covers(g.region, region)
+            for g in item.guides
+        ):
+            return []  # the asked place's guide is written for the whole item (韶山's 护士执业注册): it answers
         by_region: dict[str, dict[str, Guide]] = {}
         for guide in item.guides:
             if guide.status is not Status.active:

@@ -3,6 +3,9 @@
 Every rule is a plain function `(Situation, Facts) -> Decision | None`, named for what it decides, so a
 test can hand it a built `Query` and `Scores` and check the outcome without any retrieval.
 
+    clarify_reply   after a clarifying question, a typed reply that picks one of the offered choices in words
+                    ("续期的", "证丢了要补", "老板换人了，法人要改"): that choice, for the clarify's aspect
+                    (decide/clarify_reply.py; a referral keyword in it leaves it to the next rules)
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
@@ -39,7 +42,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.answer import Context
+from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
+from knowledge.decide.guide_select import SUB_ITEM_ORDER
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
@@ -81,9 +86,21 @@ def _context_resolves(s: Situation, f: Facts) -> str | None:
     return None
 
 
-def _item(s: Situation, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None) -> Decision:
+def _context_sub_item(s: Situation, f: Facts, code: str) -> str | None:
+    """The conversation's sub-item for its own item when it is one the citizen could have chosen (首次, 延续 …; a
+    guide's label such as "首次注册" counts as its canonical word); a label naming none ("（县级）护士执业注册",
+    "法规层面") only says which guide answered last, and must not pin that guide when a region is named later."""
+    if code != s.context.item_code or not s.context.sub_item:
+        return None
+    canonical = f.selector.cues.canonical_sub_item(s.context.sub_item)
+    return canonical if canonical in SUB_ITEM_ORDER else None
+
+
+def _item(
+    s: Situation, f: Facts, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None
+) -> Decision:
     q = s.query
-    sub_item = q.sub_item or (s.context.sub_item if code == s.context.item_code else None)
+    sub_item = q.sub_item or _context_sub_item(s, f, code)
     return Decision(
         kind="answer",
         rule=rule,
@@ -133,6 +150,16 @@ def _continues(s: Situation, f: Facts) -> bool:
     return not _confidently_other_item(s, f)
 
 
+def _elliptical_switch(s: Situation, f: Facts) -> bool:
+    """A short message asking for no aspect of its own ("前面那个设置审批呢", "那母婴保健的呢") whose best item is
+    another one, named at least in part and clearing the no-answer threshold: the same question about that item."""
+    q, t = s.query, f.tuning
+    if q.aspects or not _within(q, t.followup_short_chars, t.followup_short_words) or not s.scores.ranked:
+        return False
+    code, top = s.scores.ranked[0]
+    return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
+
+
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
@@ -152,7 +179,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     elif len(q.residue) <= 1:  # "那要多久？", "那重庆江津呢？", "在哪里办"
         code = ctx.item_code
     else:
-        named = f.items_naming(q.residue)
+        named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
         if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
             code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
@@ -161,6 +188,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
         elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
             code = ctx.item_code
+        elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part
+            code = s.scores.ranked[0][0]
         elif (
             _within(q, t.followup_short_chars, t.followup_short_words)
             and max(s.scores.items.values(), default=0.0) < t.no_answer_below
@@ -173,7 +202,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
         # reads the message without its conversation, so its guess does not replace the conversation's aspect
         aspects = (ctx.aspect,)
-    decision = _item(s, code, "followup", 0.9, aspects)
+    decision = _item(s, f, code, "followup", 0.9, aspects)
     if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy
         decision = replace(decision, sub_item=policy_sub_item(f, code, ctx.policy_id, aspects))
     return decision
@@ -192,7 +221,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
         best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
         if item is not None:
-            decision = replace(_item(s, item, "item_and_policy", 0.9), policy_id=best)
+            decision = replace(_item(s, f, item, "item_and_policy", 0.9), policy_id=best)
             guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]
             named = [n for n in q.policy_names if any(n in w for w in guide_words)]
             if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
@@ -241,7 +270,7 @@ def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
     item = _best_named(s)
     if item not in f.related_items(point_id) or dense_lead_over(s.scores, point_id, item) < t.policy_dense_lead:
         return None
-    return replace(_item(s, item, "item_and_policy_by_meaning", 0.9), policy_id=point_id)
+    return replace(_item(s, f, item, "item_and_policy_by_meaning", 0.9), policy_id=point_id)
 
 
 def named_item(s: Situation, f: Facts) -> Decision | None:
@@ -249,7 +278,7 @@ def named_item(s: Situation, f: Facts) -> Decision | None:
     if not exact:
         return None
     code = _best_named(s)
-    return _item(s, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
+    return _item(s, f, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
 
 
 def _clarify_items(s: Situation, f: Facts, rule: str, *, generic: bool) -> Decision:
@@ -273,7 +302,7 @@ def generic(s: Situation, f: Facts) -> Decision | None:
         return None
     chosen = _context_resolves(s, f)
     if chosen:  # the conversation (or a clarify button) already says which item
-        return _item(s, chosen, "generic_in_context", 0.8)
+        return _item(s, f, chosen, "generic_in_context", 0.8)
     return _clarify_items(s, f, "generic", generic=True)
 
 
@@ -320,16 +349,17 @@ def close_call(s: Situation, f: Facts) -> Decision | None:
         return None
     chosen = _context_resolves(s, f)
     if chosen:
-        return _item(s, chosen, "close_call_in_context", 0.8)
+        return _item(s, f, chosen, "close_call_in_context", 0.8)
     return _clarify_items(s, f, "close_call", generic=False)
 
 
 def best_item(s: Situation, f: Facts) -> Decision | None:
     code, top = s.scores.ranked[0]
-    return _item(s, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
+    return _item(s, f, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
 
 
 RULES: tuple[Rule, ...] = (
+    clarify_reply,
     referral,
     other_department,
     policy_followup,

@@ -42,8 +42,11 @@ class SubItemWords:
             self._guides[guide.id] = _bigrams(normalise(text))
         return self._guides[guide.id]
 
-    def sub_item_named(self, item: ServiceItem, text: str, pairs: Sequence[tuple[str, Guide]]) -> str | None:
-        """The one sub-item (canonical) of `pairs` the (normalised) text's own words point to, or None."""
+    def sub_item_named(
+        self, item: ServiceItem, text: str, pairs: Sequence[tuple[str, Guide]], min_votes: int = MIN_VOTES
+    ) -> str | None:
+        """The one sub-item (canonical) of `pairs` the (normalised) text's own words point to (at least `min_votes`
+        words, more than any other sub-item), or None."""
         if len({g.id for _, g in pairs}) < 2:  # one guide for all: its words cannot tell them apart
             return None
         names = {b for n in (item.name, *item.aliases) for b in _bigrams(normalise(n))}
@@ -53,7 +56,7 @@ class SubItemWords:
             if len(holders) == 1:
                 votes[holders[0]] += 1
         ranked = votes.most_common(2)
-        if not ranked or ranked[0][1] < MIN_VOTES or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        if not ranked or ranked[0][1] < min_votes or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
             return None
         logger.debug("sub-item %s from the guides' words in %r (%s)", ranked[0][0], text[:40], dict(votes))
         return ranked[0][0]

@@ -6,7 +6,9 @@ department's service, and asks for no part of a guide (no aspect cue: materials,
 continues the policy when the policy's own document holds it at least as well as anything else: the best point
 of that document ("长三角的可以跨省办吗" after 出生"一件事" → the same plan's 跨省通办 point). A message the
 conversation's item holds better, or that another document's point clearly fits better, is left to the other
-rules (the follow-up rule keeps the item; the policy rule finds the other point).
+rules (the follow-up rule keeps the item; the policy rule finds the other point). A message naming an item and
+pointing back to the policy ("医美门诊部也能这样吗" after 一业一证) gets the document's point relating to that item,
+when one does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import logging
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
 from knowledge.documents import field_text
-from knowledge.schema import Aspect
+from knowledge.schema import Aspect, PolicyPoint
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
@@ -60,16 +62,36 @@ def policy_sub_item(f: Facts, item_code: str, point_id: str | None, aspects: tup
     return None
 
 
+def point_for_item(s: Situation, f: Facts) -> str | None:
+    """After an answer citing a policy point, a message naming an item and pointing back to the policy ("医美门诊部也能
+    这样吗" after 一业一证): the cited point's document's point relating to the named item — one on the cited point's
+    topic first, then one naming it, then the best scoring — or None."""
+    pid = s.context.policy_id
+    if pid is None or pid not in f.catalog.point_by_id or not s.query.refers_back:
+        return None
+    document = f.catalog.point_by_id[pid][0]
+    related = [p for p in document.points if any(c in p.related_items for c in s.scores.exact)]
+    if not related:
+        return None
+    names = [n for c in s.scores.exact for n in f.names_of(c)]
+
+    def names_it(point: PolicyPoint) -> bool:
+        return any(n in normalise(w) for n in names for w in (point.text, *point.keywords))
+
+    topic = f.catalog.point_by_id[pid][1].topic  # "也能这样吗": the same policy, for that item
+    return max(related, key=lambda p: (p.topic == topic, names_it(p), s.scores.points.get(p.id, 0.0), p.id == pid)).id
+
+
 def policy_followup(s: Situation, f: Facts) -> Decision | None:
     """A message continuing the policy the last answer cited (module docstring)."""
     q = s.query
-    if s.context.policy_id is None or s.scores.exact or q.policy_names or q.referral is not None:
+    if s.context.policy_id is None or q.policy_names or q.referral is not None:
         return None
     if q.aspect_cues or q.asks_complaint_route or q.asks_department or q.asks_human:
         return None  # asks for part of a guide, or for a department, a complaint route or a person
     if not (q.asks or q.refers_back or q.region):
         return None  # asks nothing: not a follow-up question
-    point = continued_point(s, f)
+    point = point_for_item(s, f) if s.scores.exact else continued_point(s, f)
     if point is None:
         return None
     logger.debug("policy follow-up: %s → %s", s.context.policy_id, point)

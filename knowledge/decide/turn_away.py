@@ -57,12 +57,35 @@ def _states_a_place(s: Situation) -> bool:
     return bool(s.context.item_code and q.region and not q.asks and not q.aspects and not s.scores.exact)
 
 
+def _narrated_beside_a_question(s: Situation) -> bool:
+    """In a conversation about an item, the referral keyword stands only in clauses that ask nothing, beside a clause
+    that asks ("我以前酒驾被判过刑，去年刚执行完，还能注册吗"): the citizen tells their story, the question is the
+    item's."""
+    q = s.query
+    if not s.context.item_code or q.referral is None or not q.question_clauses:
+        return False
+    return all(q.referral.keyword not in c for c in q.question_clauses)
+
+
+def _conversation_item_leads(s: Situation, f: Facts) -> bool:
+    """Retrieval finds the conversation's item best, at or above the no-answer threshold ("办好后凭卡去哪里买药"
+    after a question about 印鉴卡): the message is about it, whatever the head makes of it alone."""
+    ranked = s.scores.ranked
+    return bool(
+        s.context.item_code
+        and ranked
+        and ranked[0][0] == s.context.item_code
+        and ranked[0][1] >= f.tuning.no_answer_below
+    )
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
     (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
-    confidently another department's."""
+    confidently another department's. Mid-conversation, a message only stating a place, or telling a story with the
+    keyword beside a question of its own, is the follow-up rule's."""
     q = s.query
-    if q.referral and _states_a_place(s):
+    if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s)):
         return None
     if q.referral and (
         not s.scores.named
@@ -80,8 +103,8 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.
     This is the one place the learned kind turns a question away. The head reads one message without its
     conversation: in a conversation about an item, a message saying little beyond cue words ("要带身份证吗"),
-    naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗") or using the item's
-    own words is left to the follow-up rule."""
+    naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗"), using the item's
+    own words or finding the conversation's item best ("办好后凭卡去哪里买药") is left to the follow-up rule."""
     q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
@@ -90,6 +113,7 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
         or q.region
         or q.refers_back
         or f.item_mentions(ctx.item_code, q.residue)
+        or _conversation_item_leads(s, f)
     ):
         return None  # cue words, a place, a word pointing back or the item's own words: the follow-up rule's
     return Decision(kind="no_answer", rule="other_department")

@@ -36,6 +36,7 @@ class GateVerdict(NamedTuple):
     asks_about_item: bool = False  # asks something naming no item, department or person: a follow-up in context
     complaint: float = 0.0  # the head's complaint probability
     asks: bool = False  # sure it asks about our services (a question, not a grievance), however long
+    asks_aspect: bool = False  # names a part of a guide by an aspect cue (days, fee, materials, phone …)
 
 
 QUESTION_KINDS = ("in_domain", "policy")
@@ -101,7 +102,10 @@ class GatedEngine:
         beyond = None if query.beyond_smalltalk is None else len(query.beyond_smalltalk)
         complaint = float(query.kind_probs.get("complaint", 0.0))
         asks = asks_question(kind, prediction, self.question_threshold)
-        return GateVerdict(kind, p, confident, beyond, query.asks_human, self._asks_about_item(query), complaint, asks)
+        about_item = self._asks_about_item(query)
+        return GateVerdict(
+            kind, p, confident, beyond, query.asks_human, about_item, complaint, asks, bool(query.aspect_cues)
+        )
 
     def _asks_about_item(self, query: Any) -> bool:
         """Asks something (a question word or mark, an A-not-A question: "他们多少天内给审核结果", "我上次交了材料

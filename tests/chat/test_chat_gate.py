@@ -293,3 +293,103 @@ def test_the_sure_question_flag_travels_in_the_metadata_and_is_validated() -> No
     assert meta is not None and meta["gate"]["asks"] is True
     assert gate_of(meta) == {**meta["gate"], "confidence": 0.8}
     assert "asks" not in (gate_of({"gate": {**meta["gate"], "asks": "yes"}}) or {})
+
+
+# ---- round 7: a typed answer to a clarifying question ------------------------------------------------------------
+
+
+def test_a_typed_answer_to_a_clarifying_question_is_flagged_only_right_after_one() -> None:
+    kinds = SessionKinds()
+    kinds.remember("a", "clarify", "nurse-practice-registration")
+    assert kinds.after_clarify("a")
+    kinds.remember("a", "answer", "nurse-practice-registration")
+    assert not kinds.after_clarify("a")
+
+    def says(beyond: int, kind: str = "in_domain", confident: bool = False, human: bool = False):  # type: ignore[no-untyped-def]
+        return lambda text: GateVerdict(kind, 0.6, confident, beyond, human, False, 0.2)
+
+    flagged = gate_metadata(says(2), "续期的", in_intake=False, after_clarify=True)
+    assert flagged is not None and flagged["gate"]["clarify_reply"] is True and flagged["gate"]["complaint"] == 0.2
+    assert gate_of(flagged) == {
+        **_gate("in_domain", 0.6, False),
+        "beyond_smalltalk": 2,
+        "clarify_reply": True,
+        "complaint": 0.2,
+    }
+    for gate, text in [
+        (says(2), "续期的"),  # not right after a clarifying question (below)
+        (says(0), "好的"),  # says nothing beyond small talk: a yes/no stays one
+        (says(6, human=True), "转人工客服"),
+        (says(8, "other_department", True), "那公积金怎么提取"),
+    ]:
+        after = text != "续期的"
+        meta = gate_metadata(gate, text, in_intake=False, after_clarify=after)
+        assert meta is not None and "clarify_reply" not in meta["gate"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "expected"),
+    [
+        # whatever DIET guessed for a typed sub-item, it is asked of the engine
+        ("续期的", "affirm", {**_gate("in_domain", 0.5, False), "clarify_reply": True, "complaint": 0.1}, "ask_item"),
+        (
+            "新开的一家足浴店",
+            "out_of_scope",
+            {**_gate("in_domain", 0.5, False), "clarify_reply": True, "complaint": 0.1},
+            "ask_item",
+        ),
+        (
+            "证丢了要补",
+            "report_problem",
+            {**_gate("complaint", 0.5, False), "clarify_reply": True, "complaint": 0.3},
+            "ask_item",
+        ),
+        # the head leans to a complaint, the intents chosen on purpose, a ticket number: DIET's intent stands
+        (
+            "证丢了要补",
+            "report_problem",
+            {**_gate("complaint", 0.6, False), "clarify_reply": True, "complaint": 0.6},
+            None,
+        ),
+        ("算了不办了", "cancel", {**_gate("in_domain", 0.5, False), "clarify_reply": True, "complaint": 0.1}, None),
+        (
+            "BBC-20261122-0007-KXQRT",
+            "chitchat",
+            {**_gate("in_domain", 0.5, False), "clarify_reply": True, "complaint": 0.1},
+            "ask_ticket_status",
+        ),
+        # without the flag nothing changes
+        ("续期的", "affirm", _gate("in_domain", 0.5, False), None),
+    ],
+)
+def test_a_typed_answer_to_a_clarifying_question_goes_to_the_engine(
+    text: str, intent: str, gate: dict[str, object], expected: str | None
+) -> None:
+    verdict = gate_of({"gate": gate})
+    assert verdict is not None
+    assert overriding_intent(text, intent, False, verdict) == expected
+
+
+def test_a_followup_asking_for_part_of_the_guide_beats_a_leaning_head_and_diets_person() -> None:
+    def gate(text: str) -> GateVerdict:
+        return GateVerdict("complaint", 0.6, True, 30, False, True, 0.62, asks_aspect=True)
+
+    meta = gate_metadata(
+        gate, "我上周已经把材料交到卫健局窗口了，这个一般几个工作日能办好啊", in_intake=False, about_item=True
+    )
+    assert meta is not None and meta["gate"]["followup_aspect"] is True
+    verdict = gate_of(meta)
+    assert verdict is not None and verdict["followup_aspect"] is True
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, verdict) == "ask_item"
+    # the same without an aspect cue: the head's lean to a complaint keeps DIET's complaint
+    plain = {**verdict}
+    plain.pop("followup_aspect")
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, plain) is None
+    # a head nearly sure of a complaint keeps it
+    sure = {**verdict, "complaint": 0.85}
+    assert overriding_intent("这个一般几个工作日能办好啊", "report_problem", False, sure) is None
+    # DIET's request for a person, with no words asking for one: the office's phone
+    phone = {**_gate("in_domain", 0.6, False), "followup": True, "followup_aspect": True, "complaint": 0.1}
+    assert overriding_intent("他们电话多少", "ask_human", False, phone) == "ask_item"
+    assert overriding_intent("他们电话多少", "ask_human", False, {**phone, "followup_aspect": False}) is None
+    assert overriding_intent("转人工", "ask_human", False, {**phone, "asks_human": True}) is None  # DIET's stands

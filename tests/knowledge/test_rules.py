@@ -230,6 +230,7 @@ def test_differing_sub_items_ask_for_lists_and_show_short_fields_side_by_side(fa
 def test_rules_are_named_and_ordered() -> None:
     names = [r.__name__ for r in rules.RULES]
     assert names == [
+        "clarify_reply",
         "referral",
         "other_department",
         "policy_followup",

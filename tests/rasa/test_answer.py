@@ -220,3 +220,49 @@ def test_the_answers_policy_goes_in_its_meta() -> None:
     assert last_answer_policy([event, {"event": "user", "text": "x"}]) == "yuhang-2020-rule-of-law-summary.p02"
     assert last_answer_policy([{"event": "bot", "text": "hi"}]) is None
     assert last_answer_policy([event, {"event": "bot", "data": {"custom": build_meta("no_answer")}}]) is None
+
+
+def _clarify_events(kind: str) -> list[dict[str, Any]]:
+    buttons = [
+        {
+            "title": "护士执业注册（首次注册）",
+            "payload": '/ask_item{"item_code": "nurse-practice-registration", "sub_item": "首次"}',
+        },
+        {
+            "title": "护士执业注册（延续注册）",
+            "payload": '/ask_item{"item_code": "nurse-practice-registration", "sub_item": "延续"}',
+        },
+        {"title": "转人工", "payload": "/ask_human"},  # not a choice of the engine's
+    ]
+    return [
+        user_event("护士执业注册需要什么材料", "ask_item", ts=1.0),
+        {"event": "bot", "timestamp": 2.0, "text": "请问您办理的是哪一项？", "data": {"buttons": buttons}},
+        _meta_event(kind, None, 2.1),
+        user_event("续期的", "affirm", ts=3.0),
+    ]
+
+
+def test_a_typed_reply_to_a_clarifying_question_sends_its_choices(fake_app: FakeApp, make_tracker: Any) -> None:
+    slots = {"item_code": "nurse-practice-registration", "aspect": "materials"}
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), make_tracker(_clarify_events("clarify"), slots=slots), {}))
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert call.body["text"] == "续期的"
+    assert call.body["context"]["choices"] == [
+        {"title": "护士执业注册（首次注册）", "item_code": "nurse-practice-registration", "sub_item": "首次"},
+        {"title": "护士执业注册（延续注册）", "item_code": "nurse-practice-registration", "sub_item": "延续"},
+    ]
+    # after an answer (its buttons are suggestions, not a question) no choices are sent
+    fake_app.requests.clear()
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), make_tracker(_clarify_events("answer"), slots=slots), {}))
+    (call,) = fake_app.calls("POST", "/api/search")
+    assert "choices" not in call.body["context"]
+
+
+def test_only_the_reply_just_before_the_message_counts() -> None:
+    from actions.meta import last_clarify_choices
+
+    events = _clarify_events("clarify")
+    assert len(last_clarify_choices(events)) == 2
+    later = [*events, {"event": "bot", "timestamp": 3.1, "text": "…"}, _meta_event("answer", None, 3.2)]
+    assert last_clarify_choices([*later, user_event("要多久", "ask_item", ts=4.0)]) == []
+    assert last_clarify_choices(events[:1]) == []  # no reply yet

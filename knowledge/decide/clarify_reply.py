@@ -1,0 +1,110 @@
+"""A typed reply to a clarifying question: the citizen answers "which one?" in words instead of pressing a button.
+
+The last reply asked which item or which sub-item and offered choices (`Context.choices`, read back from that
+reply's buttons by the answer action). A message that picks exactly one of them by what it says — a sub-item cue
+of the lexicon ("续期的", "证丢了要补", "我是第一次办"), the choice's own label ("办证"), words only that sub-item's
+guide uses among the offered ones, or a name (or part of one) of one offered item ("护士那个") — answers the
+question the clarify was about for that choice: the clarify's aspect, unless the reply asks something of its own
+("续期的要多久"). A reply naming an item that was not offered, another department's service, a policy, a person or
+a complaint route picks nothing: the other rules take it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from knowledge.answer import Choice
+from knowledge.decide.model import Decision
+from knowledge.decide.situation import Facts, Situation
+from knowledge.schema import Aspect, Guide
+from knowledge.text_normalise import normalise
+
+logger = logging.getLogger(__name__)
+
+CLARIFY_REPLY_CONFIDENCE = 0.85
+REPLY_MIN_VOTES = 1  # among the offered sub-items only, one word that only one of their guides uses is enough
+_LABEL = re.compile(r"[（(]([^）)]+)[）)]")
+
+
+def _label(choice: Choice) -> str:
+    """The words a choice's title adds to its item's name: "护士执业注册（延续注册）" → "延续注册"."""
+    found = _LABEL.search(choice.title)
+    return normalise(found.group(1)) if found else ""
+
+
+def _reply_aspects(s: Situation) -> tuple[Aspect, ...]:
+    """The reply's own aspects when it asks something ("续期的要多久"); else the clarify's ("证快过期了" states why,
+    it does not ask about the validity)."""
+    q = s.query
+    if q.aspects and q.asks:
+        return q.aspects
+    return (s.context.aspect,) if s.context.aspect else (Aspect.overview,)
+
+
+def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspect) -> Choice | None:
+    """The offered choice (one item's sub-items) the reply names: its sub-item cue, its label, or words only that
+    sub-item's guide uses among the offered ones."""
+    q = s.query
+    by_sub = {c.sub_item: c for c in offered if c.sub_item}
+    if q.sub_item in by_sub:
+        return by_sub[q.sub_item]
+    labelled = [c for c in offered if _label(c) and _label(c) in q.norm]
+    if len(labelled) == 1:
+        return labelled[0]
+    item = f.catalog.item_by_code.get(offered[0].item_code)
+    if item is None or q.sub_item is not None:  # names a sub-item that was not offered: not an answer to this
+        return None
+    region = q.region or q.region_hint
+    pairs: list[tuple[str, Guide]] = [(sub, f.selector.choose(item, aspect, sub, region)) for sub in by_sub]
+    named = f.sub_item_words.sub_item_named(item, q.norm, pairs, min_votes=REPLY_MIN_VOTES)
+    return by_sub.get(named) if named else None
+
+
+def _by_item(s: Situation, f: Facts, offered: Sequence[Choice]) -> Choice | None:
+    """The offered choice (of several items) the reply names: verbatim, or a part of one offered item's name."""
+    codes = {c.item_code: c for c in offered}
+    exact = [c for c in s.scores.exact if c in codes]
+    if len(exact) == 1:
+        return codes[exact[0]]
+    if s.query.residue:
+        named = [c for c in f.items_naming(s.query.residue) if c in codes]
+        if len(named) == 1:
+            return codes[named[0]]
+    return None
+
+
+def chosen(s: Situation, f: Facts) -> Choice | None:
+    """The one offered choice a typed reply picks, or None."""
+    offered = s.context.choices
+    if not offered:
+        return None
+    q = s.query
+    if q.referral is not None or q.policy_names or q.asks_human or q.asks_complaint_route or q.asks_department:
+        return None
+    others = [c for c in s.scores.exact if c not in {o.item_code for o in offered}]
+    if others:  # names an item that was not offered: a new question
+        return None
+    if len({c.item_code for c in offered}) == 1:
+        return _by_sub_item(s, f, offered, _reply_aspects(s)[0])
+    return _by_item(s, f, offered)
+
+
+def clarify_reply(s: Situation, f: Facts) -> Decision | None:
+    """A typed reply picking one of the choices the last clarifying question offered (module docstring)."""
+    choice = chosen(s, f)
+    if choice is None or choice.item_code not in f.catalog.item_by_code:
+        return None
+    q = s.query
+    logger.debug("clarify reply %r → %s %s", q.norm[:30], choice.item_code, choice.sub_item)
+    return Decision(
+        kind="answer",
+        rule="clarify_reply",
+        item_code=choice.item_code,
+        aspects=_reply_aspects(s),
+        sub_item=choice.sub_item or q.sub_item,
+        region=q.region or q.region_hint,
+        region_named=q.region is not None,
+        confidence=CLARIFY_REPLY_CONFIDENCE,
+    )
