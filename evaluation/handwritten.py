@@ -4,10 +4,11 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into a TUNING part (look at its failures, fix the code), a SEEN part (blind in round 4, whose failures were
-then read: it counts as tuning now) and two BLIND parts: `blind` (written in round 5) and `blind6` (round 6),
-each by a writer who fixed nothing; measured only; no threshold, cue, training example or test is fitted to
-them. Per split, three files:
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7`, round 7's, written
+by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4, whose failures were then read: it
+counts as tuning now) and three BLIND parts: `blind` (written in round 5), `blind6` (round 6) and `blind7`
+(round 7), each by a writer who fixed nothing; measured only; no threshold, cue, training example or test is
+fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
 - `other_departments_<split>.jsonl`: other departments' questions (question-bank rows, kind
@@ -44,9 +45,16 @@ from evaluation.scoring import TurnResult, check_turn, summarise
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "handwritten"
-SPLITS = ("tuning", "seen", "blind", "blind6")
+SPLITS = ("tuning", "seen", "tuning7", "blind", "blind6", "blind7")
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
-ROW_SPLIT = {"tuning": "tuning", "seen": "tuning", "blind": "blind", "blind6": "blind"}
+ROW_SPLIT = {
+    "tuning": "tuning",
+    "seen": "tuning",
+    "tuning7": "tuning",
+    "blind": "blind",
+    "blind6": "blind",
+    "blind7": "blind",
+}
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.
 BLIND_SPLITS = tuple(split for split in SPLITS if ROW_SPLIT[split] == "blind")
@@ -188,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="base URL of a running app")
     parser.add_argument(
-        "--split", choices=SPLITS, action="append", help="tuning, seen, blind and/or blind6 (default: tuning)"
+        "--split", choices=SPLITS, action="append", help="any of: " + ", ".join(SPLITS) + " (default: tuning)"
     )
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--out", type=Path, help="also write the figures and failures as JSON here")

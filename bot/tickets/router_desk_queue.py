@@ -8,6 +8,7 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
 
 from bot.tickets import auth, privacy, queries, texts
 from bot.tickets.clock import local_day_start, local_today
@@ -21,28 +22,35 @@ from bot.tickets.schemas import TicketList
 router = APIRouter()  # included by router_desk, behind its same-origin check and audit
 
 
-def _filter(
-    office: str | None,
-    status_: TicketStatus | None,
-    overdue: bool | None,
-    due_soon: bool | None,
-    rectification: bool | None,
-    assignee: str | None,
-    q: str | None,
-    created_from: dt.date | None = None,
-    created_to: dt.date | None = None,
-) -> queries.TicketFilter:
-    return queries.TicketFilter(
-        office=office or None,
-        status=status_,
-        overdue=overdue,
-        due_soon=due_soon,
-        rectification=rectification,
-        assignee=assignee or None,
-        q=q or None,
-        created_from=local_day_start(created_from) if created_from else None,
-        created_before=local_day_start(created_to + dt.timedelta(days=1)) if created_to else None,
-    )
+class QueueFilters(BaseModel):
+    """The queue's and the export's filters, one definition for both (query parameters)."""
+
+    office: str | None = None
+    status: TicketStatus | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    rectification: bool | None = None
+    assignee: str | None = None
+    q: str | None = Field(default=None, max_length=100)
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+
+    def to_filter(self, office: str) -> queries.TicketFilter:
+        """The query filter, for the office the user may see (`_office_scope`)."""
+        return queries.TicketFilter(
+            office=office or None,
+            status=self.status,
+            overdue=self.overdue,
+            due_soon=self.due_soon,
+            rectification=self.rectification,
+            assignee=self.assignee or None,
+            q=self.q or None,
+            created_from=local_day_start(self.created_from) if self.created_from else None,
+            created_before=local_day_start(self.created_to + dt.timedelta(days=1)) if self.created_to else None,
+        )
+
+
+FiltersDep = Annotated[QueueFilters, Query()]
 
 
 @router.get("/api/desk/tickets", response_model=TicketList)
@@ -51,20 +59,13 @@ def list_tickets(
     db: SessionDep,
     now: NowDep,
     clock: ClockDep,
-    office: str | None = None,
-    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
-    overdue: bool | None = None,
-    due_soon: bool | None = None,
-    rectification: bool | None = None,
-    assignee: str | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TicketList:
-    office = _office_scope(user, office)
+    f = filters.to_filter(_office_scope(user, filters.office))
     today = local_today(now)
     soon = queries.due_soon_limit(today, clock)
-    f = _filter(office, status_, overdue, due_soon, rectification, assignee, q)
     total, rows = queries.list_tickets(db, f, today=today, soon_limit=soon, limit=limit, offset=offset)
     labels = hotline_labels(db, rows)
     return TicketList(
@@ -92,21 +93,12 @@ def export_csv(
     db: SessionDep,
     now: NowDep,
     clock: ClockDep,
-    office: str | None = None,
-    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
-    overdue: bool | None = None,
-    due_soon: bool | None = None,
-    rectification: bool | None = None,
-    assignee: str | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    created_from: dt.date | None = None,
-    created_to: dt.date | None = None,
+    filters: FiltersDep,
 ) -> Response:
     """CSV for reporting (UTF-8 with BOM for spreadsheet tools); contacts are masked."""
-    office = _office_scope(user, office)
+    f = filters.to_filter(_office_scope(user, filters.office))
     today = local_today(now)
     soon = queries.due_soon_limit(today, clock)
-    f = _filter(office, status_, overdue, due_soon, rectification, assignee, q, created_from, created_to)
     _, rows = queries.list_tickets(db, f, today=today, soon_limit=soon, limit=100_000)
     buf = io.StringIO()
     buf.write("\ufeff")
