@@ -125,11 +125,13 @@ def test_priority_decides_between_cues_not_file_order() -> None:
         ("美甲店要唔要申請公共場所衞生許可證", (Aspect.conditions,)),
         ("醫師多機構執業點樣辦理？", (Aspect.process,)),
         ("護士證有效期幾耐", (Aspect.validity,)),  # 幾耐 belongs to the validity cue here
+        ("在陕西设置中医医院，审批要多少个工作日，去哪里交材料", (Aspect.time_limit, Aspect.location)),  # where
+        ("问下放射工作人员证年审多久一次", (Aspect.validity,)),  # how often: the validity
+        ("那多久之前要去申请", (Aspect.conditions,)),  # the applicant's deadline
     ],
 )
 def test_aspect_cues(question: str, aspects: tuple[Aspect, ...]) -> None:
     assert detect_aspects(question) == aspects
-
 
 
 def test_cantonese_groups_sit_just_below_their_mandarin_group() -> None:
