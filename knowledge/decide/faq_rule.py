@@ -6,7 +6,10 @@ asks (`Scores.faqs`). A guide states fields verbatim (materials, time limit, fee
 place, online service): a question asking for such a field that the item's guides state is matched by that
 section, and an entry beats it only at `Tuning.faq_min_over_field`. A question asking how to go about it,
 who may, whether it is still possible (process, conditions, overview — what FAQ entries answer in their own
-words) or a field no guide of the item states takes an entry from `Tuning.faq_min`. The entry's region must
+words) takes an entry from `Tuning.faq_min`; so does a field no guide of the item states, but only from an entry
+whose own question asks for that field ("免费避孕药怎么在网上领" → 如何在线领取): an entry about something else ("婚检去
+哪里办" → 如何办理婚检预约) needs `faq_min_over_field`, so that the guide's honest "本指南未载明" stands. The entry's
+region must
 cover the place the question names or the conversation knows (a 厦门 FAQ does not answer for 深圳). The best
 entry is quoted verbatim with its source; otherwise the decision stands. Policy answers, clarifying
 questions and no-answers are left alone.
@@ -22,6 +25,7 @@ from knowledge.decide.situation import Facts, Situation
 from knowledge.documents import field_text
 from knowledge.faq import FaqEntry
 from knowledge.schema import Aspect
+from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -29,15 +33,28 @@ OPEN_ASPECTS = frozenset({Aspect.process, Aspect.conditions, Aspect.overview})
 """Aspects a FAQ entry answers in its own words: how to go about it, who may, what it is."""
 
 
-def faq_threshold(s: Situation, f: Facts, code: str) -> float:
-    """The score an entry needs: higher when the question's own cues ask for a field the item's guides state."""
+def entry_asks(entry: FaqEntry, f: Facts) -> frozenset[Aspect]:
+    """The aspects the entry's own question asks for, by the lexicon's cues, its item's names taken out
+    ("手把手教你如何在线领取免费避孕药具" → online; 免费 there is the item's name, not a question about the fee)."""
+    text = normalise(entry.faq.question)
+    for name in sorted(f.names_of(entry.item_code), key=len, reverse=True):
+        text = text.replace(name, " ")
+    return frozenset(h.aspect for h in f.selector.cues.aspect_hits(text))
+
+
+def faq_threshold(s: Situation, f: Facts, code: str, entry: FaqEntry | None = None) -> float:
+    """The score an entry needs: higher when the question's own cues ask for a field the item's guides state, or
+    (given the entry) for a field the entry's own question does not ask about."""
     t = f.tuning
     if s.query.aspect_source != "cue":
         return t.faq_min
     item = f.catalog.item_by_code[code]
     fields = [a for a in s.query.aspects if a not in OPEN_ASPECTS]
-    stated = any(field_text(g, a) for a in fields for g in item.guides)
-    return t.faq_min_over_field if stated else t.faq_min
+    if any(field_text(g, a) for a in fields for g in item.guides):
+        return t.faq_min_over_field
+    if fields and entry is not None and not entry_asks(entry, f) & set(fields):
+        return t.faq_min_over_field  # "婚检去哪里办": the booking entry does not say where; "本指南未载明" does
+    return t.faq_min
 
 
 def _fits_region(entry: FaqEntry, s: Situation, f: Facts) -> bool:
@@ -47,11 +64,10 @@ def _fits_region(entry: FaqEntry, s: Situation, f: Facts) -> bool:
 
 def best_faq(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None:
     """The item's FAQ entry the question asks best, when it clears the threshold and fits the place."""
-    bar = faq_threshold(s, f, code)
     found = [
         (entry, s.scores.faqs[entry.id])
         for entry in f.faqs_of(code)
-        if s.scores.faqs.get(entry.id, 0.0) >= bar and _fits_region(entry, s, f)
+        if s.scores.faqs.get(entry.id, 0.0) >= faq_threshold(s, f, code, entry) and _fits_region(entry, s, f)
     ]
     return max(found, key=lambda pair: pair[1], default=None)
 

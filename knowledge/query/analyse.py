@@ -166,7 +166,7 @@ class Analyser:
         policy = self.lexicon.policy_cues
         named = [c for c in policy.names if contains(norm, c)]
         named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]
-        policy_names = tuple(named)
+        policy_names = tuple(dict.fromkeys(named))  # several aliases of one name count once
         policy_general = tuple(c for c in self.lexicon.policy_cues.general if contains(norm, c))
         referral = self.referral_in(norm)
         cue_kind = "other_department" if referral else None  # policy words alone are too broad for a kind

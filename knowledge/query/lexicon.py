@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,6 +52,9 @@ class AspectCueGroup(_Strict):
     priority: int = Field(ge=0)
     combine: bool = False  # may this group add a second aspect to a question?
     cues: list[str] = Field(min_length=1)
+    dialect: Literal["yue"] | None = None
+    """`yue`: Cantonese words (几耐, 喺边度 …); such a group mirrors the Mandarin group of its aspect one priority
+    step above it, so that the Mandarin order of the aspects decides between them."""
 
     @field_validator("cues")
     @classmethod
@@ -192,6 +196,10 @@ class Lexicon(_Strict):
                 if cue in owner and owner[cue] is not group.aspect:
                     raise ValueError(f"cue {cue!r} is given to both {owner[cue]} and {group.aspect}")
                 owner[cue] = group.aspect
+        mandarin = {g.priority: g.aspect for g in self.aspect_cues if g.dialect is None}
+        misplaced = [g.cues[0] for g in self.aspect_cues if g.dialect and mandarin.get(g.priority + 1) is not g.aspect]
+        if misplaced:
+            raise ValueError(f"a dialect group must sit one step below a Mandarin group of its aspect: {misplaced}")
         stray = [c for c in self.followup.vague_with_place if c not in owner]
         if stray:
             raise ValueError(f"followup.vague_with_place must be aspect cues: {stray}")

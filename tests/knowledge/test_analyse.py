@@ -132,6 +132,36 @@ def test_policy_aliases_stand_for_a_policy_name() -> None:
     assert a.analyse("首违不罚是什么").policy_names == ("首违不罚",)  # a name counts once
 
 
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("is it true that first-time minor violations are not fined", "首违不罚"),
+        ("I heard I can just sign a promise and get the permit on the spot", "告知承诺"),
+        ("What is the notification and commitment system?", "告知承诺"),
+        ("can i just show the electronic license on my phone instead of the paper one", "电子证照"),
+        ("how do i rate the service after finishing my application", "好差评"),
+        ("Can health matters be handled across provinces?", "跨省通办"),
+        ("is there a single combined license for opening a dental clinic", "一业一证"),
+        ("开小旅馆的，头一回被卫生监督查到毛巾没消毒，会直接罚款吗", "首违不罚"),
+        ("生孩子以后要办好多证，有没有一次办完的", "一件事"),
+        ("卫生监督来店里检查是怎么挑中的，会不会老查我一家", "双随机"),
+        ("宾馆的卫生许可证是不是签个承诺书当场就能发证", "告知承诺"),
+    ],
+)
+def test_english_names_of_the_policies(question: str, name: str) -> None:
+    names = _analyser().analyse(question).policy_names
+    assert name in names and len(names) == len(set(names))  # several aliases of one name count once
+
+
+def test_every_policy_alias_cites_a_point(catalog) -> None:  # type: ignore[no-untyped-def]
+    """An alias is only useful if the name it stands for is a point's topic or keyword (what the policy rule cites)."""
+    from knowledge.text_normalise import normalise
+
+    words = [normalise(w) for d in catalog.policies for p in d.points for w in (p.topic, *p.keywords)]
+    names = set(load_lexicon().policy_cues.aliases.values())
+    assert [n for n in names if not any(n in w for w in words)] == []
+
+
 def test_a_policy_alias_must_stand_for_a_name() -> None:
     from pydantic import ValidationError
 

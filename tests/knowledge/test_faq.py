@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.answer import Context
 from knowledge.decide import rules
-from knowledge.decide.faq_rule import faq
+from knowledge.decide.faq_rule import entry_asks, faq
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
@@ -23,6 +23,8 @@ BIRTH = "birth-medical-certificate"
 XIAMEN_WHO = "birth-medical-certificate.g030-shenzhen-first.faq0"  # 厦门: 哪些人可申请领取《出生医学证明》？
 PREMARITAL = "premarital-medical-exam"
 BOOKING = "premarital-medical-exam.g050-jilin.faq0"  # 北京: 如何办理婚检预约？
+CONTRACEPTIVES = "free-contraceptives"
+ONLINE_ENTRY = "free-contraceptives.f009-beijing-faq.faq1"  # 手把手教你如何在线领取免费避孕药具？
 T = Tuning()
 
 
@@ -72,6 +74,29 @@ def test_a_field_the_guides_state_needs_a_closer_match(facts) -> None:  # type: 
     # the same score from the learned head's aspect (no cue in the question) takes the lower bar
     guessed = query("婚前医学检查收费吗", aspects=(Aspect.fee,), aspect_source="predictor")
     assert faq(item_answer(PREMARITAL), Situation(guessed, near, Context()), facts).faq_id == BOOKING
+
+
+def test_a_field_no_guide_states_takes_only_an_entry_that_asks_for_it(facts) -> None:  # type: ignore[no-untyped-def]
+    """ "婚检去哪里办" asks where; no 婚检 guide states the place, and the booking entry (如何办理婚检预约) does not
+    say it either: the guide's honest "本指南未载明" stands unless the entry is asked nearly word for word. An entry
+    whose own question asks for the field ("…如何在线领取…" for "网上怎么领") takes the lower bar."""
+    where = query("婚检去哪里办", aspects=(Aspect.location,), aspect_source="cue")
+    near = scores(PREMARITAL, {BOOKING: (T.faq_min + T.faq_min_over_field) / 2})
+    assert faq(item_answer(PREMARITAL, (Aspect.location,)), Situation(where, near, Context()), facts).faq_id is None
+    same = scores(PREMARITAL, {BOOKING: T.faq_min_over_field})
+    assert faq(item_answer(PREMARITAL, (Aspect.location,)), Situation(where, same, Context()), facts).faq_id == BOOKING
+    how = query("婚检怎么预约", aspects=(Aspect.process,), aspect_source="cue")  # an open aspect: the lower bar
+    assert faq(item_answer(PREMARITAL, (Aspect.process,)), Situation(how, near, Context()), facts).faq_id == BOOKING
+    online = query("免费的避孕套网上怎么领", aspects=(Aspect.online,), aspect_source="cue")
+    s = scores(CONTRACEPTIVES, {ONLINE_ENTRY: (T.faq_min + T.faq_min_over_field) / 2})
+    d = faq(item_answer(CONTRACEPTIVES, (Aspect.online,)), Situation(online, s, Context()), facts)
+    assert d.faq_id == ONLINE_ENTRY
+
+
+def test_an_entrys_own_question_is_read_without_its_items_names(facts) -> None:  # type: ignore[no-untyped-def]
+    entries = {e.id: e for e in facts.faqs.values()}
+    assert entry_asks(entries[ONLINE_ENTRY], facts) == {Aspect.online}  # 免费 is the item's name, not a fee
+    assert entry_asks(entries[BOOKING], facts) == {Aspect.process}
 
 
 def test_an_entry_answers_only_for_the_places_its_region_covers(facts) -> None:  # type: ignore[no-untyped-def]

@@ -102,7 +102,46 @@ def test_priority_decides_between_cues_not_file_order() -> None:
         ("How long does it take and how much does it cost?", (Aspect.time_limit, Aspect.fee)),
         ("how to apply", (Aspect.process,)),  # "app" (online) is not a word in "apply"
         ("what documents do i need", (Aspect.materials,)),
+        # the office's time limit in days (its answer) against the applicant's own deadline (a condition)
+        ("批不批多少天内给答复", (Aspect.time_limit,)),
+        ("请问放射工作人员证自受理之日起多少日内发放？", (Aspect.time_limit,)),
+        ("护士证快到期了 提前多少天去续", (Aspect.conditions,)),
+        ("公司地址变了多少天内要去改", (Aspect.conditions,)),
+        # who issues or approves: the implementing body (overview), not the address
+        ("这个证是哪一级卫健委发的", (Aspect.overview,)),
+        ("放射工作人员证是市卫健委发还是区卫健委发", (Aspect.overview,)),
+        ("is the permit issued by the province", (Aspect.overview,)),
+        # passed years ago, can I still …: a condition
+        ("I passed the nurse exam years ago, can I still register?", (Aspect.conditions,)),
+        ("how far in advance do I have to renew my nurse licence", (Aspect.conditions,)),
+        ("where do i go to get a premarital check", (Aspect.location,)),
+        ("How long does approval take?", (Aspect.time_limit,)),
+        # Cantonese, written in traditional characters as people type it
+        ("醫療機構設置審批要幾耐先批落嚟？", (Aspect.time_limit,)),
+        ("喺上海邊度可以做婚前檢查？收唔收錢？", (Aspect.fee, Aspect.location)),
+        ("開中醫診所備案要帶咩文件？", (Aspect.materials,)),
+        ("出生醫學證明係邊個機構簽發？", (Aspect.overview,)),
+        ("婚檢使唔使錢", (Aspect.fee,)),
+        ("美甲店要唔要申請公共場所衞生許可證", (Aspect.conditions,)),
+        ("醫師多機構執業點樣辦理？", (Aspect.process,)),
+        ("護士證有效期幾耐", (Aspect.validity,)),  # 幾耐 belongs to the validity cue here
+        ("在陕西设置中医医院，审批要多少个工作日，去哪里交材料", (Aspect.time_limit, Aspect.location)),  # where
+        ("问下放射工作人员证年审多久一次", (Aspect.validity,)),  # how often: the validity
+        ("那多久之前要去申请", (Aspect.conditions,)),  # the applicant's deadline
     ],
 )
 def test_aspect_cues(question: str, aspects: tuple[Aspect, ...]) -> None:
     assert detect_aspects(question) == aspects
+
+
+def test_cantonese_groups_sit_just_below_their_mandarin_group() -> None:
+    lexicon = load_lexicon()
+    yue = [g for g in lexicon.aspect_cues if g.dialect == "yue"]
+    assert {g.aspect for g in yue} >= {Aspect.time_limit, Aspect.fee, Aspect.location, Aspect.materials, Aspect.process}
+    mandarin = {g.priority: g.aspect for g in lexicon.aspect_cues if g.dialect is None}
+    assert all(mandarin[g.priority + 1] is g.aspect for g in yue)
+    data = _raw()
+    group = next(g for g in data["aspect_cues"] if g.get("dialect") == "yue")
+    group["priority"] = 5  # no Mandarin group of its aspect just above
+    with pytest.raises(ValueError, match="one step below"):
+        Lexicon.model_validate(data)
