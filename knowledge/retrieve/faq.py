@@ -4,13 +4,17 @@ Both are compared without the item names they share ("出生证明上宝宝的�
 新生儿姓名有什么要求，可以更改吗？" compares "上宝宝的名字有什么要求" with "上新生儿姓名有什么要求,可以更改吗?"),
 as e5 queries (question against question, a symmetric comparison). With the names left in, every question
 about an item scores high against every FAQ entry of that item. The entries' vectors are computed once per
-engine; a question costs one embedding, served by the query cache when it names no item.
+engine; a question costs one embedding, served by the query cache when it names no item. That embedding is
+made only when a rule reads a score (`LazyFaqScores`): the `faq` rule reads them only for an answer about an
+item that has FAQ entries (5 of 30 items), so most questions never pay for it (a second e5 forward pass when
+the question names an item; `docs/design/speed.md`, round 5).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +28,39 @@ if TYPE_CHECKING:
     from knowledge.embedding.embedders import Embedder
 
 logger = logging.getLogger(__name__)
+
+
+class LazyFaqScores(Mapping[str, float]):
+    """FAQ entry id -> score, computed on the first read (any read: a lookup, iteration or the length)."""
+
+    def __init__(self, compute: Callable[[], dict[str, float]]) -> None:
+        self._compute: Callable[[], dict[str, float]] | None = compute
+        self._scores: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def computed(self) -> bool:
+        """Whether the scores have been computed (the question embedded)."""
+        return self._compute is None
+
+    def _get(self) -> dict[str, float]:
+        with self._lock:
+            if self._compute is not None:
+                self._scores = self._compute()
+                self._compute = None
+            return self._scores
+
+    def __getitem__(self, entry_id: str) -> float:
+        return self._get()[entry_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get()) if self.computed else "LazyFaqScores(<not computed>)"
 
 
 class FaqScorer:
@@ -42,9 +79,14 @@ class FaqScorer:
         """What a normalised question asks beyond the item names (the whole question when that leaves nothing)."""
         return self.stripper.strip(norm) or norm
 
+    def scores(self, norm: str) -> dict[str, float]:
+        """Every entry's score for a normalised question (one e5 query embedding, or the query cache's)."""
+        vec = self.embedder.embed_queries([self.asked(norm)])[0]
+        sims = self._vectors @ vec
+        return dict(zip(self.ids, sims.astype(float).tolist(), strict=True))
+
     def score(self, query: Query) -> ChannelScores:
         if not self.ids:
             return ChannelScores()
-        vec = self.embedder.embed_queries([self.asked(query.norm)])[0]
-        sims = self._vectors @ vec
-        return ChannelScores(faqs=dict(zip(self.ids, sims.astype(float).tolist(), strict=True)))
+        norm = query.norm
+        return ChannelScores(faqs=LazyFaqScores(lambda: self.scores(norm)))
