@@ -68,16 +68,34 @@ class FaqScorer:
 
     name = "faq"
 
-    def __init__(self, entries: Sequence[FaqEntry], embedder: Embedder, stripper: NameStripper) -> None:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        embedder: Embedder,
+        stripper: NameStripper,
+        faq_item_names: Sequence[str] = (),
+    ) -> None:
         self.ids = [e.id for e in entries]
         self.embedder = embedder
         self.stripper = stripper
+        self._faq_item_names = sorted({n for n in (normalise(name) for name in faq_item_names) if len(n) >= 2})
         texts = [self.asked(normalise(e.faq.question)) for e in entries]
         self._vectors = embedder.embed_queries(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
 
     def asked(self, norm: str) -> str:
         """What a normalised question asks beyond the item names (the whole question when that leaves nothing)."""
         return self.stripper.strip(norm) or norm
+
+    def may_embed(self, norm: str) -> bool:
+        """Whether answering the normalised question may make the channel embed (an e5 forward pass): it names an
+        item that has FAQ entries (the `faq` rule reads scores for such an answer), its words beyond the names
+        differ from the question (which the gate embedded) and the query cache does not hold them. A question
+        decided for such an item without naming it pays a forward pass this does not foresee (rare)."""
+        if not self.ids or not any(name in norm for name in self._faq_item_names):
+            return False
+        asked = self.asked(norm)
+        has = getattr(self.embedder, "has", None)  # QueryCachingEmbedder
+        return asked != norm and not (callable(has) and has(asked))
 
     def scores(self, norm: str) -> dict[str, float]:
         """Every entry's score for a normalised question (one e5 query embedding, or the query cache's)."""
