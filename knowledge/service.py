@@ -23,6 +23,7 @@ from knowledge.learned.gate import GateVerdict
 from knowledge.learned.predictors import QueryCachingEmbedder, prepare, with_query_cache
 from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
+from knowledge.retrieve.faq import FaqScorer
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,18 @@ def query_vector_cached(text: str) -> bool:
     dense = getattr(live.engine, "dense", None) if live is not None else None
     embedder = getattr(dense, "embedder", None)
     return isinstance(embedder, QueryCachingEmbedder) and embedder.has(prepare(text))
+
+
+def answer_runs_no_model(text: str) -> bool:
+    """`query_vector_cached(text)`, and answering it will not make the FAQ channel embed the question's words beyond
+    the item names (it names no item with FAQ entries, or those words are cached too): the whole answer is short
+    CPU work that `/api/search` may run on its event loop instead of handing it to a thread."""
+    if not query_vector_cached(text):
+        return False
+    live = _live
+    channels = getattr(getattr(live.engine, "retriever", None), "channels", ()) if live is not None else ()
+    faq = next((ch for ch in channels if isinstance(ch, FaqScorer)), None)
+    return faq is None or not faq.may_embed(prepare(text))
 
 
 def is_ready() -> bool:

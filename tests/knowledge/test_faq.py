@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from knowledge.answer import Context
@@ -15,6 +19,7 @@ from knowledge.faq import NameStripper, faq_entries
 from knowledge.places import load_places
 from knowledge.query.lexicon import CueMatcher, load_lexicon
 from knowledge.query.model import Query
+from knowledge.retrieve.faq import LazyFaqScores
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
@@ -26,6 +31,7 @@ BOOKING = "premarital-medical-exam.g050-jilin.faq0"  # 北京: 如何办理婚�
 CONTRACEPTIVES = "free-contraceptives"
 ONLINE_ENTRY = "free-contraceptives.f009-beijing-faq.faq1"  # 手把手教你如何在线领取免费避孕药具？
 T = Tuning()
+FAQ_PROBES = Path(__file__).resolve().parents[2] / "evaluation" / "data" / "faq_probes.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +158,43 @@ def test_the_faq_channel_and_the_quoted_answer(fake_engine) -> None:  # type: ig
     assert entry.faq.answer in answer.text and entry.faq.question in answer.text
     assert entry.faq.source.title in answer.text and "北京市" in answer.text
     assert [s.url for s in answer.sources] == [entry.faq.source.url]
+
+
+def test_faq_scores_are_computed_once_and_only_when_read() -> None:
+    calls: list[int] = []
+
+    def compute() -> dict[str, float]:
+        calls.append(1)
+        return {BOOKING: 0.9}
+
+    lazy = LazyFaqScores(compute)
+    assert not lazy.computed and calls == []
+    assert lazy.get("other") is None and lazy[BOOKING] == 0.9
+    assert dict(lazy) == {BOOKING: 0.9} and len(lazy) == 1
+    assert lazy.computed and calls == [1]
+
+
+@pytest.mark.slow
+def test_the_faq_decision_on_the_probes_is_the_same_when_the_scores_are_read_lazily(real_engine) -> None:  # type: ignore[no-untyped-def]
+    """Every FAQ probe, on the real model: the decision with the FAQ channel's scores computed only when a rule
+    reads them equals the decision with every score computed first (as before round 5 of docs/design/speed.md).
+    The question's second embedding is skipped only where the decided item has no FAQ entries."""
+    probes = [json.loads(line) for line in FAQ_PROBES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with_faq = {e.item_code for e in faq_entries(real_engine.catalog.items)}
+    skipped = answered_from_faq = 0
+    for probe in probes:
+        query = real_engine.analyse(probe["text"])
+        scores = real_engine.retrieve(query)
+        lazy = rules.decide(Situation(query, scores, Context()), real_engine.facts)
+        assert isinstance(scores.faqs, LazyFaqScores)
+        if not scores.faqs.computed:
+            skipped += 1
+            assert lazy.kind != "answer" or lazy.item_code not in with_faq or lazy.policy_id, probe["text"]
+        fresh = real_engine.retrieve(query)
+        eager = replace(fresh, faqs=dict(fresh.faqs))
+        assert lazy == rules.decide(Situation(query, eager, Context()), real_engine.facts), probe["text"]
+        assert dict(scores.faqs) == eager.faqs
+    for probe in probes:
+        answered_from_faq += real_engine.ask(probe["text"]).faq_id is not None
+    assert answered_from_faq > 0  # the comparison covers decisions a FAQ entry made
+    assert skipped > 0  # and questions that never paid for the second embedding

@@ -54,3 +54,34 @@ def test_query_vector_cached_follows_the_live_engines_cache(fake_engine: Any) ->
         assert not service.query_vector_cached(text)
     finally:
         service.reset()
+
+
+def test_answer_runs_no_model_foresees_the_faq_channels_embedding(catalog: Any, tmp_path: Any) -> None:
+    """`/api/search` answers on its event loop only when no forward pass is left: the gate's vector is cached and
+    the FAQ channel will not embed the question's words beyond an item name (it does, lazily, for an answer about
+    an item with FAQ entries)."""
+    from knowledge.engine import Engine
+    from knowledge.retrieve.dense import DenseChannel
+
+    inner = CountingEmbedder()
+    cache = QueryCachingEmbedder(inner)
+    engine = Engine(catalog, DenseChannel.open(catalog.chunks, cache, tmp_path), helpline="12345")
+    try:
+        service.reset()
+        service.swap(service.LiveEngine(engine, 1, "h"))
+        with_faq, without_faq, no_item = "婚检怎么预约", "护士执业注册需要什么材料", "周末可以办理吗"
+        for text in (with_faq, without_faq, no_item):
+            assert not service.answer_runs_no_model(text)  # not even the gate's vector yet
+            cache.embed_queries([prepare(text)])  # the gate
+        assert not service.answer_runs_no_model(with_faq)  # 婚前医学检查 has FAQ entries: "怎么预约" is still to embed
+        assert service.answer_runs_no_model(without_faq) and service.answer_runs_no_model(no_item)
+        calls = inner.calls
+        for text in (without_faq, no_item):
+            engine.ask(text)
+        assert inner.calls == calls  # foreseen right: no model call while answering them
+        answer = engine.ask(with_faq)
+        assert answer.item is not None and answer.item.code == "premarital-medical-exam"
+        assert inner.calls == calls + 1  # the FAQ channel's embedding, made lazily by the faq rule
+        assert service.answer_runs_no_model(with_faq)  # now cached
+    finally:
+        service.reset()
