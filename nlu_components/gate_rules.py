@@ -110,14 +110,12 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["followup"] = True
         if gate.get("followup_aspect") is True:
             verdict["followup_aspect"] = True
+    if gate.get("clarify_reply") is True:
+        verdict["clarify_reply"] = True
+    if "followup" in verdict or "clarify_reply" in verdict:
         complaint = gate.get("complaint")
         ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
         verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
-    if gate.get("clarify_reply") is True:
-        verdict["clarify_reply"] = True
-        complaint = gate.get("complaint")
-        ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
-        verdict["complaint"] = float(complaint) if ok else 1.0
     if gate.get("asks") is True:
         verdict["asks"] = True
     return verdict

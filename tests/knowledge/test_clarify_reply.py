@@ -3,18 +3,13 @@ the offered choices in words (knowledge/decide/clarify_reply.py). No embedding, 
 
 from __future__ import annotations
 
-import pytest
-
 from knowledge.answer import Choice, Context
 from knowledge.decide.clarify_reply import clarify_reply
-from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide
-from knowledge.decide.situation import Facts, Situation
-from knowledge.decide.tuning import Tuning
-from knowledge.query.lexicon import CueMatcher, load_lexicon
-from knowledge.query.model import Query, Referral
-from knowledge.retrieve.protocol import Scores
+from knowledge.decide.situation import Situation
+from knowledge.query.model import Referral
 from knowledge.schema import Aspect
+from tests.support.decide import query, scores
 
 NURSE = "nurse-practice-registration"
 DOCTOR = "physician-practice-registration"
@@ -26,20 +21,6 @@ NURSE_SUB_ITEMS = [
     Choice(title="护士执业注册（变更注册）", item_code=NURSE, sub_item="变更"),
 ]
 AFTER_SUB_ITEM_CLARIFY = Context(item_code=NURSE, aspect=Aspect.materials, choices=NURSE_SUB_ITEMS)
-
-
-@pytest.fixture(scope="module")
-def facts(catalog):  # type: ignore[no-untyped-def]
-    lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
-
-
-def query(text: str, **kw) -> Query:  # type: ignore[no-untyped-def]
-    return Query(text=text, norm=kw.pop("norm", text), language="zh", **kw)
-
-
-def scores(items: dict[str, float], *, exact: tuple[str, ...] = ()) -> Scores:
-    return Scores(items=items, points={}, named={c: 1.0 for c in exact}, exact=frozenset(exact))
 
 
 def test_a_typed_sub_item_picks_the_offered_choice_for_the_clarifys_aspect(facts) -> None:  # type: ignore[no-untyped-def]

@@ -4,37 +4,19 @@ in part, a policy word is no name fragment, and the turn-away rules leave a conv
 
 from __future__ import annotations
 
-import pytest
-
 from knowledge.answer import Context
 from knowledge.decide import rules, turn_away
-from knowledge.decide.guide_select import GuideSelector
-from knowledge.decide.situation import Facts, Situation
-from knowledge.decide.tuning import Tuning
-from knowledge.query.lexicon import CueMatcher, load_lexicon
-from knowledge.query.model import Query, Referral
+from knowledge.decide.situation import Situation
+from knowledge.query.model import Referral
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect
+from tests.support.decide import query, scores
 
 NURSE = "nurse-practice-registration"
 SETUP = "medical-institution-setup-approval"
 PRACTICE = "medical-institution-practice-registration"
 PLACE = "public-place-health-permit"
 SEAL = "narcotic-drug-purchase-seal-card"
-
-
-@pytest.fixture(scope="module")
-def facts(catalog):  # type: ignore[no-untyped-def]
-    lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
-
-
-def query(text: str, **kw) -> Query:  # type: ignore[no-untyped-def]
-    return Query(text=text, norm=kw.pop("norm", text), language="zh", **kw)
-
-
-def scores(items: dict[str, float], *, named: tuple[str, ...] = (), exact: tuple[str, ...] = ()) -> Scores:
-    return Scores(items=items, points={}, named={c: 1.0 for c in (*named, *exact)}, exact=frozenset(exact))
 
 
 def test_a_guides_label_is_not_a_sub_item_the_citizen_chose(facts) -> None:  # type: ignore[no-untyped-def]

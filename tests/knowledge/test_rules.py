@@ -9,32 +9,17 @@ from knowledge.decide import rules, turn_away
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
-from knowledge.decide.tuning import Tuning
 from knowledge.query.lexicon import CueMatcher, load_lexicon
 from knowledge.query.model import Query, Referral
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect
+from tests.support.decide import query, scores
 
 NURSE = "nurse-practice-registration"
 DOCTOR = "physician-practice-registration"
 PLACE = "public-place-health-permit"
 WATER = "water-supply-unit-permit"
 PREMARITAL = "premarital-medical-exam"
-
-
-@pytest.fixture(scope="module")
-def facts(catalog):  # type: ignore[no-untyped-def]
-    lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
-
-
-def query(text: str = "问题", **kw) -> Query:  # type: ignore[no-untyped-def]
-    return Query(text=text, norm=kw.pop("norm", text), language="zh", **kw)
-
-
-def scores(items: dict[str, float], *, exact: tuple[str, ...] = (), points: dict[str, float] | None = None) -> Scores:
-    named = {c: 1.0 for c in exact}
-    return Scores(items=items, points=points or {}, named=named, exact=frozenset(exact))
 
 
 def run(facts: Facts, q: Query, s: Scores, ctx: Context | None = None):  # type: ignore[no-untyped-def]
