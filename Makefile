@@ -110,7 +110,7 @@ bench: setup ## benchmarks: retrieval, chat latency, and side by side with Rasa'
 profile: setup train ## per-hop profile of a chat turn (own stack on ports 19440+, HOPS_PORT): bench/results/hops.json
 	$(PY) -m bench.hops
 
-soak: setup train ## 16 users for SOAK_MINUTES (30) against a fresh stack; memory, errors, throughput: bench/results/soak.json
+soak: setup train ## 16 users for SOAK_MINUTES (30), new questions each (SOAK_TEXTS=fresh), against a fresh stack; memory, errors, throughput: bench/results/soak.json
 	$(PY) -m scripts.run_stack --then "$(PY) -m bench.soak"
 
 wechat-sim: setup train ## chat through the WeChat channel as WeChat does (starts a fake WeChat API and the assistant)

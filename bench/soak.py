@@ -6,6 +6,10 @@
     .venv/bin/python -m bench.soak   # with the assistant already running
 
 Ports: `APP_PORT` (8000), `RASA_PORT` (5005), `ACTION_PORT` (5055), as `scripts/stack.py` uses them.
+Texts: `SOAK_TEXTS=fresh` (default) sends a new question from the question bank's tuning part every message (as
+`bench/versus.py`'s fresh mode: every turn pays the gate's query embedding, nothing is answered from a cache);
+`SOAK_TEXTS=repeated` the five-message conversation over and over. `SOAK_OUT` writes the results elsewhere.
+
 Memory is flat when the least-squares slope of each process's RSS over the run after the first
 `SOAK_SETTLE_MINUTES` (default 5) stays small; the slopes (MB per hour) are in bench/results/soak.json.
 """
@@ -23,7 +27,7 @@ from typing import Any
 import httpx
 
 from bench.stats import percentiles, write_results
-from bench.versus import ASSISTANT_MESSAGES
+from bench.versus import ASSISTANT_MESSAGES, FreshTexts, Texts, repeated
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results" / "soak.json"
@@ -86,14 +90,23 @@ class Tally:
     errors: list[tuple[float, str]] = field(default_factory=list)
 
 
-async def users_loop(url: str, users: int, stop_at: float, tally: Tally) -> None:
+def soak_texts(mode: str) -> Texts:
+    """The text of each message: `fresh` (a new bank question every time) or `repeated` (five messages)."""
+    if mode == "fresh":
+        return FreshTexts()
+    if mode == "repeated":
+        return repeated(ASSISTANT_MESSAGES)
+    raise ValueError(f"SOAK_TEXTS must be fresh or repeated, not {mode!r}")
+
+
+async def users_loop(url: str, users: int, stop_at: float, tally: Tally, texts: Texts) -> None:
     async def user(n: int, client: httpx.AsyncClient) -> None:
         i = 0
         session = f"soak-{n}-{uuid.uuid4().hex[:8]}"
         while time.monotonic() < stop_at:
             if i and i % len(ASSISTANT_MESSAGES) == 0:
                 session = f"soak-{n}-{uuid.uuid4().hex[:8]}"
-            body = {"session_id": session, "text": ASSISTANT_MESSAGES[i % len(ASSISTANT_MESSAGES)]}
+            body = {"session_id": session, "text": texts(i)}
             t0 = time.monotonic()
             try:
                 resp = await client.post(url, json=body)
@@ -110,7 +123,9 @@ async def users_loop(url: str, users: int, stop_at: float, tally: Tally) -> None
         await asyncio.gather(*(user(n, client) for n in range(users)))
 
 
-async def soak(app_url: str, ports: dict[str, int], *, users: int, minutes: float, sample_s: float) -> dict[str, Any]:
+async def soak(
+    app_url: str, ports: dict[str, int], *, users: int, minutes: float, sample_s: float, texts: str = "fresh"
+) -> dict[str, Any]:
     pids = {name: listening_pid(port) for name, port in ports.items()}
     missing = [name for name, pid in pids.items() if pid is None]
     if missing:
@@ -119,7 +134,7 @@ async def soak(app_url: str, ports: dict[str, int], *, users: int, minutes: floa
     start = time.monotonic()
     stop_at = start + minutes * 60
     samples: list[dict[str, Any]] = []
-    load = asyncio.create_task(users_loop(app_url + "/api/chat", users, stop_at, tally))
+    load = asyncio.create_task(users_loop(app_url + "/api/chat", users, stop_at, tally, soak_texts(texts)))
     last_t, last_done, last_err = start, 0, 0
     while not load.done():
         await asyncio.wait({load}, timeout=sample_s)
@@ -157,6 +172,7 @@ async def soak(app_url: str, ports: dict[str, int], *, users: int, minutes: floa
     return {
         "users": users,
         "minutes": minutes,
+        "texts": texts,
         "messages": len(tally.done),
         "errors": len(tally.errors),
         "error_kinds": kinds,
@@ -182,9 +198,10 @@ def main() -> int:
             users=int(os.environ.get("SOAK_USERS", "16")),
             minutes=float(os.environ.get("SOAK_MINUTES", "30")),
             sample_s=float(os.environ.get("SOAK_SAMPLE_S", "30")),
+            texts=os.environ.get("SOAK_TEXTS", "fresh"),
         )
     )
-    write_results(OUT, result)
+    write_results(Path(os.environ.get("SOAK_OUT", OUT)), result)
     return 0 if result["errors"] == 0 else 1
 
 
