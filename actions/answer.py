@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
 from actions.contracts import Choice, SearchAnswer, SourceRef
-from actions.meta import last_answer_policy, last_clarify_choices, send_meta
+from actions.meta import ASK_ITEM_PAYLOAD, last_answer_policy, last_clarify_choices, send_meta
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def button_payload(choice: Choice) -> str:
     entities = {"item_code": choice.item_code}
     if choice.sub_item:
         entities["sub_item"] = choice.sub_item
-    return "/ask_item" + json.dumps(entities, ensure_ascii=False)
+    return ASK_ITEM_PAYLOAD + json.dumps(entities, ensure_ascii=False)
 
 
 class ActionAnswer(Action):

@@ -266,3 +266,17 @@ def test_only_the_reply_just_before_the_message_counts() -> None:
     later = [*events, {"event": "bot", "timestamp": 3.1, "text": "…"}, _meta_event("answer", None, 3.2)]
     assert last_clarify_choices([*later, user_event("要多久", "ask_item", ts=4.0)]) == []
     assert last_clarify_choices(events[:1]) == []  # no reply yet
+
+
+def test_a_clarify_button_reads_back_as_the_choice_it_was_built_from() -> None:
+    """One payload format: what `button_payload` writes, `last_clarify_choices` reads back (actions/meta.py)."""
+    from actions.answer import button_payload
+    from actions.contracts import Choice
+    from actions.meta import _choice_of
+
+    for choice in (
+        Choice(title="护士执业注册（延续注册）", item_code="nurse-practice-registration", sub_item="延续"),
+        Choice(title="出生医学证明", item_code="birth-medical-certificate", sub_item=None),
+    ):
+        button = {"title": choice.title, "payload": button_payload(choice)}
+        assert _choice_of(button) == {"title": choice.title, "item_code": choice.item_code, "sub_item": choice.sub_item}
