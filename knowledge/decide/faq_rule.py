@@ -9,10 +9,9 @@ who may, whether it is still possible (process, conditions, overview — what FA
 words) takes an entry from `Tuning.faq_min`; so does a field no guide of the item states, but only from an entry
 whose own question asks for that field ("免费避孕药怎么在网上领" → 如何在线领取): an entry about something else ("婚检去
 哪里办" → 如何办理婚检预约) needs `faq_min_over_field`, so that the guide's honest "本指南未载明" stands. The entry's
-region must
-cover the place the question names or the conversation knows (a 厦门 FAQ does not answer for 深圳). The best
-entry is quoted verbatim with its source; otherwise the decision stands. Policy answers, clarifying
-questions and no-answers are left alone.
+region must cover the place the question names or the conversation knows (a 厦门 FAQ does not answer for 深圳). The
+best entry is quoted verbatim with its source; otherwise the decision stands. Policy answers, clarifying questions
+and no-answers are left alone.
 """
 
 from __future__ import annotations
