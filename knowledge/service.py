@@ -172,6 +172,14 @@ def answer_runs_no_model(text: str) -> bool:
     return faq is None or not faq.may_embed(prepare(text))
 
 
+def item_name(code: str) -> str | None:
+    """The name of the live engine's item with this code, or None (an unknown code, or no engine built yet: the
+    chat gateway must not wait for a build)."""
+    live = _live
+    item = live.engine.catalog.item_by_code.get(code) if live is not None else None
+    return item.name if item is not None else None
+
+
 def is_ready() -> bool:
     """True once an engine has been built (the health check must not trigger a build)."""
     return _live is not None

@@ -3,12 +3,11 @@
 The app may put these on ``app.state`` before serving (tests do):
 - ``chat_service``: a ``ChatService``; built from ``ChatSettings`` on first use otherwise.
 - ``health_checks``: ``{name: callable returning bool or awaitable bool}``; the default adds
-  ``knowledge`` = ``knowledge.service.is_ready`` when that module exists.
+  ``knowledge`` = ``knowledge.service.is_ready``.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import logging
 import time
@@ -24,37 +23,25 @@ from bot.chat.config import get_chat_settings
 from bot.chat.offered_payloads import OfferedPayloadStore
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
-from bot.chat.service import ChatService, FetchInbox, RecordTurn, RememberContact
+from bot.chat.service import ChatService, RecordTurn
 from bot.tickets.privacy import lookup_address_allowed, mentions_ticket_number
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["chat"])
-_warned_missing: set[str] = set()
-
-
-def _optional_function(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of another part of the app, or None (with a warning) while it does not exist."""
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as exc:
-        if f"{module}.{name}" not in _warned_missing:
-            _warned_missing.add(f"{module}.{name}")
-            logger.warning("%s.%s not available (%s)", module, name, exc)
-        return None
 
 
 def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatService:
-    settings = get_chat_settings()
-    remember: RememberContact | None = _optional_function("bot.tickets.contact_vault", "remember")
-    fetch: FetchInbox | None = _optional_function("bot.channels.web_inbox", "fetch_undelivered")
-    from knowledge.service import gate_verdict, query_vector_cached
+    from bot.channels.web_inbox import fetch_undelivered
+    from bot.tickets.contact_vault import remember
+    from knowledge.service import gate_verdict, item_name, query_vector_cached
 
+    settings = get_chat_settings()
     return ChatService(
         settings=settings,
         backend=RasaClient(settings),
         remember_contact=remember,
-        fetch_inbox=fetch,
+        fetch_inbox=fetch_undelivered,
         offered=OfferedPayloadStore(
             ttl_minutes=settings.chat_offered_ttl_minutes, max_per_session=settings.chat_offered_max_per_session
         ),
@@ -63,6 +50,7 @@ def build_default_service(*, record_turn: RecordTurn | None = None) -> ChatServi
         record_turn=record_turn,
         gate=gate_verdict,
         gate_is_cheap=query_vector_cached,
+        item_name=item_name,
     )
 
 
@@ -128,8 +116,9 @@ async def health(request: Request) -> JSONResponse:
 
     extra: dict[str, Callable[[], Any]] = dict(getattr(request.app.state, "health_checks", None) or {})
     if "knowledge" not in extra:
-        is_ready = _optional_function("knowledge.service", "is_ready")
-        extra["knowledge"] = is_ready if is_ready is not None else (lambda: False)
+        from knowledge.service import is_ready
+
+        extra["knowledge"] = is_ready
     for name, check in extra.items():
         checks[name] = await _run_check(name, check)
 

@@ -24,6 +24,7 @@ from bot.chat import texts
 from bot.chat.config import ChatSettings
 from bot.chat.gate import GateFn, SessionKinds, gate_metadata
 from bot.chat.input_guard import check_input, normalise_input
+from bot.chat.pressed_words import ItemName, words_of_press
 from bot.chat.rasa_client import RasaUnavailableError
 from bot.chat.reply_meta import build_meta, inbox_reply
 from bot.chat.schemas import (
@@ -118,8 +119,11 @@ class ChatService:
         record_turn: RecordTurn | None = None,
         gate: GateFn | None = None,
         gate_is_cheap: Callable[[str], bool] | None = None,
+        item_name: ItemName | None = None,
     ) -> None:
         self._settings = settings
+        # item code -> its name, to read a press of an item button that was not offered as the question it asks
+        self._item_name = item_name
         self._gate = gate
         # text -> True when the gate needs no model call for it (its query vector is cached): then it runs on
         # the event loop, saving two thread hand-offs; otherwise (an e5 forward pass) in the thread pool.
@@ -185,6 +189,10 @@ class ChatService:
         pressed = message is not None
         if message is None:
             typed = request.text if request.text.strip() or not request.payload else request.payload
+            words = words_of_press(request.payload, self._item_name) if request.payload and self._item_name else None
+            if words is not None:
+                logger.info("session %s: an item button not offered, read as its words", session_id)
+                typed = words
             rejection = check_input(typed, max_chars=self._settings.chat_max_chars)
             if rejection is not None:
                 logger.info("session %s: input rejected (%s, %d chars)", session_id, rejection.reason.value, len(typed))

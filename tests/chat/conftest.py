@@ -215,6 +215,7 @@ def make_service(
     rasa_url: str, vault: MemoryVault | None = None, inbox: MemoryInbox | None = None, **kw: Any
 ) -> ChatService:
     offered = kw.pop("offered", None)
+    item_name = kw.pop("item_name", None)
     settings = make_settings(rasa_url, **kw)
     return ChatService(
         settings=settings,
@@ -222,6 +223,7 @@ def make_service(
         remember_contact=vault.remember if vault else None,
         fetch_inbox=inbox.fetch_undelivered if inbox else None,
         offered=offered or MemoryOffered(),
+        item_name=item_name,
     )
 
 

@@ -57,6 +57,37 @@ def test_payload_not_offered_is_typed_text(fake_rasa: Any, build_service: Any) -
     assert fake_rasa.received[-1]["message"] == PRESS.lstrip("/")
 
 
+NAMES = {"public-place-hygiene-license": "公共场所卫生许可", "nurse-practice-registration": "护士执业注册"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "sent"),
+    [
+        ('/ask_item{"item_code": "nurse-practice-registration", "sub_item": "注销"}', "护士执业注册 注销"),
+        (PRESS, "公共场所卫生许可"),
+        (
+            '/ask_item{"item_code": "no-such-item", "sub_item": "注销"}',
+            'ask_item{"item_code": "no-such-item", "sub_item": "注销"}',
+        ),
+        ('/ask_item{"item_code": "nurse-practice-registration", "sub_item": "注销注销注销注销注销"}', "护士执业注册"),
+        ("/ask_item[1]", "ask_item[1]"),
+        (
+            '/report_problem{"item_code": "nurse-practice-registration"}',
+            'report_problem{"item_code": "nurse-practice-registration"}',
+        ),
+    ],
+)
+def test_an_item_button_not_offered_is_read_as_the_question_it_asks(
+    fake_rasa: Any, build_service: Any, payload: str, sent: str
+) -> None:
+    """A press of an item's button this session was not offered never reaches Rasa as an intent, but is not
+    garbage either: it is the item's name and sub-item, typed (pressed_words.py). Only item buttons naming an item
+    the knowledge base holds are read so; any other payload stays typed text as it is."""
+    service = build_service(fake_rasa.url, item_name=NAMES.get)
+    turn(service, payload, payload=payload)  # the harness sends the press as text too
+    assert fake_rasa.received[-1]["message"] == sent
+
+
 def test_offered_payload_is_pressed_only_by_its_session(fake_rasa: Any, build_service: Any) -> None:
     service = build_service(fake_rasa.url)
     resp = turn(service, "我要办许可证")

@@ -45,3 +45,18 @@ def test_every_meta_key_the_actions_send_is_kept_by_the_gateway() -> None:
     fields = _app_meta_fields(_app_source())
     assert sent <= fields, sorted(sent - fields)
     assert fields - sent == {"turn_id"}  # set by the gateway once the turn is recorded
+
+
+def test_the_gateway_reads_item_buttons_in_the_form_the_actions_write_them() -> None:
+    """`bot/chat/pressed_words.py` (the app) keeps its own copy of the item button's payload prefix."""
+    from actions.meta import ASK_ITEM_PAYLOAD
+
+    source = ast.parse((SCHEMAS.parent / "pressed_words.py").read_text(encoding="utf-8"))
+    copies = [
+        node.value.value
+        for node in source.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "ASK_ITEM_PAYLOAD" for t in node.targets)
+        and isinstance(node.value, ast.Constant)
+    ]
+    assert copies == [ASK_ITEM_PAYLOAD]
