@@ -1,6 +1,6 @@
 """The app's memory under questions of every length: torch with and without length buckets, each in its own process.
 
-    python -m bench.embed_buckets [--passes 3] [--pad 1 16] [--out FILE]
+    python -m bench.embed_buckets [--passes 3] [--pad 1 16] [--threads 1] [--arena-max 0 2] [--out FILE]
 
 A long-running server embeds citizens' questions of every length. Torch's CPU kernels keep native memory for
 every input shape they have seen, so the resident size grows with each new length until all have been seen
@@ -8,7 +8,9 @@ every input shape they have seen, so the resident size grows with each new lengt
 process: one single-question embedding per length from 10 to 598 characters (step 2; about 12 to 500 tokens),
 in new random texts on every pass; the resident size (VmRSS) after each pass, the pass's wall-clock time, and
 the vectors' cosine with the unpadded ones. Texts are drawn from the characters of citizens' questions with a
-fixed seed per pass, so no question repeats and both settings see the same texts.
+fixed seed per pass, so no question repeats and both settings see the same texts. `--threads N` embeds from a
+pool of N threads, as the app's thread pool does (glibc gives each thread that allocates its own arena, up to 8
+per core); `--arena-max` runs each setting again with `MALLOC_ARENA_MAX` set (0: unset).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -48,8 +51,8 @@ def _texts(seed: int) -> list[str]:
     return ["".join(rnd.choice(CHARS) for _ in range(n)) for n in LENGTHS]
 
 
-def run_one(pad: int, passes: int) -> dict[str, object]:
-    """In this process: `passes` passes of new texts, one question at a time."""
+def run_one(pad: int, passes: int, threads: int = 1) -> dict[str, object]:
+    """In this process: `passes` passes of new texts, one question at a time (from `threads` threads)."""
     from knowledge.config import get_settings
     from knowledge.embedding.embedders import E5Embedder
 
@@ -59,31 +62,44 @@ def run_one(pad: int, passes: int) -> dict[str, object]:
     rows: list[dict[str, float]] = [{"pass": -1, "rss_mb": round(_rss_mb(), 1)}]
     for n in range(passes):
         started = time.perf_counter()
-        for text in _texts(seed=n):
-            embedder.embed_queries([text])
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(lambda text: embedder.embed_queries([text]), _texts(seed=n)))
         rows.append({"pass": n, "rss_mb": round(_rss_mb(), 1), "seconds": round(time.perf_counter() - started, 1)})
     probe = _texts(seed=999)[::40]
     exact = E5Embedder(model_dir, threads=1, pad_multiple=1)
     cosines = [float(np.dot(embedder.embed_queries([t])[0], exact.embed_queries([t])[0])) for t in probe]
-    return {"pad_multiple": pad, "passes": rows, "cosine_min_vs_unpadded": round(min(cosines), 7)}
+    return {
+        "pad_multiple": pad,
+        "threads": threads,
+        "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX"),
+        "passes": rows,
+        "cosine_min_vs_unpadded": round(min(cosines), 7),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--pad", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--arena-max", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: one setting, JSON on stdout
     args = parser.parse_args(argv)
     if args.one is not None:
-        print(json.dumps(run_one(args.one, args.passes)))
+        print(json.dumps(run_one(args.one, args.passes, args.threads)))
         return 0
     runs = []
-    for pad in args.pad:
+    for pad, arena_max in [(p, a) for a in args.arena_max for p in args.pad]:
         load = os.getloadavg()[0]
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+        if arena_max:
+            env["MALLOC_ARENA_MAX"] = str(arena_max)
+        command = [sys.executable, "-m", "bench.embed_buckets", "--one", str(pad), "--passes", str(args.passes)]
         child = subprocess.run(
-            [sys.executable, "-m", "bench.embed_buckets", "--one", str(pad), "--passes", str(args.passes)],
+            [*command, "--threads", str(args.threads)],
             cwd=ROOT,
+            env=env,
             capture_output=True,
             text=True,
             check=True,
