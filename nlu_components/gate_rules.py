@@ -10,6 +10,8 @@ description) and for button payloads. Rules, in order:
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
    confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
+1b. a short message the app found asking what to do about a symptom (`medical_advice`: "宝宝打完疫苗发烧38度5，要不要
+   吃退烧药") is out_of_scope — declined with a pointer to a doctor — whatever DIET guessed (a complaint, a question);
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
    polite no); a confident `complaint` becomes `report_problem`;
@@ -106,6 +108,8 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["beyond_smalltalk"] = beyond
     if gate.get("asks_human") is True:
         verdict["asks_human"] = True
+    if gate.get("medical_advice") is True:
+        verdict["medical_advice"] = True
     if gate.get("followup") is True:
         verdict["followup"] = True
         if gate.get("followup_aspect") is True:
@@ -173,6 +177,8 @@ def overriding_intent(
         return None
     if gate.get("asks_human"):
         return "ask_human"  # "算了 你直接帮我转个真人吧", "can I talk to a real person please"
+    if gate.get("medical_advice"):
+        return "out_of_scope" if intent != "out_of_scope" else None  # no diagnosis, no 办不成事 report
     answer = clarify_answer(intent, text, gate)
     if answer is not None:
         return answer  # "续期的" right after "which one?": the engine tells which choice it picks

@@ -1,6 +1,6 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
-(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "followup", "clarify_reply",
-"complaint", "asks"}}`: how many characters the message says beyond greetings, thanks, goodbyes and
+(`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "medical_advice", "followup",
+"clarify_reply", "complaint", "asks"}}`: how many characters the message says beyond greetings, thanks, goodbyes and
 acknowledgements, whether it asks for a person, in a conversation about an item whether it is a follow-up question
 about it (with the learned head's complaint probability), right after a clarifying question whether it answers it
 in words, and whether the head is sure it asks about our services rather than reports a grievance; the vocabulary
@@ -96,6 +96,8 @@ def gate_metadata(
         gate_meta["beyond_smalltalk"] = int(verdict.beyond_smalltalk)
     if verdict.asks_human:
         gate_meta["asks_human"] = True
+    if verdict.medical_advice:  # "孩子发烧38度5，要不要挂急诊": declined with a pointer to a doctor, never filed
+        gate_meta["medical_advice"] = True
     if about_item and verdict.asks_about_item:
         gate_meta["followup"] = True
         gate_meta["complaint"] = round(float(verdict.complaint), 4)

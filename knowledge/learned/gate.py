@@ -37,6 +37,7 @@ class GateVerdict(NamedTuple):
     complaint: float = 0.0  # the head's complaint probability
     asks: bool = False  # sure it asks about our services (a question, not a grievance), however long
     asks_aspect: bool = False  # names a part of a guide by an aspect cue (days, fee, materials, phone …)
+    medical_advice: bool = False  # asks what to do about a symptom (lexicon `medical_advice`): declined, not filed
 
 
 QUESTION_KINDS = ("in_domain", "policy")
@@ -104,7 +105,16 @@ class GatedEngine:
         asks = asks_question(kind, prediction, self.question_threshold)
         about_item = self._asks_about_item(query)
         return GateVerdict(
-            kind, p, confident, beyond, query.asks_human, about_item, complaint, asks, bool(query.aspect_cues)
+            kind,
+            p,
+            confident,
+            beyond,
+            query.asks_human,
+            about_item,
+            complaint,
+            asks,
+            bool(query.aspect_cues),
+            bool(query.asks_medical_advice),
         )
 
     def _asks_about_item(self, query: Any) -> bool:

@@ -87,6 +87,16 @@ class Analyser:
         particles = re.escape(lexicon.smalltalk.particles)
         return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
 
+    def asks_medical_advice(self, norm: str) -> bool:
+        """A short message naming a symptom or a test result and asking what to do about it, with no verb of
+        complaining ("宝宝打完疫苗发烧38度5，要不要吃退烧药"): medical advice, which the assistant declines."""
+        words = self.lexicon.medical_advice
+        if words is None or len(norm) > words.max_chars:
+            return False
+        if any(contains(norm, w) for w in self.lexicon.complaint_words):
+            return False
+        return any(contains(norm, s) for s in words.symptoms) and any(contains(norm, a) for a in words.asks)
+
     def beyond_smalltalk(self, norm: str) -> str | None:
         """What a (normalised) message says beyond greetings, thanks, goodbyes, acknowledgements, particles and
         punctuation: "" for "好的没有问题了再见", "中考志愿填报归谁管" for "你好，中考志愿填报归谁管"."""
@@ -203,6 +213,7 @@ class Analyser:
             asks=asks_something(norm, self.lexicon.question_words),
             refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
             complains=any(contains(norm, w) for w in self.lexicon.complaint_words),
+            asks_medical_advice=self.asks_medical_advice(norm),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

@@ -116,6 +116,22 @@ class SmalltalkWords(_Strict):
         return _clean_cues(v)
 
 
+class MedicalAdviceWords(_Strict):
+    """Asking for a diagnosis or a treatment: a short message naming a symptom or a test result (`symptoms`) and
+    asking what to do about it (`asks`: 要不要吃药, 挂什么科, 严重吗 …) is a request for medical advice, which the
+    assistant does not give (it declines and points to a doctor), not a 办不成事 report nor a guide question."""
+
+    symptoms: list[str] = Field(min_length=1)
+    asks: list[str] = Field(min_length=1)
+    max_chars: int = Field(default=80, ge=10, le=400)
+    """Longer messages are narratives: the complaint head and Rasa decide them (a story of a bad treatment)."""
+
+    @field_validator("symptoms", "asks")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
 class PolicyCues(_Strict):
     names: list[str] = Field(min_length=1)  # name a policy: cite the points whose topic/keywords contain one
     general: list[str] = Field(default_factory=list)  # only say the question is about a policy
@@ -165,6 +181,7 @@ class Lexicon(_Strict):
     """Words that point back to what the conversation is about (这个, 它, 他们, this, it …): a message that uses
     one and names no other item continues the conversation, however long it is."""
     smalltalk: SmalltalkWords | None = None
+    medical_advice: MedicalAdviceWords | None = None
 
     @field_validator(
         "question_words",

@@ -181,6 +181,18 @@ def test_a_message_asking_for_a_person_is_handed_over_and_a_bare_number_is_no_ti
     assert not looks_like_ticket_number("60") and not looks_like_ticket_number(None)
 
 
+def test_a_request_for_medical_advice_is_declined_whatever_diet_guessed() -> None:
+    advice = {"kind": "complaint", "confidence": 0.7, "confident": True, "medical_advice": True}
+    assert gate_of({"gate": advice}) == advice
+    assert "medical_advice" not in (gate_of({"gate": {**advice, "medical_advice": 1}}) or {})
+    text = "宝宝打完疫苗发烧38度5，要不要吃退烧药"
+    assert overriding_intent(text, "report_problem", False, advice) == "out_of_scope"  # not the 办不成事 intake
+    assert overriding_intent(text, "ask_item", False, {**advice, "kind": "in_domain"}) == "out_of_scope"
+    assert overriding_intent(text, "out_of_scope", False, advice) is None  # DIET already declines
+    assert overriding_intent("算了不问了", "cancel", False, advice) is None  # chosen on purpose: kept
+    assert overriding_intent(text, "report_problem", False, {**advice, "medical_advice": False}) is None
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "gate", "expected"),
     [

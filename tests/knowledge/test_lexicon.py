@@ -26,6 +26,7 @@ def test_shipped_lexicon_loads_with_explicit_priorities() -> None:
     assert {g.aspect for g in lexicon.aspect_cues} == set(Aspect)
     assert {s.canonical for s in lexicon.sub_items} == {"首次", "延续", "变更", "注销", "补发", "换发"}
     assert "许可证" in lexicon.generic_terms and "告知承诺" in lexicon.policy_cues.names
+    assert lexicon.medical_advice is not None and "发烧" in lexicon.medical_advice.symptoms
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,9 @@ def test_shipped_lexicon_loads_with_explicit_priorities() -> None:
         (lambda d: d["aspect_cues"][0].update(aspect="speed"), "aspect"),
         (lambda d: d["sub_items"][0].update(canonical="续签"), "canonical"),
         (lambda d: d.update(unknown_key=1), "unknown_key"),
+        (lambda d: d["medical_advice"].update(symptoms=[]), "symptoms"),
+        (lambda d: d["medical_advice"]["asks"].append("嚴重嗎"), "normalised"),
+        (lambda d: d["medical_advice"].update(max_chars=5), "max_chars"),
     ],
 )
 def test_bad_lexicon_is_rejected_with_the_reason(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]

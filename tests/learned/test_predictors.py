@@ -219,6 +219,18 @@ def test_the_verdict_says_when_a_message_asks_for_a_person(fake_engine) -> None:
     assert not gated.gate("护士注册要什么材料").asks_human
 
 
+def test_the_verdict_says_when_a_short_message_asks_for_medical_advice(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = _engine_with_kind(fake_engine, "complaint", 0.9)
+    assert gated.gate("宝宝打完疫苗发烧38度5，要不要吃退烧药").medical_advice
+    assert gated.gate("我家孩子发烧38度5，晚上要不要带去医院挂急诊").medical_advice
+    assert gated.gate("帮我看看化验单，白细胞偏高是不是发炎了，要吃什么药").medical_advice
+    assert not gated.gate("孩子发烧去医院挂急诊等了三个小时没人管").medical_advice  # a story: asks nothing
+    assert not gated.gate("孩子发烧要不要吃药？我要投诉医院乱开药").medical_advice  # a verb of complaining
+    assert not gated.gate("护士注册要什么材料").medical_advice
+    long_story = "孩子发烧" + "，我们在医院排了很久的队" * 8 + "，要不要吃药"
+    assert not gated.gate(long_story).medical_advice  # a narrative: the head and Rasa decide
+
+
 def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
     leaning = _engine_with_kind(fake_engine, "complaint", 0.6)  # the top kind, below its threshold: not sure
     leaning.thresholds["complaint"] = 0.7
