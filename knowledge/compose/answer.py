@@ -76,6 +76,18 @@ class Composer:
         return [Candidate(code=c, name=self.catalog.item_by_code[c].name, score=round(s, 4)) for c, s in codes_scores]
 
     def _no_answer(self, decision: Decision, query: Query, scores: Scores) -> Answer:
+        item = self.catalog.item_by_code.get(decision.item_code or "")
+        if item is not None and decision.region:  # the item has no guide for the place asked (decide/region_guide.py)
+            return Answer(
+                kind="no_answer",
+                item=ItemRef(code=item.code, name=item.name),
+                text=texts.REGION_NO_GUIDE.format(region=decision.region, name=item.name)
+                + texts.NO_ANSWER_HINT.format(helpline=self.helpline),
+                aspect=query.aspect,
+                aspects=list(query.aspects),
+                rule=decision.rule,
+                candidates=self._candidates(scores.ranked[:3]),
+            )
         text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
         if decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
