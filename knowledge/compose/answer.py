@@ -22,7 +22,7 @@ from knowledge.decide.model import Decision
 from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
-from knowledge.schema import Aspect
+from knowledge.schema import Aspect, Guide
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,13 @@ class Composer:
             last_verified=entry.guide.last_verified.isoformat(),
         )
 
+    def _answered_sub_item(self, guide: Guide, asked: str | None) -> str | None:
+        """The sub-item the answer stands for: the one asked when the guide covers it among others (a button's 换发
+        answered by "首次签发（机构内/机构外）、换发" stays 换发 for the next question), else the guide's own."""
+        if asked and guide.sub_item and self.selector.cues.sub_item_matches(guide.sub_item, asked):
+            return asked
+        return self.selector.cues.canonical_sub_item(guide.sub_item)
+
     def _item(self, decision: Decision) -> Answer:
         assert decision.item_code is not None
         item = self.catalog.item_by_code[decision.item_code]
@@ -236,7 +243,7 @@ class Composer:
             item=ItemRef(code=item.code, name=item.name),
             guide_id=guide.id,
             guide_ids=[guide.id],
-            sub_item=self.selector.cues.canonical_sub_item(guide.sub_item),
+            sub_item=self._answered_sub_item(guide, decision.sub_item),
             aspect=aspect,
             aspects=list(aspects),
             rule=decision.rule,

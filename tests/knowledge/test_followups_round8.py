@@ -17,6 +17,7 @@ PRACTICE = "medical-institution-practice-registration"
 FOREIGN = "foreign-physician-short-term-practice"  # its guides ask for 入境签证
 HONOR = "only-child-parents-honor-certificate"  # its guides list 户口簿
 PLACE = "public-place-health-permit"
+BIRTH = "birth-medical-certificate"
 
 
 def test_asking_for_a_places_guide_the_item_lacks_says_so(facts) -> None:  # type: ignore[no-untyped-def]
@@ -97,3 +98,13 @@ def test_the_no_answer_for_a_place_names_it_and_keeps_the_item(facts, catalog) -
     answer = composer.compose(decision, query("广州那边的指南有吗", region="广州"), scores({AD: 0.9}))
     assert answer.kind == "no_answer" and answer.item is not None and answer.item.code == AD
     assert "广州" in answer.text and "医疗广告" in answer.text and answer.region_asked is None
+
+
+def test_a_chosen_sub_item_answered_by_a_guide_covering_several_stays_chosen(facts, catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.compose.answer import Composer
+
+    composer = Composer(catalog, facts.selector, helpline="12345", deployment_region=None)
+    guide = next(g for g in catalog.item_by_code[BIRTH].guides if g.sub_item and "、换发" in g.sub_item)
+    assert composer._answered_sub_item(guide, "换发") == "换发"  # the button's choice, for the next question
+    assert composer._answered_sub_item(guide, None) == facts.selector.cues.canonical_sub_item(guide.sub_item)
+    assert composer._answered_sub_item(guide, "注销") == facts.selector.cues.canonical_sub_item(guide.sub_item)
