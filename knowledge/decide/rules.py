@@ -45,7 +45,7 @@ from dataclasses import replace
 from knowledge.answer import Context
 from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
-from knowledge.decide.guide_select import SUB_ITEM_ORDER
+from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
@@ -77,7 +77,10 @@ def _aspects(query: Query, context: Context | None = None) -> tuple[Aspect, ...]
 
 
 def _region(query: Query) -> str | None:
-    return query.region or query.region_hint
+    """The place whose guide to prefer: the one named, else the national level when asked for, else the dialogue's."""
+    if query.region:
+        return query.region
+    return NATIONAL if names_the_nation(query.norm) else query.region_hint
 
 
 def _context_resolves(s: Situation, f: Facts) -> str | None:

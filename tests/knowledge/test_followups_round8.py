@@ -18,6 +18,7 @@ FOREIGN = "foreign-physician-short-term-practice"  # its guides ask for 入境�
 HONOR = "only-child-parents-honor-certificate"  # its guides list 户口簿
 PLACE = "public-place-health-permit"
 BIRTH = "birth-medical-certificate"
+MATERNAL = "maternal-infant-health-technical-service-permit"
 
 
 def test_asking_for_a_places_guide_the_item_lacks_says_so(facts) -> None:  # type: ignore[no-untyped-def]
@@ -108,3 +109,19 @@ def test_a_chosen_sub_item_answered_by_a_guide_covering_several_stays_chosen(fac
     assert composer._answered_sub_item(guide, "换发") == "换发"  # the button's choice, for the next question
     assert composer._answered_sub_item(guide, None) == facts.selector.cues.canonical_sub_item(guide.sub_item)
     assert composer._answered_sub_item(guide, "注销") == facts.selector.cues.canonical_sub_item(guide.sub_item)
+
+
+def test_the_national_rule_asked_for_gets_the_national_guide(facts, catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.decide.guide_select import NATIONAL, names_the_nation
+
+    assert names_the_nation("国家规定审批时限是多少") and not names_the_nation("深圳审批时限是多少")
+    ctx = Context(item_code=MATERNAL, aspect=Aspect.materials)
+    q = query(
+        "国家规定审批时限是多少", aspects=(Aspect.time_limit,), aspect_cues=("时限",), region_hint="深圳", asks=True
+    )
+    d = rules.followup(Situation(q, scores({MATERNAL: 0.97}), ctx), facts)
+    assert d is not None and d.region == NATIONAL and not d.region_named
+    guide = facts.selector.choose(catalog.item_by_code[MATERNAL], Aspect.time_limit, None, d.region)
+    assert guide.national  # not 深圳's, which the dialogue remembered
+    named = query("深圳的国家规定呢", region="深圳", asks=True)
+    assert rules._region(named) == "深圳"  # a place named in the message wins
