@@ -67,6 +67,7 @@ POLICY_SOURCE = "来源：{title}（{issuer}，{date}）"
 OVERVIEW_SUB_ITEMS = "包括的情形：{names}"
 OVERVIEW_ASK_MORE = "您可以继续问：需要什么材料、多久办好、收费吗、在哪里办。"
 
+REGION_NO_GUIDE = "知识库中没有{region}的“{name}”办事指南，我不能凭其他地区的指南代为回答。"
 REGION_MISSING = "知识库中没有{region}的“{name}”办事指南，以下是{guide_region}的指南，供参考。"
 COMMON_PART = "各情形都需要："
 SIDE_BY_SIDE_HEADER = "【{name}】{aspect}（按情形）"

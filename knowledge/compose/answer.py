@@ -22,7 +22,7 @@ from knowledge.decide.model import Decision
 from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
-from knowledge.schema import Aspect
+from knowledge.schema import Aspect, Guide
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,18 @@ class Composer:
         return [Candidate(code=c, name=self.catalog.item_by_code[c].name, score=round(s, 4)) for c, s in codes_scores]
 
     def _no_answer(self, decision: Decision, query: Query, scores: Scores) -> Answer:
+        item = self.catalog.item_by_code.get(decision.item_code or "")
+        if item is not None and decision.region:  # the item has no guide for the place asked (decide/region_guide.py)
+            return Answer(
+                kind="no_answer",
+                item=ItemRef(code=item.code, name=item.name),
+                text=texts.REGION_NO_GUIDE.format(region=decision.region, name=item.name)
+                + texts.NO_ANSWER_HINT.format(helpline=self.helpline),
+                aspect=query.aspect,
+                aspects=list(query.aspects),
+                rule=decision.rule,
+                candidates=self._candidates(scores.ranked[:3]),
+            )
         text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
         if decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
@@ -173,6 +185,13 @@ class Composer:
             last_verified=entry.guide.last_verified.isoformat(),
         )
 
+    def _answered_sub_item(self, guide: Guide, asked: str | None) -> str | None:
+        """The sub-item the answer stands for: the one asked when the guide covers it among others (a button's 换发
+        answered by "首次签发（机构内/机构外）、换发" stays 换发 for the next question), else the guide's own."""
+        if asked and guide.sub_item and self.selector.cues.sub_item_matches(guide.sub_item, asked):
+            return asked
+        return self.selector.cues.canonical_sub_item(guide.sub_item)
+
     def _item(self, decision: Decision) -> Answer:
         assert decision.item_code is not None
         item = self.catalog.item_by_code[decision.item_code]
@@ -224,7 +243,7 @@ class Composer:
             item=ItemRef(code=item.code, name=item.name),
             guide_id=guide.id,
             guide_ids=[guide.id],
-            sub_item=self.selector.cues.canonical_sub_item(guide.sub_item),
+            sub_item=self._answered_sub_item(guide, decision.sub_item),
             aspect=aspect,
             aspects=list(aspects),
             rule=decision.rule,

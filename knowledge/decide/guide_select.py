@@ -23,6 +23,25 @@ _LABEL = re.compile(r"【([^】]{1,8})】")  # an entry labelled by the sub-item
 # about the first registration: 苏仙区's guide, not the national first-registration one).
 GENERAL_GUIDE_FOR_SUB_ITEM = 6.0
 REGION_BONUS = {Relation.same: 4.0, Relation.above: 3.0, Relation.below: 2.0, Relation.unrelated: 0.0}
+# The national level asked for as a place ("国家规定审批时限是多少" after a question about 深圳): the national guides
+NATIONAL = "全国"
+NATIONAL_WORDS = (
+    "国家规定",
+    "国家层面",
+    "国家的规定",
+    "国家标准",
+    "全国统一",
+    "全国的",
+    "国家法规",
+    "national rule",
+    "national regulation",
+    "national level",
+)
+
+
+def names_the_nation(norm: str) -> bool:
+    """Whether a (normalised) question asks for the national rule rather than a place's."""
+    return any(w in norm for w in NATIONAL_WORDS)
 
 
 class GuideSelector:
@@ -35,6 +54,8 @@ class GuideSelector:
         """How a guide's region stands to the asked place (through the place hierarchy when there is one)."""
         if not asked:
             return Relation.unrelated
+        if asked == NATIONAL:
+            return Relation.same if NATIONAL in guide_region else Relation.unrelated
         if self.places is None:
             return Relation.same if asked in guide_region else Relation.unrelated
         return self.places.relation(guide_region, asked)

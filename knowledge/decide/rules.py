@@ -12,7 +12,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
                     policy's document holds best: that document's best point (decide/topic.py)
     followup        a message in a conversation that asks about the conversation's item (any wording); a
-                    place named with only a vague "how" (怎么办) keeps the conversation's aspect too
+                    place named with only a vague "how" (怎么办) keeps the conversation's aspect too; asking for
+                    the guide of a place the item has none for: no answer naming the place (decide/region_guide.py)
     policy          names a policy (告知承诺, 首违不罚…): the cited point; with an item named too: both; names
                     none and no item, but the dense channel's best policy point clearly outscores every item
                     (`policy_match.py`, thresholds calibrated on the bank's tuning part): that point; a general
@@ -44,10 +45,11 @@ from dataclasses import replace
 from knowledge.answer import Context
 from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
-from knowledge.decide.guide_select import SUB_ITEM_ORDER
+from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
+from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
 from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup, policy_sub_item
 from knowledge.decide.tuning import Tuning
@@ -75,7 +77,10 @@ def _aspects(query: Query, context: Context | None = None) -> tuple[Aspect, ...]
 
 
 def _region(query: Query) -> str | None:
-    return query.region or query.region_hint
+    """The place whose guide to prefer: the one named, else the national level when asked for, else the dialogue's."""
+    if query.region:
+        return query.region
+    return NATIONAL if names_the_nation(query.norm) else query.region_hint
 
 
 def _context_resolves(s: Situation, f: Facts) -> str | None:
@@ -160,6 +165,19 @@ def _elliptical_switch(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
 
 
+def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
+    """A follow-up asking something of another item it names in part ("批了以后执业登记又要多久" after 医疗机构设置审批:
+    the names channel finds 执业登记 of 医疗机构执业登记), however little else it says: it asks an aspect, that item
+    is retrieval's best, clears the no-answer threshold and is named at least in part, the conversation's item is not
+    named at all, and no policy word could be what matched (a policy's alias stands in some items' names:
+    "承诺时限呢"). The follow-up ends; the later rules answer it as a new question."""
+    q, ranked = s.query, s.scores.ranked
+    if not ranked or not q.aspects or q.policy_cues or s.context.item_code in s.scores.named:
+        return False  # asking nothing of its own ("前面那个设置审批呢"): the elliptical switch keeps the aspect
+    code, top = ranked[0]
+    return code != s.context.item_code and code in s.scores.named and top >= f.tuning.no_answer_below
+
+
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
@@ -169,7 +187,13 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
         return None
     exact = s.scores.exact
-    if exact:
+    if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
+        # "我是广州的诊所，广州那边的指南有吗": the conversation's item there; none there → say so
+        missing = region_without_guide(s, f, ctx.item_code)
+        if missing is not None:
+            return missing
+        code = ctx.item_code
+    elif exact:
         if ctx.item_code in exact:
             code = ctx.item_code
         elif len(q.norm) <= 14 and not q.aspects:  # "医师执业注册呢": the same question about another item
@@ -182,6 +206,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
         if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
             code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
+        elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
+            return None
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:

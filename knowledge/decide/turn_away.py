@@ -10,8 +10,12 @@ import re
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.model import Query
+from knowledge.schema import Aspect
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]")
+# Clauses as typed in a chat: punctuation, or a space between two Chinese characters ("我户口在云南禄丰 还能新办不")
+_SPOKEN_CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_PREREQUISITE_ASPECTS = (Aspect.conditions, Aspect.materials)
 
 
 def _other_department_confident(q: Query) -> bool:
@@ -57,14 +61,48 @@ def _states_a_place(s: Situation) -> bool:
     return bool(s.context.item_code and q.region and not q.asks and not q.aspects and not s.scores.exact)
 
 
-def _narrated_beside_a_question(s: Situation) -> bool:
+def _narrated_beside_a_question(s: Situation, f: Facts) -> bool:
     """In a conversation about an item, the referral keyword stands only in clauses that ask nothing, beside a clause
     that asks ("我以前酒驾被判过刑，去年刚执行完，还能注册吗"): the citizen tells their story, the question is the
-    item's."""
+    item's. A space between Chinese words parts clauses as a comma does ("我户口在云南禄丰 还能新办不"); there, a
+    message that asks something asks it beside the keyword's clause when that clause carries no question word."""
     q = s.query
-    if not s.context.item_code or q.referral is None or not q.question_clauses:
+    if not s.context.item_code or q.referral is None:
         return False
-    return all(q.referral.keyword not in c for c in q.question_clauses)
+    if q.question_clauses:
+        return all(q.referral.keyword not in c for c in q.question_clauses)
+    clauses = [c for c in _SPOKEN_CLAUSES.split(q.norm) if c.strip()]
+    if len(clauses) < 2 or not q.asks:
+        return False
+    words = f.selector.cues.lexicon.question_words
+    told = [c for c in clauses if q.referral.keyword in c]
+    return bool(told) and len(told) < len(clauses) and not any(w in c for c in told for w in words)
+
+
+def _conversation_item_leads_in_language(s: Situation, f: Facts) -> bool:
+    """The conversation's item is retrieval's best, at or above the no-answer threshold of the message's language."""
+    ranked = s.scores.ranked
+    threshold = f.tuning.no_answer_below_en if s.query.language == "en" else f.tuning.no_answer_below
+    return bool(s.context.item_code and ranked and ranked[0][0] == s.context.item_code and ranked[0][1] >= threshold)
+
+
+def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
+    """In a conversation about an item, a question about whether something is needed (conditions, materials) whose
+    referral keyword the item's own guides use, while retrieval finds the conversation's item best ("Does the doctor
+    need a visa before applying?" after 外国医师来华短期行医许可, whose guides ask for 入境签证): a requirement of
+    our item, not the other department's service. An English keyword counts through its department's Chinese ones
+    ("visa" → 签证). Where to get the other service done ("上户口去哪办") asks no prerequisite."""
+    q, code = s.query, s.context.item_code
+    if not code or q.referral is None or not q.aspects or q.aspects[0] not in _PREREQUISITE_ASPECTS:
+        return False
+    if not _conversation_item_leads_in_language(s, f):
+        return False
+    keyword = q.referral.keyword
+    words = [keyword]
+    if keyword.isascii():
+        entry = next((r for r in f.catalog.referrals if r.department == q.referral.department), None)
+        words = [w for w in (entry.keywords if entry else []) if not w.isascii() and len(w) >= 2]
+    return any(f.item_mentions(code, w) for w in words)
 
 
 def _conversation_item_leads(s: Situation, f: Facts) -> bool:
@@ -82,10 +120,11 @@ def _conversation_item_leads(s: Situation, f: Facts) -> bool:
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
     (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
-    confidently another department's. Mid-conversation, a message only stating a place, or telling a story with the
-    keyword beside a question of its own, is the follow-up rule's."""
+    confidently another department's. Mid-conversation, a message only stating a place, telling a story with the
+    keyword beside a question of its own, or asking whether the item needs what the keyword names, is the follow-up
+    rule's."""
     q = s.query
-    if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s)):
+    if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s, f) or _asked_as_a_prerequisite(s, f)):
         return None
     if q.referral and (
         not s.scores.named

@@ -1,0 +1,43 @@
+"""A follow-up asking whether the item has a guide for a place it names ("我是广州的诊所，广州那边的指南有吗",
+"我厂子在杭州，杭州的指南有没有"): when none of the item's guides covers that place, the honest no-answer naming the
+place and the item (the conversation keeps its item), never another place's guide offered as if it were asked.
+
+A place named with a question about part of the guide ("我们在陕西，那边办理时限多久") still answers with the nearest
+guide and its notice that the place has none (compose/answer.py, `texts.REGION_MISSING`): only a message asking for
+the guide itself — a word for the guide, or asking whether there is one and for no part of it — is this rule's."""
+
+from __future__ import annotations
+
+from knowledge.decide.model import Decision
+from knowledge.decide.situation import Facts, Situation
+from knowledge.schema import Status
+
+# Words for the guide itself (办事指南, 指南, 办事流程说明 …), and words asking whether something exists.
+GUIDE_WORDS = ("指南", "办事须知", "guide")
+EXISTENCE_WORDS = ("有吗", "有没有", "有无", "有冇", "有没", "有不有", "is there", "do you have")
+
+
+def asks_for_the_guide(norm: str, has_aspect_cue: bool) -> bool:
+    """A message asking for the guide itself: it names the guide, or asks whether there is one for no part of it."""
+    if any(w in norm for w in GUIDE_WORDS):
+        return True
+    return not has_aspect_cue and any(w in norm for w in EXISTENCE_WORDS)
+
+
+def region_without_guide(s: Situation, f: Facts, code: str) -> Decision | None:
+    """The no-answer for a follow-up about `code` asking for the guide of a place it names, where the item has none."""
+    q = s.query
+    if not q.region or not asks_for_the_guide(q.norm, bool(q.aspect_cues)):
+        return None
+    item = f.catalog.item_by_code[code]
+    covered = any(g.status is Status.active and f.selector.region_covers(g.region, q.region) for g in item.guides)
+    if covered:
+        return None
+    return Decision(
+        kind="no_answer",
+        rule="region_without_guide",
+        item_code=code,
+        region=q.region,
+        region_named=True,
+        confidence=0.9,
+    )
