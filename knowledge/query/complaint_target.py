@@ -11,7 +11,9 @@ The target, in a (normalised) message that complains:
    one of its services (`keywords`: "我要投诉医保"), or a health institution (lexicon `health_targets`);
 2. else the last office, staff or health word named before the last verb of complaining (or anywhere, when the
    message uses none): "…教育局说找学校，我要投诉" is about the school, "…应急局来查安全生产…罚得太重了，我想申诉"
-   about the 应急局, "…打电话问中心一直占线…" about the health centre.
+   about the 应急局, "…打电话问中心一直占线…" about the health centre;
+3. else, when it names no office, staff or health word at all, the last service of another department named before
+   the verb ("…伤残抚恤金今年一直没发下来，问了几次都说在审核，我要投诉").
 Only an office or service of another department as the target makes a `Referral`; a health word, or nothing
 named, gives None (the complaint stands), and so does a health matter named anywhere (lexicon `health_matters`:
 "这家理发店毛巾不消毒，我要投诉这家店" is a hygiene complaint) unless it stands inside another department's word
@@ -90,7 +92,10 @@ class ComplaintTargets:
             return found[-1]
         before = verbs[-1][0] if verbs else len(norm)
         offices = [m for m in mentions if m.office and m.start < before]
-        return offices[-1] if offices else None
+        if offices:
+            return offices[-1]
+        services = [m for m in mentions if m.start < before]  # no office and no health word named: a service
+        return services[-1] if services else None
 
     def referral(self, norm: str) -> Referral | None:
         """Another department as the complaint's target, or None (a health target, or none named)."""

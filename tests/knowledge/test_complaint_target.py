@@ -36,7 +36,8 @@ def test_the_object_of_the_verb_is_the_target(hand: ComplaintTargets) -> None:
 def test_without_an_object_the_last_office_named_before_the_verb(hand: ComplaintTargets) -> None:
     assert hand.referral("城管说找医院，医院说找税务局，我要申诉") == Referral("税务局", TAX)
     assert hand.referral("税务局说找城管，城管说找医院，我要投诉") is None
-    assert hand.referral("退税拖了半年，我要投诉") is None  # a service alone, not as the object: no target
+    assert hand.referral("退税拖了半年，我要投诉") == Referral("退税", TAX)  # no office named: the service
+    assert hand.referral("退税拖了半年，医院也不管，我要投诉") is None  # an office or health word comes first
     assert hand.referral("我要投诉") is None
 
 
