@@ -32,6 +32,9 @@ description) and for button payloads. Rules, in order:
    `ask_item` whatever DIET guessed — a yes/no, small talk, out-of-scope, a complaint — unless the head gives it a
    complaint probability of at least FOLLOWUP_COMPLAINT_MAX or it holds a ticket number (`clarify_answer`; checked
    right after the intents kept on purpose);
+3d. a message the app is sure is only small talk (a confident `smalltalk` verdict saying nothing beyond greetings,
+   thanks, goodbyes: "谢谢你啊 拜拜") that DIET took for anything but small talk is DIET's best-ranked greeting,
+   thanks or goodbye (`only_smalltalk`; checked right after 3c);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -42,6 +45,7 @@ description) and for button payloads. Rules, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from nlu_components.ticket_numbers import mentions_number
@@ -161,10 +165,26 @@ def asks_rather_than_complains(intent: str | None, gate: dict[str, Any]) -> bool
     return intent == "report_problem" and gate.get("asks") is True and gate["kind"] in ("in_domain", "policy")
 
 
+def only_smalltalk(intent: str | None, text: str, gate: dict[str, Any], ranking: Sequence[str] = ()) -> str | None:
+    """A message the app is sure says nothing beyond greetings, thanks, goodbyes and acknowledgements (a confident
+    `smalltalk` verdict counting 0 characters beyond them: "谢谢你啊 拜拜", "唔该晒") that DIET took for a question,
+    a complaint, out-of-scope or its fallback is small talk: DIET's best-ranked greeting, thanks or goodbye (thanks
+    when it ranked none); None to keep DIET's intent (a yes/no, chitchat or a greeting stay as DIET said)."""
+    if not (gate["kind"] == "smalltalk" and gate["confident"] and gate.get("beyond_smalltalk") == 0):
+        return None
+    if intent in SMALLTALK_INTENTS or mentions_number(text):
+        return None
+    return next((name for name in ranking if name in GREETING_INTENTS), "thank")
+
+
 def overriding_intent(
-    text: str, intent: str | None, has_ticket_number: bool, gate: dict[str, Any] | None
+    text: str,
+    intent: str | None,
+    has_ticket_number: bool,
+    gate: dict[str, Any] | None,
+    ranking: Sequence[str] = (),
 ) -> str | None:
-    """The intent to use instead of `intent`, or None to keep DIET's."""
+    """The intent to use instead of `intent`, or None to keep DIET's (`ranking`: DIET's intents, best first)."""
     if gate is None or not text or text.startswith("/"):
         return None
     if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
@@ -176,6 +196,9 @@ def overriding_intent(
     answer = clarify_answer(intent, text, gate)
     if answer is not None:
         return answer  # "续期的" right after "which one?": the engine tells which choice it picks
+    closing = only_smalltalk(intent, text, gate, ranking)
+    if closing is not None:
+        return closing  # "谢谢你啊 拜拜" that DIET took for a question: nothing to look up
     follow_up = gate["kind"] == "in_domain" and gate["confident"]
     says_more = substance(text, gate) > 0
     if (

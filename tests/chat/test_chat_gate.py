@@ -393,3 +393,29 @@ def test_a_followup_asking_for_part_of_the_guide_beats_a_leaning_head_and_diets_
     assert overriding_intent("他们电话多少", "ask_human", False, phone) == "ask_item"
     assert overriding_intent("他们电话多少", "ask_human", False, {**phone, "followup_aspect": False}) is None
     assert overriding_intent("转人工", "ask_human", False, {**phone, "asks_human": True}) is None  # DIET's stands
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "ranking", "expected"),
+    [
+        # only small talk, the app is sure: DIET's question, complaint or fallback becomes its best-ranked closing
+        (
+            "谢谢你啊 拜拜",
+            "ask_item",
+            _gate("smalltalk", 0.99, True) | {"beyond_smalltalk": 0},
+            ["ask_item", "goodbye"],
+            "goodbye",
+        ),
+        ("唔该晒", "nlu_fallback", _gate("smalltalk", 0.95, True) | {"beyond_smalltalk": 0}, [], "thank"),
+        ("你好 在不在", "report_problem", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 0}, ["greet"], "greet"),
+        # kept: DIET's own small talk, a count above 0, an unsure verdict, a ticket number
+        ("好的", "affirm", _gate("smalltalk", 0.99, True) | {"beyond_smalltalk": 0}, [], None),
+        ("谢谢，护士注册要多久", "ask_item", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 7}, [], None),
+        ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.5, False) | {"beyond_smalltalk": 0}, [], None),
+        ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.9, True), [], None),  # no count from the app
+    ],
+)
+def test_a_message_the_app_is_sure_is_only_small_talk_is_small_talk(
+    text: str, intent: str, gate: dict[str, object], ranking: list[str], expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, False, gate, ranking) == expected
