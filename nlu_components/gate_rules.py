@@ -5,8 +5,10 @@ The app sends, with each typed message, REST-channel metadata
 It leaves the gate out while the complaint intake is asking for something (there a long text is the
 description) and for button payloads. Rules, in order:
 
-0. a message with a ticket number that DIET took for a question, small talk or its fallback is a
-   ticket-status question (the number is looked up, an unknown one gets 未找到该工单);
+0. a message with a ticket number that DIET took for a question, small talk or its fallback — or for a complaint
+   when it says little beyond the number (at most NUMBER_CONTEXT_CHARS: a full-width number alone, "status of
+   my complaint BBC-20260718-0311 please") — is a ticket-status question (the number is looked up, an unknown one
+   gets 未找到该工单);
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
    confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
@@ -48,7 +50,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nlu_components.ticket_numbers import mentions_number
+from nlu_components.ticket_numbers import fold, mentions_number, number_pattern
 
 LONG_MESSAGE_CHARS = 40
 SHORT_ANSWER_CHARS = 6
@@ -152,6 +154,17 @@ def clarify_answer(intent: str | None, text: str, gate: dict[str, Any]) -> str |
     return "ask_item"
 
 
+NUMBER_CONTEXT_CHARS = 40
+"""A message holding a ticket number and at most this many other characters (punctuation aside) asks about that
+ticket even when DIET saw a complaint in it; a longer one may be a new complaint that cites an old number."""
+_NUMBER = number_pattern()
+
+
+def says_little_beyond(text: str) -> bool:
+    """Whether a message says at most NUMBER_CONTEXT_CHARS characters besides the ticket numbers in it."""
+    return len(_PUNCTUATION.sub("", _NUMBER.sub("", fold(text)))) <= NUMBER_CONTEXT_CHARS
+
+
 def looks_like_ticket_number(value: Any) -> bool:
     """Whether an extracted ticket_number entity looks like one (letters, then a date): DIET's entity
     extractor also tags bare numbers ("明年满60")."""
@@ -208,7 +221,9 @@ def overriding_intent(
     ):
         return None  # "好的", "不用了" — but "换成湖北的", "收钱不" (the gate's confident follow-up) are questions
     has_ticket_number = has_ticket_number or mentions_number(text)  # any form, whatever DIET's regex saw
-    if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
+    if has_ticket_number and (
+        intent in SOFT_INTENTS or intent == "ask_item" or (intent == "report_problem" and says_little_beyond(text))
+    ):
         return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     follow = followup_question(intent, gate)
     if follow is not None:

@@ -419,3 +419,18 @@ def test_a_message_the_app_is_sure_is_only_small_talk_is_small_talk(
     text: str, intent: str, gate: dict[str, object], ranking: list[str], expected: str | None
 ) -> None:
     assert overriding_intent(text, intent, False, gate, ranking) == expected
+
+
+def test_a_ticket_number_with_little_else_is_looked_up_even_when_diet_saw_a_complaint() -> None:
+    complaint = {"kind": "complaint", "confidence": 0.45, "confident": True}
+    unsure = {"kind": "policy", "confidence": 0.5, "confident": False}
+    assert (
+        overriding_intent("ＨＺＪ－２０２６１０１５－００２２", "report_problem", False, unsure) == "ask_ticket_status"
+    )
+    english = "status of my complaint BBC-20260718-0311 please"
+    assert overriding_intent(english, "report_problem", False, complaint) == "ask_ticket_status"
+    story = (
+        "我的工单BBC-20261122-0007办了两个月，窗口一直说在审核，打电话没人接，"
+        "材料补了三次还是不受理，今天又让我重新交，我要投诉"
+    )
+    assert overriding_intent(story, "report_problem", False, complaint) is None  # a new complaint citing a number
