@@ -22,7 +22,7 @@ from actions import texts
 from actions.app_client import AppUnavailableError, RequestRejectedError, get_client, get_settings
 from actions.contracts import TicketStatus
 from actions.meta import send_meta
-from nlu_components.ticket_numbers import find_number
+from nlu_components.ticket_numbers import find_number, mentions_number
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +64,25 @@ def ticket_number_from(tracker: Tracker) -> str | None:
     return None
 
 
+def gives_another_number(tracker: Tracker) -> bool:
+    """The message gives a number shaped like a ticket number but with another prefix (``GD20261101-0001``,
+    ``WT-20260930-0412``: another system's, or mistyped): no ticket of ours has it, so the answer is "not found"
+    (with the form ours take), not a request for a number the citizen has just given."""
+    if mentions_number(tracker.latest_message.get("text") or ""):
+        return True
+    return any(mentions_number(str(v)) for v in tracker.get_latest_entity_values("ticket_number"))
+
+
 class ActionTicketStatus(Action):
     def name(self) -> str:
         return "action_ticket_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         number = ticket_number_from(tracker)
+        if number is None and gives_another_number(tracker):
+            dispatcher.utter_message(text=texts.TICKET_NOT_FOUND)  # nothing to look up: no ticket of ours
+            send_meta(dispatcher, "ticket_status")
+            return []
         if number is None:
             dispatcher.utter_message(text=texts.ASK_TICKET_NUMBER)
             send_meta(dispatcher, "ticket_status")

@@ -154,3 +154,6 @@ class Referral(_Strict):
 
     department: str
     keywords: list[str] = Field(min_length=1)
+    agencies: list[str] = Field(default_factory=list)
+    """The department's offices and staff as citizens name them (医保局, 公积金中心, 城管, 派出所 …): a complaint whose
+    target is one of them is that department's matter (`knowledge/query/complaint_target.py`)."""

@@ -51,6 +51,7 @@ CLARIFY = "您想问的是哪一个事项？请选择："
 CLARIFY_SUB_ITEM = "【{name}】分为几种情形，您办理的是哪一种？"
 NO_ANSWER = "抱歉，知识库中没有找到关于“{question}”的办事指南，我不能凭猜测回答。"
 REFERRAL = "“{keyword}”相关业务一般由{department}办理，不属于卫生健康部门的办事指南范围。"
+COMPLAINT_REFERRAL = "对“{keyword}”的意见和投诉一般由{department}受理，不属于卫生健康部门的办事范围。"
 OTHER_DEPARTMENT = "这看起来不属于卫生健康部门的业务，卫生健康委的办事指南里没有相关内容。"
 NO_ANSWER_HINT = "您可以拨打政务服务便民热线{helpline}，或到当地政务服务中心咨询。"
 

@@ -264,7 +264,7 @@ class Checks:
         owner: dict[str, str] = {}
         names = {normalise_name(n): i.code for i in self.report.items for n in (i.name, *i.aliases)}
         for referral in referrals:
-            for keyword in referral.keywords:
+            for keyword in (*referral.keywords, *referral.agencies):
                 key = normalise_name(keyword)
                 if key in owner and owner[key] != referral.department:
                     self.add(

@@ -43,7 +43,8 @@ class GateIntentOverride(GraphComponent):
                 for e in message.get("entities") or []
             )
             text = message.get("text") or ""
-            target = overriding_intent(text, intent, has_ticket, gate)
+            names = [r.get("name") for r in message.get("intent_ranking") or [] if isinstance(r.get("name"), str)]
+            target = overriding_intent(text, intent, has_ticket, gate, names)
             if target is None:
                 continue
             logger.info("gate: intent %s -> %s (gate %s %.2f)", intent, target, gate["kind"], gate["confidence"])

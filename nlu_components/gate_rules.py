@@ -5,8 +5,10 @@ The app sends, with each typed message, REST-channel metadata
 It leaves the gate out while the complaint intake is asking for something (there a long text is the
 description) and for button payloads. Rules, in order:
 
-0. a message with a ticket number that DIET took for a question, small talk or its fallback is a
-   ticket-status question (the number is looked up, an unknown one gets 未找到该工单);
+0. a message with a ticket number that DIET took for a question, small talk or its fallback — or for a complaint
+   when it says little beyond the number (at most NUMBER_CONTEXT_CHARS: a full-width number alone, "status of
+   my complaint BBC-20260718-0311 please") — is a ticket-status question (the number is looked up, an unknown one
+   gets 未找到该工单);
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
    confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
@@ -34,6 +36,9 @@ description) and for button payloads. Rules, in order:
    `ask_item` whatever DIET guessed — a yes/no, small talk, out-of-scope, a complaint — unless the head gives it a
    complaint probability of at least FOLLOWUP_COMPLAINT_MAX or it holds a ticket number (`clarify_answer`; checked
    right after the intents kept on purpose);
+3d. a message the app is sure is only small talk (a confident `smalltalk` verdict saying nothing beyond greetings,
+   thanks, goodbyes: "谢谢你啊 拜拜") that DIET took for anything but small talk is DIET's best-ranked greeting,
+   thanks or goodbye (`only_smalltalk`; checked right after 3c);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -44,9 +49,10 @@ description) and for button payloads. Rules, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from nlu_components.ticket_numbers import mentions_number
+from nlu_components.ticket_numbers import fold, mentions_number, number_pattern
 
 LONG_MESSAGE_CHARS = 40
 SHORT_ANSWER_CHARS = 6
@@ -152,6 +158,17 @@ def clarify_answer(intent: str | None, text: str, gate: dict[str, Any]) -> str |
     return "ask_item"
 
 
+NUMBER_CONTEXT_CHARS = 40
+"""A message holding a ticket number and at most this many other characters (punctuation aside) asks about that
+ticket even when DIET saw a complaint in it; a longer one may be a new complaint that cites an old number."""
+_NUMBER = number_pattern()
+
+
+def says_little_beyond(text: str) -> bool:
+    """Whether a message says at most NUMBER_CONTEXT_CHARS characters besides the ticket numbers in it."""
+    return len(_PUNCTUATION.sub("", _NUMBER.sub("", fold(text)))) <= NUMBER_CONTEXT_CHARS
+
+
 def looks_like_ticket_number(value: Any) -> bool:
     """Whether an extracted ticket_number entity looks like one (letters, then a date): DIET's entity
     extractor also tags bare numbers ("明年满60")."""
@@ -165,10 +182,26 @@ def asks_rather_than_complains(intent: str | None, gate: dict[str, Any]) -> bool
     return intent == "report_problem" and gate.get("asks") is True and gate["kind"] in ("in_domain", "policy")
 
 
+def only_smalltalk(intent: str | None, text: str, gate: dict[str, Any], ranking: Sequence[str] = ()) -> str | None:
+    """A message the app is sure says nothing beyond greetings, thanks, goodbyes and acknowledgements (a confident
+    `smalltalk` verdict counting 0 characters beyond them: "谢谢你啊 拜拜", "唔该晒") that DIET took for a question,
+    a complaint, out-of-scope or its fallback is small talk: DIET's best-ranked greeting, thanks or goodbye (thanks
+    when it ranked none); None to keep DIET's intent (a yes/no, chitchat or a greeting stay as DIET said)."""
+    if not (gate["kind"] == "smalltalk" and gate["confident"] and gate.get("beyond_smalltalk") == 0):
+        return None
+    if intent in SMALLTALK_INTENTS or mentions_number(text):
+        return None
+    return next((name for name in ranking if name in GREETING_INTENTS), "thank")
+
+
 def overriding_intent(
-    text: str, intent: str | None, has_ticket_number: bool, gate: dict[str, Any] | None
+    text: str,
+    intent: str | None,
+    has_ticket_number: bool,
+    gate: dict[str, Any] | None,
+    ranking: Sequence[str] = (),
 ) -> str | None:
-    """The intent to use instead of `intent`, or None to keep DIET's."""
+    """The intent to use instead of `intent`, or None to keep DIET's (`ranking`: DIET's intents, best first)."""
     if gate is None or not text or text.startswith("/"):
         return None
     if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
@@ -182,6 +215,9 @@ def overriding_intent(
     answer = clarify_answer(intent, text, gate)
     if answer is not None:
         return answer  # "续期的" right after "which one?": the engine tells which choice it picks
+    closing = only_smalltalk(intent, text, gate, ranking)
+    if closing is not None:
+        return closing  # "谢谢你啊 拜拜" that DIET took for a question: nothing to look up
     follow_up = gate["kind"] == "in_domain" and gate["confident"]
     says_more = substance(text, gate) > 0
     if (
@@ -191,7 +227,9 @@ def overriding_intent(
     ):
         return None  # "好的", "不用了" — but "换成湖北的", "收钱不" (the gate's confident follow-up) are questions
     has_ticket_number = has_ticket_number or mentions_number(text)  # any form, whatever DIET's regex saw
-    if has_ticket_number and (intent in SOFT_INTENTS or intent == "ask_item"):
+    if has_ticket_number and (
+        intent in SOFT_INTENTS or intent == "ask_item" or (intent == "report_problem" and says_little_beyond(text))
+    ):
         return "ask_ticket_status"  # "BBC 20261122 0007 这个有结果了吗": a ticket number is looked up
     follow = followup_question(intent, gate)
     if follow is not None:

@@ -89,7 +89,11 @@ class Composer:
                 candidates=self._candidates(scores.ranked[:3]),
             )
         text = texts.NO_ANSWER.format(question=query.text.strip()[:30])
-        if decision.referral:
+        if decision.referral and decision.rule == "complaint_about_department":
+            text += texts.COMPLAINT_REFERRAL.format(
+                keyword=decision.referral.keyword, department=decision.referral.department
+            )
+        elif decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
         elif decision.rule == "other_department":
             text += texts.OTHER_DEPARTMENT

@@ -8,6 +8,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     (decide/clarify_reply.py; a referral keyword in it leaves it to the next rules)
     referral        another department's service by keyword, no item of ours named (or only in passing while
                     the learned kind says another department) → no answer naming the department
+    complaint_about_department  a complaint whose target is another department's office, staff or service, no
+                    item of ours named ("…我要投诉公积金中心") → no answer naming that department
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
     policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
                     policy's document holds best: that document's best point (decide/topic.py)
@@ -21,7 +23,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     named_item      names an item (or alias) verbatim
     generic         names only a kind of thing ("我要办许可证"): ask which item, unless the context says
     department_question  asks which department / where to complain, names no item of ours → no answer
-                    (referral, other_department and department_question: decide/turn_away.py)
+                    (referral, complaint_about_department, other_department and department_question:
+                    decide/turn_away.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
                     questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
@@ -53,7 +56,7 @@ from knowledge.decide.region_guide import asks_for_the_guide, region_without_gui
 from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup, policy_sub_item
 from knowledge.decide.tuning import Tuning
-from knowledge.decide.turn_away import department_question, other_department, referral
+from knowledge.decide.turn_away import complaint_about_department, department_question, other_department, referral
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -387,6 +390,7 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
 RULES: tuple[Rule, ...] = (
     clarify_reply,
     referral,
+    complaint_about_department,
     other_department,
     policy_followup,
     followup,

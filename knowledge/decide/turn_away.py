@@ -1,4 +1,5 @@
-"""The rules that turn a question away: another department's service by keyword (`referral`), the learned
+"""The rules that turn a question away: another department's service by keyword (`referral`), a complaint about
+another department (`complaint_about_department`), the learned
 kind confidently another department's (`other_department`), or a question asking which department handles
 something (`department_question`). Each returns the honest no-answer (naming the department where a keyword
 did) or None; `rules.RULES` orders them among the others."""
@@ -135,6 +136,17 @@ def referral(s: Situation, f: Facts) -> Decision | None:
     ):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
     return None
+
+
+def complaint_about_department(s: Situation, f: Facts) -> Decision | None:
+    """A complaint whose target is another department's office, staff or service (`Query.complaint_target`: "…我要
+    投诉公积金中心", "…应急局来查…罚得太重了，我想申诉") and that names no item of ours verbatim → the no-answer naming
+    that department: its service, its staff, its delay are its own matter. A complaint about a hospital, a clinic,
+    a vaccination, a health permit or the commission has no such target (the complaint intake takes it)."""
+    q = s.query
+    if q.complaint_target is None or s.scores.exact:
+        return None
+    return Decision(kind="no_answer", rule="complaint_about_department", referral=q.complaint_target)
 
 
 def other_department(s: Situation, f: Facts) -> Decision | None:

@@ -52,6 +52,16 @@ def asks_question(kind: str | None, prediction: dict[str, float], threshold: flo
     return sum(prediction.get(k, 0.0) for k in QUESTION_KINDS) >= threshold
 
 
+def complains_about_department(query: Any, names_item: bool) -> bool:
+    """Rule `complaint_about_department`: a complaint whose target is another department — its office, staff or
+    service ("…医保局让我们来回跑了四趟…我要投诉医保局", "城管把我…摊收了…我要投诉城管"; `Query.complaint_target`,
+    `knowledge/query/complaint_target.py`) — naming no item of ours is that department's matter: a confident
+    `other_department`, whatever the head makes of its tone, so Rasa sends it to the engine's referral and not to
+    the 办不成事 intake. A complaint about a hospital, clinic, vaccination, health permit or the commission's staff
+    has no such target and stays what the head says."""
+    return query.complaint_target is not None and not names_item
+
+
 class GatedEngine:
     def __init__(
         self,
@@ -79,6 +89,7 @@ class GatedEngine:
         """(kind, confidence, confident, characters said beyond small talk, asks for a person) for a text.
 
         The head's verdict, made consistent with what the engine will decide:
+        - a complaint about another department (`complains_about_department`) is a confident `other_department`;
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
           named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
           that asks which department handles something naming nothing of ours (the head not sure of
@@ -135,6 +146,8 @@ class GatedEngine:
         if sure == "other_department":
             return kind, confident
         named = self._names_item(query.norm)
+        if complains_about_department(query, named):
+            return "other_department", True  # "…我要投诉公积金中心": that department's matter, not a 办不成事 report
         if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
             return "other_department", True  # names another department's service: even a short complaint
         if not named and query.asks_department and sure is None and kind != "complaint":

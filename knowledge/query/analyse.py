@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.lexicon import CueHit, CueMatcher, Lexicon, contains
 from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
@@ -65,6 +66,13 @@ class Analyser:
         self.cues = CueMatcher(lexicon)
         self.region_words = sorted(region_words, key=len, reverse=True)
         self.referrals = list(referrals)
+        self.targets = ComplaintTargets(
+            agencies=[(a, r.department) for r in self.referrals for a in r.agencies],
+            services=[(k, r.department) for r in self.referrals for k in r.keywords],
+            health=lexicon.health_targets,
+            complaint_words=lexicon.complaint_words,
+            health_matters=lexicon.health_matters,
+        )
         self.predictors = predictors or Predictors()
         self._cue_words = lexicon.cue_words()
         self._generic = sorted(lexicon.generic_terms, key=len, reverse=True)
@@ -183,6 +191,7 @@ class Analyser:
         predicted_kind = predict_kind(self.predictors.kind, text)
         kind, kind_source = combine_kind(cue_kind, predicted_kind)
         residue, generic = self.residue(norm)
+        complains = any(contains(norm, w) for w in self.lexicon.complaint_words)
         hint = self.region_in(normalise(region_hint)) if region_hint else None
         query = Query(
             text=text,
@@ -200,6 +209,7 @@ class Analyser:
             policy_cues=policy_names + policy_general,
             ticket_numbers=tuple(find_numbers(text)),  # any plausible form (knowledge/ticket_numbers.py)
             referral=referral,
+            complaint_target=self.targets.referral(norm) if complains else None,
             kind=kind,
             kind_source=kind_source,
             kind_probs=predicted_kind,
@@ -212,7 +222,7 @@ class Analyser:
             asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
             asks=asks_something(norm, self.lexicon.question_words),
             refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
-            complains=any(contains(norm, w) for w in self.lexicon.complaint_words),
+            complains=complains,
             asks_medical_advice=self.asks_medical_advice(norm),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )

@@ -177,6 +177,13 @@ class Lexicon(_Strict):
     complaint_words: list[str] = Field(default_factory=list)
     """Verbs of complaining (投诉, 反映, 举报 …): a message using one is never sent to Rasa as a follow-up question,
     whatever else it asks ("…至今未收到答复，特此反映")."""
+    health_targets: list[str] = Field(default_factory=list)
+    """Health institutions, their staff and health matters a complaint may be about (医院, 诊所, 疾控, 疫苗, 卫生许可,
+    卫健委 …): a complaint whose target is one stays a complaint, whatever other department it also names
+    (`knowledge/query/complaint_target.py`)."""
+    health_matters: list[str] = Field(default_factory=list)
+    """Health matters (卫生许可, 消毒, 疫苗, 行医 …): a complaint naming one is about our services, whoever it names
+    as its target."""
     context_refs: list[str] = Field(default_factory=list)
     """Words that point back to what the conversation is about (这个, 它, 他们, this, it …): a message that uses
     one and names no other item continues the conversation, however long it is."""
@@ -191,6 +198,8 @@ class Lexicon(_Strict):
         "complaint_route_cues",
         "context_refs",
         "complaint_words",
+        "health_targets",
+        "health_matters",
     )
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
@@ -283,6 +292,12 @@ def _find(text: str, cue: str) -> list[tuple[int, int]]:
 
 def contains(text: str, cue: str) -> bool:
     return bool(_find(text, cue))
+
+
+def spans(text: str, cue: str) -> list[tuple[int, int]]:
+    """Where a (normalised) cue stands in a normalised text: (start, end) of each occurrence; English cues as
+    whole words."""
+    return _find(text, cue)
 
 
 class CueMatcher:

@@ -30,6 +30,7 @@ class Query:
     policy_names: tuple[str, ...] = ()  # words naming one policy ("告知承诺", "首违不罚")
     ticket_numbers: tuple[str, ...] = ()
     referral: Referral | None = None
+    complaint_target: Referral | None = None  # a complaint about another department (its office, staff, service)
     kind: str | None = None  # one of predictors.KIND_LABELS, or None when unknown
     kind_source: str = "none"
     kind_probs: dict[str, float] = field(default_factory=dict)

@@ -405,3 +405,44 @@ def test_a_followup_asking_for_part_of_the_guide_beats_a_leaning_head_and_diets_
     assert overriding_intent("他们电话多少", "ask_human", False, phone) == "ask_item"
     assert overriding_intent("他们电话多少", "ask_human", False, {**phone, "followup_aspect": False}) is None
     assert overriding_intent("转人工", "ask_human", False, {**phone, "asks_human": True}) is None  # DIET's stands
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "gate", "ranking", "expected"),
+    [
+        # only small talk, the app is sure: DIET's question, complaint or fallback becomes its best-ranked closing
+        (
+            "谢谢你啊 拜拜",
+            "ask_item",
+            _gate("smalltalk", 0.99, True) | {"beyond_smalltalk": 0},
+            ["ask_item", "goodbye"],
+            "goodbye",
+        ),
+        ("唔该晒", "nlu_fallback", _gate("smalltalk", 0.95, True) | {"beyond_smalltalk": 0}, [], "thank"),
+        ("你好 在不在", "report_problem", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 0}, ["greet"], "greet"),
+        # kept: DIET's own small talk, a count above 0, an unsure verdict, a ticket number
+        ("好的", "affirm", _gate("smalltalk", 0.99, True) | {"beyond_smalltalk": 0}, [], None),
+        ("谢谢，护士注册要多久", "ask_item", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 7}, [], None),
+        ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.5, False) | {"beyond_smalltalk": 0}, [], None),
+        ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.9, True), [], None),  # no count from the app
+    ],
+)
+def test_a_message_the_app_is_sure_is_only_small_talk_is_small_talk(
+    text: str, intent: str, gate: dict[str, object], ranking: list[str], expected: str | None
+) -> None:
+    assert overriding_intent(text, intent, False, gate, ranking) == expected
+
+
+def test_a_ticket_number_with_little_else_is_looked_up_even_when_diet_saw_a_complaint() -> None:
+    complaint = {"kind": "complaint", "confidence": 0.45, "confident": True}
+    unsure = {"kind": "policy", "confidence": 0.5, "confident": False}
+    assert (
+        overriding_intent("ＨＺＪ－２０２６１０１５－００２２", "report_problem", False, unsure) == "ask_ticket_status"
+    )
+    english = "status of my complaint BBC-20260718-0311 please"
+    assert overriding_intent(english, "report_problem", False, complaint) == "ask_ticket_status"
+    story = (
+        "我的工单BBC-20261122-0007办了两个月，窗口一直说在审核，打电话没人接，"
+        "材料补了三次还是不受理，今天又让我重新交，我要投诉"
+    )
+    assert overriding_intent(story, "report_problem", False, complaint) is None  # a new complaint citing a number

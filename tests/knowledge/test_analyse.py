@@ -246,3 +246,12 @@ def test_the_heads_guess_on_a_message_that_asks_nothing_is_dropped() -> None:
         assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {Aspect.location: 0.9}
     for asking in ("找谁补", "节假日受理吗", "who signs it off"):
         assert a.analyse(asking).aspects == (Aspect.location,)
+
+
+def test_a_complaint_about_another_department_carries_its_target() -> None:
+    referrals = [Referral(department="城市管理部门", keywords=["占道经营"], agencies=["城管"])]
+    a = Analyser(load_lexicon(), region_words=[], referrals=referrals)
+    target = a.analyse("城管把我的摊子收了，东西到现在都不还，我要投诉城管").complaint_target
+    assert target is not None and target.department == "城市管理部门"
+    assert a.analyse("城管把我的摊子收了，东西到现在都不还，怎么要回来").complaint_target is None  # no complaint verb
+    assert a.analyse("社区医院的护士态度很差，我要投诉").complaint_target is None  # a health institution

@@ -76,3 +76,25 @@ def test_keywords_cover_other_departments(
     others = [str(r["text"]) for r in tuning_rows if r["kind"] == "other_department"]
     covered = [t for t in others if _matches(t, keywords)]
     assert others and len(covered) / len(others) >= MIN_OTHER_DEPARTMENTS_MATCHED
+
+
+@pytest.fixture(scope="module")
+def agencies() -> list[tuple[str, str]]:
+    return [(normalise(a), r.department) for r in load_referrals() for a in r.agencies]
+
+
+def test_agencies_are_no_item_of_ours_nor_a_health_word(agencies: list[tuple[str, str]], our_names: list[str]) -> None:
+    """An agency (an office or staff word another department's complaint names: 医保局, 城管) never stands inside
+    one of our items' names, has one department, and is not itself a health institution or health matter of the
+    lexicon (those keep a complaint ours; where words overlap the longer one counts: 宠物医院 is not a 医院)."""
+    from knowledge.query.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    health = [normalise(w) for w in (*lexicon.health_targets, *lexicon.health_matters)]
+    assert agencies
+    assert not [(a, n) for a, _ in agencies for n in our_names if contains(n, a)]
+    assert not [(a, h) for a, _ in agencies for h in health if a == h]  # overlapping words: the longer wins (宠物医院)
+    owner: dict[str, set[str]] = {}
+    for a, d in agencies:
+        owner.setdefault(a, set()).add(d)
+    assert not {a: v for a, v in owner.items() if len(v) > 1}

@@ -217,6 +217,7 @@ def test_rules_are_named_and_ordered() -> None:
     assert names == [
         "clarify_reply",
         "referral",
+        "complaint_about_department",
         "other_department",
         "policy_followup",
         "followup",
@@ -519,3 +520,16 @@ def test_a_followup_after_a_policy_answer_reads_the_items_guide_for_that_policy(
     assert (d.item_code, d.sub_item) == (PLACE, "告知承诺制")  # the item's 告知承诺制 guide states its process
     plain = run(facts, q, scores({PLACE: 0.9}), Context(item_code=PLACE))
     assert plain.sub_item != "告知承诺制"
+
+
+def test_a_complaint_about_another_department_is_referred_unless_it_names_an_item(facts) -> None:  # type: ignore[no-untyped-def]
+    target = Referral("公积金中心", "住房公积金管理中心")
+    text = "公积金中心拖了两个月不给提取，我要投诉公积金中心"
+    q = query(text, complains=True, complaint_target=target)
+    d = run(facts, q, scores({NURSE: 0.99}))
+    assert (d.kind, d.rule, d.referral) == ("no_answer", "complaint_about_department", target)
+    assert (
+        turn_away.complaint_about_department(Situation(q, scores({NURSE: 0.99}, exact=(NURSE,)), Context()), facts)
+        is None
+    )
+    assert run(facts, query(text, complains=True), scores({NURSE: 0.99})).rule != "complaint_about_department"

@@ -277,3 +277,24 @@ def test_a_report_in_complaint_words_asking_nothing_is_a_confident_complaint(fak
     assert gated.gate("我要反映办不成的事")[:3] == ("complaint", 0.95, True)
     assert gated.gate("我要投诉")[:3] == ("complaint", 0.95, True)
     assert gated.gate("办不成事找谁反映").kind != "complaint"  # asks: the policy point with its channels may answer
+
+
+def test_a_complaint_about_another_department_is_referred_whatever_the_heads_tone(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    sure = _engine_with_kind(fake_engine, "complaint", 0.95)
+    sure.thresholds["complaint"] = 0.5
+    builder = (
+        "我们小区旁边在建一栋楼，"
+        + "每天晚上十一二点还在施工，吵得孩子睡不着，" * 2
+        + "打了几次电话都没人管，我要投诉施工方"
+    )
+    assert len(builder) > 60  # longer than a short question naming a service
+    assert sure.verdict(builder)[0:3:2] == ("other_department", True)
+    answer = sure.ask(builder)
+    assert (answer.kind, answer.rule) == ("no_answer", "complaint_about_department")
+    assert "住房和城乡建设部门" in answer.text and "12345" in answer.text
+    # a complaint about a hospital, however many other departments the story names, stays a complaint
+    hospital = "医保局让我回医院开证明，" + "医院的护士说不归她们管，来回跑了四趟，" * 3 + "我要投诉这家医院"
+    assert sure.verdict(hospital)[0] == "complaint"
+    # naming an item of ours keeps the head's verdict
+    permit = "我在政务中心申请公共场所卫生许可证，" + "市场监管局又说要先办别的，" * 3 + "我要投诉市场监管局"
+    assert sure.verdict(permit)[0] == "complaint"

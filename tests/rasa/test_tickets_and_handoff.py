@@ -115,6 +115,25 @@ def test_rate_limited_lookup_says_so(fake_app: FakeApp, make_tracker: Any) -> No
     assert dispatcher.messages[0]["text"].startswith("查询次数过多")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我上周反映的那个工单 GD20261101-0001 处理到哪一步了",
+        "status of my ticket WT-20260930-0412?",
+        "单号ab20250815-93",
+    ],
+)
+def test_a_number_of_another_form_is_not_found_without_a_lookup(
+    fake_app: FakeApp, make_tracker: Any, text: str
+) -> None:
+    tracker = make_tracker([user_event(text, "ask_ticket_status")])
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
+    assert fake_app.requests == []
+    assert dispatcher.messages[0]["text"] == texts.TICKET_NOT_FOUND
+    assert _meta(dispatcher)["kind"] == "ticket_status"
+
+
 def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any) -> None:
     tracker = make_tracker([user_event("查一下工单进度", "ask_ticket_status")])
     dispatcher = CollectingDispatcher()
