@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from knowledge.query.lexicon import CueHit, CueMatcher, Lexicon, contains
 from knowledge.query.model import Query, Referral
-from knowledge.schema import Aspect
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
+from knowledge.schema import Aspect
 from knowledge.schema import Referral as ReferralEntry
 from knowledge.text_normalise import normalise
 from knowledge.ticket_numbers import find_numbers
@@ -39,8 +39,8 @@ def asks_something(norm: str, question_words: Sequence[str]) -> bool:
 
 
 SUB_ITEM_HOW = (Aspect.materials, Aspect.process)
-"""A vague "how" (咋办, 怎么弄: `followup.vague_with_place`) about a named case (丢了, 到期了, 换单位): what the case's guide
-asks for, then its steps."""
+"""A vague "how" (咋办, 怎么弄: `followup.vague_with_place`) about a named case (丢了, 到期了, 换单位): what the
+case's guide asks for, then its steps."""
 
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 

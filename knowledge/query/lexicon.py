@@ -338,13 +338,16 @@ class CueMatcher:
         return self._asks_itself(text, lo, hi) and self._asks_itself(text, hi, lo)
 
     def _asks_itself(self, text: str, span: tuple[int, int], other: tuple[int, int]) -> bool:
-        """Whether a question word stands inside the cue, or right before or after it, outside the other cue."""
+        """Whether a question word stands inside the cue, or right beside it on the side away from the other cue
+        ("什么材料", "交钱吗"); a word between the two cues is not counted for either ("之日起多少日内发放")."""
+        after = span[0] < other[0]  # the other cue follows: look before this one
         for word in self._question_words:
             start = text.find(word, max(0, span[0] - len(word) - 1))
             while 0 <= start <= span[1] + 1:
                 end = start + len(word)
-                near = span[0] - 1 <= end and start <= span[1] + 1
-                if near and not _overlap((start, end), other):
+                inside = span[0] <= start and end <= span[1]
+                beside = span[0] - 1 <= end <= span[0] if after else span[1] <= start <= span[1] + 1
+                if inside or beside:
                     return True
                 start = text.find(word, start + 1)
         return False

@@ -246,3 +246,22 @@ def test_the_heads_guess_on_a_message_that_asks_nothing_is_dropped() -> None:
         assert q.aspects == () and q.aspect_source == "none" and q.aspect_probs == {Aspect.location: 0.9}
     for asking in ("找谁补", "节假日受理吗", "who signs it off"):
         assert a.analyse(asking).aspects == (Aspect.location,)
+
+
+def test_the_head_never_overrides_a_firm_cue() -> None:
+    sure = Predictors(
+        aspects=FixedPredictor({"time_limit": 0.99, "conditions": 0.1}),
+        aspect_thresholds={"time_limit": 0.5, "conditions": 0.5},
+        aspect_sure_thresholds={"time_limit": 0.9},
+        aspect_strategy="cues_unless_head_sure",
+    )
+    a = _analyser(sure)
+    firm = a.analyse("护士证快到期了 提前多少天去续")  # the applicant's deadline: the group is firm
+    assert firm.aspects == (Aspect.conditions,) and firm.aspect_source == "cue"
+    assert a.analyse("护士注册在哪里办").aspects == (Aspect.time_limit,)  # an ordinary cue yields when it is sure
+
+
+def test_a_vague_how_about_a_named_case_asks_for_its_materials_then_steps() -> None:
+    q = _analyser().analyse("小孩出生证明弄丢了咋办")
+    assert q.sub_item == "补发" and q.aspects == (Aspect.materials, Aspect.process) and q.aspect_source == "cue"
+    assert _analyser().analyse("出生证明怎么办").aspects == (Aspect.process,)  # no case named: how it goes
