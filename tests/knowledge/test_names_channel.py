@@ -77,9 +77,11 @@ class PlainNameMatcher:
             if len(set(bigrams(name)) - query_grams) > 2:  # one character changed spoils at most two bigrams
                 continue
             windows = (text[i : i + len(name)] for i in range(len(text) - len(name) + 1))
-            if any(not w.isascii() and sum(a != b for a, b in zip(w, name)) <= 1 for w in windows):
-                if fuzzy[code].score < SUBSTITUTED_SCORE:
-                    fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
+            substituted = any(
+                not w.isascii() and sum(a != b for a, b in zip(w, name, strict=True)) <= 1 for w in windows
+            )
+            if substituted and fuzzy[code].score < SUBSTITUTED_SCORE:
+                fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 
 
