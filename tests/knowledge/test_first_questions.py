@@ -1,0 +1,33 @@
+"""First questions of a conversation (round 8): another department's service asked about beside our item, and a policy
+named in the citizen's own words, on hand-built `Query` and `Scores` (no retrieval)."""
+
+from __future__ import annotations
+
+from knowledge.answer import Context
+from knowledge.decide import turn_away
+from knowledge.decide.rules import decide
+from knowledge.decide.situation import Facts, Situation
+from knowledge.query.lexicon import load_lexicon
+from knowledge.query.model import Referral
+from tests.support.decide import query, scores
+
+CLINIC = "clinic-filing"
+LICENCE = Referral("营业执照", "市场监督管理部门")
+
+
+def test_every_asking_clause_about_the_keyword_is_the_other_departments_question(facts: Facts) -> None:
+    named = scores({CLINIC: 1.09}, exact=(CLINIC,))
+    theirs = query("开诊所要办营业执照吗 营业执照咋办", referral=LICENCE)  # our item only says what the business is
+    d = decide(Situation(theirs, named, Context()), facts)
+    assert (d.kind, d.rule, d.referral) == ("no_answer", "referral", LICENCE)
+    # one asking clause, naming our item: a paper our item asks for (the named item answers)
+    paper = query("诊所备案需要营业执照吗", referral=LICENCE)
+    assert turn_away.referral(Situation(paper, named, Context()), facts) is None
+    # a second question about our item itself
+    ours = query("开诊所要办营业执照吗，诊所备案多久能办好", referral=LICENCE)
+    assert turn_away.referral(Situation(ours, named, Context()), facts) is None
+
+
+def test_a_bad_rating_in_the_citizens_words_names_the_rating_policy() -> None:
+    aliases = load_lexicon().policy_cues.aliases
+    assert {aliases[w] for w in ("打个差评", "给差评", "差评渠道")} == {"好差评"}
