@@ -31,3 +31,8 @@ def test_every_asking_clause_about_the_keyword_is_the_other_departments_question
 def test_a_bad_rating_in_the_citizens_words_names_the_rating_policy() -> None:
     aliases = load_lexicon().policy_cues.aliases
     assert {aliases[w] for w in ("打个差评", "给差评", "差评渠道")} == {"好差评"}
+
+
+def test_asking_to_be_spared_a_fine_names_the_first_violation_policy() -> None:
+    aliases = load_lexicon().policy_cues.aliases
+    assert {aliases[w] for w in ("能不能不罚", "可以不罚", "免罚")} == {"首违不罚"}
