@@ -27,7 +27,7 @@ LEXICON_FILE = "lexicon.yaml"
 CANONICAL_SUB_ITEMS = ("首次", "延续", "变更", "注销", "补发", "换发")
 
 # "我问的不是有效期", "不是问审批要几天": the negated part names what is NOT asked.
-_NEGATED = re.compile(r"(我问的)?不是(问|说)?[^，。,.？?！!]*")
+_NEGATED = re.compile(r"(我问的)?(?<!是)不是(问|说)?[^，。,.？?！!]*")
 
 
 class _Strict(BaseModel):
@@ -260,17 +260,19 @@ def without_negation(text: str) -> str:
 
 GAP = "*"
 """In a cue, a gap of a few words within one clause: "要办*吗" is "要办游泳馆的卫生许可吗" (whether it is needed)."""
-_GAP_FILL = r"[^，,。；;！!？?\s]{0,12}?"
+NUMBER = "#"
+"""In a cue, a number in digits or Chinese numerals: "#天?" is a figure being checked ("听说要7天？")."""
+_PATTERN_MARKS = {GAP: r"[^，,。；;！!？?\s]{0,12}?", NUMBER: r"[0-9零一二三四五六七八九十两百千]+"}
 
 
 @lru_cache(maxsize=256)
-def _gap_pattern(cue: str) -> re.Pattern[str]:
-    return re.compile(_GAP_FILL.join(re.escape(part) for part in cue.split(GAP)))
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    return re.compile("".join(_PATTERN_MARKS.get(ch, re.escape(ch)) for ch in cue))
 
 
 def _find(text: str, cue: str) -> list[tuple[int, int]]:
-    if GAP in cue:
-        return [(m.start(), m.end()) for m in _gap_pattern(cue).finditer(text)]
+    if GAP in cue or NUMBER in cue:
+        return [(m.start(), m.end()) for m in _cue_pattern(cue).finditer(text)]
     if cue not in text:
         return []
     if cue.isascii() and cue[:1].isalpha():

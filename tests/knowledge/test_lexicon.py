@@ -148,6 +148,11 @@ def test_priority_decides_between_cues_not_file_order() -> None:
         ("公共场所卫生许可证哪些地方要办", (Aspect.conditions,)),
         ("医院开始做职业健康检查要去备案吗 多久之内", (Aspect.conditions,)),  # the applicant's deadline
         ("我想在两家医院多点执业 咋弄", (Aspect.process,)),
+        # a figure heard and checked: its aspect ("执业地点" only tells what changes)
+        ("今年3月调到我们市XX医院上班，要变更执业地点，听说要7天？", (Aspect.time_limit, Aspect.location)),
+        ("孩子出生7天了还能办吗", (Aspect.conditions,)),  # tells, does not check the figure
+        ("婚检是不是要300元？", (Aspect.fee,)),  # 是不是 asks; it is no negation
+        ("是不是要交钱", (Aspect.fee,)),
     ],
 )
 def test_aspect_cues(question: str, aspects: tuple[Aspect, ...]) -> None:
@@ -172,6 +177,8 @@ def test_a_gap_in_a_cue_spans_a_few_words_of_one_clause() -> None:
     assert contains("要办吗", "要办*吗")
     assert not contains("我要办证，多少钱吗", "要办*吗")  # a clause break stands in the gap
     assert not contains("要办" + "一" * 13 + "吗", "要办*吗")  # too far apart
+    assert contains("听说要7天?", "#天?") and contains("要二十个工作日吗", "#个工作日吗")
+    assert not contains("出生7天了", "#天?")
 
 
 def test_firm_groups_are_listed_for_the_analyse_stage() -> None:
