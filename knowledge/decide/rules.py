@@ -34,6 +34,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     quoted verbatim (decide/faq_rule.py)
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
                     asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
+    how             the process asked of a guide that states none but the conditions: both (decide/how_fallback.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: the sub-item its own words point to (decide/sub_item_words.py: words only one
                     sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
@@ -50,6 +51,7 @@ from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
 from knowledge.decide.guide_words import aspect_from_guide_words
+from knowledge.decide.how_fallback import how_with_conditions
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
@@ -429,7 +431,8 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
     for rule in rules:
         decision = rule(s, f)
         if decision is not None:
-            refined = sub_items(faq(aspect_from_guide_words(decision, s.query, f.guide_words), s, f), f, s.query)
+            refined = aspect_from_guide_words(decision, s.query, f.guide_words)
+            refined = sub_items(faq(how_with_conditions(refined, f), s, f), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -14,8 +14,9 @@ from knowledge.query.model import Query
 from knowledge.schema import Aspect
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]")
-# Clauses as typed in a chat: punctuation, or a space between two Chinese characters ("我户口在云南禄丰 还能新办不")
-_SPOKEN_CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# Clauses as typed or spoken in a chat: punctuation, after 吗/呢, or a space between two Chinese characters
+# ("我户口在云南禄丰 还能新办不", "开诊所要办营业执照吗 营业执照咋办")
+_SPOKEN_CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _PREREQUISITE_ASPECTS = (Aspect.conditions, Aspect.materials)
 
 
@@ -44,6 +45,23 @@ def _asked_without_our_names(s: Situation, f: Facts) -> bool:
     if not q.question_clauses:  # one clause, our names only fuzzily, the keyword verbatim ("个体诊所每个月要报税吗")
         return True
     return any(q.referral.keyword in c and not f.names_in(c, tuple(s.scores.named)) for c in q.question_clauses)
+
+
+def _asks_only_about_the_keyword(s: Situation, f: Facts) -> bool:
+    """Every clause that asks (a question word or an aspect cue) carries the referral keyword, and one of them names
+    nothing of ours: our item only says what the business is ("开诊所要办营业执照吗 营业执照咋办")."""
+    q = s.query
+    if not s.scores.exact or q.referral is None:
+        return False
+    cues = f.selector.cues
+    words = cues.lexicon.question_words
+    clauses = [c for c in _SPOKEN_CLAUSES.split(q.norm) if c and c.strip()]
+    asking = [c for c in clauses if any(w in c for w in words) or cues.aspect_hits(c)]
+    return (
+        len(asking) >= 2
+        and all(q.referral.keyword in c for c in asking)
+        and any(not f.names_in(c, s.scores.exact) for c in asking)
+    )
 
 
 def _named_as_a_document(s: Situation, f: Facts) -> bool:
@@ -120,10 +138,10 @@ def _conversation_item_leads(s: Situation, f: Facts) -> bool:
 
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
-    (in a clause that asks nothing, or as a paper the other service asks for) or while the learned kind is
-    confidently another department's. Mid-conversation, a message only stating a place, telling a story with the
-    keyword beside a question of its own, or asking whether the item needs what the keyword names, is the follow-up
-    rule's."""
+    (in a clause that asks nothing, as a paper the other service asks for, or as the business in a message whose every
+    asking clause is about the keyword's service) or while the learned kind is confidently another department's.
+    Mid-conversation, a message only stating a place, telling a story with the keyword beside a question of its own,
+    or asking whether the item needs what the keyword names, is the follow-up rule's."""
     q = s.query
     if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s, f) or _asked_as_a_prerequisite(s, f)):
         return None
@@ -133,6 +151,7 @@ def referral(s: Situation, f: Facts) -> Decision | None:
         or _named_in_passing(s, f)
         or _asked_without_our_names(s, f)
         or _named_as_a_document(s, f)
+        or _asks_only_about_the_keyword(s, f)
     ):
         return Decision(kind="no_answer", rule="referral", referral=q.referral)
     return None

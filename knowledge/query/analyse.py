@@ -11,6 +11,7 @@ from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.lexicon import CueHit, CueMatcher, Lexicon, contains
 from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
+from knowledge.schema import Aspect
 from knowledge.schema import Referral as ReferralEntry
 from knowledge.text_normalise import normalise
 from knowledge.ticket_numbers import find_numbers
@@ -37,6 +38,10 @@ def asks_something(norm: str, question_words: Sequence[str]) -> bool:
         or bool(_EN_QUESTION.search(norm))
     )
 
+
+SUB_ITEM_HOW = (Aspect.materials, Aspect.process)
+"""A vague "how" (咋办, 怎么弄: `followup.vague_with_place`) about a named case (丢了, 到期了, 换单位): what the
+case's guide asks for, then its steps."""
 
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 
@@ -75,6 +80,7 @@ class Analyser:
         )
         self.predictors = predictors or Predictors()
         self._cue_words = lexicon.cue_words()
+        self._firm_cues = lexicon.firm_cues()
         self._generic = sorted(lexicon.generic_terms, key=len, reverse=True)
         self._filler = re.compile("[" + re.escape(lexicon.filler.chars) + "]")
         words = "|".join(re.escape(w) for w in sorted(lexicon.filler.words, key=len, reverse=True))
@@ -176,11 +182,15 @@ class Analyser:
             strategy=self.predictors.aspect_strategy,
             sure_thresholds=self.predictors.aspect_sure_thresholds,
             cue_word=hits[0].cue if hits else None,
-            confirmed=self.predictors.confirmed_cues,
+            confirmed=self.predictors.confirmed_cues | self._firm_cues,
             contradicted=self.predictors.contradicted_cues,
         )
         if aspect_source == "predictor" and detect_language(text, norm) != "en" and not self.asks_something(norm):
             aspects, aspect_source = (), "none"  # the head's guess on a message that asks nothing of its own
+        sub_item = self.cues.sub_item(norm)
+        vague = bool(hits) and all(h.cue in self.lexicon.followup.vague_with_place for h in hits)
+        if sub_item and vague and aspect_source == "cue":
+            aspects = SUB_ITEM_HOW  # "证丢了咋办": what the case needs (补发's 遗失声明), then how it goes
         policy = self.lexicon.policy_cues
         named = [c for c in policy.names if contains(norm, c)]
         named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]
@@ -201,8 +211,8 @@ class Analyser:
             aspect_source=aspect_source,
             aspect_cues=tuple(h.cue for h in hits),
             aspect_probs=predicted_aspects,
-            vague_aspect=bool(hits) and all(h.cue in self.lexicon.followup.vague_with_place for h in hits),
-            sub_item=self.cues.sub_item(norm),
+            vague_aspect=vague,
+            sub_item=sub_item,
             region=self.region_in(norm),
             region_hint=hint,
             policy_names=policy_names,

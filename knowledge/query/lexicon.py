@@ -27,7 +27,7 @@ LEXICON_FILE = "lexicon.yaml"
 CANONICAL_SUB_ITEMS = ("首次", "延续", "变更", "注销", "补发", "换发")
 
 # "我问的不是有效期", "不是问审批要几天": the negated part names what is NOT asked.
-_NEGATED = re.compile(r"(我问的)?不是(问|说)?[^，。,.？?！!]*")
+_NEGATED = re.compile(r"(我问的)?(?<!是)不是(问|说)?[^，。,.？?！!]*")
 
 
 class _Strict(BaseModel):
@@ -52,6 +52,10 @@ class AspectCueGroup(_Strict):
     priority: int = Field(ge=0)
     combine: bool = False  # may this group add a second aspect to a question?
     cues: list[str] = Field(min_length=1)
+    firm: bool = False
+    """The learned aspect head never overrides these cues, however sure it is of another aspect: phrases whose aspect
+    the head misreads from a word they share with another ("提前多少天" is the applicant's deadline, a condition, not
+    the office's time limit)."""
     dialect: Literal["yue"] | None = None
     """`yue`: Cantonese words (几耐, 喺边度 …); such a group mirrors the Mandarin group of its aspect one priority
     step above it, so that the Mandarin order of the aspects decides between them."""
@@ -239,6 +243,10 @@ class Lexicon(_Strict):
     def ordered_sub_items(self) -> list[SubItemCues]:
         return sorted(self.sub_items, key=lambda s: -s.priority)
 
+    def firm_cues(self) -> frozenset[str]:
+        """The cues of the groups marked `firm` (the aspect head does not override them)."""
+        return frozenset(c for g in self.aspect_cues if g.firm for c in g.cues)
+
     def cue_words(self) -> list[str]:
         """Every aspect and sub-item cue, longest first (to strip them when judging what else a question says)."""
         words = {c for g in self.aspect_cues for c in g.cues} | {c for s in self.sub_items for c in s.cues}
@@ -276,7 +284,21 @@ def without_negation(text: str) -> str:
     return stripped if stripped.strip() else text
 
 
+GAP = "*"
+"""In a cue, a gap of a few words within one clause: "要办*吗" is "要办游泳馆的卫生许可吗" (whether it is needed)."""
+NUMBER = "#"
+"""In a cue, a number in digits or Chinese numerals: "#天?" is a figure being checked ("听说要7天？")."""
+_PATTERN_MARKS = {GAP: r"[^，,。；;！!？?\s]{0,12}?", NUMBER: r"[0-9零一二三四五六七八九十两百千]+"}
+
+
+@lru_cache(maxsize=256)
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    return re.compile("".join(_PATTERN_MARKS.get(ch, re.escape(ch)) for ch in cue))
+
+
 def _find(text: str, cue: str) -> list[tuple[int, int]]:
+    if GAP in cue or NUMBER in cue:
+        return [(m.start(), m.end()) for m in _cue_pattern(cue).finditer(text)]
     if cue not in text:
         return []
     if cue.isascii() and cue[:1].isalpha():
@@ -308,6 +330,7 @@ class CueMatcher:
         self._groups = [(g, sorted(g.cues, key=len, reverse=True)) for g in lexicon.ordered_groups()]
         self._sub_items = lexicon.ordered_sub_items()
         self._guide_words = {s.canonical: tuple(s.guide_words) for s in lexicon.sub_items}
+        self._question_words = tuple(w for w in lexicon.question_words if not w.isascii())
 
     def aspect_hits(self, norm: str) -> list[CueHit]:
         """Primary aspect first, then at most one more that the question asks for separately."""
@@ -334,9 +357,34 @@ class CueMatcher:
         return hits
 
     def _apart(self, text: str, first: CueHit, span: tuple[int, int]) -> bool:
+        """Whether a second cue asks for something of its own: a connector stands between the two ("材料和费用"), a
+        space parts two Chinese clauses (voice input, chat without punctuation: "要多长时间 在哪里交材料"), or each
+        Chinese cue carries a question word of its own ("在哪办要交钱吗": 哪 and 吗; not "有效期多久", where 多久 is
+        the other cue's)."""
         lo, hi = sorted([(first.start, first.end), span])
         between = text[lo[1] : hi[0]]
-        return any(contains(between, c) for c in self.lexicon.combine_connectors)
+        if any(contains(between, c) for c in self.lexicon.combine_connectors):
+            return True
+        if _CJK_SPACE.search(text[max(0, lo[1] - 1) : hi[0] + 1]):
+            return True
+        if text[lo[0] : lo[1]].isascii() or text[hi[0] : hi[1]].isascii():
+            return False
+        return self._asks_itself(text, lo, hi) and self._asks_itself(text, hi, lo)
+
+    def _asks_itself(self, text: str, span: tuple[int, int], other: tuple[int, int]) -> bool:
+        """Whether a question word stands inside the cue, or right beside it on the side away from the other cue
+        ("什么材料", "交钱吗"); a word between the two cues is not counted for either ("之日起多少日内发放")."""
+        after = span[0] < other[0]  # the other cue follows: look before this one
+        for word in self._question_words:
+            start = text.find(word, max(0, span[0] - len(word) - 1))
+            while 0 <= start <= span[1] + 1:
+                end = start + len(word)
+                inside = span[0] <= start and end <= span[1]
+                beside = span[0] - 1 <= end <= span[0] if after else span[1] <= start <= span[1] + 1
+                if inside or beside:
+                    return True
+                start = text.find(word, start + 1)
+        return False
 
     def sub_item(self, norm: str) -> str | None:
         text = without_negation(norm)
@@ -358,6 +406,9 @@ class CueMatcher:
         covered = [c for c in CANONICAL_SUB_ITEMS if self.sub_item_matches(guide_sub_item, c)]
         # One canonical word, or the guide's own text when it covers several ("首次/变更/注销") or none.
         return covered[0] if len(covered) == 1 else guide_sub_item
+
+
+_CJK_SPACE = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

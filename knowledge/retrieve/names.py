@@ -26,6 +26,9 @@ class NameHit:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+_MASK = "\x00"
+MIN_SUBSTITUTED = 6  # a name this long may be matched with one character miswritten
+SUBSTITUTED_SCORE = 0.8  # like a fuzzy match whose every bigram but those of the miswritten character agrees
 _EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
 
 
@@ -82,6 +85,14 @@ class NameMatcher:
                 for gram in grams:
                     self._by_gram[gram].append(n)
         self._lengths = sorted({len(name) for name, _ in self._names})
+        # one character miswritten (a homophone: "公共厂所卫生许可"): each Chinese name of MIN_SUBSTITUTED characters or
+        # more under each of its characters masked
+        self._masked: dict[str, list[int]] = defaultdict(list)
+        for n, (name, _) in enumerate(self._names):
+            if not name.isascii() and len(name) >= MIN_SUBSTITUTED:
+                for i in range(len(name)):
+                    self._masked[name[:i] + _MASK + name[i + 1 :]].append(n)
+        self._masked_lengths = sorted({len(k) for k in self._masked})
 
     def _contained(self, text: str) -> list[int]:
         """Places in `_names` of the names that occur in `text` (as substrings), in order."""
@@ -93,6 +104,18 @@ class NameMatcher:
                 places = self._by_text.get(text[start : start + size])
                 if places:
                     found.update(places)
+        return sorted(found)
+
+    def _substituted(self, text: str) -> list[int]:
+        """Places in `_names` of the Chinese names the text carries with exactly one character miswritten."""
+        found: set[int] = set()
+        for size in self._masked_lengths:
+            for start in range(len(text) - size + 1):
+                window = text[start : start + size]
+                if window.isascii():
+                    continue
+                for i in range(size):
+                    found.update(self._masked.get(window[:i] + _MASK + window[i + 1 :], ()))
         return sorted(found)
 
     def match(self, question: str) -> list[NameHit]:
@@ -133,6 +156,10 @@ class NameMatcher:
             overlap = shared / len(grams)
             if overlap >= 0.6 and overlap * 0.8 > fuzzy[code].score:
                 fuzzy[code] = NameHit(code, name, False, overlap * 0.8)
+        for n in self._substituted(text):
+            name, code = self._names[n]
+            if fuzzy[code].score < SUBSTITUTED_SCORE:
+                fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 
 

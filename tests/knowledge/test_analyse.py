@@ -255,3 +255,22 @@ def test_a_complaint_about_another_department_carries_its_target() -> None:
     assert target is not None and target.department == "城市管理部门"
     assert a.analyse("城管把我的摊子收了，东西到现在都不还，怎么要回来").complaint_target is None  # no complaint verb
     assert a.analyse("社区医院的护士态度很差，我要投诉").complaint_target is None  # a health institution
+
+
+def test_the_head_never_overrides_a_firm_cue() -> None:
+    sure = Predictors(
+        aspects=FixedPredictor({"time_limit": 0.99, "conditions": 0.1}),
+        aspect_thresholds={"time_limit": 0.5, "conditions": 0.5},
+        aspect_sure_thresholds={"time_limit": 0.9},
+        aspect_strategy="cues_unless_head_sure",
+    )
+    a = _analyser(sure)
+    firm = a.analyse("护士证快到期了 提前多少天去续")  # the applicant's deadline: the group is firm
+    assert firm.aspects == (Aspect.conditions,) and firm.aspect_source == "cue"
+    assert a.analyse("护士注册在哪里办").aspects == (Aspect.time_limit,)  # an ordinary cue yields when it is sure
+
+
+def test_a_vague_how_about_a_named_case_asks_for_its_materials_then_steps() -> None:
+    q = _analyser().analyse("小孩出生证明弄丢了咋办")
+    assert q.sub_item == "补发" and q.aspects == (Aspect.materials, Aspect.process) and q.aspect_source == "cue"
+    assert _analyser().analyse("出生证明怎么办").aspects == (Aspect.process,)  # no case named: how it goes

@@ -9,7 +9,15 @@ import pytest
 import yaml
 
 from knowledge.loader import KnowledgeDataError, knowledge_root
-from knowledge.query.lexicon import LEXICON_FILE, CueMatcher, Lexicon, detect_aspects, load_lexicon, load_lexicon_file
+from knowledge.query.lexicon import (
+    LEXICON_FILE,
+    CueMatcher,
+    Lexicon,
+    contains,
+    detect_aspects,
+    load_lexicon,
+    load_lexicon_file,
+)
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
 from knowledge.validate import validate
@@ -132,6 +140,23 @@ def test_priority_decides_between_cues_not_file_order() -> None:
         ("在陕西设置中医医院，审批要多少个工作日，去哪里交材料", (Aspect.time_limit, Aspect.location)),  # where
         ("问下放射工作人员证年审多久一次", (Aspect.validity,)),  # how often: the validity
         ("那多久之前要去申请", (Aspect.conditions,)),  # the applicant's deadline
+        # two questions without a connector: a space between Chinese clauses, or a question word of each cue's own
+        ("深圳办医疗机构执业许可证要多长时间 在哪里交材料", (Aspect.time_limit, Aspect.location)),
+        ("光荣证在哪办要交钱吗", (Aspect.fee, Aspect.location)),
+        ("需要什么材料多少钱", (Aspect.materials, Aspect.fee)),
+        ("在哪里交材料", (Aspect.location,)),  # the papers are what is handed in: one question
+        ("有效期是多久", (Aspect.validity,)),  # 多久 asks about the validity
+        ("办理流程需要多长时间", (Aspect.time_limit,)),
+        # the scope: whether a kind of place needs the permit, which ones do
+        ("游泳馆要办公共场所卫生许可吗", (Aspect.conditions,)),
+        ("公共场所卫生许可证哪些地方要办", (Aspect.conditions,)),
+        ("医院开始做职业健康检查要去备案吗 多久之内", (Aspect.conditions,)),  # the applicant's deadline
+        ("我想在两家医院多点执业 咋弄", (Aspect.process,)),
+        # a figure heard and checked: its aspect ("执业地点" only tells what changes)
+        ("今年3月调到我们市XX医院上班，要变更执业地点，听说要7天？", (Aspect.time_limit, Aspect.location)),
+        ("孩子出生7天了还能办吗", (Aspect.conditions,)),  # tells, does not check the figure
+        ("婚检是不是要300元？", (Aspect.fee,)),  # 是不是 asks; it is no negation
+        ("是不是要交钱", (Aspect.fee,)),
     ],
 )
 def test_aspect_cues(question: str, aspects: tuple[Aspect, ...]) -> None:
@@ -149,3 +174,17 @@ def test_cantonese_groups_sit_just_below_their_mandarin_group() -> None:
     group["priority"] = 5  # no Mandarin group of its aspect just above
     with pytest.raises(ValueError, match="one step below"):
         Lexicon.model_validate(data)
+
+
+def test_a_gap_in_a_cue_spans_a_few_words_of_one_clause() -> None:
+    assert contains("游泳馆要办公共场所卫生许可吗", "要办*吗")
+    assert contains("要办吗", "要办*吗")
+    assert not contains("我要办证，多少钱吗", "要办*吗")  # a clause break stands in the gap
+    assert not contains("要办" + "一" * 13 + "吗", "要办*吗")  # too far apart
+    assert contains("听说要7天?", "#天?") and contains("要二十个工作日吗", "#个工作日吗")
+    assert not contains("出生7天了", "#天?")
+
+
+def test_firm_groups_are_listed_for_the_analyse_stage() -> None:
+    firm = load_lexicon().firm_cues()
+    assert "提前多少天" in firm and "要办*吗" in firm and "多久" not in firm

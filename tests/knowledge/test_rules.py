@@ -122,7 +122,8 @@ def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> 
     assert (d.rule, d.item_code, d.aspects, d.region) == ("followup", NURSE, (Aspect.time_limit,), "山东")
     # a place with a real process question asks for the process there
     clear = query("山东那边怎么申请", region="山东", residue="边", aspects=(Aspect.process,), aspect_cues=("怎么申请",))
-    assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    assert run(facts, clear, scores({NURSE: 0.9}), ctx).aspects[0] is Aspect.process  # (with the conditions where
+    # the guide there states no process: decide/how_fallback.py)
     # the learned head's guess on a place and a vague question (no cue) does not replace the conversation's aspect
     guessed = query("上海那边是什么情况", region="上海", residue="边情况", aspects=(Aspect.location,), asks=True)
     assert run(facts, guessed, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
@@ -130,7 +131,7 @@ def test_a_place_with_only_a_vague_how_keeps_the_conversations_aspect(facts) -> 
     assert run(facts, same, scores({NURSE: 0.9}), ctx).aspects == (Aspect.time_limit,)
     # a vague how without a place is still the process
     no_place = query("那怎么办", residue="", aspects=(Aspect.process,), vague_aspect=True)
-    assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects == (Aspect.process,)
+    assert run(facts, no_place, scores({NURSE: 0.9}), ctx).aspects[0] is Aspect.process
 
 
 def test_named_policy_is_answered_from_its_point(facts) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,29 @@
+"""How to go about it, where the guide does not say: the conditions say what has to be done.
+
+"我想在两家医院多点执业 咋弄" asks for the process; the guide answering (医师多机构执业, from the law) states no
+process, only the conditions ("应当以一个医疗卫生机构为主，并按照国家有关规定办理相关手续"). An item answer asking for
+the process alone, whose guide states no process but states the conditions, gets both: the honest "本指南未载明办理流程"
+and the conditions, verbatim. A guide stating the process, or stating neither, is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from knowledge.decide.model import Decision
+from knowledge.decide.situation import Facts
+from knowledge.documents import field_text
+from knowledge.schema import Aspect
+
+
+def how_with_conditions(decision: Decision, f: Facts) -> Decision:
+    """A process-only item answer whose guide states no process but the conditions: the conditions too."""
+    if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
+        return decision
+    if decision.aspects != (Aspect.process,):
+        return decision
+    item = f.catalog.item_by_code[decision.item_code]
+    guide = f.selector.choose(item, Aspect.process, decision.sub_item, decision.region)
+    if field_text(guide, Aspect.process) or not field_text(guide, Aspect.conditions):
+        return decision
+    return replace(decision, aspects=(Aspect.process, Aspect.conditions), rule=f"{decision.rule}+conditions")
