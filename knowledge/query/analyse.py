@@ -102,13 +102,16 @@ class Analyser:
         return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
 
     def asks_medical_advice(self, norm: str) -> bool:
-        """A short message naming a symptom or a test result and asking what to do about it, with no verb of
-        complaining ("宝宝打完疫苗发烧38度5，要不要吃退烧药"): medical advice, which the assistant declines."""
+        """A short message naming a symptom or a test result and asking what to do about it, or asking for a hospital
+        or a doctor to be recommended, with no verb of complaining ("宝宝打完疫苗发烧38度5，要不要吃退烧药"): medical
+        advice, which the assistant declines."""
         words = self.lexicon.medical_advice
         if words is None or len(norm) > words.max_chars:
             return False
         if any(contains(norm, w) for w in self.lexicon.complaint_words):
             return False
+        if any(contains(norm, r) for r in words.recommend):
+            return True  # "推荐一家看皮肤病好的医院": which hospital or doctor is good is not ours to say
         return any(contains(norm, s) for s in words.symptoms) and any(contains(norm, a) for a in words.asks)
 
     def beyond_smalltalk(self, norm: str) -> str | None:

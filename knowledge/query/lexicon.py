@@ -127,10 +127,12 @@ class MedicalAdviceWords(_Strict):
 
     symptoms: list[str] = Field(min_length=1)
     asks: list[str] = Field(min_length=1)
+    recommend: list[str] = Field(default_factory=list)
+    """Asking for a hospital or a doctor to be recommended (推荐一家, 哪家医院好 …): declined alike, symptom or not."""
     max_chars: int = Field(default=80, ge=10, le=400)
     """Longer messages are narratives: the complaint head and Rasa decide them (a story of a bad treatment)."""
 
-    @field_validator("symptoms", "asks")
+    @field_validator("symptoms", "asks", "recommend")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)

@@ -227,6 +227,8 @@ def test_the_verdict_says_when_a_short_message_asks_for_medical_advice(fake_engi
     assert not gated.gate("孩子发烧去医院挂急诊等了三个小时没人管").medical_advice  # a story: asks nothing
     assert not gated.gate("孩子发烧要不要吃药？我要投诉医院乱开药").medical_advice  # a verb of complaining
     assert not gated.gate("护士注册要什么材料").medical_advice
+    assert gated.gate("推荐一家看皮肤病好的医院").medical_advice  # a recommendation: not ours to give either
+    assert not gated.gate("推荐一家医院太差了，我要投诉").medical_advice
     long_story = "孩子发烧" + "，我们在医院排了很久的队" * 8 + "，要不要吃药"
     assert not gated.gate(long_story).medical_advice  # a narrative: the head and Rasa decide
 
