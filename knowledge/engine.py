@@ -127,7 +127,13 @@ class Engine:
         self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
-        self.composer = Composer(catalog, self.selector, helpline=helpline, deployment_region=region)
+        self.composer = Composer(
+            catalog,
+            self.selector,
+            helpline=helpline,
+            deployment_region=region,
+            question_words=self.lexicon.question_words,
+        )
         self._recent = RecentQueries()
 
     def set_predictors(self, predictors: Predictors) -> None:

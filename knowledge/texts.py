@@ -46,6 +46,7 @@ SUPERSEDED_NOTE = "注意：此指南已不再适用，仅供参考。"
 WEAK_SOURCE_NOTE = "提示：此信息来自非官方转载，请以官方渠道为准。"
 OTHER_SUB_ITEMS = "该事项还有其他情形：{names}，可点击查看。"
 GUIDE_NOTE = "备注：{note}"
+RELATED_LINE = "另见本指南{label}{line}"
 
 CLARIFY = "您想问的是哪一个事项？请选择："
 CLARIFY_SUB_ITEM = "【{name}】分为几种情形，您办理的是哪一种？"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, ItemRef
 from knowledge.catalog import Catalog
+from knowledge.compose.related import RareWords, related_line
 from knowledge.compose.render import (
     common_materials,
     faq_sources,
@@ -29,13 +31,21 @@ logger = logging.getLogger(__name__)
 
 class Composer:
     def __init__(
-        self, catalog: Catalog, selector: GuideSelector, *, helpline: str, deployment_region: str | None
+        self,
+        catalog: Catalog,
+        selector: GuideSelector,
+        *,
+        helpline: str,
+        deployment_region: str | None,
+        question_words: Sequence[str] = (),
     ) -> None:
         self.catalog = catalog
+        self.question_words = tuple(question_words)
         self.selector = selector
         self.helpline = helpline
         self.deployment_region = deployment_region
         self.faqs: dict[str, FaqEntry] = {e.id: e for e in faq_entries(catalog.items)}
+        self.rare_words = RareWords.of(catalog)
 
     def compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
         answer = self._compose(decision, query, scores)
@@ -54,7 +64,7 @@ class Composer:
             return self._policy(decision)
         if decision.faq_id in self.faqs:
             return self._faq(decision)
-        answer = self._item(decision)
+        answer = self._item(decision, query)
         if decision.policy_id:
             policy = self._policy(decision)
             answer = answer.model_copy(
@@ -196,7 +206,7 @@ class Composer:
             return asked
         return self.selector.cues.canonical_sub_item(guide.sub_item)
 
-    def _item(self, decision: Decision) -> Answer:
+    def _item(self, decision: Decision, query: Query | None = None) -> Answer:
         assert decision.item_code is not None
         item = self.catalog.item_by_code[decision.item_code]
         aspects = decision.aspects or (Aspect.overview,)
@@ -230,6 +240,13 @@ class Composer:
             )
         guide = self.selector.choose(item, aspect, decision.sub_item, decision.region)
         others = self.selector.other_sub_items(item, guide)
+        related = (
+            related_line(
+                item, guide, aspects, query.residue, self.rare_words, helpline=self.helpline, skip=self.question_words
+            )
+            if query is not None and query.residue
+            else None
+        )
         text = render_guide(
             item,
             guide,
@@ -238,6 +255,7 @@ class Composer:
             deployment_region=self.deployment_region,
             other_sub_items=[name for name, _ in others],
             more_aspects=aspects[1:],
+            related=related,
         )
         if decision.region_named and decision.region and not self.selector.region_covers(guide.region, decision.region):
             notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)

@@ -102,8 +102,10 @@ def render_guide(
     deployment_region: str | None,
     other_sub_items: list[str],
     more_aspects: Sequence[Aspect] = (),
+    related: tuple[str, str] | None = None,
 ) -> str:
-    """One guide's answer for one aspect (or several: "材料和费用" gets both, each verbatim)."""
+    """One guide's answer for one aspect (or several: "材料和费用" gets both, each verbatim), and `related`, a line of
+    another field the question's words point to (`knowledge/compose/related.py`: (aspect or "note", line))."""
     asked = [aspect, *(a for a in more_aspects if a is not aspect)]
     names = "、".join(texts.ASPECT_NAMES[a.value] for a in asked)
     lines = [texts.HEADER.format(title=guide_title(item, guide), aspect=names, region=guide.region)]
@@ -118,6 +120,11 @@ def render_guide(
         not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit)
     ):
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
+    if related is not None:
+        key, line = related
+        label = texts.ASPECT_NAMES.get(key, "备注")
+        labelled = "：" in line[:9]  # "办理结果：…" carries its own label
+        lines.append(texts.RELATED_LINE.format(label="" if labelled else f"{label}：", line=line))
     if guide.status is Status.draft:
         lines.append(texts.DRAFT_NOTE)
     elif guide.status is Status.superseded:

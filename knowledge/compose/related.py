@@ -1,0 +1,125 @@
+"""A line of the answering guide, outside the fields the answer shows, that holds the question's own words.
+
+A question often asks about something its guide states in another field than the asked aspect's: "还要登报吗"
+(the materials' 登报声明), "材料不齐会怎么样" (a note on 一次性告知), "主检医师换人了要报吗" (a condition). The answer
+for the asked aspect is kept; the one line of another field (or the guide's note) that shares the most of the
+question's rare words is added under its field's name, verbatim. Words are Chinese character bigrams of what the
+question says beyond cues, generic words, places and filler (`Query.residue`), less the item's names, and rare:
+in at most `RARE_SHARE` of the catalog's guides. Nothing is added when no line holds such a word, or when the
+shown fields already hold them all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from knowledge import texts
+from knowledge.catalog import Catalog
+from knowledge.compose.render import aspect_lines
+from knowledge.documents import field_text
+from knowledge.schema import Aspect, Guide, ServiceItem
+from knowledge.text_normalise import normalise
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
+RARE_SHARE = 0.05
+"""A bigram in more than this share of the catalog's guides (at least 2) says nothing particular."""
+_ORDER = (
+    Aspect.materials,
+    Aspect.conditions,
+    Aspect.process,
+    Aspect.time_limit,
+    Aspect.fee,
+    Aspect.location,
+    Aspect.online,
+    Aspect.result,
+    Aspect.validity,
+)
+NOTE = "note"
+_LABEL = re.compile(r"^[^：]{2,8}：")  # "办理结果：…": a field's own label, which every guide's line of it carries
+
+
+def bigrams(text: str) -> set[str]:
+    """The Chinese character bigrams of a text (a lone character counts as itself)."""
+    out: set[str] = set()
+    for run in _HAN.findall(text):
+        if len(run) == 1:
+            out.add(run)
+        else:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _guide_text(guide: Guide) -> str:
+    parts: list[str | None] = [field_text(guide, a) for a in _ORDER]
+    parts.append(guide.notes)
+    return normalise("\n".join(p for p in parts if p))
+
+
+class RareWords:
+    """How many of the catalog's guides use each bigram."""
+
+    def __init__(self, guides: Iterable[Guide]) -> None:
+        counts: Counter[str] = Counter()
+        n = 0
+        for guide in guides:
+            n += 1
+            counts.update(bigrams(_guide_text(guide)))
+        self._counts = counts
+        self._limit = max(2, int(RARE_SHARE * n))
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> RareWords:
+        return cls(g for item in catalog.items for g in item.guides)
+
+    def common(self, gram: str) -> bool:
+        """Used by more than `RARE_SHARE` of the guides (at least 2)."""
+        return self._counts.get(gram, 0) > self._limit
+
+
+def related_line(
+    item: ServiceItem,
+    guide: Guide,
+    asked: Sequence[Aspect],
+    residue: str,
+    words: RareWords,
+    *,
+    helpline: str,
+    skip: Sequence[str] = (),
+) -> tuple[str, str] | None:
+    """(aspect name key or `NOTE`, the guide's line) for the line outside the asked aspects' fields that shares the
+    most of the question's particular words, or None: words of the residue (less `skip`, the question words) that
+    are not common in guides — rare in them, or in none —, not the item's names and not already shown. A line
+    must share three of them, or at least half of them ("还要登报吗"; not "要等几天才有结果": 结果 of three)."""
+    for word in sorted(skip, key=len, reverse=True):  # 怎么 before 么
+        residue = residue.replace(normalise(word), " ")
+    names = set().union(*(bigrams(normalise(n)) for n in (item.name, *item.aliases)))
+    shown_text = normalise("".join(line for a in asked for line in aspect_lines(guide, a, helpline)))
+    if Aspect.overview in asked or any(a in (Aspect.materials, Aspect.conditions, Aspect.time_limit) for a in asked):
+        shown_text += normalise(guide.notes or "")  # render_guide shows the note with these
+    wanted = {g for g in bigrams(residue) if not words.common(g)} - names - bigrams(shown_text)
+    if not wanted:
+        return None
+    candidates: list[tuple[str, str]] = [
+        (a.value, line)
+        for a in _ORDER
+        if a not in asked and field_text(guide, a)
+        for line in aspect_lines(guide, a, helpline)
+    ]
+    if guide.notes and normalise(guide.notes) not in shown_text:
+        candidates.append((NOTE, guide.notes))
+    best: tuple[int, str, str] | None = None
+    for key, line in candidates:
+        if line.startswith(_NOT_STATED):
+            continue
+        hits = len(wanted & bigrams(normalise(_LABEL.sub("", line))))
+        if hits and (best is None or hits > best[0]):
+            best = (hits, key, line)
+    if best is None:
+        return None
+    hits, key, line = best
+    if hits >= 3 or 2 * hits >= len(wanted):
+        return key, line
+    return None
