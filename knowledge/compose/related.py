@@ -4,9 +4,10 @@ A question often asks about something its guide states in another field than the
 (the materials' 登报声明), "材料不齐会怎么样" (a note on 一次性告知), "主检医师换人了要报吗" (a condition). The answer
 for the asked aspect is kept; the one line of another field (or the guide's note) that shares the most of the
 question's rare words is added under its field's name, verbatim. Words are Chinese character bigrams of what the
-question says beyond cues, generic words, places and filler (`Query.residue`), less the item's names, and rare:
-in at most `RARE_SHARE` of the catalog's guides. Nothing is added when no line holds such a word, or when the
-shown fields already hold them all.
+question says beyond cues, generic words, places and filler (`Query.residue`), less the lexicon's question words
+and the item's names, and not common: in at most `RARE_SHARE` of the catalog's guides. Nothing is added when no
+line holds enough of them, or when the shown fields already hold them all. (`knowledge/decide/guide_words.py`
+uses the same words to choose the asked aspect when no cue names one; this adds a line when one does.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from knowledge.catalog import Catalog
 from knowledge.compose.render import aspect_lines
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
-from knowledge.text_normalise import normalise
+from knowledge.text_normalise import char_bigrams, normalise
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
@@ -42,13 +43,11 @@ _LABEL = re.compile(r"^[^：]{2,8}：")  # "办理结果：…": a field's own l
 
 
 def bigrams(text: str) -> set[str]:
-    """The Chinese character bigrams of a text (a lone character counts as itself)."""
+    """The character bigrams of a text's Chinese runs (`char_bigrams` of each; a lone character counts as itself):
+    field labels, numbers and Latin letters of a guide's line are no evidence of what a question asks."""
     out: set[str] = set()
     for run in _HAN.findall(text):
-        if len(run) == 1:
-            out.add(run)
-        else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
+        out |= char_bigrams(run) if len(run) > 1 else {run}
     return out
 
 

@@ -12,21 +12,16 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
-from itertools import pairwise
 
 from knowledge.decide.model import Decision
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect, ServiceItem
-from knowledge.text_normalise import normalise
+from knowledge.text_normalise import char_bigrams, normalise
 
 logger = logging.getLogger(__name__)
 
 FIELD_ASPECTS = tuple(a for a in Aspect if a is not Aspect.overview)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {a + b for a, b in pairwise(text) if not (a + b).isspace()}
 
 
 class GuideWords:
@@ -40,17 +35,17 @@ class GuideWords:
             for aspect in FIELD_ASPECTS:
                 words: set[str] = set()
                 for guide in item.guides:
-                    words |= _bigrams(normalise(field_text(guide, aspect) or ""))
+                    words |= char_bigrams(normalise(field_text(guide, aspect) or ""))
                 if words:
                     fields[aspect] = words
             self._fields[item.code] = fields
-            self._names[item.code] = {b for n in (item.name, *item.aliases) for b in _bigrams(normalise(n))}
+            self._names[item.code] = {b for n in (item.name, *item.aliases) for b in char_bigrams(normalise(n))}
 
     def aspect_named(self, code: str, residue: str) -> Aspect | None:
         """The one field the residue's own words point to, or None."""
         fields = self._fields.get(code, {})
         votes: Counter[Aspect] = Counter()
-        for bigram in _bigrams(residue) - self._names.get(code, set()):
+        for bigram in char_bigrams(residue) - self._names.get(code, set()):
             holders = [a for a, words in fields.items() if bigram in words]
             if len(holders) == 1:
                 votes[holders[0]] += 1

@@ -13,19 +13,14 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from itertools import pairwise
 
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
-from knowledge.text_normalise import normalise
+from knowledge.text_normalise import char_bigrams, normalise
 
 logger = logging.getLogger(__name__)
 
 MIN_VOTES = 2
-
-
-def _bigrams(text: str) -> set[str]:
-    return {a + b for a, b in pairwise(text) if not (a + b).isspace()}
 
 
 class SubItemWords:
@@ -34,12 +29,12 @@ class SubItemWords:
     def __init__(self, cue_words: Sequence[str] = ()) -> None:
         self._guides: dict[str, set[str]] = {}
         # the aspect and sub-item cues' own bigrams (材料, 条件, 需要 …) say what is asked, not which sub-item
-        self._cues = {b for w in cue_words for b in _bigrams(normalise(w))}
+        self._cues = {b for w in cue_words for b in char_bigrams(normalise(w))}
 
     def guide_bigrams(self, guide: Guide) -> set[str]:
         if guide.id not in self._guides:
             text = " ".join(field_text(guide, a) or "" for a in Aspect if a is not Aspect.overview)
-            self._guides[guide.id] = _bigrams(normalise(text))
+            self._guides[guide.id] = char_bigrams(normalise(text))
         return self._guides[guide.id]
 
     def sub_item_named(
@@ -49,9 +44,9 @@ class SubItemWords:
         words, more than any other sub-item), or None."""
         if len({g.id for _, g in pairs}) < 2:  # one guide for all: its words cannot tell them apart
             return None
-        names = {b for n in (item.name, *item.aliases) for b in _bigrams(normalise(n))}
+        names = {b for n in (item.name, *item.aliases) for b in char_bigrams(normalise(n))}
         votes: Counter[str] = Counter()
-        for bigram in _bigrams(text) - names - self._cues:
+        for bigram in char_bigrams(text) - names - self._cues:
             holders = [c for c, g in pairs if bigram in self.guide_bigrams(g)]
             if len(holders) == 1:
                 votes[holders[0]] += 1
