@@ -26,7 +26,8 @@ from knowledge.decide.tuning import Tuning
 from knowledge.faq import NameStripper, faq_entries
 from knowledge.places import Places, load_places
 from knowledge.query.analyse import Analyser
-from knowledge.query.lexicon import CueMatcher, Lexicon, load_lexicon
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import Lexicon, load_lexicon
 from knowledge.query.model import Query
 from knowledge.query.predictors import Predictors
 from knowledge.retrieve.bm25 import BM25Scorer, Tokeniser

@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.answer import Context
 from knowledge.compose.render import render_guide
-from knowledge.query.lexicon import detect_aspects, detect_sub_item
+from knowledge.query.cues import detect_aspects, detect_sub_item
 from knowledge.schema import Aspect
 
 

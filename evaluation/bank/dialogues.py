@@ -35,7 +35,7 @@ from evaluation.bank import dialogue_phrasing as dp
 from evaluation.bank.phrasing import ENGLISH_NAMES, to_traditional
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.decide.guide_select import GuideSelector
-from knowledge.query.lexicon import default_matcher
+from knowledge.query.cues import default_matcher
 from knowledge.schema import Aspect, ServiceItem
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from evaluation.bank import phrasing as ph
 from evaluation.bank.schema import BankQuestion, Kind, Register
 from evaluation.bank.split import TUNING_ONLY, split_of
 from knowledge.catalog import Catalog, load_catalog
-from knowledge.query.lexicon import default_matcher
+from knowledge.query.cues import default_matcher
 from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)

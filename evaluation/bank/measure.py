@@ -34,7 +34,7 @@ from typing import Any
 from evaluation.bank.generate import load
 from evaluation.bank.schema import BankQuestion
 from evaluation.bank.split import TUNING_ONLY
-from knowledge.query.lexicon import detect_aspects
+from knowledge.query.cues import detect_aspects
 
 logger = logging.getLogger(__name__)
 

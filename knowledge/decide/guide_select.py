@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from knowledge.documents import field_text
 from knowledge.places import Places, Relation
-from knowledge.query.lexicon import CueMatcher
+from knowledge.query.cues import CueMatcher
 from knowledge.schema import Aspect, Guide, ServiceItem, Status, Trust
 
 logger = logging.getLogger(__name__)

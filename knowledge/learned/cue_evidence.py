@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from knowledge.query.lexicon import CueMatcher
+from knowledge.query.cues import CueMatcher
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ import unicodedata
 from collections.abc import Sequence
 
 from knowledge.query.complaint_target import ComplaintTargets
-from knowledge.query.lexicon import CueHit, CueMatcher, Lexicon, contains
+from knowledge.query.cues import CueHit, CueMatcher, contains
+from knowledge.query.lexicon import Lexicon
 from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
 from knowledge.schema import Aspect

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge.query.lexicon import spans
+from knowledge.query.cues import spans
 from knowledge.query.model import Referral
 from knowledge.text_normalise import normalise
 

@@ -17,7 +17,8 @@ from knowledge.decide.situation import Facts, Situation
 from knowledge.decide.tuning import Tuning
 from knowledge.faq import NameStripper, faq_entries
 from knowledge.places import load_places
-from knowledge.query.lexicon import CueMatcher, load_lexicon
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import load_lexicon
 from knowledge.query.model import Query
 from knowledge.retrieve.faq import LazyFaqScores
 from knowledge.retrieve.protocol import Scores

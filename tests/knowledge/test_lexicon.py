@@ -9,15 +9,8 @@ import pytest
 import yaml
 
 from knowledge.loader import KnowledgeDataError, knowledge_root
-from knowledge.query.lexicon import (
-    LEXICON_FILE,
-    CueMatcher,
-    Lexicon,
-    contains,
-    detect_aspects,
-    load_lexicon,
-    load_lexicon_file,
-)
+from knowledge.query.cues import CueMatcher, contains, detect_aspects
+from knowledge.query.lexicon import LEXICON_FILE, Lexicon, load_lexicon, load_lexicon_file
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
 from knowledge.validate import validate
@@ -76,7 +69,7 @@ def test_make_validate_reports_a_broken_lexicon_and_a_split_referral(tmp_path: P
 
 
 def test_sub_item_cues() -> None:
-    from knowledge.query.lexicon import detect_sub_item
+    from knowledge.query.cues import detect_sub_item
 
     assert detect_sub_item("护士延续注册要什么") == "延续"
     assert detect_sub_item("出生证明丢了怎么补办") == "补发"

@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.catalog import load_catalog
 from knowledge.loader import load_referrals
-from knowledge.query.lexicon import contains
+from knowledge.query.cues import contains
 from knowledge.text_normalise import normalise
 
 TUNING = Path(__file__).resolve().parents[2] / "evaluation" / "data" / "bank" / "tuning.jsonl"

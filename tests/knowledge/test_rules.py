@@ -9,7 +9,8 @@ from knowledge.decide import rules, turn_away
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
-from knowledge.query.lexicon import CueMatcher, load_lexicon
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import load_lexicon
 from knowledge.query.model import Query, Referral
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from knowledge.learned.cue_evidence import cue_evidence
-from knowledge.query.lexicon import CueMatcher, load_lexicon
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import load_lexicon
 from knowledge.query.predictors import combine_aspects
 from knowledge.schema import Aspect
 

@@ -8,7 +8,8 @@ from typing import Any
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.situation import Facts
 from knowledge.decide.tuning import Tuning
-from knowledge.query.lexicon import CueMatcher, load_lexicon
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import load_lexicon
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
 
