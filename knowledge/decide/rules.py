@@ -46,17 +46,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from knowledge.answer import Context
 from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
-from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
+from knowledge.decide.followup import followup
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.how_fallback import how_with_conditions
+from knowledge.decide.item_decision import (
+    best_named,
+    confidence,
+    context_resolves,
+    item_decision,
+)
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
-from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
 from knowledge.decide.situation import Facts, Rule, Situation
-from knowledge.decide.topic import policy_followup, policy_sub_item
+from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
 from knowledge.decide.turn_away import complaint_about_department, department_question, other_department, referral
 from knowledge.documents import field_text
@@ -68,175 +72,7 @@ logger = logging.getLogger(__name__)
 LIST_ASPECTS = (Aspect.materials, Aspect.conditions, Aspect.process)  # too long to show side by side
 
 
-def confidence(fused: float, named: bool, tuning: Tuning) -> float:
-    base = (fused - tuning.no_answer_below) / 0.15
-    return round(max(0.0, min(1.0, 0.5 + base + (0.3 if named else 0.0))), 3)
-
-
-def _aspects(query: Query, context: Context | None = None) -> tuple[Aspect, ...]:
-    if query.aspects:
-        return query.aspects
-    if context is not None and context.aspect:
-        return (context.aspect,)
-    return (Aspect.overview,)
-
-
-def _region(query: Query) -> str | None:
-    """The place whose guide to prefer: the one named, else the national level when asked for, else the dialogue's."""
-    if query.region:
-        return query.region
-    return NATIONAL if names_the_nation(query.norm) else query.region_hint
-
-
-def _context_resolves(s: Situation, f: Facts) -> str | None:
-    """The context item, when it is among the few items an ambiguous question could mean."""
-    code = s.context.item_code
-    if code and code in [c for c, _ in s.scores.ranked[: f.tuning.context_window]]:
-        return code
-    return None
-
-
-def _context_sub_item(s: Situation, f: Facts, code: str) -> str | None:
-    """The conversation's sub-item for its own item when it is one the citizen could have chosen (首次, 延续 …; a
-    guide's label such as "首次注册" counts as its canonical word); a label naming none ("（县级）护士执业注册",
-    "法规层面") only says which guide answered last, and must not pin that guide when a region is named later."""
-    if code != s.context.item_code or not s.context.sub_item:
-        return None
-    canonical = f.selector.cues.canonical_sub_item(s.context.sub_item)
-    return canonical if canonical in SUB_ITEM_ORDER else None
-
-
-def _item(
-    s: Situation, f: Facts, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None
-) -> Decision:
-    q = s.query
-    sub_item = q.sub_item or _context_sub_item(s, f, code)
-    return Decision(
-        kind="answer",
-        rule=rule,
-        item_code=code,
-        aspects=aspects or _aspects(q),
-        sub_item=sub_item,
-        region=_region(q),
-        region_named=q.region is not None,
-        confidence=conf,
-    )
-
-
-def _best_named(s: Situation) -> str:
-    """The item named verbatim with the best name score (then the best fused score)."""
-    return max(s.scores.exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
-
-
 # ---- the rules ---------------------------------------------------------------------------------
-
-
-def _within(q: Query, chars: int, words: int) -> bool:
-    """Whether a message is at most this long: characters, or words for an English one."""
-    return len(q.norm.split()) <= words if q.language == "en" else len(q.norm) <= chars
-
-
-def _confidently_other_item(s: Situation, f: Facts) -> bool:
-    """Retrieval confidently finds another item than the conversation's: the best item is not it, clears the
-    no-answer threshold, and either the question names it at least in part (the names channel found words of
-    its name) or the conversation's item is not even among the few best. Guide words alone ("多久能批下来"
-    scores high on many items) do not take a conversation elsewhere."""
-    ranked = s.scores.ranked
-    if not ranked:
-        return False
-    code, top = ranked[0]
-    if code == s.context.item_code or top < f.tuning.no_answer_below:
-        return False
-    return code in s.scores.named or _context_resolves(s, f) is None
-
-
-def _continues(s: Situation, f: Facts) -> bool:
-    """A message naming no item that continues the conversation whatever its length: it asks something (an
-    aspect, a question word or mark), names a place, or points back ("这个", "他们"), and retrieval does not
-    confidently find another item."""
-    q = s.query
-    if not (q.aspects or q.region or q.refers_back or q.asks):
-        return False
-    return not _confidently_other_item(s, f)
-
-
-def _elliptical_switch(s: Situation, f: Facts) -> bool:
-    """A short message asking for no aspect of its own ("前面那个设置审批呢", "那母婴保健的呢") whose best item is
-    another one, named at least in part and clearing the no-answer threshold: the same question about that item."""
-    q, t = s.query, f.tuning
-    if q.aspects or not _within(q, t.followup_short_chars, t.followup_short_words) or not s.scores.ranked:
-        return False
-    code, top = s.scores.ranked[0]
-    return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
-
-
-def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
-    """A follow-up asking something of another item it names in part ("批了以后执业登记又要多久" after 医疗机构设置审批:
-    the names channel finds 执业登记 of 医疗机构执业登记), however little else it says: it asks an aspect, that item
-    is retrieval's best, clears the no-answer threshold and is named at least in part, the conversation's item is not
-    named at all, and no policy word could be what matched (a policy's alias stands in some items' names:
-    "承诺时限呢"). The follow-up ends; the later rules answer it as a new question."""
-    q, ranked = s.query, s.scores.ranked
-    if not ranked or not q.aspects or q.policy_cues or s.context.item_code in s.scores.named:
-        return False  # asking nothing of its own ("前面那个设置审批呢"): the elliptical switch keeps the aspect
-    code, top = ranked[0]
-    return code != s.context.item_code and code in s.scores.named and top >= f.tuning.no_answer_below
-
-
-def followup(s: Situation, f: Facts) -> Decision | None:
-    q, ctx, t = s.query, s.context, f.tuning
-    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
-        return None
-    if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
-        return None
-    if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
-        return None
-    exact = s.scores.exact
-    if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
-        # "我是广州的诊所，广州那边的指南有吗": the conversation's item there; none there → say so
-        missing = region_without_guide(s, f, ctx.item_code)
-        if missing is not None:
-            return missing
-        code = ctx.item_code
-    elif exact:
-        if ctx.item_code in exact:
-            code = ctx.item_code
-        elif len(q.norm) <= 14 and not q.aspects:  # "医师执业注册呢": the same question about another item
-            code = max(exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
-        else:
-            return None  # a new question that names its item
-    elif len(q.residue) <= 1:  # "那要多久？", "那重庆江津呢？", "在哪里办"
-        code = ctx.item_code
-    else:
-        named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
-        if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
-            code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
-        elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
-            return None
-        elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
-            code = ctx.item_code
-        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:
-            code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
-        elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
-            code = ctx.item_code
-        elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part
-            code = s.scores.ranked[0][0]
-        elif (
-            _within(q, t.followup_short_chars, t.followup_short_words)
-            and max(s.scores.items.values(), default=0.0) < t.no_answer_below
-        ):
-            code = ctx.item_code  # says little, and on its own finds no item: this one
-        else:
-            return None
-    aspects = _aspects(q, ctx)
-    if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
-        # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
-        # reads the message without its conversation, so its guess does not replace the conversation's aspect
-        aspects = (ctx.aspect,)
-    decision = _item(s, f, code, "followup", 0.9, aspects)
-    if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy
-        decision = replace(decision, sub_item=policy_sub_item(f, code, ctx.policy_id, aspects))
-    return decision
 
 
 def policy(s: Situation, f: Facts) -> Decision | None:
@@ -252,7 +88,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
         best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
         if item is not None:
-            decision = replace(_item(s, f, item, "item_and_policy", 0.9), policy_id=best)
+            decision = replace(item_decision(s, f, item, "item_and_policy", 0.9), policy_id=best)
             guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]
             named = [n for n in q.policy_names if any(n in w for w in guide_words)]
             if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
@@ -271,7 +107,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
     if q.kind == "other_department":  # a general cue ("怎么回事", "是什么") in another department's question
         return None
     best_id, best_score = max(points.items(), key=lambda kv: kv[1])
-    top = s.scores.items.get(_best_named(s), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0.0)
+    top = s.scores.items.get(best_named(s), 0.0) if s.scores.exact else max(s.scores.items.values(), default=0.0)
     if best_score + t.policy_bonus >= top:
         conf = confidence(best_score + t.policy_bonus, False, t)
         return Decision(kind="answer", rule="policy", policy_id=best_id, aspects=(Aspect.overview,), confidence=conf)
@@ -298,18 +134,18 @@ def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
         return Decision(
             kind="answer", rule="policy_by_meaning", policy_id=point_id, aspects=(Aspect.overview,), confidence=conf
         )
-    item = _best_named(s)
+    item = best_named(s)
     if item not in f.related_items(point_id) or dense_lead_over(s.scores, point_id, item) < t.policy_dense_lead:
         return None
-    return replace(_item(s, f, item, "item_and_policy_by_meaning", 0.9), policy_id=point_id)
+    return replace(item_decision(s, f, item, "item_and_policy_by_meaning", 0.9), policy_id=point_id)
 
 
 def named_item(s: Situation, f: Facts) -> Decision | None:
     exact = s.scores.exact
     if not exact:
         return None
-    code = _best_named(s)
-    return _item(s, f, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
+    code = best_named(s)
+    return item_decision(s, f, code, "named_item", confidence(s.scores.items.get(code, 0.0), True, f.tuning))
 
 
 def _clarify_items(s: Situation, f: Facts, rule: str, *, generic: bool) -> Decision:
@@ -331,9 +167,9 @@ def _clarify_items(s: Situation, f: Facts, rule: str, *, generic: bool) -> Decis
 def generic(s: Situation, f: Facts) -> Decision | None:
     if not s.query.only_generic:
         return None
-    chosen = _context_resolves(s, f)
+    chosen = context_resolves(s, f)
     if chosen:  # the conversation (or a clarify button) already says which item
-        return _item(s, f, chosen, "generic_in_context", 0.8)
+        return item_decision(s, f, chosen, "generic_in_context", 0.8)
     return _clarify_items(s, f, "generic", generic=True)
 
 
@@ -378,15 +214,15 @@ def close_call(s: Situation, f: Facts) -> Decision | None:
         return None
     if ranked[0][1] - ranked[1][1] >= f.tuning.clarify_margin:
         return None
-    chosen = _context_resolves(s, f)
+    chosen = context_resolves(s, f)
     if chosen:
-        return _item(s, f, chosen, "close_call_in_context", 0.8)
+        return item_decision(s, f, chosen, "close_call_in_context", 0.8)
     return _clarify_items(s, f, "close_call", generic=False)
 
 
 def best_item(s: Situation, f: Facts) -> Decision | None:
     code, top = s.scores.ranked[0]
-    return _item(s, f, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
+    return item_decision(s, f, code, "best_item", confidence(top, code in s.scores.named, f.tuning))
 
 
 RULES: tuple[Rule, ...] = (

@@ -5,7 +5,7 @@ in part, a policy word is no name fragment, and the turn-away rules leave a conv
 from __future__ import annotations
 
 from knowledge.answer import Context
-from knowledge.decide import rules, turn_away
+from knowledge.decide import followup, turn_away
 from knowledge.decide.situation import Situation
 from knowledge.query.model import Referral
 from knowledge.retrieve.protocol import Scores
@@ -22,10 +22,10 @@ SEAL = "narcotic-drug-purchase-seal-card"
 def test_a_guides_label_is_not_a_sub_item_the_citizen_chose(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("那边呢", region="苏仙", residue="")
     chosen = Context(item_code=NURSE, aspect=Aspect.time_limit, sub_item="首次注册")
-    d = rules.followup(Situation(q, scores({NURSE: 0.99}), chosen), facts)
+    d = followup.followup(Situation(q, scores({NURSE: 0.99}), chosen), facts)
     assert d is not None and d.sub_item == "首次"  # a label naming a sub-item: its canonical word
     label = Context(item_code=NURSE, aspect=Aspect.time_limit, sub_item="（县级）护士执业注册")
-    d = rules.followup(Situation(q, scores({NURSE: 0.99}), label), facts)
+    d = followup.followup(Situation(q, scores({NURSE: 0.99}), label), facts)
     assert d is not None and d.sub_item is None  # a county guide's label pins nothing
 
 
@@ -42,18 +42,18 @@ def test_the_asked_places_guide_for_the_whole_item_answers_there(facts, catalog)
 def test_an_elliptical_switch_to_an_item_named_in_part_keeps_the_aspect(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=PRACTICE, aspect=Aspect.time_limit)
     q = query("前面那个设置审批呢", residue="前面设置", refers_back=True, asks=True)
-    d = rules.followup(Situation(q, scores({SETUP: 1.05, PRACTICE: 0.92}, named=(SETUP,)), ctx), facts)
+    d = followup.followup(Situation(q, scores({SETUP: 1.05, PRACTICE: 0.92}, named=(SETUP,)), ctx), facts)
     assert d is not None and (d.item_code, d.aspects) == (SETUP, (Aspect.time_limit,))
     # not named even in part, or asking an aspect of its own: not this rule
-    assert rules._elliptical_switch(Situation(q, scores({SETUP: 1.05, PRACTICE: 0.92}), ctx), facts) is False
+    assert followup._elliptical_switch(Situation(q, scores({SETUP: 1.05, PRACTICE: 0.92}), ctx), facts) is False
     own = query("设置审批要什么材料", aspects=(Aspect.materials,), residue="设置")
-    assert rules._elliptical_switch(Situation(own, scores({SETUP: 1.05}, named=(SETUP,)), ctx), facts) is False
+    assert followup._elliptical_switch(Situation(own, scores({SETUP: 1.05}, named=(SETUP,)), ctx), facts) is False
 
 
 def test_a_policy_word_is_not_a_fragment_of_another_items_name(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=PRACTICE, aspect=Aspect.time_limit)
     q = query("承诺时限呢", aspects=(Aspect.time_limit,), residue="承诺", policy_cues=("承诺",), asks=True)
-    d = rules.followup(Situation(q, scores({PLACE: 0.95, PRACTICE: 0.90}), ctx), facts)
+    d = followup.followup(Situation(q, scores({PLACE: 0.95, PRACTICE: 0.90}), ctx), facts)
     assert d is not None and d.item_code == PRACTICE
 
 

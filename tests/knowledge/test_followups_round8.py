@@ -4,7 +4,7 @@ lacks, another item named in part inside a follow-up, and referral keywords the 
 from __future__ import annotations
 
 from knowledge.answer import Context
-from knowledge.decide import rules, turn_away
+from knowledge.decide import followup, item_decision, rules, turn_away
 from knowledge.decide.region_guide import asks_for_the_guide
 from knowledge.decide.situation import Situation
 from knowledge.query.model import Query, Referral
@@ -24,7 +24,7 @@ MATERNAL = "maternal-infant-health-technical-service-permit"
 def test_asking_for_a_places_guide_the_item_lacks_says_so(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=AD, aspect=Aspect.time_limit)
     q = query("我是广州的诊所，广州那边的指南有吗", region="广州", residue="诊所边指南", asks=True)
-    d = rules.followup(Situation(q, scores({PLACE: 0.975, AD: 0.9}), ctx), facts)
+    d = followup.followup(Situation(q, scores({PLACE: 0.975, AD: 0.9}), ctx), facts)
     assert d is not None and (d.kind, d.rule, d.item_code, d.region) == (
         "no_answer",
         "region_without_guide",
@@ -32,10 +32,10 @@ def test_asking_for_a_places_guide_the_item_lacks_says_so(facts) -> None:  # typ
         "广州",
     )
     there = query("益阳的指南有没有", region="益阳", residue="指南", asks=True)
-    d = rules.followup(Situation(there, scores({AD: 0.97}), ctx), facts)
+    d = followup.followup(Situation(there, scores({AD: 0.97}), ctx), facts)
     assert d is not None and (d.kind, d.item_code) == ("answer", AD)  # the place has one: it answers
     part = query("广州那边要多久", region="广州", aspects=(Aspect.time_limit,), aspect_cues=("多久",), asks=True)
-    d = rules.followup(Situation(part, scores({AD: 0.97}), ctx), facts)
+    d = followup.followup(Situation(part, scores({AD: 0.97}), ctx), facts)
     assert d is not None and d.kind == "answer"  # part of the guide: the nearest guide, with its notice
 
 
@@ -52,15 +52,15 @@ def test_another_item_named_in_part_inside_a_followup_ends_it(facts) -> None:  #
         "批了以后执业登记又要多久", aspects=(Aspect.time_limit,), aspect_cues=("多久",), residue="批后执业", asks=True
     )
     named = scores({PRACTICE: 1.075, AD: 0.94, SETUP: 0.93}, named=(PRACTICE,))
-    assert rules.followup(Situation(q, named, ctx), facts) is None  # a new question about that item
+    assert followup.followup(Situation(q, named, ctx), facts) is None  # a new question about that item
     d = rules.decide(Situation(q, named, ctx), facts)
     assert (d.rule, d.item_code, d.aspects) == ("best_item", PRACTICE, (Aspect.time_limit,))
     weak = scores({PRACTICE: facts.tuning.no_answer_below - 0.01, SETUP: 0.9}, named=(PRACTICE,))
-    assert rules._another_item_named_in_part(Situation(q, weak, ctx), facts) is False  # not found confidently
+    assert followup._another_item_named_in_part(Situation(q, weak, ctx), facts) is False  # not found confidently
     both = scores({PRACTICE: 1.075, SETUP: 1.0}, named=(PRACTICE, SETUP))
-    assert rules._another_item_named_in_part(Situation(q, both, ctx), facts) is False  # its own item named too
+    assert followup._another_item_named_in_part(Situation(q, both, ctx), facts) is False  # its own item named too
     policy = Query(**{**q.__dict__, "policy_cues": ("承诺",)})
-    assert rules._another_item_named_in_part(Situation(policy, named, ctx), facts) is False
+    assert followup._another_item_named_in_part(Situation(policy, named, ctx), facts) is False
 
 
 def test_a_keyword_told_beside_a_spaced_question_is_no_referral(facts) -> None:  # type: ignore[no-untyped-def]
@@ -119,9 +119,9 @@ def test_the_national_rule_asked_for_gets_the_national_guide(facts, catalog) -> 
     q = query(
         "国家规定审批时限是多少", aspects=(Aspect.time_limit,), aspect_cues=("时限",), region_hint="深圳", asks=True
     )
-    d = rules.followup(Situation(q, scores({MATERNAL: 0.97}), ctx), facts)
+    d = followup.followup(Situation(q, scores({MATERNAL: 0.97}), ctx), facts)
     assert d is not None and d.region == NATIONAL and not d.region_named
     guide = facts.selector.choose(catalog.item_by_code[MATERNAL], Aspect.time_limit, None, d.region)
     assert guide.national  # not 深圳's, which the dialogue remembered
     named = query("深圳的国家规定呢", region="深圳", asks=True)
-    assert rules._region(named) == "深圳"  # a place named in the message wins
+    assert item_decision.region_of(named) == "深圳"  # a place named in the message wins

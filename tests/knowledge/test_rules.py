@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.answer import Context
-from knowledge.decide import rules, turn_away
+from knowledge.decide import followup, rules, turn_away
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
@@ -99,9 +99,9 @@ def test_followup_with_a_name_fragment_switches_item_and_keeps_aspect(facts) -> 
 def test_a_new_question_is_not_a_followup(facts) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(item_code=NURSE, aspect=Aspect.time_limit)
     q = query("卫生许可证年审流程", aspects=(Aspect.process,), residue="卫生许可证年审")
-    assert rules.followup(Situation(q, scores({PLACE: 0.99}), ctx), facts) is None
+    assert followup.followup(Situation(q, scores({PLACE: 0.99}), ctx), facts) is None
     q = query("供水单位卫生许可收费吗", aspects=(Aspect.fee,), residue="供水单位")
-    assert rules.followup(Situation(q, scores({WATER: 0.99}, exact=(WATER,)), ctx), facts) is None
+    assert followup.followup(Situation(q, scores({WATER: 0.99}, exact=(WATER,)), ctx), facts) is None
 
 
 def test_region_named_mid_conversation_switches_guide_for_the_same_question(facts) -> None:  # type: ignore[no-untyped-def]
@@ -294,7 +294,7 @@ def test_english_followups_are_measured_in_words(facts) -> None:  # type: ignore
     ctx = Context(item_code=NURSE, aspect=Aspect.materials)
     text = "and how long is the renewed one valid for"  # 41 characters, 9 words
     q = Query(text=text, norm=text, language="en", aspects=(Aspect.validity,), residue="renewedone")
-    d = rules.followup(Situation(q, scores({DOCTOR: 0.89}), ctx), facts)
+    d = followup.followup(Situation(q, scores({DOCTOR: 0.89}), ctx), facts)
     assert d is not None and (d.item_code, d.aspects) == (NURSE, (Aspect.validity,))
     pay = Query(text="do I have to pay anything", norm="do i have to pay anything", language="en", residue="pay")
     assert run(facts, pay, scores({DOCTOR: 0.87}), ctx).item_code == NURSE
@@ -358,14 +358,14 @@ def test_a_long_followup_that_names_no_item_keeps_the_conversations_item(facts) 
     text = "我们店上个月提交了申请，工作人员说还要补材料，到底还缺哪些东西才能批下来"
     q = query(text, aspects=(Aspect.materials,), residue="们店上月提交工作人员说补底缺东西才批来", asks=True)
     ctx = Context(item_code=PLACE)
-    d = rules.followup(Situation(q, scores({NURSE: 0.97, PLACE: 0.95}), ctx), facts)
+    d = followup.followup(Situation(q, scores({NURSE: 0.97, PLACE: 0.95}), ctx), facts)
     assert d is not None and (d.rule, d.item_code) == ("followup", PLACE)
 
 
 def test_a_followup_pointing_back_keeps_the_item_without_aspect_cues(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("办这个的时候需要本人到场吗还是单位可以代办", residue="时候本人场单位代", asks=True, refers_back=True)
     ctx = Context(item_code=DOCTOR, aspect=Aspect.materials)
-    d = rules.followup(Situation(q, scores({NURSE: 0.96, DOCTOR: 0.88}), ctx), facts)
+    d = followup.followup(Situation(q, scores({NURSE: 0.96, DOCTOR: 0.88}), ctx), facts)
     assert d is not None and (d.item_code, d.aspects) == (DOCTOR, (Aspect.materials,))
     # the learned kind (one message, no conversation) does not turn it away either
     sure = query(
@@ -381,10 +381,10 @@ def test_a_followup_pointing_back_keeps_the_item_without_aspect_cues(facts) -> N
 def test_another_item_found_by_its_name_ends_the_followup(facts) -> None:  # type: ignore[no-untyped-def]
     q = query("我们小区楼下新开了一家宾馆，需要办什么卫生许可吗", residue="们小区楼新开家宾馆", asks=True)
     found = Scores(items={PLACE: 0.99, NURSE: 0.93}, points={}, named={PLACE: 0.6}, exact=frozenset())
-    assert rules.followup(Situation(q, found, Context(item_code=NURSE)), facts) is None
+    assert followup.followup(Situation(q, found, Context(item_code=NURSE)), facts) is None
     # … and so does another item scoring high while the conversation's is not even among the few best
     ranked = {PLACE: 0.99, **{f"x{i}": 0.98 - i / 100 for i in range(8)}, NURSE: 0.80}
-    assert rules.followup(Situation(q, scores(ranked), Context(item_code=NURSE)), facts) is None
+    assert followup.followup(Situation(q, scores(ranked), Context(item_code=NURSE)), facts) is None
 
 
 def test_a_place_stated_mid_conversation_is_not_another_departments_question(facts) -> None:  # type: ignore[no-untyped-def]

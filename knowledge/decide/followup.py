@@ -1,0 +1,115 @@
+"""The follow-up rule: a message in a conversation about an item that keeps it, switches to another item it names in
+part, or asks that item's guide for another place — however it is phrased."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from knowledge.decide.item_decision import aspects_of, context_resolves, item_decision, within
+from knowledge.decide.model import Decision
+from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
+from knowledge.decide.situation import Facts, Situation
+from knowledge.decide.topic import policy_sub_item
+
+
+def _confidently_other_item(s: Situation, f: Facts) -> bool:
+    """Retrieval confidently finds another item than the conversation's: the best item is not it, clears the
+    no-answer threshold, and either the question names it at least in part (the names channel found words of
+    its name) or the conversation's item is not even among the few best. Guide words alone ("多久能批下来"
+    scores high on many items) do not take a conversation elsewhere."""
+    ranked = s.scores.ranked
+    if not ranked:
+        return False
+    code, top = ranked[0]
+    if code == s.context.item_code or top < f.tuning.no_answer_below:
+        return False
+    return code in s.scores.named or context_resolves(s, f) is None
+
+
+def _continues(s: Situation, f: Facts) -> bool:
+    """A message naming no item that continues the conversation whatever its length: it asks something (an
+    aspect, a question word or mark), names a place, or points back ("这个", "他们"), and retrieval does not
+    confidently find another item."""
+    q = s.query
+    if not (q.aspects or q.region or q.refers_back or q.asks):
+        return False
+    return not _confidently_other_item(s, f)
+
+
+def _elliptical_switch(s: Situation, f: Facts) -> bool:
+    """A short message asking for no aspect of its own ("前面那个设置审批呢", "那母婴保健的呢") whose best item is
+    another one, named at least in part and clearing the no-answer threshold: the same question about that item."""
+    q, t = s.query, f.tuning
+    if q.aspects or not within(q, t.followup_short_chars, t.followup_short_words) or not s.scores.ranked:
+        return False
+    code, top = s.scores.ranked[0]
+    return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
+
+
+def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
+    """A follow-up asking something of another item it names in part ("批了以后执业登记又要多久" after 医疗机构设置审批:
+    the names channel finds 执业登记 of 医疗机构执业登记), however little else it says: it asks an aspect, that item
+    is retrieval's best, clears the no-answer threshold and is named at least in part, the conversation's item is not
+    named at all, and no policy word could be what matched (a policy's alias stands in some items' names:
+    "承诺时限呢"). The follow-up ends; the later rules answer it as a new question."""
+    q, ranked = s.query, s.scores.ranked
+    if not ranked or not q.aspects or q.policy_cues or s.context.item_code in s.scores.named:
+        return False  # asking nothing of its own ("前面那个设置审批呢"): the elliptical switch keeps the aspect
+    code, top = ranked[0]
+    return code != s.context.item_code and code in s.scores.named and top >= f.tuning.no_answer_below
+
+
+def followup(s: Situation, f: Facts) -> Decision | None:
+    q, ctx, t = s.query, s.context, f.tuning
+    if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
+        return None
+    if q.policy_names:  # "告知承诺是怎么回事" mid-conversation: the policy rule (item + policy when related)
+        return None
+    if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
+        return None
+    exact = s.scores.exact
+    if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
+        # "我是广州的诊所，广州那边的指南有吗": the conversation's item there; none there → say so
+        missing = region_without_guide(s, f, ctx.item_code)
+        if missing is not None:
+            return missing
+        code = ctx.item_code
+    elif exact:
+        if ctx.item_code in exact:
+            code = ctx.item_code
+        elif len(q.norm) <= 14 and not q.aspects:  # "医师执业注册呢": the same question about another item
+            code = max(exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+        else:
+            return None  # a new question that names its item
+    elif len(q.residue) <= 1:  # "那要多久？", "那重庆江津呢？", "在哪里办"
+        code = ctx.item_code
+    else:
+        named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
+        if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
+            code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
+        elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
+            return None
+        elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
+            code = ctx.item_code
+        elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:
+            code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
+        elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
+            code = ctx.item_code
+        elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part
+            code = s.scores.ranked[0][0]
+        elif (
+            within(q, t.followup_short_chars, t.followup_short_words)
+            and max(s.scores.items.values(), default=0.0) < t.no_answer_below
+        ):
+            code = ctx.item_code  # says little, and on its own finds no item: this one
+        else:
+            return None
+    aspects = aspects_of(q, ctx)
+    if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
+        # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
+        # reads the message without its conversation, so its guess does not replace the conversation's aspect
+        aspects = (ctx.aspect,)
+    decision = item_decision(s, f, code, "followup", 0.9, aspects)
+    if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy
+        decision = replace(decision, sub_item=policy_sub_item(f, code, ctx.policy_id, aspects))
+    return decision

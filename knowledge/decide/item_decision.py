@@ -1,0 +1,78 @@
+"""Building an item decision, shared by the decision rules (`rules.py`) and the follow-up rule (`followup.py`):
+the asked aspects (the conversation's when none), the place whose guide to prefer, the sub-item carried over, the
+confidence from the fused score."""
+
+from __future__ import annotations
+
+from knowledge.answer import Context
+from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
+from knowledge.decide.model import Decision
+from knowledge.decide.situation import Facts, Situation
+from knowledge.decide.tuning import Tuning
+from knowledge.query.model import Query
+from knowledge.schema import Aspect
+
+
+def confidence(fused: float, named: bool, tuning: Tuning) -> float:
+    base = (fused - tuning.no_answer_below) / 0.15
+    return round(max(0.0, min(1.0, 0.5 + base + (0.3 if named else 0.0))), 3)
+
+
+def aspects_of(query: Query, context: Context | None = None) -> tuple[Aspect, ...]:
+    if query.aspects:
+        return query.aspects
+    if context is not None and context.aspect:
+        return (context.aspect,)
+    return (Aspect.overview,)
+
+
+def region_of(query: Query) -> str | None:
+    """The place whose guide to prefer: the one named, else the national level when asked for, else the dialogue's."""
+    if query.region:
+        return query.region
+    return NATIONAL if names_the_nation(query.norm) else query.region_hint
+
+
+def context_resolves(s: Situation, f: Facts) -> str | None:
+    """The context item, when it is among the few items an ambiguous question could mean."""
+    code = s.context.item_code
+    if code and code in [c for c, _ in s.scores.ranked[: f.tuning.context_window]]:
+        return code
+    return None
+
+
+def context_sub_item(s: Situation, f: Facts, code: str) -> str | None:
+    """The conversation's sub-item for its own item when it is one the citizen could have chosen (首次, 延续 …; a
+    guide's label such as "首次注册" counts as its canonical word); a label naming none ("（县级）护士执业注册",
+    "法规层面") only says which guide answered last, and must not pin that guide when a region is named later."""
+    if code != s.context.item_code or not s.context.sub_item:
+        return None
+    canonical = f.selector.cues.canonical_sub_item(s.context.sub_item)
+    return canonical if canonical in SUB_ITEM_ORDER else None
+
+
+def item_decision(
+    s: Situation, f: Facts, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None
+) -> Decision:
+    q = s.query
+    sub_item = q.sub_item or context_sub_item(s, f, code)
+    return Decision(
+        kind="answer",
+        rule=rule,
+        item_code=code,
+        aspects=aspects or aspects_of(q),
+        sub_item=sub_item,
+        region=region_of(q),
+        region_named=q.region is not None,
+        confidence=conf,
+    )
+
+
+def best_named(s: Situation) -> str:
+    """The item named verbatim with the best name score (then the best fused score)."""
+    return max(s.scores.exact, key=lambda c: (s.scores.named.get(c, 0.0), s.scores.items.get(c, 0.0)))
+
+
+def within(q: Query, chars: int, words: int) -> bool:
+    """Whether a message is at most this long: characters, or words for an English one."""
+    return len(q.norm.split()) <= words if q.language == "en" else len(q.norm) <= chars
