@@ -102,14 +102,13 @@ class Analyser:
         particles = re.escape(lexicon.smalltalk.particles)
         return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
 
-    def asks_medical_advice(self, norm: str) -> bool:
+    def asks_medical_advice(self, norm: str, complains: bool) -> bool:
         """A short message naming a symptom or a test result and asking what to do about it, or asking for a hospital
         or a doctor to be recommended, with no verb of complaining ("宝宝打完疫苗发烧38度5，要不要吃退烧药"): medical
-        advice, which the assistant declines."""
+        advice, which the assistant declines. `complains`: the message uses a verb of complaining (lexicon
+        `complaint_words`), as `analyse` has found."""
         words = self.lexicon.medical_advice
-        if words is None or len(norm) > words.max_chars:
-            return False
-        if any(contains(norm, w) for w in self.lexicon.complaint_words):
+        if words is None or complains or len(norm) > words.max_chars:
             return False
         if any(contains(norm, r) for r in words.recommend):
             return True  # "推荐一家看皮肤病好的医院": which hospital or doctor is good is not ours to say
@@ -237,7 +236,7 @@ class Analyser:
             asks=asks_something(norm, self.lexicon.question_words),
             refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
             complains=complains,
-            asks_medical_advice=self.asks_medical_advice(norm),
+            asks_medical_advice=self.asks_medical_advice(norm, complains),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)
