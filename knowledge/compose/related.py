@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from knowledge import texts
 from knowledge.catalog import Catalog
-from knowledge.compose.render import aspect_lines
+from knowledge.compose.render import aspect_lines, shows_note
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
@@ -95,9 +95,10 @@ def related_line(
     for word in sorted(skip, key=len, reverse=True):  # 怎么 before 么
         residue = residue.replace(normalise(word), " ")
     names = set().union(*(bigrams(normalise(n)) for n in (item.name, *item.aliases)))
+    note_shown = shows_note(guide, asked)
     shown_text = normalise("".join(line for a in asked for line in aspect_lines(guide, a, helpline)))
-    if Aspect.overview in asked or any(a in (Aspect.materials, Aspect.conditions, Aspect.time_limit) for a in asked):
-        shown_text += normalise(guide.notes or "")  # render_guide shows the note with these
+    if note_shown:
+        shown_text += normalise(guide.notes or "")
     wanted = {g for g in bigrams(residue) if not words.common(g)} - names - bigrams(shown_text)
     if not wanted:
         return None
@@ -107,7 +108,7 @@ def related_line(
         if a not in asked and field_text(guide, a)
         for line in aspect_lines(guide, a, helpline)
     ]
-    if guide.notes and normalise(guide.notes) not in shown_text:
+    if guide.notes and not note_shown:
         candidates.append((NOTE, guide.notes))
     best: tuple[int, str, str] | None = None
     for key, line in candidates:

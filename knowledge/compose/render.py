@@ -93,6 +93,16 @@ def guide_sources(guide: Guide) -> list[SourceRef]:
     return [SourceRef(title=s.title, url=s.url, region=guide.region) for s in guide.sources]
 
 
+def shows_note(guide: Guide, asked: Sequence[Aspect]) -> bool:
+    """Whether a guide's answer for these aspects (the first the primary) shows the guide's note: with the overview,
+    materials, conditions and time limit, or when an asked field is not stated."""
+    if not guide.notes or not asked:
+        return False
+    aspect = asked[0]
+    stated = aspect is Aspect.overview or all(field_text(guide, a) is not None for a in asked)
+    return not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit)
+
+
 def render_guide(
     item: ServiceItem,
     guide: Guide,
@@ -115,10 +125,7 @@ def render_guide(
         lines += aspect_lines(guide, a, helpline)
     if aspect is Aspect.overview and other_sub_items:
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
-    stated = aspect is Aspect.overview or all(field_text(guide, a) is not None for a in asked)
-    if guide.notes and (
-        not stated or aspect in (Aspect.overview, Aspect.materials, Aspect.conditions, Aspect.time_limit)
-    ):
+    if shows_note(guide, asked):
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
     if related is not None:
         key, line = related
