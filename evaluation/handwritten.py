@@ -4,8 +4,8 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` and `tuning8`,
-rounds 7 and 8's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7`, `tuning8` and
+`tuning9`, rounds 7, 8 and 9's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
 whose failures were then read: it counts as tuning now) and four BLIND parts: `blind` (written in round 5),
 `blind6` (round 6), `blind7` (round 7) and `blind8` (round 8), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
@@ -45,13 +45,14 @@ from evaluation.scoring import TurnResult, check_turn, summarise
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "handwritten"
-SPLITS = ("tuning", "seen", "tuning7", "tuning8", "blind", "blind6", "blind7", "blind8")
+SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "blind", "blind6", "blind7", "blind8")
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
     "tuning": "tuning",
     "seen": "tuning",
     "tuning7": "tuning",
     "tuning8": "tuning",
+    "tuning9": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",
