@@ -45,7 +45,7 @@ from evaluation.scoring import TurnResult, check_turn, summarise
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "handwritten"
-SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "blind", "blind6", "blind7", "blind8")
+SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "blind", "blind6", "blind7", "blind8", "blind9")
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
     "tuning": "tuning",
@@ -57,6 +57,7 @@ ROW_SPLIT = {
     "blind6": "blind",
     "blind7": "blind",
     "blind8": "blind",
+    "blind9": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.
