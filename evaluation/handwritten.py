@@ -5,9 +5,10 @@
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
 into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7`, `tuning8` and
-`tuning9`, rounds 7, 8 and 9's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
-whose failures were then read: it counts as tuning now) and four BLIND parts: `blind` (written in round 5),
-`blind6` (round 6), `blind7` (round 7) and `blind8` (round 8), each by a writer who fixed nothing; measured
+`tuning9`, rounds 7, 8 and 9's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind
+in round 4, whose failures were then read: it counts as tuning now) and five BLIND parts: `blind` (written in
+round 5), `blind6` (round 6), `blind7` (round 7), `blind8` (round 8) and `blind9` (round 9), each by a writer
+who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
