@@ -76,10 +76,7 @@ def short_english_aspect(s: Situation, f: Facts) -> bool:
     never holds for it."""
     q, t = s.query, f.tuning
     return bool(
-        s.context.item_code
-        and q.language == "en"
-        and q.aspect_cues
-        and len(q.norm.split()) <= t.followup_short_words
+        s.context.item_code and q.language == "en" and q.aspect_cues and len(q.norm.split()) <= t.followup_short_words
     )
 
 

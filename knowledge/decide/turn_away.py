@@ -127,10 +127,10 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
 
 
 def _asked_whether_needed(s: Situation, f: Facts) -> bool:
-    """The clause holding the referral keyword asks A-not-A whether it is needed (lexicon `followup.need_questions`:
-    "户口本要不要带", "材料呢？户口本要不要") and no item of ours is named: the thing the keyword names is asked for as a
-    paper or condition of the conversation's item, however low retrieval scores a follow-up ("上户口要带出生医学证明
-    吗" names our item as the paper another service asks for: not this)."""
+    """The clause holding the referral keyword asks A-not-A whether it is needed (lexicon
+    `followup.need_questions`: "户口本要不要带", "材料呢？户口本要不要") and no item of ours is named: the thing the
+    keyword names is asked for as a paper or condition of the conversation's item, however low retrieval scores a
+    follow-up ("上户口要带出生医学证明吗" names our item as the paper another service asks for: not this)."""
     q = s.query
     if q.referral is None or s.scores.exact:
         return False
