@@ -126,3 +126,20 @@ def test_a_need_asked_a_not_a_beside_a_keyword_of_the_items_guides(facts) -> Non
     paper = query("上户口要不要带出生医学证明", referral=ref, aspects=(Aspect.materials,), asks=True)
     named = scores({BIRTH: 1.1}, exact=(BIRTH,))
     assert not turn_away._asked_whether_needed(Situation(paper, named, Context(item_code=BIRTH)), facts)
+
+
+def test_a_guide_label_covering_several_sub_items_is_kept_while_no_place_is_named(facts) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.decide.item_decision import context_sub_item
+
+    label = "首次签发（机构内/机构外）、换发"
+    ctx = Context(item_code=BIRTH, sub_item=label, aspect=Aspect.location)
+    q = query("户口本要不要带", aspects=(Aspect.materials,), asks=True)
+    assert context_sub_item(Situation(q, scores({}), ctx), facts, BIRTH) == label
+    there = query("上海的要带啥", region="上海", aspects=(Aspect.materials,), asks=True)
+    assert context_sub_item(Situation(there, scores({}), ctx), facts, BIRTH) is None  # a place named: its guides
+    one = Context(item_code=NURSE, sub_item="（县级）护士执业注册")
+    assert context_sub_item(Situation(q, scores({}), one), facts, NURSE) is None  # names no sub-item
+    assert (
+        context_sub_item(Situation(q, scores({}), Context(item_code=NURSE, sub_item="首次注册")), facts, NURSE)
+        == "首次"
+    )
