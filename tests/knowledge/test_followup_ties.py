@@ -143,3 +143,22 @@ def test_a_guide_label_covering_several_sub_items_is_kept_while_no_place_is_name
         context_sub_item(Situation(q, scores({}), Context(item_code=NURSE, sub_item="首次注册")), facts, NURSE)
         == "首次"
     )
+
+
+def test_a_switch_word_with_another_item_found_confidently_ends_the_followup(facts) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.decide import followup
+
+    ctx = Context(item_code=REWARD, aspect=Aspect.conditions)
+    q = query(
+        "孩子残疾了的那种扶助是另外一个吧，条件是啥",
+        aspects=(Aspect.conditions,),
+        aspect_cues=("条件",),
+        residue="孩子残疾种扶助另外",
+        asks=True,
+    )
+    found = scores({SPECIAL: 0.99, REWARD: 0.94})
+    assert followup.followup(Situation(q, found, ctx), facts) is None  # the later rules answer 特别扶助
+    weak = scores({SPECIAL: facts.tuning.no_answer_below - 0.02, REWARD: 0.94})
+    assert followup.followup(Situation(q, weak, ctx), facts) is not None  # nothing found confidently: stays
+    same = query("条件是啥", aspects=(Aspect.conditions,), aspect_cues=("条件",), asks=True)
+    assert followup.followup(Situation(same, found, ctx), facts) is not None  # no switch word: the follow-up's
