@@ -110,6 +110,7 @@ class Engine:
             region_words=list(dict.fromkeys(known)),
             referrals=catalog.referrals,
             predictors=predictors,
+            english_places=self.places.english,
         )
         channels: list[Channel] = []
         if t.use_dense and dense is not None:

@@ -40,6 +40,19 @@ class PlacesFile(BaseModel):
     version: int
     provinces: list[Province] = Field(min_length=1)
     counties: dict[str, str] = Field(default_factory=dict)
+    english: dict[str, str] = Field(default_factory=dict)
+    """English (pinyin) names, lower case, → a place listed above ("guangzhou" → 广州)."""
+
+    @model_validator(mode="after")
+    def _english_names(self) -> PlacesFile:
+        listed = {p.name for p in self.provinces} | {c for p in self.provinces for c in p.cities} | set(self.counties)
+        unknown = sorted(f"{k}: {v}" for k, v in self.english.items() if v not in listed)
+        if unknown:
+            raise ValueError(f"English names of places not listed: {unknown}")
+        bad = sorted(k for k in self.english if k != k.lower().strip() or not k.isascii() or len(k) < 3)
+        if bad:
+            raise ValueError(f"English place names must be lower-case ASCII, three letters or more: {bad}")
+        return self
 
     @model_validator(mode="after")
     def _names_once(self) -> PlacesFile:
@@ -75,6 +88,7 @@ class Places:
         self._parent.update(data.counties)
         self._provinces = [p.name for p in data.provinces]
         self.names: list[str] = sorted({*self._provinces, *self._parent}, key=lambda w: (-len(w), w))
+        self.english: dict[str, str] = dict(data.english)
 
     def chain(self, place: str | None) -> tuple[str, ...]:
         """The place and every place above it, closest first: 韶山 → (韶山, 湘潭, 湖南); unknown → (place,)."""

@@ -59,6 +59,18 @@ def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and code in s.scores.named and top >= f.tuning.no_answer_below
 
 
+def _says_another_one(s: Situation, f: Facts) -> bool:
+    """The message says it is about another thing (lexicon `followup.switch_words`: "另外一个", "换个问题") and
+    retrieval's best item is another one than the conversation's, at or above the no-answer threshold
+    ("孩子残疾了的那种扶助是另外一个吧，条件是啥" after 奖励扶助 → 计划生育家庭特别扶助): the follow-up ends; the later
+    rules answer it."""
+    ranked = s.scores.ranked
+    if not ranked or not any(w in s.query.norm for w in f.selector.cues.lexicon.followup.switch_words):
+        return False
+    code, top = ranked[0]
+    return code != s.context.item_code and top >= f.tuning.no_answer_below
+
+
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
@@ -68,6 +80,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
         return None
     exact = s.scores.exact
+    if not exact and _says_another_one(s, f):  # "…是另外一个吧": not the conversation's item
+        return None
     if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
         # "我是广州的诊所，广州那边的指南有吗": the conversation's item there; none there → say so
         missing = region_without_guide(s, f, ctx.item_code)

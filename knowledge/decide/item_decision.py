@@ -44,11 +44,23 @@ def context_resolves(s: Situation, f: Facts) -> str | None:
 def context_sub_item(s: Situation, f: Facts, code: str) -> str | None:
     """The conversation's sub-item for its own item when it is one the citizen could have chosen (首次, 延续 …; a
     guide's label such as "首次注册" counts as its canonical word); a label naming none ("（县级）护士执业注册",
-    "法规层面") only says which guide answered last, and must not pin that guide when a region is named later."""
+    "法规层面") only says which guide answered last, and must not pin that guide when a region is named later; a label
+    naming several is kept while no place is named (`_covers_several`)."""
     if code != s.context.item_code or not s.context.sub_item:
         return None
     canonical = f.selector.cues.canonical_sub_item(s.context.sub_item)
-    return canonical if canonical in SUB_ITEM_ORDER else None
+    if canonical in SUB_ITEM_ORDER:
+        return canonical
+    return s.context.sub_item if _covers_several(s, f) else None
+
+
+def _covers_several(s: Situation, f: Facts) -> bool:
+    """The conversation's guide label covers several sub-items ("首次签发（机构内/机构外）、换发") and the message names
+    no place: the guide that answered covers the citizen's case, so the next question about the same item is asked
+    of it, not answered by asking which sub-item again. A place named moves to that place's guides."""
+    label = s.context.sub_item or ""
+    covered = [c for c in SUB_ITEM_ORDER if f.selector.cues.sub_item_matches(label, c)]
+    return len(covered) >= 2 and s.query.region is None
 
 
 def item_decision(

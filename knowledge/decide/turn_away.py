@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from knowledge.decide.followup_ties import tied_to_the_item
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.model import Query
@@ -110,11 +111,12 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
     referral keyword the item's own guides use, while retrieval finds the conversation's item best ("Does the doctor
     need a visa before applying?" after 外国医师来华短期行医许可, whose guides ask for 入境签证): a requirement of
     our item, not the other department's service. An English keyword counts through its department's Chinese ones
-    ("visa" → 签证). Where to get the other service done ("上户口去哪办") asks no prerequisite."""
+    ("visa" → 签证). A need asked A-not-A needs no retrieval lead (`_asked_whether_needed`: "户口本要不要带"). Where to
+    get the other service done ("上户口去哪办") asks no prerequisite."""
     q, code = s.query, s.context.item_code
     if not code or q.referral is None or not q.aspects or q.aspects[0] not in _PREREQUISITE_ASPECTS:
         return False
-    if not _conversation_item_leads_in_language(s, f):
+    if not _conversation_item_leads_in_language(s, f) and not _asked_whether_needed(s, f):
         return False
     keyword = q.referral.keyword
     words = [keyword]
@@ -122,6 +124,19 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
         entry = next((r for r in f.catalog.referrals if r.department == q.referral.department), None)
         words = [w for w in (entry.keywords if entry else []) if not w.isascii() and len(w) >= 2]
     return any(f.item_mentions(code, w) for w in words)
+
+
+def _asked_whether_needed(s: Situation, f: Facts) -> bool:
+    """The clause holding the referral keyword asks A-not-A whether it is needed (lexicon
+    `followup.need_questions`: "户口本要不要带", "材料呢？户口本要不要") and no item of ours is named: the thing the
+    keyword names is asked for as a paper or condition of the conversation's item, however low retrieval scores a
+    follow-up ("上户口要带出生医学证明吗" names our item as the paper another service asks for: not this)."""
+    q = s.query
+    if q.referral is None or s.scores.exact:
+        return False
+    needs = f.selector.cues.lexicon.followup.need_questions
+    clauses = [c for c in _SPOKEN_CLAUSES.split(q.norm) if c and c.strip()]
+    return any(q.referral.keyword in c and any(w in c for w in needs) for c in clauses)
 
 
 def _conversation_item_leads(s: Situation, f: Facts) -> bool:
@@ -174,7 +189,9 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     This is the one place the learned kind turns a question away. The head reads one message without its
     conversation: in a conversation about an item, a message saying little beyond cue words ("要带身份证吗"),
     naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗"), using the item's
-    own words or finding the conversation's item best ("办好后凭卡去哪里买药") is left to the follow-up rule."""
+    own words or finding the conversation's item best ("办好后凭卡去哪里买药"), or otherwise tied to the item
+    (`followup_ties.tied_to_the_item`: "这审查…", "公园和体育馆呢", "where's the office", a phrase of its guides) with
+    no word of another department's is left to the follow-up rule."""
     q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
@@ -184,6 +201,7 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
         or q.refers_back
         or f.item_mentions(ctx.item_code, q.residue)
         or _conversation_item_leads(s, f)
+        or tied_to_the_item(s, f)
     ):
         return None  # cue words, a place, a word pointing back or the item's own words: the follow-up rule's
     return Decision(kind="no_answer", rule="other_department")

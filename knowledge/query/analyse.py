@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.cues import CueHit, CueMatcher, contains
@@ -67,10 +67,14 @@ class Analyser:
         region_words: Sequence[str],
         referrals: Sequence[ReferralEntry] = (),
         predictors: Predictors | None = None,
+        english_places: Mapping[str, str] | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.cues = CueMatcher(lexicon)
         self.region_words = sorted(region_words, key=len, reverse=True)
+        self.english_places = dict(english_places or {})  # places.yaml `english`: "guangzhou" → 广州
+        names = "|".join(re.escape(n) for n in sorted(self.english_places, key=len, reverse=True))
+        self._english_place = re.compile(rf"(?<![a-z])({names})(?![a-z])") if names else None
         self.referrals = list(referrals)
         self.targets = ComplaintTargets(
             agencies=[(a, r.department) for r in self.referrals for a in r.agencies],
@@ -120,10 +124,13 @@ class Analyser:
         return None if self._smalltalk is None else self._smalltalk.sub("", norm)
 
     def region_in(self, text: str) -> str | None:
+        """The first place (longest names first) the normalised text names; an English name as a whole word
+        ("we're opening a spa in guangzhou") is its Chinese place."""
         for word in self.region_words:
             if word in text:
                 return word
-        return None
+        found = self._english_place.search(text) if self._english_place is not None else None
+        return self.english_places[found.group(1)] if found else None
 
     def referral_in(self, norm: str) -> Referral | None:
         for entry in self.referrals:
@@ -167,6 +174,8 @@ class Analyser:
             rest = rest.replace(cue, "")
         for place in self.region_words:
             rest = rest.replace(place, "")
+        if self._english_place is not None:
+            rest = self._english_place.sub("", rest)
         rest = self._followup.sub("", rest.replace("\x00", ""))
         if self._filler_words is not None:
             rest = self._filler_words.sub("", rest)

@@ -91,8 +91,27 @@ class FollowupWords(_Strict):
     """Endings that make a message repeat the conversation's question about something else ("那医师呢", "重庆江津的话"):
     without them and the prefixes, a message with no question word asks for no aspect of its own, whatever the
     learned aspect head guesses ("我们公司注册在上海", "公共场所的，开宾馆用")."""
+    demonstratives: list[str] = Field(default_factory=list)
+    """Words pointing at something before a word for it ("这审查", "这卡", "该许可"): before a word of the
+    conversation item's name, the message is about that item (`decide/followup_ties.py`)."""
+    department_words: list[str] = Field(default_factory=list)
+    """Words asking which department or office ("应向哪个部门申请"): mid-conversation, evidence that the citizen asks
+    about another department's matter, which keeps the learned head's verdict (`decide/followup_ties.py`)."""
+    switch_words: list[str] = Field(default_factory=list)
+    """Words saying the message is about another thing than the conversation's ("孩子残疾了的那种扶助是另外一个吧",
+    "换个问题"): with another item retrieval finds confidently, the follow-up ends (`decide/followup.py`)."""
+    need_questions: list[str] = Field(default_factory=list)
+    """A-not-A questions whether something is needed ("户口本要不要带", "需不需要体检"): beside a referral keyword the
+    conversation item's guides use, a prerequisite of that item (`decide/turn_away.py`)."""
 
-    @field_validator("vague_with_place", "elliptical_suffixes")
+    @field_validator(
+        "vague_with_place",
+        "elliptical_suffixes",
+        "demonstratives",
+        "department_words",
+        "switch_words",
+        "need_questions",
+    )
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
