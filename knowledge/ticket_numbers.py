@@ -21,12 +21,20 @@ CHECK_CODE = r"[A-HJ-NP-Za-hj-np-z]{5}"
 """Five letters without I or O (bot/tickets/numbers.py CODE_ALPHABET)."""
 
 
+SPELLED = r"[\s.·]"
+"""Between the letters of a prefix spelled out ("B B C") or the year, month and day of its date ("2026 1020")."""
+DAY = rf"\d{{4}}{SPELLED}?\d{{2}}{SPELLED}?\d{{2}}"
+
+
 def number_pattern(prefix: str | None = None) -> re.Pattern[str]:
-    """The pattern of a ticket number with this prefix (any 2–6 letters when None); groups: prefix, day,
-    sequence, check code (or None)."""
-    letters = re.escape(prefix) if prefix else r"[A-Za-z]{2,6}"
+    """The pattern of a ticket number with this prefix (any 2–6 letters when None, also spelled out one by one with
+    spaces); groups: prefix, day, sequence, check code (or None)."""
+    if prefix:
+        letters = f"{SPELLED}?".join(re.escape(c) for c in prefix)
+    else:
+        letters = rf"[A-Za-z]{{2,6}}|[A-Za-z](?:{SPELLED}[A-Za-z]){{1,5}}"
     return re.compile(
-        rf"(?<![A-Za-z0-9])({letters}){SEPARATOR}(\d{{8}}){SEPARATOR}(\d{{1,6}})(?:{SEPARATOR}({CHECK_CODE}))?"
+        rf"(?<![A-Za-z0-9])({letters}){SEPARATOR}({DAY}){SEPARATOR}(\d{{1,6}})(?:{SEPARATOR}({CHECK_CODE}))?"
         r"(?![A-Za-z0-9])",
         re.IGNORECASE,
     )
@@ -41,6 +49,7 @@ def fold(text: str) -> str:
 
 
 def canonical(prefix: str, day: str, sequence: str, code: str | None) -> str:
+    prefix, day = re.sub(r"[^A-Za-z]", "", prefix), re.sub(r"\D", "", day)
     number = f"{prefix.upper()}-{day}-{int(sequence):04d}"
     return f"{number}-{code.upper()}" if code else number
 

@@ -28,6 +28,12 @@ GateFn = Callable[[str], "GateVerdict | None"]
 """text -> the verdict, or None while the gate is not available."""
 
 MAX_SESSIONS = 10_000
+INTAKE_EARLY_ANSWERS = 2
+"""The intake's first answers (which item — unless the conversation's item fills it — and what happened), during
+which a message that is not an answer to it ends it (`leaves_intake`)."""
+LEAVE_INTAKE_COMPLAINT_MAX = 0.3
+"""An aspect follow-up ends the intake only when the head's complaint probability is below this: on the hand-written
+tuning sets no grievance told in the intake, and no narrative complaint, asks for an aspect below it."""
 
 
 class SessionKinds:
@@ -38,15 +44,27 @@ class SessionKinds:
     def __init__(self, size: int = MAX_SESSIONS) -> None:
         self._size = size
         self._last: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
+        self._intake_replies: dict[str, int] = {}  # replies of the intake in a row (bounded with `_last`)
 
     def remember(self, session_id: str, kind: str, item_code: str | None = None) -> None:
-        previous = self._last.get(session_id, ("", None))[1]
+        previous_kind, previous = self._last.get(session_id, ("", None))
         if item_code is None and kind != "no_answer":
             item_code = previous
+        if kind == "escalate":
+            streak = self._intake_replies.get(session_id, 0) if previous_kind == "escalate" else 0
+            self._intake_replies[session_id] = streak + 1
+        else:
+            self._intake_replies.pop(session_id, None)
         self._last[session_id] = (kind, item_code)
         self._last.move_to_end(session_id)
         while len(self._last) > self._size:
-            self._last.popitem(last=False)
+            evicted, _ = self._last.popitem(last=False)
+            self._intake_replies.pop(evicted, None)
+
+    def intake_early(self, session_id: str) -> bool:
+        """Whether the intake is waiting for one of its first INTAKE_EARLY_ANSWERS answers (which item, what
+        happened): nothing a citizen said about a grievance would be lost by leaving it."""
+        return self.in_intake(session_id) and self._intake_replies.get(session_id, 0) <= INTAKE_EARLY_ANSWERS
 
     def in_intake(self, session_id: str) -> bool:
         return self._last.get(session_id, ("", None))[0] == "escalate"
@@ -58,6 +76,23 @@ class SessionKinds:
     def item(self, session_id: str) -> str | None:
         """The item the conversation is about, if any."""
         return self._last.get(session_id, ("", None))[1]
+
+
+def leaves_intake(verdict: GateVerdict | None) -> bool:
+    """Rule `question_leaves_intake`: a typed message that, at the start of the complaint intake, is not an answer to
+    it — a question about our services the head is sure asks (`asks`), or a follow-up asking for a part of a guide
+    by an aspect cue ("那要揣哪些证件去", "批下来这证管几年") that the head gives a complaint probability below
+    LEAVE_INTAKE_COMPLAINT_MAX, or nothing but thanks and goodbyes — means the intake was opened for a message that
+    was not a 办不成事 report. The gateway then cancels the intake (nothing was filed) and the message is answered as
+    any other. A grievance told in the intake ("网上提交的补发申请被驳回两次了，一次都没说清楚缺什么") leans to a
+    complaint or asks nothing and stays the intake's answer."""
+    if verdict is None or verdict.asks_human:
+        return False
+    if verdict.kind == "smalltalk" and verdict.confident and verdict.beyond_smalltalk == 0:
+        return True
+    if verdict.asks:
+        return True
+    return verdict.asks_about_item and verdict.asks_aspect and verdict.complaint < LEAVE_INTAKE_COMPLAINT_MAX
 
 
 def replies_to_clarify(verdict: GateVerdict) -> bool:

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from bot.channels.base import channel_for_session
 from bot.chat import texts
 from bot.chat.config import ChatSettings
-from bot.chat.gate import GateFn, SessionKinds, gate_metadata
+from bot.chat.gate import GateFn, SessionKinds, gate_metadata, leaves_intake
 from bot.chat.input_guard import check_input, normalise_input
 from bot.chat.pressed_words import ItemName, words_of_press
 from bot.chat.rasa_client import RasaUnavailableError
@@ -55,6 +55,9 @@ class OfferedStore(Protocol):
 
 
 _SLASHES = "/／"
+CANCEL_PAYLOAD = "/cancel"
+"""Rasa's `cancel` intent (domain.yml; data/rules/complaint.yml ends the intake on it): sent by the gateway to leave
+an intake opened for a question (tests/chat/test_leave_intake.py checks both files)."""
 
 
 def neutralise_command(text: str) -> str:
@@ -243,6 +246,9 @@ class ChatService:
         self, session_id: str, message: str, pressed: bool, inbox: asyncio.Future[list[Reply]]
     ) -> TurnOutcome:
         """Gate, Rasa, and the merged reply (handler messages first)."""
+        left: list[Reply] = []
+        if not pressed and self._session_kinds.intake_early(session_id):
+            left = await self._leave_intake_if_asked(session_id, message)
         in_intake = self._session_kinds.in_intake(session_id)
         about_item = self._session_kinds.item(session_id) is not None
         after_clarify = self._session_kinds.after_clarify(session_id)
@@ -290,10 +296,33 @@ class ChatService:
         meta = build_meta(turn.meta)
         self._session_kinds.remember(session_id, meta.kind, (meta.item.code or None) if meta.item else None)
         logger.info("session %s: kind=%s replies=%d", session_id, meta.kind, len(replies))
-        all_replies = [*(await inbox), *replies]
+        all_replies = [*(await inbox), *left, *replies]
         with hop("offered"):
             await self._remember_offered(session_id, all_replies)
         return TurnOutcome(ChatResponse(session_id=session_id, replies=all_replies, meta=meta))
+
+    async def _leave_intake_if_asked(self, session_id: str, message: str) -> list[Reply]:
+        """At the start of the complaint intake, a message that is no answer to it (`gate.leaves_intake`: a question
+        about our services, thanks and goodbye) cancels the intake — nothing was filed — and is then answered as
+        any other message. Returns the intake's "cancelled" reply to show first; [] when the intake goes on (also
+        when the gate or Rasa fails: the message is then the intake's answer, as before)."""
+        if self._gate is None:
+            return []
+        try:
+            verdict = await run_in_threadpool(self._gate, message)
+        except Exception as exc:
+            logger.error("session %s: question gate failed in the intake (%s)", session_id, type(exc).__name__)
+            return []
+        if not leaves_intake(verdict):
+            return []
+        try:
+            turn = await self._backend.send(session_id, CANCEL_PAYLOAD, None)
+        except RasaUnavailableError as exc:
+            logger.error("session %s: Rasa unavailable while leaving the intake: %s", session_id, exc)
+            return []
+        logger.info("session %s: a question at the start of the intake; intake cancelled", session_id)
+        self._session_kinds.remember(session_id, "smalltalk")  # the intake is over: no longer waiting for answers
+        return list(turn.replies)
 
     @staticmethod
     def _busy(session_id: str, text: str, before: list[Reply] | None = None) -> TurnOutcome:

@@ -211,7 +211,9 @@ class Composer:
         item = self.catalog.item_by_code[decision.item_code]
         aspects = decision.aspects or (Aspect.overview,)
         aspect = aspects[0]
-        if decision.clarify_sub_items and not decision.sub_item:  # shown side by side
+        # Shown side by side: each sub-item's own value with the choices to pick one — the issue's "common part
+        # plus the choices", a clarifying reply (kind `clarify`), the conversation keeping the item.
+        if decision.clarify_sub_items and not decision.sub_item:
             pairs = self.selector.differing_sub_items(item, aspects, decision.region)
             text = render_side_by_side(item, pairs, aspect, helpline=self.helpline)
             guides = [g for _, g in pairs]
@@ -222,7 +224,7 @@ class Composer:
                 )
                 text = f"{notice}\n{text}"
             return Answer(
-                kind="answer",
+                kind="clarify",
                 item=ItemRef(code=item.code, name=item.name),
                 guide_id=guides[0].id,
                 guide_ids=[g.id for g in guides],
