@@ -141,17 +141,18 @@ class SentenceTable:
 
     @classmethod
     def build(cls, items: Iterable[ServiceItem], embedder: Embedder, *, helpline: str) -> SentenceTable:
-        """Every guide's sentences, each embedded after its guide's title ("中医诊所备案 办理结果：中医诊所备案证"), as
-        the index's chunks are: a question naming the item then matches every sentence of the guide equally by the
-        name, and by the rest alone they differ (a bare sentence that restates the item's name otherwise outscores
-        the one that answers)."""
+        """Every guide's sentences, each embedded after its guide's title and region ("中医诊所备案 广东省 办理结果：
+        中医诊所备案证"), as the index's chunks are: a question naming the item or the place then matches every
+        sentence of the guide equally by that name, and they differ by the rest alone (bare, a sentence restating the
+        item's name, or the office line naming the asked city, outscores the one that answers)."""
         started = time.perf_counter()
         by_guide: dict[str, list[Sentence]] = {}
         flat: list[str] = []
         for item in items:
             for guide in item.guides:
                 by_guide[guide.id] = guide_sentences(guide, helpline)
-                flat += [f"{guide_title(item, guide)} {s.text}" for s in by_guide[guide.id]]
+                head = f"{guide_title(item, guide)} {guide.region}"
+                flat += [f"{head} {s.text}" for s in by_guide[guide.id]]
         matrix = embedder.embed_passages(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
         vectors: dict[str, np.ndarray] = {}
         row = 0

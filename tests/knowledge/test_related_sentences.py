@@ -124,7 +124,9 @@ def test_the_sentence_the_question_matches_is_added_verbatim_under_its_field(
     catalog: Catalog, table: SentenceTable
 ) -> None:
     item, guide, sentence = _a_process_sentence(catalog)
-    vector = HashingEmbedder().embed_queries([f"{guide_title(item, guide)} {sentence.text}"])[0]  # says just that
+    vector = HashingEmbedder().embed_queries([f"{guide_title(item, guide)} {guide.region} {sentence.text}"])[
+        0
+    ]  # says just that
     meaning = Meaning(table, Thresholds(floor=0.9, margin=0.05))
     assert meaning_line(guide, [Aspect.fee], vector, meaning) == ("process", sentence.text)
     assert meaning_line(guide, [Aspect.process], vector, meaning) is None  # the answer shows it already
@@ -149,7 +151,7 @@ def test_the_bigram_rule_goes_first_and_the_meaning_rule_needs_a_vector(catalog:
     other = next(
         s for s in guide_sentences(guide, HELPLINE) if s.stated and s.key in ("conditions", "fee", "result", "online")
     )
-    vector = HashingEmbedder().embed_queries([f"{guide_title(item, guide)} {other.text}"])[0]
+    vector = HashingEmbedder().embed_queries([f"{guide_title(item, guide)} {guide.region} {other.text}"])[0]
     meaning = Meaning(table, Thresholds(floor=0.5, margin=0.0))
     found = related(
         item, guide, (Aspect.materials,), "中医诊所不齐", words, helpline=HELPLINE, vector=vector, meaning=meaning
