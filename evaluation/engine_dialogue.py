@@ -16,16 +16,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evaluation.conversations import load_conversations
+from evaluation.conversations import Turn, load_conversations
 from evaluation.scoring import Observed, check_turn
 
 ENGINE_KINDS = {"answer", "clarify", "no_answer"}
 
 
-def run(engine: Any, path: Path) -> dict[str, Any]:
+def run(
+    engine: Any, path: Path, on_turn: Callable[[str, Turn, Observed, list[str]], None] | None = None
+) -> dict[str, Any]:
+    """Every conversation of `path` through `engine.ask`; `on_turn(turn id, turn, observed, problems)` is called after
+    each scored turn (the calibration tools read the engine's trace beside it)."""
     from knowledge.answer import Context
 
     turns = passed = convs = conv_passed = 0
@@ -58,6 +63,8 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
                 candidate_names=[c.name for c in answer.candidates],
             )
             problems = check_turn(turn.expect, seen)
+            if on_turn is not None:
+                on_turn(f"{conv.id}#{n}", turn, seen, problems)
             turns += 1
             passed += not problems
             if problems:

@@ -135,6 +135,7 @@ class Engine:
             helpline=helpline,
             deployment_region=region,
             question_words=self.lexicon.question_words,
+            embedder=dense.embedder if dense is not None and t.use_dense else None,
         )
         self._recent = RecentQueries()
 

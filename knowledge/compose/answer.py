@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, ItemRef
 from knowledge.catalog import Catalog
-from knowledge.compose.related import RareWords, related_line
+from knowledge.compose.related import Meaning, RareWords, related
 from knowledge.compose.render import (
     common_materials,
     faq_sources,
@@ -19,8 +19,10 @@ from knowledge.compose.render import (
     render_policy,
     render_side_by_side,
 )
+from knowledge.compose.sentences import SentenceTable, Thresholds, load_thresholds
 from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
+from knowledge.embedding.embedders import Embedder
 from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
@@ -38,6 +40,8 @@ class Composer:
         helpline: str,
         deployment_region: str | None,
         question_words: Sequence[str] = (),
+        embedder: Embedder | None = None,
+        thresholds: Thresholds | None = None,
     ) -> None:
         self.catalog = catalog
         self.question_words = tuple(question_words)
@@ -46,6 +50,18 @@ class Composer:
         self.deployment_region = deployment_region
         self.faqs: dict[str, FaqEntry] = {e.id: e for e in faq_entries(catalog.items)}
         self.rare_words = RareWords.of(catalog)
+        self.meaning = self._meaning(embedder, thresholds)
+
+    def _meaning(self, embedder: Embedder | None, thresholds: Thresholds | None) -> Meaning | None:
+        """The guides' sentences, embedded, when the meaning rule applies: thresholds given, else the calibrated
+        ones when they were calibrated for this embedder (`knowledge/data/related_sentences.yaml`)."""
+        if embedder is None:
+            return None
+        if thresholds is None:
+            thresholds = load_thresholds()
+            if thresholds is None or thresholds.model != embedder.name:
+                return None
+        return Meaning(SentenceTable.build(self.catalog.items, embedder, helpline=self.helpline), thresholds)
 
     def compose(self, decision: Decision, query: Query, scores: Scores) -> Answer:
         answer = self._compose(decision, query, scores)
@@ -64,7 +80,7 @@ class Composer:
             return self._policy(decision)
         if decision.faq_id in self.faqs:
             return self._faq(decision)
-        answer = self._item(decision, query)
+        answer = self._item(decision, query, scores)
         if decision.policy_id:
             policy = self._policy(decision)
             answer = answer.model_copy(
@@ -206,7 +222,7 @@ class Composer:
             return asked
         return self.selector.cues.canonical_sub_item(guide.sub_item)
 
-    def _item(self, decision: Decision, query: Query | None = None) -> Answer:
+    def _item(self, decision: Decision, query: Query | None = None, scores: Scores | None = None) -> Answer:
         assert decision.item_code is not None
         item = self.catalog.item_by_code[decision.item_code]
         aspects = decision.aspects or (Aspect.overview,)
@@ -242,11 +258,20 @@ class Composer:
             )
         guide = self.selector.choose(item, aspect, decision.sub_item, decision.region)
         others = self.selector.other_sub_items(item, guide)
-        related = (
-            related_line(
-                item, guide, aspects, query.residue, self.rare_words, helpline=self.helpline, skip=self.question_words
+        dense = scores.channels.get("dense") if scores is not None else None
+        line = (
+            related(
+                item,
+                guide,
+                aspects,
+                query.residue,
+                self.rare_words,
+                helpline=self.helpline,
+                skip=self.question_words,
+                vector=dense.vector if dense is not None else None,
+                meaning=self.meaning,
             )
-            if query is not None and query.residue
+            if query is not None
             else None
         )
         text = render_guide(
@@ -257,7 +282,7 @@ class Composer:
             deployment_region=self.deployment_region,
             other_sub_items=[name for name, _ in others],
             more_aspects=aspects[1:],
-            related=related,
+            related=line,
         )
         if decision.region_named and decision.region and not self.selector.region_covers(guide.region, decision.region):
             notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)

@@ -8,6 +8,11 @@ question says beyond cues, generic words, places and filler (`Query.residue`), l
 and the item's names, and not common: in at most `RARE_SHARE` of the catalog's guides. Nothing is added when no
 line holds enough of them, or when the shown fields already hold them all. (`knowledge/decide/guide_words.py`
 uses the same words to choose the asked aspect when no cue names one; this adds a line when one does.)
+
+Paraphrases share no characters with their line ("寄过来" against 邮寄, "撕坏" against 严重损坏): when the words
+point to no line, the sentence of another field (or the note, or a FAQ answer) that matches the question's e5
+vector clearly best is added instead (`knowledge/compose/sentences.py`, `stands_out`). `related` is the one place
+that applies both.
 """
 
 from __future__ import annotations
@@ -15,10 +20,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from knowledge import texts
 from knowledge.catalog import Catalog
 from knowledge.compose.render import aspect_lines, shows_note
+from knowledge.compose.sentences import NOTE, SentenceTable, Thresholds, best_outside, stands_out
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
@@ -38,7 +47,6 @@ _ORDER = (
     Aspect.result,
     Aspect.validity,
 )
-NOTE = "note"
 _LABEL = re.compile(r"^[^：]{2,8}：")  # "办理结果：…": a field's own label, which every guide's line of it carries
 
 
@@ -123,3 +131,50 @@ def related_line(
     if hits >= 3 or 2 * hits >= len(wanted):
         return key, line
     return None
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What the meaning rule needs beyond the question's vector: the guides' sentences and when one stands out."""
+
+    table: SentenceTable
+    thresholds: Thresholds
+
+
+def shown_keys(guide: Guide, asked: Sequence[Aspect]) -> set[str]:
+    """The sentence keys (`sentences.Sentence.key`) of the fields an answer for these aspects shows."""
+    keys = {a.value for a in asked}
+    if shows_note(guide, asked):
+        keys.add(NOTE)
+    return keys
+
+
+def meaning_line(guide: Guide, asked: Sequence[Aspect], vector: np.ndarray, meaning: Meaning) -> tuple[str, str] | None:
+    """(key, sentence) for the sentence outside the shown fields that the question's vector matches clearly best
+    (`stands_out`), or None."""
+    scored = meaning.table.scored(guide.id, vector)
+    sentence, best, best_shown = best_outside(scored, shown_keys(guide, asked))
+    if sentence is None or best is None or not stands_out(best, best_shown, meaning.thresholds):
+        return None
+    return sentence.key, sentence.text
+
+
+def related(
+    item: ServiceItem,
+    guide: Guide,
+    asked: Sequence[Aspect],
+    residue: str,
+    words: RareWords,
+    *,
+    helpline: str,
+    skip: Sequence[str] = (),
+    vector: np.ndarray | None = None,
+    meaning: Meaning | None = None,
+) -> tuple[str, str] | None:
+    """The line of another field to add to an answer, or None: the line holding the question's particular words
+    (`related_line`, precise), else the sentence that stands out by meaning (`meaning_line`, when the question's
+    vector and the guides' sentences are at hand)."""
+    found = related_line(item, guide, asked, residue, words, helpline=helpline, skip=skip) if residue else None
+    if found is None and vector is not None and meaning is not None:
+        found = meaning_line(guide, asked, vector, meaning)
+    return found

@@ -129,7 +129,7 @@ def render_guide(
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
     if related is not None:
         key, line = related
-        label = texts.ASPECT_NAMES.get(key, "备注")
+        label = texts.ASPECT_NAMES.get(key) or texts.RELATED_LABELS.get(key, texts.RELATED_LABELS["note"])
         labelled = "：" in line[:9]  # "办理结果：…" carries its own label
         lines.append(texts.RELATED_LINE.format(label="" if labelled else f"{label}：", line=line))
     if guide.status is Status.draft:

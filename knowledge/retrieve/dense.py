@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -86,5 +87,9 @@ class DenseScorer:
         self._position_of_row = np.array([position[cid] for cid in channel.index.ids], dtype=np.int64)
 
     def score(self, query: Query) -> ChannelScores:
-        rows, cosines = self.channel.search_rows(query.norm, min(self.top_k, len(self.chunks)))
-        return self.owners.best_of(self._position_of_row[rows], cosines.astype(np.float64))
+        """The best chunk per item and point, and the question's vector (the compose stage compares it with the
+        chosen guide's sentences, `knowledge/compose/sentences.py`, without embedding the question again)."""
+        vector: np.ndarray = self.channel.embedder.embed_queries([query.norm])[0]
+        rows, cosines = self.channel.index.search_rows(vector, min(self.top_k, len(self.chunks)))
+        best = self.owners.best_of(self._position_of_row[rows], cosines.astype(np.float64))
+        return dataclasses.replace(best, vector=vector)

@@ -47,6 +47,8 @@ class ChannelScores:
     points: dict[str, float] = field(default_factory=dict)
     exact: frozenset[str] = frozenset()  # item codes named exactly (names channel only)
     faqs: Mapping[str, float] = field(default_factory=dict)  # FAQ entry id -> score (FAQ channel only; lazy)
+    # the question's e5 vector (dense channel only): the compose stage reuses it, never re-embeds; not compared
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 class Channel(Protocol):
