@@ -19,6 +19,10 @@ from knowledge.text_normalise import normalise
 logger = logging.getLogger(__name__)
 
 SHORT_QUESTION_CHARS = 60
+BARE_REPORT_CHARS = 16
+"""A message in complaint words this short has no room for another department's matter (`reports_only`)..."""
+BARE_REPORT_RESIDUE = 5
+"""... nor one whose residue (less cues, filler and generic words: "投诉事", "投诉们窗口") is longer than this."""
 """A message this short that names another department's service is a question to it, whatever its tone;
 a longer narrative naming one in passing stays what the head says (a complaint)."""
 FOLLOWUP_MAX_RESIDUE = 4
@@ -60,6 +64,18 @@ def complains_about_department(query: Any, names_item: bool) -> bool:
     the 办不成事 intake. A complaint about a hospital, clinic, vaccination, health permit or the commission's staff
     has no such target and stays what the head says."""
     return query.complaint_target is not None and not names_item
+
+
+def reports_only(text: str, query: Any) -> bool:
+    """Rule `bare_report`: a short message (at most BARE_REPORT_CHARS, its residue at most BARE_REPORT_RESIDUE) in the
+    lexicon's complaint words that asks nothing, names no policy and no other department's service or office ("我要投诉", "我想投诉这个事", "这事我要反映一下") opens
+    the 办不成事 intake, whatever the head makes of it (trained on many "投诉 <a department>" questions, it takes the
+    bare words for another department's)."""
+    if len(text) > BARE_REPORT_CHARS or not query.complains or query.asks or query.policy_cues:
+        return False
+    if len(query.residue) > BARE_REPORT_RESIDUE:  # "我想咨询一下律师投诉的事情": names a matter of its own
+        return False
+    return query.referral is None and query.complaint_target is None and not query.asks_department
 
 
 class GatedEngine:
@@ -143,6 +159,11 @@ class GatedEngine:
 
     def _consistent(self, text: str, query: Any, kind: str | None, confident: bool) -> tuple[str | None, bool]:
         sure = kind if confident else None
+        if reports_only(text, query):
+            return (
+                "complaint",
+                True,
+            )  # "我要投诉", "我想投诉这个事": the head reads bare complaint words as a department's
         if sure == "other_department":
             return kind, confident
         named = self._names_item(query.norm)

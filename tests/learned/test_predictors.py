@@ -281,6 +281,16 @@ def test_a_report_in_complaint_words_asking_nothing_is_a_confident_complaint(fak
     assert gated.gate("办不成事找谁反映").kind != "complaint"  # asks: the policy point with its channels may answer
 
 
+def test_bare_complaint_words_are_a_complaint_even_when_the_head_is_sure_of_another_department(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    """Rule `bare_report`: the head, trained on many "投诉 <a department>" questions, takes bare complaint words for
+    another department's; a short message of them naming nothing else opens the intake."""
+    sure = _engine_with_kind(fake_engine, "other_department", 0.95)
+    for text in ("我要投诉", "我想投诉这个事", "这事我要反映一下"):
+        assert sure.verdict(text)[0::2] == ("complaint", True), text
+    assert sure.verdict("我要投诉医保局")[0] == "other_department"  # names the department it is about
+    assert sure.verdict("我想咨询一下律师投诉的事情")[0] == "other_department"  # a matter of its own
+
+
 def test_a_complaint_about_another_department_is_referred_whatever_the_heads_tone(fake_engine) -> None:  # type: ignore[no-untyped-def]
     sure = _engine_with_kind(fake_engine, "complaint", 0.95)
     sure.thresholds["complaint"] = 0.5
