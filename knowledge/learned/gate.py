@@ -67,10 +67,10 @@ def complains_about_department(query: Any, names_item: bool) -> bool:
 
 
 def reports_only(text: str, query: Any) -> bool:
-    """Rule `bare_report`: a short message (at most BARE_REPORT_CHARS, its residue at most BARE_REPORT_RESIDUE) in the
-    lexicon's complaint words that asks nothing, names no policy and no other department's service or office ("我要投诉", "我想投诉这个事", "这事我要反映一下") opens
-    the 办不成事 intake, whatever the head makes of it (trained on many "投诉 <a department>" questions, it takes the
-    bare words for another department's)."""
+    """Rule `bare_report`: a short message (at most BARE_REPORT_CHARS, its residue at most BARE_REPORT_RESIDUE) in
+    the lexicon's complaint words that asks nothing, names no policy and no other department's service or office
+    ("我要投诉", "我想投诉这个事", "这事我要反映一下") opens the 办不成事 intake, whatever the head makes of it (trained
+    on many "投诉 <a department>" questions, it takes the bare words for another department's)."""
     if len(text) > BARE_REPORT_CHARS or not query.complains or query.asks or query.policy_cues:
         return False
     if len(query.residue) > BARE_REPORT_RESIDUE:  # "我想咨询一下律师投诉的事情": names a matter of its own
