@@ -134,6 +134,7 @@ class Engine:
             helpline=helpline,
             deployment_region=region,
             question_words=self.lexicon.question_words,
+            levels=self.lexicon.levels,
         )
         self._recent = RecentQueries()
 
