@@ -86,11 +86,16 @@ class PlainNameMatcher:
             if substituted and fuzzy[code].score < SUBSTITUTED_SCORE:
                 fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
         starts, ends = word_bounds(text)
-        stretches = [text[i:j] for i in starts for j in ends if j - i >= MIN_ABBREVIATED]
+        longest = max((len(name) for name, _ in self._names), default=0)
+        by_first: dict[str, list[str]] = defaultdict(list)  # whole-word stretches by their first character
+        for i in starts:
+            for j in ends:
+                if MIN_ABBREVIATED <= j - i <= longest:
+                    by_first[text[i]].append(text[i:j])
         for name, code in self._names:  # abbreviated: every whole-word stretch against every name
             if len(name) <= MIN_ABBREVIATED or not abbreviable(name):
                 continue
-            taken = any(w not in self._pieces and abbreviates(w, name) for w in stretches)
+            taken = any(w not in self._pieces and abbreviates(w, name) for w in by_first.get(name[0], ()))
             if taken and fuzzy[code].score < ABBREVIATED_SCORE:
                 fuzzy[code] = NameHit(code, name, False, ABBREVIATED_SCORE)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
