@@ -136,6 +136,7 @@ class Engine:
             deployment_region=region,
             question_words=self.lexicon.question_words,
             embedder=dense.embedder if dense is not None and t.use_dense else None,
+            levels=self.lexicon.levels,
         )
         self._recent = RecentQueries()
 

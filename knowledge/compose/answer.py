@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, ItemRef
 from knowledge.catalog import Catalog
+from knowledge.compose.level_lines import asks_level, level_lines
 from knowledge.compose.related import Meaning, RareWords, related
 from knowledge.compose.render import (
     common_materials,
@@ -24,6 +25,7 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
 from knowledge.embedding.embedders import Embedder
 from knowledge.faq import FaqEntry, faq_entries
+from knowledge.query.lexicon import LevelWords
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
 from knowledge.schema import Aspect, Guide
@@ -42,9 +44,11 @@ class Composer:
         question_words: Sequence[str] = (),
         embedder: Embedder | None = None,
         thresholds: Thresholds | None = None,
+        levels: LevelWords | None = None,
     ) -> None:
         self.catalog = catalog
         self.question_words = tuple(question_words)
+        self.levels = levels
         self.selector = selector
         self.helpline = helpline
         self.deployment_region = deployment_region
@@ -274,6 +278,11 @@ class Composer:
             if query is not None
             else None
         )
+        level = (
+            level_lines(guide, aspects, self.levels.words, helpline=self.helpline)
+            if self.levels is not None and query is not None and asks_level(query.norm, self.levels.questions)
+            else []
+        )
         text = render_guide(
             item,
             guide,
@@ -283,6 +292,7 @@ class Composer:
             other_sub_items=[name for name, _ in others],
             more_aspects=aspects[1:],
             related=line,
+            level=level,
         )
         if decision.region_named and decision.region and not self.selector.region_covers(guide.region, decision.region):
             notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)

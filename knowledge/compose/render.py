@@ -113,9 +113,11 @@ def render_guide(
     other_sub_items: list[str],
     more_aspects: Sequence[Aspect] = (),
     related: tuple[str, str] | None = None,
+    level: Sequence[tuple[str, str]] = (),
 ) -> str:
     """One guide's answer for one aspect (or several: "材料和费用" gets both, each verbatim), and `related`, a line of
-    another field the question's words point to (`knowledge/compose/related.py`: (aspect or "note", line))."""
+    another field the question's words point to (`knowledge/compose/related.py`: (aspect or "note", line)), and
+    `level`, the lines naming a level for a question asking which level approves (`compose/level_lines.py`)."""
     asked = [aspect, *(a for a in more_aspects if a is not aspect)]
     names = "、".join(texts.ASPECT_NAMES[a.value] for a in asked)
     lines = [texts.HEADER.format(title=guide_title(item, guide), aspect=names, region=guide.region)]
@@ -127,8 +129,7 @@ def render_guide(
         lines.append(texts.OVERVIEW_SUB_ITEMS.format(names="、".join(other_sub_items)))
     if shows_note(guide, asked):
         lines.append(texts.GUIDE_NOTE.format(note=guide.notes))
-    if related is not None:
-        key, line = related
+    for key, line in [*([related] if related is not None else []), *(p for p in level if p != related)]:
         label = texts.ASPECT_NAMES.get(key) or texts.RELATED_LABELS.get(key, texts.RELATED_LABELS["note"])
         labelled = "：" in line[:9]  # "办理结果：…" carries its own label
         lines.append(texts.RELATED_LINE.format(label="" if labelled else f"{label}：", line=line))

@@ -86,6 +86,8 @@ def policy(s: Situation, f: Facts) -> Decision | None:
         item = exact[0] if exact else None
         if item is None and s.context.item_code and q.aspects == ():
             item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
+        if item is None and not s.context.item_code:
+            item = _clear_best_related(s, f, cited)
         best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
         if item is not None:
             decision = replace(item_decision(s, f, item, "item_and_policy", 0.9), policy_id=best)
@@ -99,7 +101,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.policy_names:  # a policy in the citizen's own words, found by meaning
-        by_meaning = _policy_by_meaning(s, f)
+        by_meaning = _policy_by_meaning(s, f) or _policy_by_kind(s, f)
         if by_meaning is not None:
             return by_meaning
     if not q.asks_policy or not points or q.aspects:
@@ -112,6 +114,36 @@ def policy(s: Situation, f: Facts) -> Decision | None:
         conf = confidence(best_score + t.policy_bonus, False, t)
         return Decision(kind="answer", rule="policy", policy_id=best_id, aspects=(Aspect.overview,), confidence=conf)
     return None
+
+
+def _clear_best_related(s: Situation, f: Facts, cited: Sequence[str]) -> str | None:
+    """The item retrieval finds best, clearly (at the no-answer threshold, by the clarify margin over the runner-up),
+    when a cited policy point relates to it: the item the citizen means by a generic word ("西宁…卫生许可证承诺一下当天
+    就给": 公共场所卫生许可 under 告知承诺), so the answer is both, as when the item is named."""
+    ranked, t = s.scores.ranked, f.tuning
+    if not ranked or ranked[0][1] < t.no_answer_below:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < t.clarify_margin:
+        return None
+    code = ranked[0][0]
+    return code if any(code in f.related_items(p) for p in cited) else None
+
+
+def _policy_by_kind(s: Situation, f: Facts) -> Decision | None:
+    """No policy and no item named, the learned kind sure the question asks about a policy (`policy_sure_kind_prob`),
+    and the best policy point's fused score at least the best item's: that point ("卫生监督来店里检查，是想啥时候来就
+    啥时候来吗，有没有个规矩" → 双随机). The dense lead alone misses such questions by a hair; the head's certainty
+    stands in for it."""
+    t, q = f.tuning, s.query
+    if s.scores.exact or q.kind_probs.get("policy", 0.0) < t.policy_sure_kind_prob:
+        return None
+    best = s.scores.best_point
+    ranked = s.scores.ranked
+    if best is None or best[1] < t.policy_dense_min or (ranked and best[1] < ranked[0][1]):
+        return None
+    conf = confidence(best[1] + t.policy_bonus, False, t)
+    overview = (Aspect.overview,)
+    return Decision(kind="answer", rule="policy_by_kind", policy_id=best[0], aspects=overview, confidence=conf)
 
 
 def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:

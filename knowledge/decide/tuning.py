@@ -38,6 +38,9 @@ class Tuning:
     # rows the dense lead finds, it keeps 172/172 policy rows and 12/12 hand-written policy turns and drops 16/17
     # other departments' rows (`evaluation/policy_calibration.py --rows`, the p_policy column)
     policy_min_kind_prob: float = 0.2
+    # ... or, without the dense lead, the head this sure and the best point's fused score at least the best item's
+    # (rules._policy_by_kind)
+    policy_sure_kind_prob: float = 0.8
     # After an answer citing a policy point, a follow-up continues that policy's document unless another
     # document's point scores this much higher (decide/topic.py)
     policy_topic_margin: float = 0.02

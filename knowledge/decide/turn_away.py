@@ -151,6 +151,15 @@ def _conversation_item_leads(s: Situation, f: Facts) -> bool:
     )
 
 
+def _paper_of_our_policy(s: Situation, f: Facts) -> bool:
+    """The question names no item of ours and a policy of ours about papers other departments issue ("政府自己发的营业
+    执照这类证，还要我再复印一份交上去吗": 两个免于提交): the other department's paper is the policy's subject, and the
+    policy rule answers. A policy that is not about such papers leaves the keyword's service theirs ("营业执照能告知
+    承诺办吗")."""
+    papers = f.selector.cues.lexicon.policy_cues.about_others_papers
+    return not s.scores.exact and any(n in papers for n in s.query.policy_names)
+
+
 def referral(s: Situation, f: Facts) -> Decision | None:
     """A referral keyword (`referrals.yaml`) and no item of ours named, or an item named only in passing
     (in a clause that asks nothing, as a paper the other service asks for, or as the business in a message whose every
@@ -159,6 +168,8 @@ def referral(s: Situation, f: Facts) -> Decision | None:
     or asking whether the item needs what the keyword names, is the follow-up rule's."""
     q = s.query
     if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s, f) or _asked_as_a_prerequisite(s, f)):
+        return None
+    if q.referral and _paper_of_our_policy(s, f):
         return None
     if q.referral and (
         not s.scores.named

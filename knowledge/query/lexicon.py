@@ -130,6 +130,20 @@ class SmalltalkWords(_Strict):
         return _clean_cues(v)
 
 
+class LevelWords(_Strict):
+    """Asking which level approves (`questions`: 哪一级, 省里批, 省里还是市里 …) and the words a guide's line names a
+    level with (`words`: 省级, 市级, 县级, 下放 …): such a question's overview gets the guide's lines naming a level
+    (knowledge/compose/level_lines.py)."""
+
+    questions: list[str] = Field(min_length=1)
+    words: list[str] = Field(min_length=1)
+
+    @field_validator("questions", "words")
+    @classmethod
+    def _cues(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
 class MedicalAdviceWords(_Strict):
     """Asking for a diagnosis or a treatment: a short message naming a symptom or a test result (`symptoms`) and
     asking what to do about it (`asks`: 要不要吃药, 挂什么科, 严重吗 …) is a request for medical advice, which the
@@ -153,6 +167,9 @@ class PolicyCues(_Strict):
     general: list[str] = Field(default_factory=list)  # only say the question is about a policy
     aliases: dict[str, str] = Field(default_factory=dict)
     """How citizens say a policy in their own words -> the name it stands for ("第一次违规" -> "首违不罚")."""
+    about_others_papers: list[str] = Field(default_factory=list)
+    """Names of policies about papers other departments issue (免于提交, 电子证照): such a paper named beside them (营业
+    执照) is the policy's subject, not a question for its department (decide/turn_away.py)."""
 
     @field_validator("names", "general")
     @classmethod
@@ -162,9 +179,9 @@ class PolicyCues(_Strict):
     @model_validator(mode="after")
     def _aliases_name_a_policy(self) -> PolicyCues:
         _clean_cues(list(self.aliases))
-        unknown = sorted({v for v in self.aliases.values() if v not in self.names})
+        unknown = sorted({v for v in [*self.aliases.values(), *self.about_others_papers] if v not in self.names})
         if unknown:
-            raise ValueError(f"policy aliases must stand for one of the names: {unknown}")
+            raise ValueError(f"policy aliases and about_others_papers must be among the names: {unknown}")
         return self
 
 
@@ -205,6 +222,7 @@ class Lexicon(_Strict):
     one and names no other item continues the conversation, however long it is."""
     smalltalk: SmalltalkWords | None = None
     medical_advice: MedicalAdviceWords | None = None
+    levels: LevelWords | None = None
 
     @field_validator(
         "question_words",

@@ -135,8 +135,8 @@ def combine_aspects(
         return (cue_aspects, "cue") if cue_aspects else ((), "none")
     if strategy == "cues_unless_head_sure":
         cue = cue_aspects[0] if cue_aspects else None
-        if cue is not None and cue_word in contradicted and head and cue not in head:
-            return head, "predictor"  # the rows seldom give this cue's aspect: the head's own labels
+        if cue is not None and cue_word in contradicted and cue_word not in confirmed and head and cue not in head:
+            return head, "predictor"  # the rows seldom give this cue's aspect: the head's own labels (not a firm cue's)
         sure = confident_aspects(predicted, sure_thresholds or {}, 1.01)
         cue_limit = (thresholds or {}).get(cue.value, threshold) if cue is not None else threshold
         overridable = cue_word not in confirmed

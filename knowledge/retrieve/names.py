@@ -1,4 +1,4 @@
-"""The names channel: exact (or, for typos, bigram-fuzzy) mention of an item's name or an alias."""
+"""The names channel: exact (or, for typos, bigram-fuzzy; or abbreviated) mention of an item's name or an alias."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.query.model import Query
+from knowledge.retrieve.abbreviations import AbbreviationFinder
 from knowledge.retrieve.bm25 import bigrams
 from knowledge.retrieve.protocol import ChannelScores
 from knowledge.schema import ServiceItem
@@ -29,6 +30,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _MASK = "\x00"
 MIN_SUBSTITUTED = 6  # a name this long may be matched with one character miswritten
 SUBSTITUTED_SCORE = 0.8  # like a fuzzy match whose every bigram but those of the miswritten character agrees
+ABBREVIATED_SCORE = 0.45  # an abbreviation ("医广审查"): below the weakest fuzzy match (0.6 of the bigrams × 0.8)
 _EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
 
 
@@ -93,6 +95,7 @@ class NameMatcher:
                 for i in range(len(name)):
                     self._masked[name[:i] + _MASK + name[i + 1 :]].append(n)
         self._masked_lengths = sorted({len(k) for k in self._masked})
+        self._abbreviations = AbbreviationFinder([name for name, _ in self._names])
 
     def _contained(self, text: str) -> list[int]:
         """Places in `_names` of the names that occur in `text` (as substrings), in order."""
@@ -160,6 +163,10 @@ class NameMatcher:
             name, code = self._names[n]
             if fuzzy[code].score < SUBSTITUTED_SCORE:
                 fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
+        for n in self._abbreviations.find(text):  # characters of the name in order ("麻精卡")
+            name, code = self._names[n]
+            if fuzzy[code].score < ABBREVIATED_SCORE:
+                fuzzy[code] = NameHit(code, name, False, ABBREVIATED_SCORE)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 
 

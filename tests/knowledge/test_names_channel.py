@@ -11,8 +11,10 @@ import pytest
 from bench.retrieval_scale import synthetic_items
 from evaluation.bank.generate import load
 from evaluation.conversations import load_conversations
+from knowledge.retrieve.abbreviations import MIN_ABBREVIATED, abbreviable, abbreviates, pieces, word_bounds
 from knowledge.retrieve.bm25 import bigrams
 from knowledge.retrieve.names import (
+    ABBREVIATED_SCORE,
     MIN_SUBSTITUTED,
     SUBSTITUTED_SCORE,
     NameHit,
@@ -36,6 +38,7 @@ class PlainNameMatcher:
                 if len(norm) >= 2:
                     self._names.append((norm, item.code))
         self._names.sort(key=lambda pair: -len(pair[0]))
+        self._pieces = {piece for name, _ in self._names for piece in pieces(name)}
 
     def match(self, question: str) -> list[NameHit]:
         text = normalise(question)
@@ -82,6 +85,19 @@ class PlainNameMatcher:
             )
             if substituted and fuzzy[code].score < SUBSTITUTED_SCORE:
                 fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
+        starts, ends = word_bounds(text)
+        longest = max((len(name) for name, _ in self._names), default=0)
+        by_first: dict[str, list[str]] = defaultdict(list)  # whole-word stretches by their first character
+        for i in starts:
+            for j in ends:
+                if MIN_ABBREVIATED <= j - i <= longest:
+                    by_first[text[i]].append(text[i:j])
+        for name, code in self._names:  # abbreviated: every whole-word stretch against every name
+            if len(name) <= MIN_ABBREVIATED or not abbreviable(name):
+                continue
+            taken = any(w not in self._pieces and abbreviates(w, name) for w in by_first.get(name[0], ()))
+            if taken and fuzzy[code].score < ABBREVIATED_SCORE:
+                fuzzy[code] = NameHit(code, name, False, ABBREVIATED_SCORE)
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 
 
@@ -94,6 +110,9 @@ def _questions() -> list[str]:
 EXTRA = [
     "护土执业注册",  # a typo: the fuzzy bigram match
     "公共厂所卫生许可正哪些地方要办",  # one character miswritten (a homophone)
+    "那个麻精卡归谁批",  # abbreviated
+    "医广审查证明有效期多久",
+    "公共卫生服务怎么办",  # a word of its own, not an abbreviation
     "注册护士执业",  # word order changed
     "register as a nurse",
     "how do I renew a nurse licence",
@@ -116,6 +135,8 @@ def test_same_hits_as_testing_every_name_on_the_tuning_questions(catalog) -> Non
     assert found > 500  # the comparison covers questions that name items, exactly and fuzzily
     fuzzy = sum(1 for text in questions if any(not h.exact for h in plain.match(text)))
     assert fuzzy > 20
+    abbreviated = sum(1 for text in questions if any(h.score == ABBREVIATED_SCORE for h in plain.match(text)))
+    assert abbreviated >= 5
 
 
 def test_same_hits_with_a_hundred_times_more_names(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -138,8 +159,36 @@ def test_same_hits_with_a_hundred_times_more_names(catalog) -> None:  # type: ig
         ("护士延续注册和护士执业注册有什么不同", "nurse-practice-registration", True),
         ("driver's license", None, False),
         ("公共厂所卫生许可正哪些地方要办", "public-place-health-permit", False),  # 厂 for 场: one character miswritten
+        ("医院要用吗啡、杜冷丁，那个麻精卡归谁批", "narcotic-drug-purchase-seal-card", False),  # abbreviated
+        ("医广审查证明有效期多久", "medical-advertisement-review", False),
+        ("病媒备案收费吗", "vector-control-service-filing", False),
+        ("公共卫生服务怎么办", None, False),  # 公共卫生 is a word, not 公共场所卫生许可 shortened
+        ("食品生产许可证怎么办", None, False),  # 生产许可 is a piece of 消毒产品生产许可 taken whole
+        ("我要办证", None, False),  # 我要办理卫生许可证 is a request, not a name to shorten
     ],
 )
 def test_the_examples(catalog, text: str, code: str | None, exact: bool) -> None:  # type: ignore[no-untyped-def]
     hits = NameMatcher(catalog.items).match(text)
     assert (hits[0].item_code, hits[0].exact) == (code, exact) if code else hits == []
+
+
+@pytest.mark.parametrize(
+    ("stretch", "name", "expected"),
+    [
+        ("麻精卡", "麻醉药品和第一类精神药品购用印鉴卡", True),
+        ("医广审查", "医疗广告审查", True),
+        ("医广", "医疗广告审查", False),  # too short
+        ("广告审查", "医疗广告审查", False),  # not from the name's first character: a piece of it
+        ("医疗广告", "医疗广告审查", False),  # a piece taken whole: a partial name
+        ("医广告", "医疗广告审查", False),  # not up to the name's last character
+        ("医审广查", "医疗广告审查", False),  # out of order
+        ("职业健康", "职业病健康体检机构备案", False),
+    ],
+)
+def test_what_abbreviates_a_name(stretch: str, name: str, expected: bool) -> None:
+    assert abbreviates(stretch, name) is expected
+
+
+def test_requests_are_not_abbreviated() -> None:
+    assert not abbreviable("我要申请医疗广告审查") and not abbreviable("办卫生许可证")
+    assert abbreviable("医疗广告审查") and not abbreviable("medical advertising review")
