@@ -28,7 +28,7 @@ ENGINE_KINDS = {"answer", "clarify", "no_answer"}
 def run(engine: Any, path: Path) -> dict[str, Any]:
     from knowledge.answer import Context
 
-    turns = passed = convs = conv_passed = 0
+    turns = passed = convs = conv_passed = aspect_turns = aspect_passed = 0
     failures: list[str] = []
     for conv in load_conversations(path):
         ctx = Context()
@@ -58,6 +58,9 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
                 candidate_names=[c.name for c in answer.candidates],
             )
             problems = check_turn(turn.expect, seen)
+            if turn.expect.kind == "answer" and turn.expect.aspect:
+                aspect_turns += 1
+                aspect_passed += seen.aspect == turn.expect.aspect
             turns += 1
             passed += not problems
             if problems:
@@ -89,6 +92,8 @@ def run(engine: Any, path: Path) -> dict[str, Any]:
         "turn_pass": round(passed / turns, 4) if turns else None,
         "conversations": convs,
         "conversation_pass": round(conv_passed / convs, 4) if convs else None,
+        "aspect_turns": aspect_turns,
+        "aspect_pass": round(aspect_passed / aspect_turns, 4) if aspect_turns else None,
         "failures": failures,
     }
 
