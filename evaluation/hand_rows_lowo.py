@@ -69,7 +69,7 @@ def training_rows(variant: str, held_out: str) -> list[TrainingRow]:
 def heads_for(rows: list[TrainingRow], embedder: _CachedEmbedder, learned_dir: Path) -> tuple[Heads, float]:
     started = time.perf_counter()
     saved = load(learned_dir / embedder.name, embedder.name, rows_hash(rows))
-    heads = saved if saved is not None else train(rows, embedder)  # type: ignore[arg-type]
+    heads = saved if saved is not None else train(rows, embedder)
     return heads, time.perf_counter() - started
 
 
@@ -162,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     get_settings.cache_clear()
     inner = get_engine()
     settings = get_settings().model_copy(update={"learned": True})
+    if inner.dense is None:
+        raise SystemExit("the engine has no dense channel: no embedder to train the heads with")
     engine_embedder = inner.dense.embedder
     embedder = _CachedEmbedder(CachedEmbeddings(engine_embedder))
     results: list[dict[str, Any]] = []

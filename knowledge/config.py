@@ -73,7 +73,7 @@ class KnowledgeSettings(BaseSettings):
     learned_training: Path = Path("evaluation/data/bank/tuning.jsonl")
     """Training rows of the learned heads: the question bank's tuning part, never its blind part."""
 
-    learned_hand: Path | None = None
+    learned_hand: Path | None = Path("evaluation/data/handwritten")
     """Hand-written sets whose TUNING splits also train the learned heads (`knowledge/learned/hand_rows.py`; never
     a blind split); None: the bank's tuning part alone."""
 

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HAND_DIR = ROOT / "evaluation" / "data" / "handwritten"
 POLICY_DIR = ROOT / "knowledge" / "data" / "policies"
 TUNING_SPLITS: tuple[str, ...] = ("tuning", "seen", "tuning7", "tuning8", "tuning9")
-"""The hand-written splits that are tuning (`evaluation/data/handwritten/README.md`); never a blind one."""
+"""The hand-written splits that are tuning (`evaluation/data/handwritten/README.md`); no other split trains."""
 WRITERS: dict[str, tuple[str, ...]] = {
     "round4": ("tuning", "seen"),
     "tuning7": ("tuning7",),
