@@ -33,7 +33,7 @@ def run(
     each scored turn (the calibration tools read the engine's trace beside it)."""
     from knowledge.answer import Context
 
-    turns = passed = convs = conv_passed = 0
+    turns = passed = convs = conv_passed = aspect_turns = aspect_passed = 0
     failures: list[str] = []
     for conv in load_conversations(path):
         ctx = Context()
@@ -65,6 +65,9 @@ def run(
             problems = check_turn(turn.expect, seen)
             if on_turn is not None:
                 on_turn(f"{conv.id}#{n}", turn, seen, problems)
+            if turn.expect.kind == "answer" and turn.expect.aspect:
+                aspect_turns += 1
+                aspect_passed += seen.aspect == turn.expect.aspect
             turns += 1
             passed += not problems
             if problems:
@@ -96,6 +99,8 @@ def run(
         "turn_pass": round(passed / turns, 4) if turns else None,
         "conversations": convs,
         "conversation_pass": round(conv_passed / convs, 4) if convs else None,
+        "aspect_turns": aspect_turns,
+        "aspect_pass": round(aspect_passed / aspect_turns, 4) if aspect_turns else None,
         "failures": failures,
     }
 

@@ -73,6 +73,10 @@ class KnowledgeSettings(BaseSettings):
     learned_training: Path = Path("evaluation/data/bank/tuning.jsonl")
     """Training rows of the learned heads: the question bank's tuning part, never its blind part."""
 
+    learned_hand: Path | None = Path("evaluation/data/handwritten")
+    """Hand-written sets whose TUNING splits also train the learned heads (`knowledge/learned/hand_rows.py`; never
+    a blind split); None: the bank's tuning part alone."""
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> KnowledgeSettings:

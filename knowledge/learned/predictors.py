@@ -128,8 +128,10 @@ def build_predictors(heads: Heads, embedder: Embedder) -> tuple[KindHeadPredicto
     return KindHeadPredictor(heads.kind, embed, question_words()), HeadPredictor(heads.aspects, embed)
 
 
-def load_predictors(embedder: Embedder, training_file: Path, folder: Path) -> tuple[KindHeadPredictor, HeadPredictor]:
-    heads = load_or_train(embedder, training_file, folder / embedder.name)
+def load_predictors(
+    embedder: Embedder, training_file: Path, folder: Path, hand_folder: Path | None = None
+) -> tuple[KindHeadPredictor, HeadPredictor]:
+    heads = load_or_train(embedder, training_file, folder / embedder.name, hand_folder)
     return build_predictors(heads, embedder)
 
 

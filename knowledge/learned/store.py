@@ -5,8 +5,10 @@ On disk (one folder per embedder, replaced atomically):
     manifest.json   `HeadsManifest`: embedder name, content hash of the training rows, labels, the kind head's
                     feature map (`kind_features.py`) and its calibrated thresholds (`calibration.py`)
 
-The training rows are the question bank's tuning part (`evaluation/data/bank/tuning.jsonl`); the
-blind part is never read here. `load_or_train` returns heads matching the current data and model,
+The training rows are the question bank's tuning part (`evaluation/data/bank/tuning.jsonl`) and, when a folder
+of hand-written sets is given, the rows of its TUNING splits (`hand_rows.py`: citizens' registers by independent
+writers; chosen by leave-one-writer-out, `evaluation.hand_rows_lowo`); no blind part is ever read here.
+`load_or_train` returns heads matching the current data and model,
 training them (about a minute with the real model on one core) when the manifest differs.
 """
 
@@ -57,6 +59,7 @@ class TrainingRow:
     kind: str
     aspects: tuple[str, ...] | None  # None: aspects not labelled (not used for the aspect head)
     family: str = ""  # the bank's group key: calibration folds never split a family
+    for_kind: bool = True  # False: an aspect-head row only (the kind head does not learn from it)
 
 
 class HeadsManifest(BaseModel):
@@ -79,6 +82,9 @@ class HeadsManifest(BaseModel):
     aspect_sure_thresholds: dict[str, float] = {}
     """Per aspect, the probability from which the head is sure (precision >= ASPECT_SURE_PRECISION out of fold)."""
     regularisation_c: float = REGULARISATION_C
+    hand_splits: list[str] = []
+    """The hand-written tuning splits whose rows the heads were trained on besides the bank's (`hand_rows.py`)."""
+    hand_rows: int = 0
     format_version: int = FORMAT_VERSION
 
 
@@ -113,6 +119,8 @@ def rows_hash(rows: Sequence[TrainingRow]) -> str:
     parts: list[str] = [KIND_FEATURES, CALIBRATION, str(KIND_REGULARISATION_C), *question_words()]
     for row in rows:
         parts += [row.text, row.kind, ",".join(row.aspects) if row.aspects is not None else "-"]
+        if not row.for_kind:
+            parts.append("aspects-only")
     return content_hash(parts)
 
 
@@ -128,10 +136,12 @@ def kind_features(texts: Sequence[str], embedder: Embedder, name: str = KIND_FEA
 
 
 def train(rows: Sequence[TrainingRow], embedder: Embedder) -> Heads:
-    base = kind_features([r.text for r in rows], embedder)
-    vectors = base[:, : embedder.dim]  # every feature map starts with the whole message's vector
-    labels = [r.kind for r in rows]
-    families = [r.family or r.text for r in rows]
+    features = kind_features([r.text for r in rows], embedder)
+    vectors = features[:, : embedder.dim]  # every feature map starts with the whole message's vector
+    kind_rows = [n for n, r in enumerate(rows) if r.for_kind]
+    base = features[kind_rows]
+    labels = [rows[n].kind for n in kind_rows]
+    families = [rows[n].family or rows[n].text for n in kind_rows]
     kind = kind_head.fit(base, labels, families, KIND_FEATURES, KIND_REGULARISATION_C, embedder.dim)
     labelled = [n for n, r in enumerate(rows) if r.aspects is not None and r.kind == "in_domain"]
     aspects = train_multi_label(
@@ -257,12 +267,29 @@ def load(folder: Path, expected_model: str, expected_hash: str) -> Heads | None:
     return Heads(kind, aspects, manifest)
 
 
-def load_or_train(embedder: Embedder, training_file: Path, folder: Path) -> Heads:
+def all_training_rows(training_file: Path, hand_folder: Path | None = None) -> tuple[list[TrainingRow], list[str]]:
+    """The bank part's rows, then the hand-written tuning splits' rows of `hand_folder` (none without one), and
+    the splits read."""
     rows = read_training_rows(training_file)
+    if hand_folder is None:
+        return rows, []
+    from knowledge.learned.hand_rows import TUNING_SPLITS, read_hand_rows
+
+    return rows + read_hand_rows(TUNING_SPLITS, hand_folder), list(TUNING_SPLITS)
+
+
+def load_or_train(embedder: Embedder, training_file: Path, folder: Path, hand_folder: Path | None = None) -> Heads:
+    rows, splits = all_training_rows(training_file, hand_folder)
     expected = rows_hash(rows)
     heads = load(folder, embedder.name, expected)
     if heads is None:
-        logger.info("training learned heads on %d rows of %s with %s", len(rows), training_file, embedder.name)
+        logger.info(
+            "training learned heads on %d rows of %s (+ %s) with %s", len(rows), training_file, splits, embedder.name
+        )
         heads = train(rows, embedder)
+        hand = len(rows) - len(read_training_rows(training_file))
+        heads = Heads(
+            heads.kind, heads.aspects, heads.manifest.model_copy(update={"hand_splits": splits, "hand_rows": hand})
+        )
         save(heads, folder)
     return heads

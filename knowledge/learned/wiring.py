@@ -4,6 +4,7 @@ goes to the analyse stage, and the returned wrapper gives the chat gateway its v
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from knowledge.config import KnowledgeSettings
@@ -11,7 +12,14 @@ from knowledge.embedding.embedders import Embedder
 from knowledge.learned.cue_evidence import CueEvidence, cue_evidence
 from knowledge.learned.gate import GatedEngine
 from knowledge.learned.predictors import build_predictors
-from knowledge.learned.store import ASPECT_SURE_PRECISION, aspect_rows, load_or_train, read_training_rows
+from knowledge.learned.store import (
+    ASPECT_SURE_PRECISION,
+    Heads,
+    TrainingRow,
+    all_training_rows,
+    aspect_rows,
+    load_or_train,
+)
 from knowledge.query.predictors import Predictors
 
 logger = logging.getLogger(__name__)
@@ -24,7 +32,17 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     if not settings.learned_training.exists():
         logger.warning("no training rows at %s: the learned gate is off", settings.learned_training)
         return engine
-    heads = load_or_train(embedder, settings.learned_training, settings.learned_dir / embedder.name)
+    heads = load_or_train(
+        embedder, settings.learned_training, settings.learned_dir / embedder.name, settings.learned_hand
+    )
+    rows, _ = all_training_rows(settings.learned_training, settings.learned_hand)
+    return attach(engine, heads, embedder, settings, rows)
+
+
+def attach(
+    engine: Any, heads: Heads, embedder: Embedder, settings: KnowledgeSettings, rows: Sequence[TrainingRow]
+) -> GatedEngine:
+    """The engine behind the gate of `heads` (trained on `rows`), its analyse stage given their predictors."""
     kind, aspects = build_predictors(heads, embedder)
     logger.info(
         "learned gate on (%d training rows, %s features, thresholds %s, sure question from %s)",
@@ -41,7 +59,7 @@ def with_learned(engine: Any, embedder: Embedder, settings: KnowledgeSettings) -
     analyser = getattr(engine, "analyser", None)
     evidence = CueEvidence()
     if analyser is not None:  # how far the tuning rows bear out each cue (knowledge/learned/cue_evidence.py)
-        labelled = [(r.text, r.aspects or ()) for r in aspect_rows(read_training_rows(settings.learned_training))]
+        labelled = [(r.text, r.aspects or ()) for r in aspect_rows(rows)]
         evidence = cue_evidence(labelled, analyser.cues, ASPECT_SURE_PRECISION)
     if set_predictors is not None:
         set_predictors(

@@ -310,3 +310,32 @@ def test_a_complaint_about_another_department_is_referred_whatever_the_heads_ton
     # naming an item of ours keeps the head's verdict
     permit = "我在政务中心申请公共场所卫生许可证，" + "市场监管局又说要先办别的，" * 3 + "我要投诉市场监管局"
     assert sure.verdict(permit)[0] == "complaint"
+
+
+def test_heads_learn_from_the_hand_written_tuning_sets_and_say_so(training_file: Path, tmp_path: Path) -> None:
+    hand = tmp_path / "handwritten"
+    hand.mkdir()
+    turns = [
+        {
+            "user": "卫生许可证要带什么材料",
+            "expect": {"kind": "answer", "item": "公共场所卫生许可", "aspect": "materials"},
+        },
+        {"user": "那得交钱不", "expect": {"kind": "answer", "item": "公共场所卫生许可", "aspect": "fee"}},
+    ]
+    (hand / "tuning.jsonl").write_text(json.dumps({"id": "c1", "turns": turns}, ensure_ascii=False), encoding="utf-8")
+    od = {"id": "od-1", "text": "社保断缴了怎么补", "kind": "other_department", "family": "od-1"}
+    (hand / "other_departments_seen.jsonl").write_text(json.dumps(od, ensure_ascii=False), encoding="utf-8")
+    embedder = HashingEmbedder()
+    bank_only = store.load_or_train(embedder, training_file, tmp_path / "bank")
+    heads = store.load_or_train(embedder, training_file, tmp_path / "both", hand)
+    assert heads.manifest.hand_rows == 3 and heads.manifest.count == len(ROWS) + 3
+    assert "tuning" in heads.manifest.hand_splits and not any(s.startswith("blind") for s in heads.manifest.hand_splits)
+    assert heads.manifest.content_hash != bank_only.manifest.content_hash
+    assert bank_only.manifest.hand_rows == 0 and bank_only.manifest.hand_splits == []
+    assert store.load_or_train(embedder, training_file, tmp_path / "both", hand).manifest == heads.manifest  # reused
+
+
+def test_an_aspect_only_row_changes_the_training_hash() -> None:
+    row = store.TrainingRow("那得交钱不", "in_domain", ("fee",), "hand:tuning:c1")
+    aspect_only = store.TrainingRow("那得交钱不", "in_domain", ("fee",), "hand:tuning:c1", for_kind=False)
+    assert store.rows_hash([row]) != store.rows_hash([aspect_only])

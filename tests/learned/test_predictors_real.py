@@ -1,4 +1,5 @@
-"""The learned heads on the real multilingual-e5-small, trained on the bank's tuning part (slow)."""
+"""The learned heads on the real multilingual-e5-small, trained on the bank's tuning part and the hand-written tuning
+sets (slow)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ def predictors():  # type: ignore[no-untyped-def]
     from knowledge.learned.predictors import load_predictors
 
     settings = get_settings()
-    return load_predictors(E5Embedder(settings.model_dir, threads=1), settings.learned_training, settings.learned_dir)
+    return load_predictors(
+        E5Embedder(settings.model_dir, threads=1),
+        settings.learned_training,
+        settings.learned_dir,
+        settings.learned_hand,
+    )
 
 
 @pytest.mark.parametrize(
