@@ -28,9 +28,9 @@ GateFn = Callable[[str], "GateVerdict | None"]
 """text -> the verdict, or None while the gate is not available."""
 
 MAX_SESSIONS = 10_000
-INTAKE_EARLY_ANSWERS = 2
-"""The intake's first answers (which item — unless the conversation's item fills it — and what happened), during
-which a message that is not an answer to it ends it (`leaves_intake`)."""
+INTAKE_EARLY_ANSWERS = 1
+"""The intake's first answer (which item, or what happened when the conversation's item fills the item), where a
+message that is no answer to it ends it (`leaves_intake`); later answers (the place, the phone) never do."""
 LEAVE_INTAKE_COMPLAINT_MAX = 0.3
 """An aspect follow-up ends the intake only when the head's complaint probability is below this: on the hand-written
 tuning sets no grievance told in the intake, and no narrative complaint, asks for an aspect below it."""
@@ -62,8 +62,8 @@ class SessionKinds:
             self._intake_replies.pop(evicted, None)
 
     def intake_early(self, session_id: str) -> bool:
-        """Whether the intake is waiting for one of its first INTAKE_EARLY_ANSWERS answers (which item, what
-        happened): nothing a citizen said about a grievance would be lost by leaving it."""
+        """Whether the intake is waiting for one of its first INTAKE_EARLY_ANSWERS answers: nothing a citizen said
+        about a grievance would be lost by leaving it."""
         return self.in_intake(session_id) and self._intake_replies.get(session_id, 0) <= INTAKE_EARLY_ANSWERS
 
     def in_intake(self, session_id: str) -> bool:
@@ -79,10 +79,10 @@ class SessionKinds:
 
 
 def leaves_intake(verdict: GateVerdict | None) -> bool:
-    """Rule `question_leaves_intake`: a typed message that, at the start of the complaint intake, is not an answer to
-    it — a question about our services the head is sure asks (`asks`), or a follow-up asking for a part of a guide
-    by an aspect cue ("那要揣哪些证件去", "批下来这证管几年") that the head gives a complaint probability below
-    LEAVE_INTAKE_COMPLAINT_MAX, or nothing but thanks and goodbyes — means the intake was opened for a message that
+    """Rule `question_leaves_intake`: a typed message that, as the first answer to the complaint intake, is not an
+    answer to it — a question naming nothing else that asks for a part of a guide by an aspect cue ("那要揣哪些证件去",
+    "批下来这证管几年") and that the head gives a complaint probability below LEAVE_INTAKE_COMPLAINT_MAX, or nothing
+    but thanks and goodbyes — means the intake was opened for a message that
     was not a 办不成事 report. The gateway then cancels the intake (nothing was filed) and the message is answered as
     any other. A grievance told in the intake ("网上提交的补发申请被驳回两次了，一次都没说清楚缺什么") leans to a
     complaint or asks nothing and stays the intake's answer."""
@@ -90,8 +90,8 @@ def leaves_intake(verdict: GateVerdict | None) -> bool:
         return False
     if verdict.kind == "smalltalk" and verdict.confident and verdict.beyond_smalltalk == 0:
         return True
-    if verdict.asks:
-        return True
+    # Not the head's `asks` alone: it is sure a bare place ("深圳市宝安区") or "我就想知道到底该谁给我补" asks, and both
+    # are the intake's answers.
     return verdict.asks_about_item and verdict.asks_aspect and verdict.complaint < LEAVE_INTAKE_COMPLAINT_MAX
 
 

@@ -67,7 +67,9 @@ def _turn(service: ChatService, text: str, session_id: str) -> ChatResponse:
     ("verdict", "leaves"),
     [
         (ASKS_ASPECT, True),
-        (GateVerdict("policy", 0.62, False, 8, asks=True), True),  # the head is sure it asks
+        # the head is sure a bare place or "我就想知道到底该谁给我补" asks: both answer the intake
+        (GateVerdict("in_domain", 0.63, True, 10, asks=True), False),
+        (ASKS_ASPECT._replace(asks_aspect=False, asks=True), False),
         (GateVerdict("smalltalk", 1.0, True, 0), True),  # "ok 了解了 谢啦~": no answer to "which item?"
         (TELLS_GRIEVANCE, False),
         (ASKS_ASPECT._replace(complaint=LEAVE_INTAKE_COMPLAINT_MAX), False),
@@ -85,10 +87,9 @@ def test_only_the_intakes_first_answers_may_leave_it() -> None:
     kinds = SessionKinds()
     kinds.remember("s", "answer", "premarital-medical-exam")
     assert not kinds.intake_early("s")
-    for _ in range(2):
-        kinds.remember("s", "escalate")
-        assert kinds.intake_early("s")
-    kinds.remember("s", "escalate")  # a third question of the intake: the grievance has been told
+    kinds.remember("s", "escalate")
+    assert kinds.intake_early("s")
+    kinds.remember("s", "escalate")  # its second question (what happened, or where): the grievance is being told
     assert not kinds.intake_early("s")
     kinds.remember("s", "ticket_created")
     assert not kinds.in_intake("s") and not kinds.intake_early("s")
@@ -116,7 +117,7 @@ def test_a_grievance_told_in_the_intake_stays_its_answer(fake_rasa: Any) -> None
 def test_late_in_the_intake_a_question_is_its_answer(fake_rasa: Any) -> None:
     fake_rasa.respond = intake_rasa
     service = _service(fake_rasa.url, ASKS_ASPECT, others=GateVerdict("in_domain", 0.5, False, 6))
-    for text in ("我要反映", "婚前医学检查", GRIEVANCE):  # which item, what happened: now it asks where
+    for text in ("我要反映", "婚前医学检查"):  # which item: now it asks what happened
         _turn(service, text, "s-late")
     _turn(service, "在哪个窗口能问到进度", "s-late")
     assert CANCEL_PAYLOAD not in [m["message"] for m in fake_rasa.received]
