@@ -18,7 +18,8 @@ description) and for button payloads. Rules, in order:
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
    polite no); a confident `complaint` becomes `report_problem`;
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
-   talk, out-of-scope, its fallback or a ticket question without a number, and when DIET saw a complaint
+   talk, out-of-scope (only when the app is sure it asks, `asks`: an errand DIET declines, "帮我订一张去北京的火车票",
+   stays declined), its fallback or a ticket question without a number, and when DIET saw a complaint
    in a short message (at most SHORT_QUESTION_CHARS: "要跑现场几次"; a longer one may be both about an item
    and a 办不成事 report: "护士注册交上去两个月了还没批") — or in a message of any length the app is sure asks
    (`asks`: a narrative question, "我在医院干了十年护士，现在想换到社区医院，证要重新办吗");
@@ -247,6 +248,8 @@ def overriding_intent(
     if asks_rather_than_complains(intent, gate):
         return target  # a narrative that asks, not a 办不成事 report
     if confident and intent in SOFT_INTENTS and intent != target:
+        if intent == "out_of_scope" and not gate.get("asks"):
+            return None  # an errand DIET declines ("帮我订一张去北京的火车票"): only a head sure it asks overturns it
         return target
     if (
         confident

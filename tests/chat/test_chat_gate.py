@@ -69,6 +69,9 @@ def test_gate_of_validates_metadata() -> None:
         # in-domain questions DIET took for small talk
         ("Can I apply for nurse registration online?", "greet", False, _gate("in_domain", 0.9, True), "ask_item"),
         ("帮我订一张去北京的火车票", "out_of_scope", False, _gate("other_department", 0.9, True), None),
+        # an errand DIET declines stays declined unless the head is sure it asks about our services
+        ("帮我订一张去北京的火车票", "out_of_scope", False, _gate("in_domain", 0.54, True), None),
+        ("护士注册在哪个窗口交", "out_of_scope", False, {**_gate("in_domain", 0.9, True), "asks": True}, "ask_item"),
         # kept: the citizen's own choices, tickets with a number, short yes/no, unconfident short text
         ("算了不办了", "cancel", False, _gate("other_department", 0.99, True), None),
         ("转人工", "ask_human", False, _gate("complaint", 0.99, True), None),
