@@ -27,7 +27,7 @@ import numpy as np
 from knowledge import texts
 from knowledge.catalog import Catalog
 from knowledge.compose.render import aspect_lines, shows_note
-from knowledge.compose.sentences import NOTE, SentenceTable, Thresholds, best_outside, stands_out
+from knowledge.compose.sentences import FIELDS, NOTE, SentenceTable, Thresholds, best_outside, stands_out
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
@@ -36,17 +36,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
 RARE_SHARE = 0.05
 """A bigram in more than this share of the catalog's guides (at least 2) says nothing particular."""
-_ORDER = (
-    Aspect.materials,
-    Aspect.conditions,
-    Aspect.process,
-    Aspect.time_limit,
-    Aspect.fee,
-    Aspect.location,
-    Aspect.online,
-    Aspect.result,
-    Aspect.validity,
-)
 _LABEL = re.compile(r"^[^：]{2,8}：")  # "办理结果：…": a field's own label, which every guide's line of it carries
 
 
@@ -60,7 +49,7 @@ def bigrams(text: str) -> set[str]:
 
 
 def _guide_text(guide: Guide) -> str:
-    parts: list[str | None] = [field_text(guide, a) for a in _ORDER]
+    parts: list[str | None] = [field_text(guide, a) for a in FIELDS]
     parts.append(guide.notes)
     return normalise("\n".join(p for p in parts if p))
 
@@ -112,7 +101,7 @@ def related_line(
         return None
     candidates: list[tuple[str, str]] = [
         (a.value, line)
-        for a in _ORDER
+        for a in FIELDS
         if a not in asked and field_text(guide, a)
         for line in aspect_lines(guide, a, helpline)
     ]

@@ -51,7 +51,7 @@ FIELDS = (
     Aspect.result,
     Aspect.validity,
 )
-"""The fields whose lines may be added (as `related.py` orders them)."""
+"""The fields whose lines may be added, in the order both rules (`related.py`, this module) look at them."""
 ADDABLE = frozenset({*(a.value for a in FIELDS), NOTE, FAQ})
 MIN_CHARS = 4
 """A shorter piece ("即办", "1份") says too little to be matched alone."""
