@@ -19,12 +19,12 @@ from knowledge.text_normalise import normalise
 logger = logging.getLogger(__name__)
 
 SHORT_QUESTION_CHARS = 60
+"""A message this short that names another department's service is a question to it, whatever its tone;
+a longer narrative naming one in passing stays what the head says (a complaint)."""
 BARE_REPORT_CHARS = 16
 """A message in complaint words this short has no room for another department's matter (`reports_only`)..."""
 BARE_REPORT_RESIDUE = 5
 """... nor one whose residue (less cues, filler and generic words: "投诉事", "投诉们窗口") is longer than this."""
-"""A message this short that names another department's service is a question to it, whatever its tone;
-a longer narrative naming one in passing stays what the head says (a complaint)."""
 FOLLOWUP_MAX_RESIDUE = 4
 """A message saying at most this much beyond aspect cues, places and filler is a follow-up."""
 
@@ -159,11 +159,8 @@ class GatedEngine:
 
     def _consistent(self, text: str, query: Any, kind: str | None, confident: bool) -> tuple[str | None, bool]:
         sure = kind if confident else None
-        if reports_only(text, query):
-            return (
-                "complaint",
-                True,
-            )  # "我要投诉", "我想投诉这个事": the head reads bare complaint words as a department's
+        if reports_only(text, query):  # "我要投诉": the head reads bare complaint words as another department's
+            return "complaint", True
         if sure == "other_department":
             return kind, confident
         named = self._names_item(query.norm)

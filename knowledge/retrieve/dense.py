@@ -61,11 +61,6 @@ class DenseChannel:
         vec: np.ndarray = self.embedder.embed_queries([question])
         return self.index.search(vec, k)[0]
 
-    def search_rows(self, question: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """`search` as arrays: the index rows of the `k` nearest chunks and their cosines."""
-        vec: np.ndarray = self.embedder.embed_queries([question])
-        return self.index.search_rows(vec[0], k)
-
 
 class DenseScorer:
     """The dense channel behind the `Channel` protocol: e5 cosine, best chunk per item and point.
