@@ -13,17 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from knowledge import texts
-from knowledge.compose.render import aspect_lines, shows_note
+from knowledge.compose.render import NOT_STATED_PREFIX, aspect_lines, shows_note
+from knowledge.compose.sentences import NOTE
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide
 from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-NOTE = "note"
 _FIELDS = (Aspect.conditions, Aspect.basis)  # where guides state the split between levels
-_NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
 MAX_LINES = 4  # a guide listing many levels: the first few, in the guide's order
 
 
@@ -39,7 +37,7 @@ def level_lines(guide: Guide, asked: Sequence[Aspect], words: Sequence[str], *, 
         if aspect in asked or not field_text(guide, aspect):
             continue
         for line in aspect_lines(guide, aspect, helpline):
-            if not line.startswith(_NOT_STATED) and any(w in line for w in words):
+            if not line.startswith(NOT_STATED_PREFIX) and any(w in line for w in words):
                 found.append((aspect.value, line))
     if guide.notes and not shows_note(guide, asked) and any(w in guide.notes for w in words):
         found.append((NOTE, guide.notes))

@@ -24,16 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge import texts
 from knowledge.catalog import Catalog
-from knowledge.compose.render import aspect_lines, shows_note
+from knowledge.compose.render import NOT_STATED_PREFIX, aspect_lines, shows_note
 from knowledge.compose.sentences import FIELDS, NOTE, SentenceTable, Thresholds, best_outside, stands_out
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
-_NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
 RARE_SHARE = 0.05
 """A bigram in more than this share of the catalog's guides (at least 2) says nothing particular."""
 _LABEL = re.compile(r"^[^：]{2,8}：")  # "办理结果：…": a field's own label, which every guide's line of it carries
@@ -109,7 +107,7 @@ def related_line(
         candidates.append((NOTE, guide.notes))
     best: tuple[int, str, str] | None = None
     for key, line in candidates:
-        if line.startswith(_NOT_STATED):
+        if line.startswith(NOT_STATED_PREFIX):
             continue
         hits = len(wanted & bigrams(normalise(_LABEL.sub("", line))))
         if hits and (best is None or hits > best[0]):

@@ -13,6 +13,9 @@ from knowledge.documents import field_text, guide_title
 from knowledge.faq import FaqEntry
 from knowledge.schema import Aspect, Guide, PolicyDocument, PolicyPoint, ServiceItem, Status, Trust
 
+NOT_STATED_PREFIX = texts.NOT_STATED.split("{", 1)[0]
+"""How a line saying a field is not stated ("本指南未载明…") starts: never offered as a related line."""
+
 
 def _human(guide: Guide, helpline: str) -> str:
     if guide.phone:

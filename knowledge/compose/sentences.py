@@ -29,7 +29,7 @@ import numpy as np
 import yaml
 
 from knowledge import texts
-from knowledge.compose.render import aspect_lines
+from knowledge.compose.render import NOT_STATED_PREFIX, aspect_lines
 from knowledge.documents import guide_title
 from knowledge.schema import Aspect, Guide, ServiceItem
 
@@ -57,7 +57,6 @@ MIN_CHARS = 4
 """A shorter piece ("即办", "1份") says too little to be matched alone."""
 SETTINGS_FILE = Path(__file__).resolve().parents[1] / "data" / "related_sentences.yaml"
 
-_NOT_STATED = texts.NOT_STATED.split("{", 1)[0]
 _ENDS = re.compile(r"(?<=[。；;！？!?])")
 _NUMBER = re.compile(r"^\d+\.\s*")
 
@@ -120,7 +119,7 @@ def guide_sentences(guide: Guide, helpline: str) -> list[Sentence]:
         for line in aspect_lines(guide, aspect, helpline):
             if line == texts.MATERIALS_INCOMPLETE:
                 continue
-            if line.startswith(_NOT_STATED):
+            if line.startswith(NOT_STATED_PREFIX):
                 out.append(Sentence(aspect.value, split_sentences(line)[0], stated=False))
                 continue
             out += [Sentence(aspect.value, s) for s in split_sentences(line)]
