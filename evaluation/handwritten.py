@@ -4,11 +4,10 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7`, `tuning8` and
-`tuning9`, rounds 7, 8 and 9's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind
-in round 4, whose failures were then read: it counts as tuning now) and five BLIND parts: `blind` (written in
-round 5), `blind6` (round 6), `blind7` (round 7), `blind8` (round 8) and `blind9` (round 9), each by a writer
-who fixed nothing; measured
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning10`,
+rounds 7 to 10's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
+whose failures were then read: it counts as tuning now) and six BLIND parts: `blind` (written in round 5),
+`blind6` … `blind10` (rounds 6 to 10), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
@@ -46,7 +45,20 @@ from evaluation.scoring import TurnResult, check_turn, summarise
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "handwritten"
-SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "blind", "blind6", "blind7", "blind8", "blind9")
+SPLITS = (
+    "tuning",
+    "seen",
+    "tuning7",
+    "tuning8",
+    "tuning9",
+    "tuning10",
+    "blind",
+    "blind6",
+    "blind7",
+    "blind8",
+    "blind9",
+    "blind10",
+)
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
     "tuning": "tuning",
@@ -54,11 +66,13 @@ ROW_SPLIT = {
     "tuning7": "tuning",
     "tuning8": "tuning",
     "tuning9": "tuning",
+    "tuning10": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",
     "blind8": "blind",
     "blind9": "blind",
+    "blind10": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.

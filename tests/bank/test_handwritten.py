@@ -100,7 +100,19 @@ def test_files_are_valid_and_large_enough(split: str) -> None:
 
 # Round 6's writer typed the sub-item after a clarifying question instead of pressing a button; round 7's
 # and round 8's writers did both.
-SPLITS_WITH_BUTTONS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "blind", "blind7", "blind8", "blind9")
+SPLITS_WITH_BUTTONS = (
+    "tuning",
+    "seen",
+    "tuning7",
+    "tuning8",
+    "tuning9",
+    "tuning10",
+    "blind",
+    "blind7",
+    "blind8",
+    "blind9",
+    "blind10",
+)
 
 
 @pytest.mark.parametrize("split", SPLITS_WITH_BUTTONS)
@@ -184,7 +196,9 @@ def test_the_writers_training_files_are_counted_as_training() -> None:
     searched = set(_training_files())
     assert all(p in searched for p in hand.rglob("*.yaml"))
     assert all(
-        p in searched for split in ("tuning", "seen", "tuning7", "tuning8", "tuning9") for p in files(split).values()
+        p in searched
+        for split in ("tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10")
+        for p in files(split).values()
     )
 
 
