@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.secrets import LOCAL_ENVS
 
+MAX_WINDOW_S = 7 * 86400.0
+"""The longest window a rate limit may be set to (`bot/tickets/rate_limit.py` keeps attempts a day longer)."""
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -74,10 +77,20 @@ class TicketSettings(BaseSettings):
     # this many days after closure; 0 keeps it (not recommended).
     retention_days: int = Field(default=180, ge=0, validation_alias=_env("TICKETS_RETENTION_DAYS"))
     retention_interval_s: float = Field(default=3600.0, gt=0, validation_alias=_env("TICKETS_RETENTION_INTERVAL_S"))
-    # Ticket lookups by citizens: at most this many per window, per chat session and per client address.
+    # Ticket lookups by citizens: at most this many per window, per chat session and per client address. An
+    # address is shared by many citizens (a portal's reverse proxy, an office's or a carrier's NAT), so its limit
+    # is generous; guessing a ticket's phone digits is bounded per ticket instead (below).
     lookup_limit_per_session: int = Field(default=5, ge=1, validation_alias=_env("TICKET_LOOKUP_LIMIT_PER_SESSION"))
-    lookup_limit_per_address: int = Field(default=20, ge=1, validation_alias=_env("TICKET_LOOKUP_LIMIT_PER_ADDRESS"))
-    lookup_window_s: float = Field(default=600.0, gt=0, validation_alias=_env("TICKET_LOOKUP_WINDOW_S"))
+    lookup_limit_per_address: int = Field(default=120, ge=1, validation_alias=_env("TICKET_LOOKUP_LIMIT_PER_ADDRESS"))
+    lookup_window_s: float = Field(
+        default=600.0, gt=0, le=MAX_WINDOW_S, validation_alias=_env("TICKET_LOOKUP_WINDOW_S")
+    )
+    # Wrong last-four digits given for one ticket: past this many a day, the digits are no longer checked for it
+    # (from any session or address) until the day's window has passed; the filing conversation still sees it.
+    phone_checks_per_ticket: int = Field(default=10, ge=1, validation_alias=_env("TICKET_PHONE_CHECKS_PER_TICKET"))
+    phone_check_window_s: float = Field(
+        default=86400.0, gt=0, le=MAX_WINDOW_S, validation_alias=_env("TICKET_PHONE_CHECK_WINDOW_S")
+    )
 
     holidays_file: Path = Field(default=DATA_DIR / "holidays_cn.yaml", validation_alias=_env("TICKETS_HOLIDAYS_FILE"))
     routing_file: Path = Field(default=DATA_DIR / "routing.yaml", validation_alias=_env("TICKETS_ROUTING_FILE"))

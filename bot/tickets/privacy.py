@@ -30,17 +30,32 @@ class RateLimitedError(Exception):
 # ---- the citizen's lookup ----
 
 
-def _access(ticket: Ticket, data: StatusLookupIn) -> str | None:
-    """``"owner"`` for the filing conversation, ``"phone"`` for a matching last-four, else None."""
+def _access(
+    db: Session, ticket: Ticket, data: StatusLookupIn, *, now: dt.datetime, settings: TicketSettings
+) -> str | None:
+    """``"owner"`` for the filing conversation, ``"phone"`` for a matching last-four, else None.
+
+    Wrong last-four digits count against the ticket (``phone_checks_per_ticket`` per ``phone_check_window_s``),
+    whoever sends them: once spent, the digits are not checked for that ticket, so guessing them from many
+    sessions and addresses gets nowhere; the answer looks the same as for any number not shown."""
     if secrets.compare_digest(ticket.session_id.encode(), data.session_id.encode()):
         return "owner"
     if not data.phone_last4 or not ticket.contact_encrypted:
+        return None
+    key = rate_limit.limit_key("phone-check", ticket.number)
+    window = settings.phone_check_window_s
+    if rate_limit.count(db, key, window_s=window, now=now) >= settings.phone_checks_per_ticket:
+        logger.warning("status lookup: phone checks for a ticket used up")
         return None
     try:
         raw = pii_crypto.decrypt(ticket.contact_encrypted)
     except pii_crypto.PiiDecryptError:
         return None
-    return "phone" if secrets.compare_digest(raw[-4:].encode(), data.phone_last4.encode()) else None
+    if secrets.compare_digest(raw[-4:].encode(), data.phone_last4.encode()):
+        return "phone"
+    rate_limit.hit(db, key, limit=settings.phone_checks_per_ticket, window_s=window, now=now)
+    db.commit()
+    return None
 
 
 def citizen_view(ticket: Ticket, *, with_reply: bool) -> CitizenStatus:
@@ -83,7 +98,8 @@ def lookup_status(
         raise RateLimitedError
     number = normalise_number(data.number)
     ticket = db.scalar(select(Ticket).where(Ticket.number == number))
-    access = _access(ticket, data) if ticket is not None and ticket.personal_data_removed_at is None else None
+    shown = ticket is not None and ticket.personal_data_removed_at is None
+    access = _access(db, ticket, data, now=now, settings=settings) if ticket is not None and shown else None
     if ticket is None or access is None:
         logger.info("status lookup: nothing shown")
         return StatusLookupOut(visible=False)

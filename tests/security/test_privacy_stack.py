@@ -25,7 +25,7 @@ from tests.security.privacy_stack import (
     session,
     text_of,
 )
-from tests.support.stack_fixtures import ADMIN_PASSWORD, logs_text
+from tests.support.stack_fixtures import ADMIN_PASSWORD, STACK_LOOKUP_LIMIT_PER_ADDRESS, logs_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -109,12 +109,14 @@ def test_lookups_are_rate_limited_per_session_and_per_address(stack: StackConfig
         replies = [text_of(say(client, sid, f"查工单 BBC-20260101-{n:04d}-ABCDE")) for n in range(1, 8)]
         assert all(r.startswith("未找到该工单") for r in replies[:5]), replies
         assert any("次数过多" in r for r in replies[5:]), replies
+    limit = STACK_LOOKUP_LIMIT_PER_ADDRESS
     with client_from(stack, "127.0.0.13") as client:
         replies = [
-            text_of(say(client, session("sec-rate-addr"), f"查工单 BBC-20260102-{n:04d}-ABCDE")) for n in range(25)
+            text_of(say(client, session("sec-rate-addr"), f"查工单 BBC-20260102-{n:04d}-ABCDE"))
+            for n in range(limit + 5)
         ]
-        assert all("次数过多" not in r for r in replies[:20]), replies
-        assert all("次数过多" in r for r in replies[20:]), replies[20:]
+        assert all("次数过多" not in r for r in replies[:limit]), replies
+        assert all("次数过多" in r for r in replies[limit:]), replies[limit:]
     with client_from(stack, "127.0.0.14") as client:  # another address is not affected
         assert "次数过多" not in text_of(say(client, session("sec-rate-ok"), "查工单 BBC-20260103-0001-ABCDE"))
 

@@ -31,6 +31,9 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+STACK_LOOKUP_LIMIT_PER_ADDRESS = 20
+
+
 @pytest.fixture(scope="session")
 def wechat_fake_api() -> Iterator[FakeWeChatApi]:
     fake = FakeWeChatApi(app_id=WECHAT_APP_ID, secret=WECHAT_APP_SECRET).start()
@@ -66,6 +69,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, wechat_fake_api: FakeWeChatA
             "WECHAT_ENCODING_AES_KEY": WECHAT_AES_KEY,
             "WECHAT_API_BASE": wechat_fake_api.url,
             "PII_ENCRYPTION_KEY": PII_KEY,
+            # The per-address limit is tested at a small value (the default, 120, would take 120 turns).
+            "TICKET_LOOKUP_LIMIT_PER_ADDRESS": str(STACK_LOOKUP_LIMIT_PER_ADDRESS),
         },
     )
     running = Stack(config)

@@ -128,6 +128,30 @@ def test_status_lookup_owner_last4_and_limit(client: TestClient, monkeypatch: py
     assert client.post(url, json={"number": number, "session_id": "sess-citizen-1"}).status_code == 200
 
 
+def test_wrong_phone_digits_are_limited_per_ticket_whoever_sends_them(
+    client: TestClient, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guessing a ticket's last four digits from many sessions (and addresses) is bounded per ticket: once its
+    wrong guesses are spent, even the right digits show nothing until the window passes; the owner still sees it."""
+    from bot.tickets.config import get_ticket_settings
+
+    monkeypatch.setenv("TICKET_PHONE_CHECKS_PER_TICKET", "3")
+    get_ticket_settings.cache_clear()
+    number = _file(client)
+    url = "/api/internal/tickets/status"
+    right = RAW_PHONE[-4:]
+    wrong = [f"{n:04d}" for n in range(4) if f"{n:04d}" != right][:3]
+    for n, digits in enumerate(wrong):
+        guess = {"number": number, "session_id": f"guesser-{n}", "phone_last4": digits}
+        assert client.post(url, json=guess).json()["visible"] is False
+    late = {"number": number, "session_id": "guesser-late", "phone_last4": right}
+    assert client.post(url, json=late).json()["visible"] is False  # spent: the right digits are not checked
+    assert client.post(url, json={"number": number, "session_id": "sess-citizen-1"}).json()["visible"] is True
+    clock.at += dt.timedelta(days=1, seconds=1)
+    late["session_id"] = "guesser-next-day"
+    assert client.post(url, json=late).json()["visible"] is True
+
+
 def test_retention_anonymises_closed_tickets_after_n_days(tickets_env: str) -> None:
     t0 = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)
     contact_vault.remember("sess-citizen-1", "138****8000", RAW_PHONE)
