@@ -119,7 +119,7 @@ class Engine:
             names = [n for item in catalog.items for n in (item.name, *item.aliases)]
             channels.append(BM25Scorer(catalog.chunks, Tokeniser(names)))
         if t.use_names:
-            channels.append(NamesScorer(catalog.items, self.lexicon.generic_terms))
+            channels.append(NamesScorer(catalog.items, self.lexicon.generic_terms, self.lexicon.filler.chars))
         entries = faq_entries(catalog.items)
         if t.use_faq and dense is not None and entries:  # question against FAQ question (knowledge/faq.py)
             names = [n for item in catalog.items for n in (item.name, *item.aliases)]

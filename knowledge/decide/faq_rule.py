@@ -12,6 +12,11 @@ whose own question asks for that field ("免费避孕药怎么在网上领" → 
 region must cover the place the question names or the conversation knows (a 厦门 FAQ does not answer for 深圳). The
 best entry is quoted verbatim with its source; otherwise the decision stands. Policy answers, clarifying questions
 and no-answers are left alone.
+
+An item whose guides state no field at all (its only record is FAQ entries: 免费避孕药具's two Beijing entries) has
+nothing but its entries to say: its best entry that fits the place answers whatever the score, one whose own question
+asks for what was asked first, never one asking for another field ("北京哪里能免费领避孕套" → 如何线下领取, not
+如何在线领取), rather than "本指南未载明" for a field no guide of it could state.
 """
 
 from __future__ import annotations
@@ -61,8 +66,31 @@ def _fits_region(entry: FaqEntry, s: Situation, f: Facts) -> bool:
     return asked is None or f.selector.region_covers(entry.region, asked)
 
 
+def faq_only(f: Facts, code: str) -> bool:
+    """Whether no guide of the item states any field: its FAQ entries are all it has."""
+    return all(field_text(g, a) is None for g in f.catalog.item_by_code[code].guides for a in Aspect)
+
+
+def _faq_only_entry(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None:
+    """A FAQ-only item's entry for the question: the place fits, the entry's own question asks for no field other
+    than those asked; one asking for an asked field first, then by score."""
+    asked = {a for a in s.query.aspects if a not in OPEN_ASPECTS}
+    found = []
+    for entry in f.faqs_of(code):
+        score = s.scores.faqs.get(entry.id, 0.0)
+        own = entry_asks(entry, f) - OPEN_ASPECTS
+        if not _fits_region(entry, s, f) or (own and not own & asked):
+            continue
+        found.append((bool(own & asked), score, entry))
+    best = max(found, key=lambda row: row[:2], default=None)
+    return (best[2], best[1]) if best else None
+
+
 def best_faq(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None:
-    """The item's FAQ entry the question asks best, when it clears the threshold and fits the place."""
+    """The item's FAQ entry the question asks best, when it clears the threshold and fits the place (for an item
+    with FAQ entries only, its best fitting entry)."""
+    if faq_only(f, code):
+        return _faq_only_entry(s, f, code)
     found = [
         (entry, s.scores.faqs[entry.id])
         for entry in f.faqs_of(code)

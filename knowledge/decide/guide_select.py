@@ -18,6 +18,8 @@ SUB_ITEM_ORDER = ("首次", "延续", "变更", "注销", "补发", "换发")
 # A guide of the asked place itself, of a place above it (its province: it covers the place), or of a place
 # inside it (a city's guide when a province is asked).
 _LABEL = re.compile(r"【([^】]{1,8})】")  # an entry labelled by the sub-item it belongs to: 【变更】变更申请表
+# ... or labelled at its end, in brackets: "…备案表》（首次备案）；原《…》（变更/注销，摘录截断）"
+_END_LABEL = re.compile(r"（([^（）]{1,12})）(?=；|$)")
 # A guide for the whole item when a sub-item is asked: below that sub-item's own guide of the same place, above it
 # when the guide is of the asked place and the sub-item's own guide is not ("我在郴州苏仙区，那边呢" after a question
 # about the first registration: 苏仙区's guide, not the national first-registration one).
@@ -171,7 +173,8 @@ class GuideSelector:
         self, item: ServiceItem, asked: Sequence[Aspect], region: str | None
     ) -> list[tuple[str, Guide]]:
         """One guide covering several sub-items ("初次/延续/变更") whose asked field labels its entries by
-        sub-item ("【变更】变更申请表"): those sub-items differ in it (each pair carries that guide)."""
+        sub-item ("【变更】变更申请表", "…备案表（首次备案）"): those sub-items differ in it (each pair carries that
+        guide)."""
         wanted = [r for r in (region, self.deployment_region) if r]
         guides = [g for g in item.guides if g.status is Status.active and g.sub_item]
         if wanted:  # the asked place's guides first, when it has one
@@ -181,7 +184,8 @@ class GuideSelector:
             if len(covered) < 2:
                 continue
             for aspect in asked:
-                labels = set(_LABEL.findall(field_text(guide, aspect) or ""))
+                text = field_text(guide, aspect) or ""
+                labels = set(_LABEL.findall(text)) | set(_END_LABEL.findall(text))
                 labelled = [c for c in covered if any(self.cues.sub_item_matches(label, c) for label in labels)]
                 if len(labelled) >= 2:
                     return [(c, guide) for c in labelled]

@@ -4,6 +4,10 @@
 process, only the conditions ("应当以一个医疗卫生机构为主，并按照国家有关规定办理相关手续"). An item answer asking for
 the process alone, whose guide states no process but states the conditions, gets both: the honest "本指南未载明办理流程"
 and the conditions, verbatim. A guide stating the process, or stating neither, is left as it is.
+
+Where, likewise: "上海的病媒生物防制备案在哪办" asks for the place; the Shanghai guide states none, but its online field
+says where it is done ("通过本市“一网通办”平台办理"). A place-only item answer whose guide states no place but the
+online service gets both.
 """
 
 from __future__ import annotations
@@ -27,3 +31,16 @@ def how_with_conditions(decision: Decision, f: Facts) -> Decision:
     if field_text(guide, Aspect.process) or not field_text(guide, Aspect.conditions):
         return decision
     return replace(decision, aspects=(Aspect.process, Aspect.conditions), rule=f"{decision.rule}+conditions")
+
+
+def where_with_online(decision: Decision, f: Facts) -> Decision:
+    """A location-only item answer whose guide states no place but the online service: the online service too."""
+    if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
+        return decision
+    if decision.aspects != (Aspect.location,):
+        return decision
+    item = f.catalog.item_by_code[decision.item_code]
+    guide = f.selector.choose(item, Aspect.location, decision.sub_item, decision.region)
+    if field_text(guide, Aspect.location) or not field_text(guide, Aspect.online):
+        return decision
+    return replace(decision, aspects=(Aspect.location, Aspect.online), rule=f"{decision.rule}+online")

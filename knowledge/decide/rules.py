@@ -35,6 +35,7 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
                     asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     how             the process asked of a guide that states none but the conditions: both (decide/how_fallback.py)
+    where           the place asked of a guide that states none but the online service: both (decide/how_fallback.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: the sub-item its own words point to (decide/sub_item_words.py: words only one
                     sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
@@ -50,7 +51,7 @@ from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
 from knowledge.decide.guide_words import aspect_from_guide_words
-from knowledge.decide.how_fallback import how_with_conditions
+from knowledge.decide.how_fallback import how_with_conditions, where_with_online
 from knowledge.decide.item_decision import (
     best_named,
     confidence,
@@ -84,9 +85,10 @@ def policy(s: Situation, f: Facts) -> Decision | None:
     if cited:
         exact = sorted(s.scores.exact, key=lambda c: -s.scores.named.get(c, 0.0))
         item = exact[0] if exact else None
-        if item is None and s.context.item_code and q.aspects == ():
-            item = s.context.item_code if any(s.context.item_code in f.related_items(p) for p in cited) else None
-        if item is None and not s.context.item_code:
+        known = s.context.item_code if s.context.item_code in f.catalog.item_by_code else None  # not a policy's
+        if item is None and known and q.aspects == ():
+            item = known if any(known in f.related_items(p) for p in cited) else None
+        if item is None and not known:
             item = _clear_best_related(s, f, cited)
         best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
         if item is not None:
@@ -101,7 +103,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             return decision
         return Decision(kind="answer", rule="policy", policy_id=best, aspects=(Aspect.overview,), confidence=0.9)
     if not q.policy_names:  # a policy in the citizen's own words, found by meaning
-        by_meaning = _policy_by_meaning(s, f) or _policy_by_kind(s, f)
+        by_meaning = _policy_by_meaning(s, f) or _policy_by_kind(s, f) or _item_and_policy_by_kind(s, f)
         if by_meaning is not None:
             return by_meaning
     if not q.asks_policy or not points or q.aspects:
@@ -120,13 +122,13 @@ def _clear_best_related(s: Situation, f: Facts, cited: Sequence[str]) -> str | N
     """The item retrieval finds best, clearly (at the no-answer threshold, by the clarify margin over the runner-up),
     when a cited policy point relates to it: the item the citizen means by a generic word ("西宁…卫生许可证承诺一下当天
     就给": 公共场所卫生许可 under 告知承诺), so the answer is both, as when the item is named."""
-    ranked, t = s.scores.ranked, f.tuning
-    if not ranked or ranked[0][1] < t.no_answer_below:
+    code = _clear_best(s, f.tuning)
+    if code is None:
         return None
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < t.clarify_margin:
-        return None
-    code = ranked[0][0]
-    return code if any(code in f.related_items(p) for p in cited) else None
+    if any(code in f.related_items(p) for p in cited):
+        return code
+    name = f.catalog.item_by_code[code].name  # "理发店…没办卫生许可证…能不能不罚": 卫生许可 is a word of its name
+    return code if any(t in s.query.norm and t in name and len(t) >= 3 for t in f.generic_terms) else None
 
 
 def _policy_by_kind(s: Situation, f: Facts) -> Decision | None:
@@ -144,6 +146,37 @@ def _policy_by_kind(s: Situation, f: Facts) -> Decision | None:
     conf = confidence(best[1] + t.policy_bonus, False, t)
     overview = (Aspect.overview,)
     return Decision(kind="answer", rule="policy_by_kind", policy_id=best[0], aspects=overview, confidence=conf)
+
+
+def _item_and_policy_by_kind(s: Situation, f: Facts) -> Decision | None:
+    """The learned kind sure of a policy question (`policy_sure_kind_prob`), an item named or found clearly (no-answer
+    threshold, clarify margin), and the dense channel's best policy point related to that item and within
+    `policy_sure_item_slack` of the item's own best chunk: both ("民间资本想办医院，设置审批会不会被卡着不给批" →
+    设置审批 and 社会办医's 不得以任何理由限制; "余杭开个小诊所，现在还需要先拿设置批准书吗" → 诊所备案 and
+    取消诊所设置许可). An item's guide rarely says what a policy changed; the head's certainty stands in for the dense
+    lead `_policy_by_meaning` wants."""
+    t, q = f.tuning, s.query
+    if q.kind_probs.get("policy", 0.0) < t.policy_sure_kind_prob:
+        return None
+    best_point, _ = dense_policy_lead(s.scores)
+    if best_point is None or best_point[1] < t.policy_dense_min:
+        return None
+    item = best_named(s) if s.scores.exact else _clear_best(s, t)
+    if item is None or item not in f.related_items(best_point[0]):
+        return None
+    if dense_lead_over(s.scores, best_point[0], item) < -t.policy_sure_item_slack:
+        return None
+    return replace(item_decision(s, f, item, "item_and_policy_by_kind", 0.9), policy_id=best_point[0])
+
+
+def _clear_best(s: Situation, t: Tuning) -> str | None:
+    """The best item when it clears the no-answer threshold by the clarify margin over the runner-up, else None."""
+    ranked = s.scores.ranked
+    if not ranked or ranked[0][1] < t.no_answer_below:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < t.clarify_margin:
+        return None
+    return ranked[0][0]
 
 
 def _policy_by_meaning(s: Situation, f: Facts) -> Decision | None:
@@ -300,7 +333,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
         decision = rule(s, f)
         if decision is not None:
             refined = aspect_from_guide_words(decision, s.query, f.guide_words)
-            refined = sub_items(faq(how_with_conditions(refined, f), s, f), f, s.query)
+            refined = sub_items(faq(where_with_online(how_with_conditions(refined, f), f), s, f), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

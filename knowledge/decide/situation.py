@@ -42,7 +42,7 @@ class Facts:
         self.catalog = catalog
         self.document_verbs = tuple(document_verbs)
         self.guide_words = GuideWords(catalog.items)
-        self.sub_item_words = SubItemWords(selector.cues.lexicon.cue_words())
+        self.sub_item_words = SubItemWords(selector.cues.lexicon.cue_words(), selector.cues.lexicon.filler.particles)
         self.selector = selector
         self.tuning = tuning
         self.generic_terms = sorted(generic_terms, key=len, reverse=True)

@@ -4,8 +4,9 @@
 registration's guide and not in the renewal's or the change's: it asks about the first registration. Among the
 sub-items whose guides differ in the asked aspect, the question's character bigrams (of its normalised text, less
 the item's own names and the cue words) that stand in exactly one sub-item's guide vote for it; a sub-item with
-at least MIN_VOTES votes and more than any other is the one asked about. Otherwise nothing is decided and the
-engine asks which.
+at least MIN_VOTES votes and more than any other is the one asked about. A bigram with a particle in it (的, 了, 吗 …:
+the lexicon's `filler.particles`) is no word of the question's ("护士的证" has 的护, which a first registration's
+"…的护理专业" holds by chance) and does not vote. Otherwise nothing is decided and the engine asks which.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ MIN_VOTES = 2
 class SubItemWords:
     """Bigrams of each guide's whole text (built on first use), and of each item's names."""
 
-    def __init__(self, cue_words: Sequence[str] = ()) -> None:
+    def __init__(self, cue_words: Sequence[str] = (), particles: str = "") -> None:
         self._guides: dict[str, set[str]] = {}
         # the aspect and sub-item cues' own bigrams (材料, 条件, 需要 …) say what is asked, not which sub-item
         self._cues = {b for w in cue_words for b in char_bigrams(normalise(w))}
+        self._particles = set(normalise(particles))
 
     def guide_bigrams(self, guide: Guide) -> set[str]:
         if guide.id not in self._guides:
@@ -47,6 +49,8 @@ class SubItemWords:
         names = {b for n in (item.name, *item.aliases) for b in char_bigrams(normalise(n))}
         votes: Counter[str] = Counter()
         for bigram in char_bigrams(text) - names - self._cues:
+            if self._particles & set(bigram):
+                continue
             holders = [c for c, g in pairs if bigram in self.guide_bigrams(g)]
             if len(holders) == 1:
                 votes[holders[0]] += 1

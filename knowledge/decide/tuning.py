@@ -41,6 +41,9 @@ class Tuning:
     # ... or, without the dense lead, the head this sure and the best point's fused score at least the best item's
     # (rules._policy_by_kind)
     policy_sure_kind_prob: float = 0.8
+    # ... and, with an item named or found clearly, the best point related to it may stand this far below the item's
+    # own best chunk in the dense channel (rules._item_and_policy_by_kind; the tuning sets' cases lie within 0.017)
+    policy_sure_item_slack: float = 0.02
     # After an answer citing a policy point, a follow-up continues that policy's document unless another
     # document's point scores this much higher (decide/topic.py)
     policy_topic_margin: float = 0.02

@@ -78,6 +78,8 @@ class SubItemCues(_Strict):
 
 class Filler(_Strict):
     chars: str = Field(min_length=1)  # single characters carrying no subject (Chinese function words)
+    # of those, the particles and marks that never stand inside a word ("的", not "理" of 护理 or "过" of 通过)
+    particles: str = ""
     words: list[str] = Field(default_factory=list)  # whole words carrying none (English function words)
 
 

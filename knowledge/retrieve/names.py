@@ -34,6 +34,11 @@ ABBREVIATED_SCORE = 0.45  # an abbreviation ("医广审查"): below the weakest 
 _EN_STOP = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "up"}
 
 
+def is_han(char: str) -> bool:
+    """A Chinese character (CJK unified ideographs)."""
+    return "\u4e00" <= char <= "\u9fff"
+
+
 def _find_name(text: str, name: str) -> int:
     """Where the name occurs in the text (-1 if not); English names only as whole words."""
     start = text.find(name)
@@ -97,6 +102,11 @@ class NameMatcher:
         self._masked_lengths = sorted({len(k) for k in self._masked})
         self._abbreviations = AbbreviationFinder([name for name, _ in self._names])
 
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        """(normalised name, item code) of every name and alias, the longest first."""
+        return self._names
+
     def _contained(self, text: str) -> list[int]:
         """Places in `_names` of the names that occur in `text` (as substrings), in order."""
         found: set[int] = set()
@@ -110,7 +120,8 @@ class NameMatcher:
         return sorted(found)
 
     def _substituted(self, text: str) -> list[int]:
-        """Places in `_names` of the Chinese names the text carries with exactly one character miswritten."""
+        """Places in `_names` of the Chinese names the text carries with exactly one character miswritten (as another
+        Chinese character: "办卫生许可，" is no "办卫生许可证")."""
         found: set[int] = set()
         for size in self._masked_lengths:
             for start in range(len(text) - size + 1):
@@ -118,7 +129,8 @@ class NameMatcher:
                 if window.isascii():
                     continue
                 for i in range(size):
-                    found.update(self._masked.get(window[:i] + _MASK + window[i + 1 :], ()))
+                    if is_han(window[i]):  # a miswritten character, not a comma where the name's last one was
+                        found.update(self._masked.get(window[:i] + _MASK + window[i + 1 :], ()))
         return sorted(found)
 
     def match(self, question: str) -> list[NameHit]:
@@ -170,20 +182,39 @@ class NameMatcher:
         return sorted((h for h in fuzzy.values() if h.item_code), key=lambda h: -h.score)
 
 
+def request_of_generic(name: str, generic: set[str], filler_chars: str) -> bool:
+    """Whether a name is a generic word with only the citizen's request around it ("办卫生许可证",
+    "我要办理卫生许可证"): it names a kind of thing, not one item, as the generic word does."""
+    return bool(filler_chars) and name.strip(filler_chars) in generic
+
+
 class NamesScorer:
-    """Name mentions behind the `Channel` protocol. Generic words ("许可证") name no item."""
+    """Name mentions behind the `Channel` protocol. Generic words ("许可证") name no item, nor do aliases that are a
+    generic word with a request around it ("办卫生许可证": 消毒产品生产企业卫生许可 is a 卫生许可证 too)."""
 
     name = "names"
 
-    def __init__(self, items: Sequence[ServiceItem], generic_terms: Sequence[str]) -> None:
+    def __init__(self, items: Sequence[ServiceItem], generic_terms: Sequence[str], filler_chars: str = "") -> None:
         self.matcher = NameMatcher(items)
         self.generic = {normalise(t) for t in generic_terms}
+        self.generic |= {
+            name for name, _ in self.matcher.names if request_of_generic(name, self.generic, normalise(filler_chars))
+        }
+        self._generic_grams = {g for term in self.generic for g in bigrams(term)}
+
+    def _only_generic_shared(self, hit: NameHit, text: str) -> bool:
+        """A bigram-fuzzy hit whose name shares with the question only a generic word's bigrams ("供水卫生许可" and
+        "办卫生许可吗" share 卫生许可): no mention of the item. (One character miswritten, "水站卫生许可" for
+        水厂卫生许可, and abbreviations are other matches.)"""
+        if hit.exact or not ABBREVIATED_SCORE < hit.score < SUBSTITUTED_SCORE:
+            return False
+        return not (set(bigrams(hit.name)) & set(bigrams(text))) - self._generic_grams
 
     def score(self, query: Query) -> ChannelScores:
         found: dict[str, float] = {}
         exact: set[str] = set()
         for hit in self.matcher.match(query.norm):
-            if hit.name in self.generic:
+            if hit.name in self.generic or self._only_generic_shared(hit, query.norm):
                 continue
             found[hit.item_code] = hit.score
             if hit.exact:

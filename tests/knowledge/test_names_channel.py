@@ -21,6 +21,7 @@ from knowledge.retrieve.names import (
     NameMatcher,
     _all_words_stemmed,
     _find_name,
+    is_han,
 )
 from knowledge.schema import ServiceItem
 from knowledge.text_normalise import normalise
@@ -81,7 +82,10 @@ class PlainNameMatcher:
                 continue
             windows = (text[i : i + len(name)] for i in range(len(text) - len(name) + 1))
             substituted = any(
-                not w.isascii() and sum(a != b for a, b in zip(w, name, strict=True)) <= 1 for w in windows
+                not w.isascii()
+                and sum(a != b for a, b in zip(w, name, strict=True)) <= 1
+                and all(is_han(a) for a, b in zip(w, name, strict=True) if a != b)
+                for w in windows
             )
             if substituted and fuzzy[code].score < SUBSTITUTED_SCORE:
                 fuzzy[code] = NameHit(code, name, False, SUBSTITUTED_SCORE)
@@ -110,6 +114,7 @@ def _questions() -> list[str]:
 EXTRA = [
     "护土执业注册",  # a typo: the fuzzy bigram match
     "公共厂所卫生许可正哪些地方要办",  # one character miswritten (a homophone)
+    "渭南生产消毒液的厂子要办卫生许可，去哪交材料",  # a comma where a name's last character would be: no typo
     "那个麻精卡归谁批",  # abbreviated
     "医广审查证明有效期多久",
     "公共卫生服务怎么办",  # a word of its own, not an abbreviation
@@ -192,3 +197,24 @@ def test_what_abbreviates_a_name(stretch: str, name: str, expected: bool) -> Non
 def test_requests_are_not_abbreviated() -> None:
     assert not abbreviable("我要申请医疗广告审查") and not abbreviable("办卫生许可证")
     assert abbreviable("医疗广告审查") and not abbreviable("medical advertising review")
+
+
+def test_a_generic_word_asked_for_names_no_item(catalog) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.query.lexicon import load_lexicon
+    from knowledge.query.model import Query
+    from knowledge.retrieve.names import NamesScorer, request_of_generic
+
+    lexicon = load_lexicon()
+    scorer = NamesScorer(catalog.items, lexicon.generic_terms, lexicon.filler.chars)
+
+    def named(text: str) -> dict[str, float]:
+        return dict(scorer.score(Query(text=text, norm=normalise(text), language="zh")).items)
+
+    # "办卫生许可证" is an alias of 公共场所卫生许可, but a disinfectant factory needs a 卫生许可证 too
+    assert "public-place-health-permit" not in named("生产消毒液的厂子要办卫生许可证")
+    assert named("理发店卫生许可证怎么办") == {"public-place-health-permit": 1.0}
+    # 供水卫生许可 shares only 卫生许可 with the question: no fuzzy mention of 供水单位卫生许可
+    assert named("小宾馆十几个房间也要办卫生许可吗") == {}
+    assert "water-supply-unit-permit" in named("供水站卫生许可要啥")
+    assert request_of_generic("我要办理卫生许可证", {"卫生许可证"}, "我要办理")
+    assert not request_of_generic("理发店卫生许可证", {"卫生许可证"}, "我要办理")

@@ -401,8 +401,10 @@ def test_a_place_stated_mid_conversation_is_not_another_departments_question(fac
 
 
 def test_the_guides_own_words_pick_the_sub_item(facts) -> None:  # type: ignore[no-untyped-def]
-    """Words only the first registration's guide uses (资格, 考试) pick it; none ask back."""
-    late = query("护士资格考试过了好几年才去注册还行吗", aspects=(Aspect.conditions,), residue="护士考试好年才")
+    """Words only the first registration's guide uses (实习, 学历) pick it; none ask back. ("护士资格考试过了好几年才去
+    注册还行吗" voted by chance through 过了; its 考试过了 is now a sub-item cue of the lexicon.)"""
+    text = "实习满8个月拿到学历证书了，注册还行吗"
+    late = query(text, aspects=(Aspect.conditions,), residue="实习满8个月拿到学历证书")
     d = run(facts, late, scores({NURSE: 1.1}, exact=(NURSE,)))
     assert (d.kind, d.sub_item) == ("answer", "首次") and d.rule.endswith("+sub_item_words")
     plain = query("护士执业注册要交什么材料", aspects=(Aspect.materials,), residue="")
