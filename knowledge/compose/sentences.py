@@ -13,6 +13,13 @@ pass — is compared with the chosen guide's sentences (one small matrix product
 best match: at least `floor`, and `margin` above the best sentence of the shown fields. Both are calibrated on the
 tuning sets only (`evaluation/related_calibration.py`) into `knowledge/data/related_sentences.yaml`, for the model
 named there; with another embedder (the hashing fake of the unit tests) the rule is off unless given values.
+
+A follow-up in a conversation about an item ("能寄到家里吗", "名字方面有什么讲究", "有卡以后药去哪里买") has had the
+item's answer already and asks one particular of it; its cosines are lower than a first question's (it is short and
+names no item), so the absolute floor rarely lets its sentence through. For a follow-up the sentence may also stand
+out *within its guide*: its cosine `followup_z` standard deviations above the mean of the guide's sentences, and
+`followup_margin` above the shown fields' best (`stands_out_in_guide`). Calibrated on the hand-written follow-up
+turns of the tuning splits only, beside the floor and margin.
 """
 
 from __future__ import annotations
@@ -79,6 +86,10 @@ class Thresholds:
     floor: float
     margin: float
     model: str = ""
+    followup_z: float | None = None
+    """For a follow-up: how many standard deviations above its guide's mean cosine a sentence must be (None: off)."""
+    followup_margin: float = 0.0
+    """For a follow-up: how far ahead of the shown fields' best sentence it must be."""
 
 
 def load_thresholds(path: Path = SETTINGS_FILE) -> Thresholds | None:
@@ -86,7 +97,14 @@ def load_thresholds(path: Path = SETTINGS_FILE) -> Thresholds | None:
     if not path.is_file():
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Thresholds(floor=float(data["floor"]), margin=float(data["margin"]), model=str(data["model"]))
+    followup = data.get("followup") or {}
+    return Thresholds(
+        floor=float(data["floor"]),
+        margin=float(data["margin"]),
+        model=str(data["model"]),
+        followup_z=float(followup["z"]) if "z" in followup else None,
+        followup_margin=float(followup.get("margin", 0.0)),
+    )
 
 
 def split_sentences(line: str) -> list[str]:
@@ -185,6 +203,27 @@ def stands_out(best_other: float, best_shown: float | None, thresholds: Threshol
     if best_other < thresholds.floor:
         return False
     return best_shown is None or best_other - best_shown >= thresholds.margin
+
+
+def spread(scored: Sequence[tuple[Sentence, float]]) -> tuple[float, float]:
+    """(mean, standard deviation) of the cosines of a guide's sentences with a question: how a question matches that
+    guide in general, against which one sentence may stand out."""
+    if not scored:
+        return 0.0, 0.0
+    cosines = np.array([c for _, c in scored], dtype=float)
+    return float(cosines.mean()), float(cosines.std())
+
+
+def stands_out_in_guide(
+    best_other: float, best_shown: float | None, mean: float, std: float, thresholds: Thresholds
+) -> bool:
+    """For a follow-up: whether the best sentence outside the shown fields stands out among its guide's sentences
+    (`followup_z` deviations above their mean) and ahead of the shown fields (`followup_margin`)."""
+    if thresholds.followup_z is None or std <= 0.0:
+        return False
+    if (best_other - mean) / std < thresholds.followup_z:
+        return False
+    return best_shown is None or best_other - best_shown >= thresholds.followup_margin
 
 
 def best_outside(
