@@ -65,6 +65,10 @@ MIN_CHARS = 4
 SETTINGS_FILE = Path(__file__).resolve().parents[1] / "data" / "related_sentences.yaml"
 
 _ENDS = re.compile(r"(?<=[。；;！？!?])")
+_ASIDE = re.compile(r"（([^（）]+)）")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+ASIDE_MIN_CHARS = 8
+"""Chinese characters a bracketed remark needs to stand alone as a sentence (`asides`)."""
 _NUMBER = re.compile(r"^\d+\.\s*")
 
 
@@ -129,10 +133,25 @@ def split_sentences(line: str) -> list[str]:
     return out
 
 
+def asides(sentence: str) -> list[str]:
+    """The bracketed remarks of a sentence that say something of their own, verbatim with their brackets: a line's
+    main words and its aside are often about different things ("实施机关：…卫生健康主管部门（医疗卫生机构可以为本机构
+    中的申请人集体办理注册手续）"), and the aside alone matches the question that asks about it. Short ones ("（2张）",
+    "（复印件，1份）") only qualify their line."""
+    return [m.group(0) for m in _ASIDE.finditer(sentence) if len(_HAN.findall(m.group(1))) >= ASIDE_MIN_CHARS]
+
+
 def guide_sentences(guide: Guide, helpline: str) -> list[Sentence]:
     """Every sentence of what a guide's answers render, aspect by aspect (`aspect_lines`: a field's lines, or the
-    "not stated" sentence when it states nothing), its note and its FAQ answers."""
+    "not stated" sentence when it states nothing), its note and its FAQ answers; each sentence's asides (`asides`)
+    also stand alone."""
     out: list[Sentence] = []
+
+    def add(key: str, line: str) -> None:
+        for text in split_sentences(line):
+            out.append(Sentence(key, text))
+            out.extend(Sentence(key, aside) for aside in asides(text))
+
     for aspect in Aspect:
         for line in aspect_lines(guide, aspect, helpline):
             if line == texts.MATERIALS_INCOMPLETE:
@@ -140,11 +159,11 @@ def guide_sentences(guide: Guide, helpline: str) -> list[Sentence]:
             if line.startswith(NOT_STATED_PREFIX):
                 out.append(Sentence(aspect.value, split_sentences(line)[0], stated=False))
                 continue
-            out += [Sentence(aspect.value, s) for s in split_sentences(line)]
+            add(aspect.value, line)
     if guide.notes:
-        out += [Sentence(NOTE, s) for s in split_sentences(guide.notes)]
+        add(NOTE, guide.notes)
     for faq in guide.faq:
-        out += [Sentence(FAQ, s) for s in split_sentences(faq.answer)]
+        add(FAQ, faq.answer)
     return [s for s in out if len(_NUMBER.sub("", s.text)) >= MIN_CHARS]
 
 

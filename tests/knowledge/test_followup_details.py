@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from knowledge.compose.sentences import (
     Sentence,
     SentenceTable,
     Thresholds,
+    asides,
+    guide_sentences,
     load_thresholds,
     spread,
     stands_out,
@@ -100,3 +103,51 @@ def test_a_superseded_guide_is_no_guide_for_its_place(catalog: Catalog) -> None:
     item = catalog.item_by_code["nurse-practice-registration"]
     assert any(g.status is not Status.active and "铜陵" in g.region for g in item.guides)
     assert not selector.has_guide_for(item, "铜陵")
+
+
+def test_a_bracketed_remark_saying_something_of_its_own_stands_alone() -> None:
+    line = "实施机关：所在地县级以上地方人民政府卫生健康主管部门（医疗卫生机构可以为本机构中的申请人集体办理注册手续）"
+    assert asides(line) == ["（医疗卫生机构可以为本机构中的申请人集体办理注册手续）"]
+    assert asides("4. 夫妻近期免冠2寸合影照片（2张）") == []  # qualifies its line only
+    assert asides("2. 营业执照（复印件，1份）") == []
+    assert asides("没有括号的一句话。") == []
+
+
+def test_a_guides_asides_are_sentences_of_their_field(catalog: Catalog) -> None:
+    item = catalog.item_by_code["physician-practice-registration"]
+    found = [
+        s for g in item.guides for s in guide_sentences(g, HELPLINE) if s.text.startswith("（") and "集体办理" in s.text
+    ]
+    assert found and all(s.stated for s in found)
+    assert {s.key for s in found} >= {"location"}  # the office line's aside, under the office's field
+
+
+def test_a_follow_up_stating_the_citizens_case_keeps_the_conversations_question(facts) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.answer import Context
+    from knowledge.decide.rules import decide
+    from knowledge.decide.situation import Situation
+    from tests.support.decide import query, scores
+
+    nurse = "nurse-practice-registration"
+    ctx = Context(item_code=nurse, aspect=Aspect.materials)
+    case = query(
+        "她们是从别的医院跳槽过来的，换了执业地点",
+        aspects=(Aspect.location,),
+        aspect_cues=("地点",),
+        sub_item="变更",
+        residue="她们是从别医院过来执业",
+    )
+    d = decide(Situation(case, scores({nurse: 0.9}), ctx), facts)
+    assert (d.rule, d.item_code, d.aspects, d.sub_item) == ("followup", nurse, (Aspect.materials,), "变更")
+    asked = replace(case, text="换了执业地点，去哪办", norm="换了执业地点，去哪办", asks=True)
+    d = decide(Situation(asked, scores({nurse: 0.9}), ctx), facts)
+    assert d.aspects == (Aspect.location,)  # asks where: its own aspect
+    request = query(
+        "新办的材料清单发我一份",
+        aspects=(Aspect.materials,),
+        aspect_cues=("材料",),
+        sub_item="首次",
+        residue="清单发我一份",
+    )
+    d = decide(Situation(request, scores({nurse: 0.9}), Context(item_code=nurse, aspect=Aspect.conditions)), facts)
+    assert d.aspects == (Aspect.materials,)  # a request in words of its own, not a word of the case
