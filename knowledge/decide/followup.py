@@ -72,9 +72,9 @@ def _says_another_one(s: Situation, f: Facts) -> bool:
 
 
 def _describes_the_case(s: Situation, f: Facts) -> bool:
-    """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址): "她们是从
-    别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's question is asked
-    for that case; "新办的材料清单发我一份" asks for materials in words of its own."""
+    """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址):
+    "她们是从别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's
+    question is asked for that case; "新办的材料清单发我一份" asks for materials in words of its own."""
     q = s.query
     if not q.sub_item or not q.aspect_cues:
         return False
