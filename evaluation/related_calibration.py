@@ -15,6 +15,11 @@ questions and to at most `MAX_PASSED_RATE` of the hand-written turns that passed
 most turns (ties: fewer lines added, then the higher floor and margin). `--write` stores the choice, with the figures,
 in `knowledge/data/related_sentences.yaml`. Leave-one-split-out figures (chosen without a split, counted on it)
 say how far the choice carries to phrasings it was not chosen on.
+
+Then, with that floor and margin kept, the follow-up thresholds (`stands_out_in_guide`: deviations above the guide's
+mean cosine, margin over the shown fields) are chosen on the hand-written turns answered by a follow-up rule alone
+(`related.follows_up`; no bank question is one): those that break no turn and add a line to at most
+`MAX_FOLLOWUP_PASSED_RATE` of the follow-up turns that passed, fixing the most (ties: fewer lines, stricter).
 """
 
 from __future__ import annotations
@@ -34,15 +39,20 @@ import yaml
 from evaluation.conversations import Turn
 from evaluation.engine_dialogue import run
 from evaluation.scoring import Observed, check_turn
-from knowledge.compose.sentences import Thresholds, stands_out
+from knowledge.compose.sentences import Thresholds, stands_out, stands_out_in_guide
 
 HANDWRITTEN = Path(__file__).parent / "data" / "handwritten"
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
-SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9")
+SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10")
 MAX_BANK_RATE = 0.01
 MAX_PASSED_RATE = 0.02
 FLOORS = np.round(np.arange(0.80, 0.9701, 0.0025), 4)
 MARGINS = np.round(np.arange(0.0, 0.0801, 0.0025), 4)
+MAX_FOLLOWUP_PASSED_RATE = 0.03
+"""A follow-up asks one particular of an item already answered: a line of the same guide beside a right answer is
+tolerated a little more often than beside a first question's."""
+FOLLOWUP_ZS = np.round(np.arange(1.5, 4.001, 0.1), 2)
+FOLLOWUP_MARGINS = np.round(np.arange(0.0, 0.0301, 0.0025), 4)
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,9 @@ class Row:
     passed: bool
     fixes: bool
     breaks: bool
+    mean: float = 0.0  # the mean cosine of the guide's sentences with the question
+    std: float = 0.0  # and their standard deviation
+    followup: bool = False  # answered by a follow-up rule (`related.follows_up`)
 
 
 class _Recorder:
@@ -70,25 +83,26 @@ class _Recorder:
         return self.last.answer
 
 
-def _evidence(guides: dict[str, Any], table: Any, trace: Any) -> tuple[float | None, float | None, str]:
-    """(best cosine outside the shown fields, best inside, the sentence) for an answer through one guide that the
-    bigram rule left alone; (None, None, "") otherwise."""
+def _evidence(guides: dict[str, Any], table: Any, trace: Any) -> tuple[float | None, float | None, str, float, float]:
+    """(best cosine outside the shown fields, best inside, the sentence, the guide's mean cosine and their deviation)
+    for an answer through one guide that the bigram rule left alone; (None, None, "", 0, 0) otherwise."""
     from knowledge.compose.related import shown_keys
-    from knowledge.compose.sentences import best_outside
+    from knowledge.compose.sentences import best_outside, spread
     from knowledge.texts import RELATED_LINE
 
     answer = trace.answer
     dense = trace.scores.channels.get("dense")
     single = answer.kind == "answer" and answer.guide_id and len(answer.guide_ids) == 1 and answer.faq_id is None
     if not single or dense is None or dense.vector is None or RELATED_LINE.split("{")[0] in answer.text:
-        return None, None, ""
+        return None, None, "", 0.0, 0.0
     guide = guides[answer.guide_id]
     scored = table.scored(guide.id, dense.vector)
     sentence, best, shown = best_outside(scored, shown_keys(guide, answer.aspects))
-    return best, shown, sentence.text if sentence is not None else ""
+    return (best, shown, sentence.text if sentence is not None else "", *spread(scored))
 
 
 def record(engine: Any, bank: int) -> list[Row]:
+    from knowledge.compose.related import follows_up
     from knowledge.compose.sentences import SentenceTable
 
     guides = {g.id: g for item in engine.catalog.items for g in item.guides}
@@ -100,7 +114,7 @@ def record(engine: Any, bank: int) -> list[Row]:
     for name, path in files:
 
         def on_turn(turn_id: str, turn: Turn, seen: Observed, problems: list[str], source: str = name) -> None:
-            best, shown, sentence = _evidence(guides, table, recorder.last)
+            best, shown, sentence, mean, std = _evidence(guides, table, recorder.last)
             with_line = check_turn(turn.expect, dataclasses.replace(seen, text=f"{seen.text}\n{sentence}"))
             rows.append(
                 Row(
@@ -113,6 +127,9 @@ def record(engine: Any, bank: int) -> list[Row]:
                     not problems,
                     bool(sentence) and bool(problems) and not with_line,
                     bool(sentence) and not problems and bool(with_line),
+                    mean,
+                    std,
+                    follows_up(recorder.last.answer.rule),
                 )
             )
 
@@ -123,18 +140,43 @@ def record(engine: Any, bank: int) -> list[Row]:
     step = max(1, len(questions) // bank) if bank else len(questions) + 1
     for q in questions[::step][:bank]:
         trace = engine.trace(q.text)
-        best, shown, sentence = _evidence(guides, table, trace)
-        rows.append(Row("bank", q.id, q.text, best, shown, sentence, True, False, False))
+        best, shown, sentence, mean, std = _evidence(guides, table, trace)
+        rows.append(
+            Row(
+                "bank",
+                q.id,
+                q.text,
+                best,
+                shown,
+                sentence,
+                True,
+                False,
+                False,
+                mean,
+                std,
+                follows_up(trace.answer.rule),
+            )
+        )
     return rows
 
 
-def fires(row: Row, floor: float, margin: float) -> bool:
-    """Whether the rule adds the row's sentence at these thresholds (`stands_out`, the engine's own decision)."""
-    return row.best is not None and stands_out(row.best, row.shown, Thresholds(floor, margin))
+def fires(row: Row, floor: float, margin: float, followup: tuple[float, float] | None = None) -> bool:
+    """Whether the rule adds the row's sentence at these thresholds (`stands_out`, and for a follow-up
+    `stands_out_in_guide` at `followup` = (z, margin): the engine's own decisions)."""
+    if row.best is None:
+        return False
+    thresholds = Thresholds(floor, margin)
+    if followup is not None:
+        thresholds = Thresholds(floor, margin, followup_z=followup[0], followup_margin=followup[1])
+    if stands_out(row.best, row.shown, thresholds):
+        return True
+    return row.followup and stands_out_in_guide(row.best, row.shown, row.mean, row.std, thresholds)
 
 
-def figures(rows: list[Row], floor: float, margin: float) -> dict[str, Any]:
-    fired = [(r, fires(r, floor, margin)) for r in rows]
+def figures(
+    rows: list[Row], floor: float, margin: float, followup: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    fired = [(r, fires(r, floor, margin, followup)) for r in rows]
     hand = [(r, f) for r, f in fired if r.source != "bank"]
     return {
         "fixed": sum(f and r.fixes for r, f in hand),
@@ -163,6 +205,45 @@ def choose(rows: list[Row]) -> tuple[float, float, dict[str, Any]] | None:
     return None if best is None else (best[1], best[2], best[3])
 
 
+def choose_followup(rows: list[Row], floor: float, margin: float) -> tuple[float, float, dict[str, Any]] | None:
+    """The follow-up thresholds (z, margin) beside a chosen floor and margin, on the hand-written follow-up turns."""
+    turns = [r for r in rows if r.source != "bank" and r.followup]
+    passed = sum(r.passed for r in turns)
+    best: tuple[tuple[float, ...], float, float, dict[str, Any]] | None = None
+    for z in FOLLOWUP_ZS:
+        for m in FOLLOWUP_MARGINS:
+            f = figures(turns, floor, margin, (float(z), float(m)))
+            if f["broken"] or f["added_passed"] > MAX_FOLLOWUP_PASSED_RATE * max(1, passed):
+                continue
+            key = (f["fixed"], -f["added_hand"], float(z), float(m))
+            if best is None or key > best[0]:
+                best = (key, float(z), float(m), f)
+    return None if best is None else (best[1], best[2], best[3])
+
+
+def cross_followup(rows: list[Row], floor: float, margin: float) -> dict[str, Any]:
+    """The follow-up thresholds chosen without each hand-written split, and what they do on its follow-up turns."""
+    out: dict[str, Any] = {}
+    for split in (*SPLITS, "heldout"):
+        chosen = choose_followup([r for r in rows if r.source != split], floor, margin)
+        held = [r for r in rows if r.source == split and r.followup]
+        if chosen is None:
+            out[split] = None
+            continue
+        z, m, _ = chosen
+        base = figures(held, floor, margin)
+        f = figures(held, floor, margin, (z, m))
+        out[split] = {
+            "z": z,
+            "margin": m,
+            "fixed": f["fixed"] - base["fixed"],
+            "broken": f["broken"],
+            "added_passed": f["added_passed"] - base["added_passed"],
+            "followup_turns": len(held),
+        }
+    return out
+
+
 def cross(rows: list[Row]) -> dict[str, Any]:
     """Each hand-written split held out: the thresholds chosen without it, and what they do on it."""
     out: dict[str, Any] = {}
@@ -178,7 +259,14 @@ def cross(rows: list[Row]) -> dict[str, Any]:
     return out
 
 
-def write(floor: float, margin: float, model: str, f: dict[str, Any], path: Path) -> None:
+def write(
+    floor: float,
+    margin: float,
+    model: str,
+    f: dict[str, Any],
+    path: Path,
+    followup: tuple[float, float, dict[str, Any]] | None = None,
+) -> None:
     header = (
         "# When a sentence of another field is added to an answer by meaning (knowledge/compose/sentences.py,\n"
         "# `stands_out`): written by `python -m evaluation.related_calibration --write` from the tuning sets only\n"
@@ -191,6 +279,9 @@ def write(floor: float, margin: float, model: str, f: dict[str, Any], path: Path
         "calibrated": dt.date.today().isoformat(),
         "figures": f,
     }
+    if followup is not None:
+        z, m, ff = followup
+        data["followup"] = {"z": z, "margin": m, "figures": ff}
     path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -234,8 +325,12 @@ def main(argv: list[str] | None = None) -> int:
     floor, margin, f = chosen
     print(json.dumps({"floor": floor, "margin": margin, **f}, ensure_ascii=False))
     print(json.dumps({"leave_one_split_out": cross(rows)}, ensure_ascii=False))
+    followup = choose_followup(rows, floor, margin)
+    if followup is not None:
+        print(json.dumps({"followup": {"z": followup[0], "margin": followup[1], **followup[2]}}, ensure_ascii=False))
+        print(json.dumps({"followup_leave_one_split_out": cross_followup(rows, floor, margin)}, ensure_ascii=False))
     if args.write:
-        write(floor, margin, model, f, SETTINGS_FILE)
+        write(floor, margin, model, f, SETTINGS_FILE, followup)
         print(f"wrote {SETTINGS_FILE}")
     return 0
 

@@ -9,7 +9,7 @@ from knowledge import texts
 from knowledge.answer import Answer, Candidate, Choice, ItemRef
 from knowledge.catalog import Catalog
 from knowledge.compose.level_lines import asks_level, level_lines
-from knowledge.compose.related import Meaning, RareWords, related
+from knowledge.compose.related import Meaning, RareWords, follows_up, related
 from knowledge.compose.render import (
     common_materials,
     faq_sources,
@@ -274,6 +274,7 @@ class Composer:
                 skip=self.question_words,
                 vector=dense.vector if dense is not None else None,
                 meaning=self.meaning,
+                followup=follows_up(decision.rule),
             )
             if query is not None
             else None
@@ -294,7 +295,12 @@ class Composer:
             related=line,
             level=level,
         )
-        if decision.region_named and decision.region and not self.selector.region_covers(guide.region, decision.region):
+        if (
+            decision.region_named
+            and decision.region
+            and not self.selector.region_covers(guide.region, decision.region)
+            and not (guide.national and self.selector.has_guide_for(item, decision.region))
+        ):
             notice = texts.REGION_MISSING.format(region=decision.region, name=item.name, guide_region=guide.region)
             text = f"{notice}\n{text}"
         return Answer(

@@ -26,7 +26,16 @@ import numpy as np
 
 from knowledge.catalog import Catalog
 from knowledge.compose.render import NOT_STATED_PREFIX, aspect_lines, shows_note
-from knowledge.compose.sentences import FIELDS, NOTE, SentenceTable, Thresholds, best_outside, stands_out
+from knowledge.compose.sentences import (
+    FIELDS,
+    NOTE,
+    SentenceTable,
+    Thresholds,
+    best_outside,
+    spread,
+    stands_out,
+    stands_out_in_guide,
+)
 from knowledge.documents import field_text
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
@@ -136,14 +145,20 @@ def shown_keys(guide: Guide, asked: Sequence[Aspect]) -> set[str]:
     return keys
 
 
-def meaning_line(guide: Guide, asked: Sequence[Aspect], vector: np.ndarray, meaning: Meaning) -> tuple[str, str] | None:
+def meaning_line(
+    guide: Guide, asked: Sequence[Aspect], vector: np.ndarray, meaning: Meaning, *, followup: bool = False
+) -> tuple[str, str] | None:
     """(key, sentence) for the sentence outside the shown fields that the question's vector matches clearly best
-    (`stands_out`), or None."""
+    (`stands_out`; for a follow-up about the conversation's item also `stands_out_in_guide`), or None."""
     scored = meaning.table.scored(guide.id, vector)
     sentence, best, best_shown = best_outside(scored, shown_keys(guide, asked))
-    if sentence is None or best is None or not stands_out(best, best_shown, meaning.thresholds):
+    if sentence is None or best is None:
         return None
-    return sentence.key, sentence.text
+    if stands_out(best, best_shown, meaning.thresholds):
+        return sentence.key, sentence.text
+    if followup and stands_out_in_guide(best, best_shown, *spread(scored), meaning.thresholds):
+        return sentence.key, sentence.text
+    return None
 
 
 def related(
@@ -157,11 +172,22 @@ def related(
     skip: Sequence[str] = (),
     vector: np.ndarray | None = None,
     meaning: Meaning | None = None,
+    followup: bool = False,
 ) -> tuple[str, str] | None:
     """The line of another field to add to an answer, or None: the line holding the question's particular words
     (`related_line`, precise), else the sentence that stands out by meaning (`meaning_line`, when the question's
-    vector and the guides' sentences are at hand)."""
+    vector and the guides' sentences are at hand; `followup`: the question follows up the conversation's item)."""
     found = related_line(item, guide, asked, residue, words, helpline=helpline, skip=skip) if residue else None
     if found is None and vector is not None and meaning is not None:
-        found = meaning_line(guide, asked, vector, meaning)
+        found = meaning_line(guide, asked, vector, meaning, followup=followup)
     return found
+
+
+FOLLOWUP_RULES = frozenset({"followup", "clarify_reply"})
+"""The decision rules that keep the conversation's item for a later message (`knowledge/decide/followup.py`,
+`clarify_reply.py`)."""
+
+
+def follows_up(rule: str) -> bool:
+    """Whether a decision's rule ("followup+guide_words" …) answered a follow-up about the conversation's item."""
+    return rule.split("+", 1)[0] in FOLLOWUP_RULES

@@ -13,6 +13,13 @@ pass — is compared with the chosen guide's sentences (one small matrix product
 best match: at least `floor`, and `margin` above the best sentence of the shown fields. Both are calibrated on the
 tuning sets only (`evaluation/related_calibration.py`) into `knowledge/data/related_sentences.yaml`, for the model
 named there; with another embedder (the hashing fake of the unit tests) the rule is off unless given values.
+
+A follow-up in a conversation about an item ("能寄到家里吗", "名字方面有什么讲究", "有卡以后药去哪里买") has had the
+item's answer already and asks one particular of it; its cosines are lower than a first question's (it is short and
+names no item), so the absolute floor rarely lets its sentence through. For a follow-up the sentence may also stand
+out *within its guide*: its cosine `followup_z` standard deviations above the mean of the guide's sentences, and
+`followup_margin` above the shown fields' best (`stands_out_in_guide`). Calibrated on the hand-written follow-up
+turns of the tuning splits only, beside the floor and margin.
 """
 
 from __future__ import annotations
@@ -58,6 +65,10 @@ MIN_CHARS = 4
 SETTINGS_FILE = Path(__file__).resolve().parents[1] / "data" / "related_sentences.yaml"
 
 _ENDS = re.compile(r"(?<=[。；;！？!?])")
+_ASIDE = re.compile(r"（([^（）]+)）")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+ASIDE_MIN_CHARS = 8
+"""Chinese characters a bracketed remark needs to stand alone as a sentence (`asides`)."""
 _NUMBER = re.compile(r"^\d+\.\s*")
 
 
@@ -79,6 +90,10 @@ class Thresholds:
     floor: float
     margin: float
     model: str = ""
+    followup_z: float | None = None
+    """For a follow-up: how many standard deviations above its guide's mean cosine a sentence must be (None: off)."""
+    followup_margin: float = 0.0
+    """For a follow-up: how far ahead of the shown fields' best sentence it must be."""
 
 
 def load_thresholds(path: Path = SETTINGS_FILE) -> Thresholds | None:
@@ -86,7 +101,14 @@ def load_thresholds(path: Path = SETTINGS_FILE) -> Thresholds | None:
     if not path.is_file():
         return None
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return Thresholds(floor=float(data["floor"]), margin=float(data["margin"]), model=str(data["model"]))
+    followup = data.get("followup") or {}
+    return Thresholds(
+        floor=float(data["floor"]),
+        margin=float(data["margin"]),
+        model=str(data["model"]),
+        followup_z=float(followup["z"]) if "z" in followup else None,
+        followup_margin=float(followup.get("margin", 0.0)),
+    )
 
 
 def split_sentences(line: str) -> list[str]:
@@ -111,10 +133,25 @@ def split_sentences(line: str) -> list[str]:
     return out
 
 
+def asides(sentence: str) -> list[str]:
+    """The bracketed remarks of a sentence that say something of their own, verbatim with their brackets: a line's
+    main words and its aside are often about different things ("实施机关：…卫生健康主管部门（医疗卫生机构可以为本机构
+    中的申请人集体办理注册手续）"), and the aside alone matches the question that asks about it. Short ones ("（2张）",
+    "（复印件，1份）") only qualify their line."""
+    return [m.group(0) for m in _ASIDE.finditer(sentence) if len(_HAN.findall(m.group(1))) >= ASIDE_MIN_CHARS]
+
+
 def guide_sentences(guide: Guide, helpline: str) -> list[Sentence]:
     """Every sentence of what a guide's answers render, aspect by aspect (`aspect_lines`: a field's lines, or the
-    "not stated" sentence when it states nothing), its note and its FAQ answers."""
+    "not stated" sentence when it states nothing), its note and its FAQ answers; each sentence's asides (`asides`)
+    also stand alone."""
     out: list[Sentence] = []
+
+    def add(key: str, line: str) -> None:
+        for text in split_sentences(line):
+            out.append(Sentence(key, text))
+            out.extend(Sentence(key, aside) for aside in asides(text))
+
     for aspect in Aspect:
         for line in aspect_lines(guide, aspect, helpline):
             if line == texts.MATERIALS_INCOMPLETE:
@@ -122,11 +159,11 @@ def guide_sentences(guide: Guide, helpline: str) -> list[Sentence]:
             if line.startswith(NOT_STATED_PREFIX):
                 out.append(Sentence(aspect.value, split_sentences(line)[0], stated=False))
                 continue
-            out += [Sentence(aspect.value, s) for s in split_sentences(line)]
+            add(aspect.value, line)
     if guide.notes:
-        out += [Sentence(NOTE, s) for s in split_sentences(guide.notes)]
+        add(NOTE, guide.notes)
     for faq in guide.faq:
-        out += [Sentence(FAQ, s) for s in split_sentences(faq.answer)]
+        add(FAQ, faq.answer)
     return [s for s in out if len(_NUMBER.sub("", s.text)) >= MIN_CHARS]
 
 
@@ -185,6 +222,27 @@ def stands_out(best_other: float, best_shown: float | None, thresholds: Threshol
     if best_other < thresholds.floor:
         return False
     return best_shown is None or best_other - best_shown >= thresholds.margin
+
+
+def spread(scored: Sequence[tuple[Sentence, float]]) -> tuple[float, float]:
+    """(mean, standard deviation) of the cosines of a guide's sentences with a question: how a question matches that
+    guide in general, against which one sentence may stand out."""
+    if not scored:
+        return 0.0, 0.0
+    cosines = np.array([c for _, c in scored], dtype=float)
+    return float(cosines.mean()), float(cosines.std())
+
+
+def stands_out_in_guide(
+    best_other: float, best_shown: float | None, mean: float, std: float, thresholds: Thresholds
+) -> bool:
+    """For a follow-up: whether the best sentence outside the shown fields stands out among its guide's sentences
+    (`followup_z` deviations above their mean) and ahead of the shown fields (`followup_margin`)."""
+    if thresholds.followup_z is None or std <= 0.0:
+        return False
+    if (best_other - mean) / std < thresholds.followup_z:
+        return False
+    return best_shown is None or best_other - best_shown >= thresholds.followup_margin
 
 
 def best_outside(

@@ -71,6 +71,17 @@ def _says_another_one(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and top >= f.tuning.no_answer_below
 
 
+def _describes_the_case(s: Situation, f: Facts) -> bool:
+    """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址):
+    "她们是从别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's
+    question is asked for that case; "新办的材料清单发我一份" asks for materials in words of its own."""
+    q = s.query
+    if not q.sub_item or not q.aspect_cues:
+        return False
+    words = next((e.cues for e in f.selector.cues.lexicon.sub_items if e.canonical == q.sub_item), [])
+    return all(any(cue in word for word in words) for cue in q.aspect_cues)
+
+
 def followup(s: Situation, f: Facts) -> Decision | None:
     q, ctx, t = s.query, s.context, f.tuning
     if not ctx.item_code or ctx.item_code not in f.catalog.item_by_code:
@@ -122,6 +133,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
         # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
         # reads the message without its conversation, so its guess does not replace the conversation's aspect
+        aspects = (ctx.aspect,)
+    elif not q.asks and ctx.aspect and code == ctx.item_code and _describes_the_case(s, f):
         aspects = (ctx.aspect,)
     decision = item_decision(s, f, code, "followup", 0.9, aspects)
     if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy

@@ -89,7 +89,24 @@ class GuideSelector:
                 score -= 0.5
             return score
 
-        return max(item.guides, key=rank)
+        best = max(item.guides, key=rank)
+        if aspect is Aspect.overview or field_text(best, aspect) or not region:
+            return best
+        # The asked place's guide states nothing of the asked field ("多久校验一次" of 深圳's 执业登记): the national
+        # rule, which applies there too, answers when it states it (for the asked sub-item or the whole item).
+        national = [
+            g
+            for g in item.guides
+            if g.national
+            and g.status is Status.active
+            and field_text(g, aspect)
+            and (not sub_item or self.covers_all(g) or self.cues.sub_item_matches(g.sub_item, sub_item))
+        ]
+        return max(national, key=rank) if national else best
+
+    def has_guide_for(self, item: ServiceItem, region: str) -> bool:
+        """Whether one of the item's active guides applies to the place (its own, or its province's)."""
+        return any(g.status is Status.active and self.region_covers(g.region, region) for g in item.guides)
 
     def covers_all(self, guide: Guide) -> bool:
         """A guide written for the whole item, naming no sub-item (a county's "（县级）护士执业注册", "法规层面")."""
