@@ -26,7 +26,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, get_client, get_settings
 from actions.contracts import Choice, SearchAnswer, SourceRef
-from actions.meta import ASK_ITEM_PAYLOAD, last_answer_policy, last_clarify_choices, send_meta
+from actions.meta import (
+    ASK_ITEM_PAYLOAD,
+    last_answer_policy,
+    last_clarify_choices,
+    region_before_message,
+    send_meta,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +93,7 @@ class ActionAnswer(Action):
         else:
             question = user_text
             events.append(SlotSet("last_question", user_text))
-        region = tracker.get_slot("region")
+        region = region_before_message(tracker.events)
 
         phone = get_settings().helpline_phone
         try:
@@ -111,7 +117,7 @@ class ActionAnswer(Action):
             text = f"{text}\n{line}"
         buttons = [{"title": c.title, "payload": button_payload(c)} for c in answer.choices]
         dispatcher.utter_message(text=text, buttons=buttons or None)
-        if answer.region_asked and answer.region_asked != region:  # "我在广州…": later questions are about there
+        if answer.region_asked and answer.region_asked != tracker.get_slot("region"):  # "我在广州…": later turns too
             events.append(SlotSet("region", answer.region_asked))
 
         if kind in ("answer", "no_answer") and answer.item is not None:

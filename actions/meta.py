@@ -125,5 +125,23 @@ def last_clarify_choices(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in (_choice_of(b) for b in buttons) if c is not None]
 
 
+def region_before_message(events: list[dict[str, Any]]) -> str | None:
+    """The `region` slot as it stood before the current message: the place the conversation named earlier.
+
+    Rasa fills the slot from DIET's `region` entity of the current message too (in "我们店在贵州遵义" it tags 贵州),
+    but a place in the message is the knowledge engine's to read from the text (it knows 遵义 lies in 贵州 and names
+    the finer one); passing DIET's tag as the remembered place would answer for the province instead."""
+    current_seen = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user" and not current_seen:
+            current_seen = True
+            continue
+        if current_seen and kind == "slot" and event.get("name") == "region":
+            value = event.get("value")
+            return value if isinstance(value, str) and value else None
+    return None
+
+
 def send_meta(dispatcher: CollectingDispatcher, kind: Kind, **fields: Any) -> None:
     dispatcher.utter_message(json_message=build_meta(kind, **fields))

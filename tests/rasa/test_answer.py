@@ -21,12 +21,17 @@ def _meta(dispatcher: CollectingDispatcher) -> dict[str, Any]:
     return metas[0]
 
 
+def _region_set(value: str) -> dict[str, Any]:
+    return {"event": "slot", "name": "region", "value": value}
+
+
 def _slots(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
 def test_answer_sends_text_sources_meta_and_sets_context(fake_app: FakeApp, make_tracker: Any) -> None:
-    tracker = make_tracker([user_event("护士执业注册要什么材料", "ask_item")], slots={"region": "山东"})
+    earlier = [_region_set("山东")]  # the conversation named 山东 before
+    tracker = make_tracker([*earlier, user_event("护士执业注册要什么材料", "ask_item")], slots={"region": "山东"})
     dispatcher = CollectingDispatcher()
 
     events = asyncio.run(ActionAnswer().run(dispatcher, tracker, {}))
@@ -78,10 +83,24 @@ def test_the_place_a_question_names_is_kept_for_later_questions(fake_app: FakeAp
     events = asyncio.run(ActionAnswer().run(CollectingDispatcher(), tracker, {}))
     assert SlotSet("region", "广州") in events
     # the next question carries it; the slot is not set again
-    later = make_tracker([user_event("那要多久？", "ask_item")], slots={"region": "广州"})
+    later = make_tracker([_region_set("广州"), user_event("那要多久？", "ask_item")], slots={"region": "广州"})
     events = asyncio.run(ActionAnswer().run(CollectingDispatcher(), later, {}))
     assert fake_app.calls("POST", "/api/search")[-1].body["region"] == "广州"
     assert not [e for e in events if e.get("name") == "region"]
+
+
+def test_a_place_tagged_in_the_current_message_is_left_to_the_engine(fake_app: FakeApp, make_tracker: Any) -> None:
+    """Rasa fills the region slot from DIET's entity of this very message ("贵州" in "贵州遵义"); the engine reads the
+    place from the text itself, so only the place named before this message is sent as the conversation's."""
+    events = [_region_set("广州"), user_event("我们店在贵州遵义，去哪里办", "ask_item"), _region_set("贵州")]
+    tracker = make_tracker(events, slots={"region": "贵州"})
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), tracker, {}))
+    assert fake_app.calls("POST", "/api/search")[-1].body["region"] == "广州"
+    first = make_tracker(
+        [user_event("我们店在贵州遵义，去哪里办", "ask_item"), _region_set("贵州")], slots={"region": "贵州"}
+    )
+    asyncio.run(ActionAnswer().run(CollectingDispatcher(), first, {}))
+    assert fake_app.calls("POST", "/api/search")[-1].body["region"] is None
 
 
 def test_clarify_offers_choices_as_buttons_and_keeps_item_context(fake_app: FakeApp, make_tracker: Any) -> None:
