@@ -1,9 +1,10 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
 (`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "medical_advice", "followup",
-"clarify_reply", "complaint", "asks"}}`: how many characters the message says beyond greetings, thanks, goodbyes and
-acknowledgements, whether it asks for a person, in a conversation about an item whether it is a follow-up question
-about it (with the learned head's complaint probability), right after a clarifying question whether it answers it
-in words, and whether the head is sure it asks about our services rather than reports a grievance; the vocabulary
+"clarify_reply", "complaint", "asks", "question"}}`: how many characters the message says beyond greetings, thanks,
+goodbyes and acknowledgements, whether it asks for a person, in a conversation about an item whether it is a
+follow-up question about it (with the learned head's complaint probability), right after a clarifying question
+whether it answers it in words, whether the head is sure it asks about our services rather than reports a grievance,
+and whether it asks anything in words (`question`); the vocabulary
 is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
@@ -143,4 +144,6 @@ def gate_metadata(
         gate_meta["complaint"] = round(float(verdict.complaint), 4)
     if verdict.asks:
         gate_meta["asks"] = True
+    if verdict.question:  # "上礼拜我反映过一个事，想看看现在处理到哪一步了": asks, unlike a bare "有个事我要投诉"
+        gate_meta["question"] = True
     return {"gate": gate_meta}
