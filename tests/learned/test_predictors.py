@@ -241,6 +241,8 @@ def test_the_verdict_says_whether_a_message_asks_anything_in_words(fake_engine) 
     assert gated.gate("对了，我上个月在网上投诉过一次窗口的事，有结果了吗").question
     assert not gated.gate("有个事我要投诉").question
     assert not gated.gate("好的，麻烦你们了，等你们电话").question
+    assert gated.gate("单号是bbc_20261120_0316_tnvxe").ticket_number
+    assert not gated.gate("好的，麻烦你们了，等你们电话").ticket_number
 
 
 def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine) -> None:  # type: ignore[no-untyped-def]
