@@ -37,14 +37,17 @@ class GateIntentOverride(GraphComponent):
             gate = gate_of(message.get("metadata"))
             if gate is None:
                 continue
-            intent = (message.get("intent") or {}).get("name")
+            predicted = message.get("intent") or {}
+            intent = predicted.get("name")
+            confidence = predicted.get("confidence")
+            diet_confidence = float(confidence) if isinstance(confidence, int | float) else 0.0
             has_ticket = any(
                 e.get("entity") == "ticket_number" and looks_like_ticket_number(e.get("value"))
                 for e in message.get("entities") or []
             )
             text = message.get("text") or ""
             names = [r.get("name") for r in message.get("intent_ranking") or [] if isinstance(r.get("name"), str)]
-            target = overriding_intent(text, intent, has_ticket, gate, names)
+            target = overriding_intent(text, intent, has_ticket, gate, names, diet_confidence)
             if target is None:
                 continue
             logger.info("gate: intent %s -> %s (gate %s %.2f)", intent, target, gate["kind"], gate["confidence"])

@@ -12,6 +12,10 @@ description) and for button payloads. Rules, in order:
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
    confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
+1a. a ticket question without a number that DIET is sure of (at least DIET_SURE) and that asks something in words
+   (`question`: "上礼拜我反映过一个事，想看看现在处理到哪一步了") stays one when the learned head calls it a complaint
+   (`ticket_question`): the head knows no ticket questions, and an earlier complaint's words lean it to one; a bare
+   "有个事我要投诉" asks nothing and is the head's;
 1b. a short message the app found asking what to do about a symptom (`medical_advice`: "宝宝打完疫苗发烧38度5，要不要
    吃退烧药") is out_of_scope — declined with a pointer to a doctor — whatever DIET guessed (a complaint, a question);
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
@@ -31,15 +35,18 @@ description) and for button payloads. Rules, in order:
 3b'. a follow-up question that asks for a part of the item's guide by an aspect cue (`followup_aspect`: "这个一般几个
    工作日能办好啊", "他们电话多少") is `ask_item` unless the head's complaint probability reaches
    FOLLOWUP_ASPECT_COMPLAINT_MAX, and even when DIET took it for a request for a person, if the app found no words
-   asking for one (checked before the intents kept on purpose);
+   asking for one and the head's complaint probability stays below FOLLOWUP_COMPLAINT_MAX (a discontented "你说的我
+   看不太明白，能不能让工作人员跟我说" asks for someone; checked before the intents kept on purpose);
 3c. right after a clarifying question, a typed message the app calls an answer to it (`clarify_reply`: it says more
    than small talk, asks for no person, and the head is not sure it is another department's or a complaint) is
    `ask_item` whatever DIET guessed — a yes/no, small talk, out-of-scope, a complaint — unless the head gives it a
    complaint probability of at least FOLLOWUP_COMPLAINT_MAX or it holds a ticket number (`clarify_answer`; checked
    right after the intents kept on purpose);
 3d. a message the app is sure is only small talk (a confident `smalltalk` verdict saying nothing beyond greetings,
-   thanks, goodbyes: "谢谢你啊 拜拜") that DIET took for anything but small talk is DIET's best-ranked greeting,
-   thanks or goodbye (`only_smalltalk`; checked right after 3c);
+   thanks, goodbyes: "谢谢你啊 拜拜"; or a `smalltalk` verdict of at least SMALLTALK_SURE asking nothing in words:
+   "太好了，省得跑一趟，谢谢谢谢", "好嘞明白了，谢谢小助手，回头有事再来问") that DIET took for anything but small talk
+   is DIET's best-ranked greeting, thanks or goodbye, and small talk DIET saw stays small talk (`only_smalltalk`;
+   checked right after 3c);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -91,6 +98,12 @@ SOFT_INTENTS = SMALLTALK_INTENTS | {"out_of_scope", "nlu_fallback", "ask_ticket_
 FOLLOWUP_OVERRIDDEN = SMALLTALK_INTENTS | {"report_problem", "nlu_fallback"}
 """What DIET may call a follow-up question that the gate turns into ask_item (a ticket question stays one; DIET's
 out-of-scope — medical advice, errands — is left to the gate's confident kind, rule 3)."""
+DIET_SURE = 0.9
+"""DIET's confidence in a ticket question without a number at which a complaint verdict does not overturn it."""
+SMALLTALK_SURE = 0.85
+"""A `smalltalk` verdict this sure is small talk however much the message says beyond greeting words ("行吧，希望这次能
+解决，先这样拜拜"): on the hand-written tuning sets no turn but small talk reaches it, save one holding a ticket number
+and one asking for a person (both checked first)."""
 KIND_TO_INTENT = {
     "other_department": "ask_item",
     "complaint": "report_problem",
@@ -129,6 +142,8 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
     if gate.get("asks") is True:
         verdict["asks"] = True
+    if gate.get("question") is True:
+        verdict["question"] = True
     return verdict
 
 
@@ -184,15 +199,39 @@ def asks_rather_than_complains(intent: str | None, gate: dict[str, Any]) -> bool
 
 
 def only_smalltalk(intent: str | None, text: str, gate: dict[str, Any], ranking: Sequence[str] = ()) -> str | None:
-    """A message the app is sure says nothing beyond greetings, thanks, goodbyes and acknowledgements (a confident
-    `smalltalk` verdict counting 0 characters beyond them: "谢谢你啊 拜拜", "唔该晒") that DIET took for a question,
-    a complaint, out-of-scope or its fallback is small talk: DIET's best-ranked greeting, thanks or goodbye (thanks
-    when it ranked none); None to keep DIET's intent (a yes/no, chitchat or a greeting stay as DIET said)."""
-    if not (gate["kind"] == "smalltalk" and gate["confident"] and gate.get("beyond_smalltalk") == 0):
-        return None
-    if intent in SMALLTALK_INTENTS or mentions_number(text):
+    """A message the app is sure is only small talk (`sure_smalltalk`: "谢谢你啊 拜拜", "唔该晒", "太好了，省得跑一趟，
+    谢谢谢谢") that DIET took for a question, a complaint, out-of-scope or its fallback is small talk: DIET's
+    best-ranked greeting, thanks or goodbye (thanks when it ranked none); None to keep DIET's intent (a yes/no,
+    chitchat or a greeting stay as DIET said)."""
+    if not sure_smalltalk(text, gate) or intent in SMALLTALK_INTENTS:
         return None
     return next((name for name in ranking if name in GREETING_INTENTS), "thank")
+
+
+def sure_smalltalk(text: str, gate: dict[str, Any]) -> bool:
+    """Whether the app is sure a message is small talk: a confident `smalltalk` verdict counting 0 characters beyond
+    small-talk words, or one of at least SMALLTALK_SURE asking nothing in words (`question`); never with a ticket
+    number, a request for a person or for medical advice (rules checked before, kept here so it stands alone)."""
+    if gate["kind"] != "smalltalk" or not gate["confident"] or mentions_number(text):
+        return False
+    if gate.get("asks_human") or gate.get("medical_advice"):
+        return False
+    if "beyond_smalltalk" not in gate:  # not judged by the app
+        return False
+    if gate["beyond_smalltalk"] == 0:
+        return True
+    return gate["confidence"] >= SMALLTALK_SURE and not gate.get("question")  # "谢谢，护士注册要多久" asks
+
+
+def ticket_question(intent: str | None, diet_confidence: float, gate: dict[str, Any]) -> bool:
+    """A ticket question without a number that DIET is sure of, asking something in words, that the head calls a
+    complaint: it stays a ticket question (the bot asks for the number)."""
+    return (
+        intent in TICKET_INTENTS
+        and diet_confidence >= DIET_SURE
+        and gate["kind"] == "complaint"
+        and gate.get("question") is True
+    )
 
 
 def overriding_intent(
@@ -201,16 +240,22 @@ def overriding_intent(
     has_ticket_number: bool,
     gate: dict[str, Any] | None,
     ranking: Sequence[str] = (),
+    diet_confidence: float = 0.0,
 ) -> str | None:
-    """The intent to use instead of `intent`, or None to keep DIET's (`ranking`: DIET's intents, best first)."""
+    """The intent to use instead of `intent`, or None to keep DIET's (`ranking`: DIET's intents, best first;
+    `diet_confidence`: DIET's confidence in `intent`)."""
     if gate is None or not text or text.startswith("/"):
         return None
     if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
-        return "ask_item"  # "他们电话多少": the office's phone, not a person to talk to (the app sees no such words)
+        if float(gate.get("complaint", 1.0)) < FOLLOWUP_COMPLAINT_MAX:
+            return "ask_item"  # "他们电话多少": the office's phone, not a person (the app sees no such words)
+        return None  # "你说的我看不太明白，能不能让工作人员跟我说": discontent, and someone to explain it
     if intent in KEPT_INTENTS or (intent in TICKET_INTENTS and has_ticket_number):
         return None
     if gate.get("asks_human"):
         return "ask_human"  # "算了 你直接帮我转个真人吧", "can I talk to a real person please"
+    if ticket_question(intent, diet_confidence, gate):
+        return None  # "对了，我上个月在网上投诉过一次窗口的事，有结果了吗": the head knows no ticket questions
     if gate.get("medical_advice"):
         return "out_of_scope" if intent != "out_of_scope" else None  # no diagnosis, no 办不成事 report
     answer = clarify_answer(intent, text, gate)
@@ -219,6 +264,8 @@ def overriding_intent(
     closing = only_smalltalk(intent, text, gate, ranking)
     if closing is not None:
         return closing  # "谢谢你啊 拜拜" that DIET took for a question: nothing to look up
+    if intent in SMALLTALK_INTENTS and sure_smalltalk(text, gate):
+        return None  # "好嘞明白了，谢谢小助手，回头有事再来问" says more than thanks, but nothing to look up
     follow_up = gate["kind"] == "in_domain" and gate["confident"]
     says_more = substance(text, gate) > 0
     if (

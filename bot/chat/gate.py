@@ -1,9 +1,10 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
 (`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "medical_advice", "followup",
-"clarify_reply", "complaint", "asks"}}`: how many characters the message says beyond greetings, thanks, goodbyes and
-acknowledgements, whether it asks for a person, in a conversation about an item whether it is a follow-up question
-about it (with the learned head's complaint probability), right after a clarifying question whether it answers it
-in words, and whether the head is sure it asks about our services rather than reports a grievance; the vocabulary
+"clarify_reply", "complaint", "asks", "question"}}`: how many characters the message says beyond greetings, thanks,
+goodbyes and acknowledgements, whether it asks for a person, in a conversation about an item whether it is a
+follow-up question about it (with the learned head's complaint probability), right after a clarifying question
+whether it answers it in words, whether the head is sure it asks about our services rather than reports a grievance,
+and whether it asks anything in words (`question`); the vocabulary
 is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
@@ -81,13 +82,16 @@ class SessionKinds:
 def leaves_intake(verdict: GateVerdict | None) -> bool:
     """Rule `question_leaves_intake`: a typed message that, as the first answer to the complaint intake, is not an
     answer to it — a question naming nothing else that asks for a part of a guide by an aspect cue ("那要揣哪些证件去",
-    "批下来这证管几年") and that the head gives a complaint probability below LEAVE_INTAKE_COMPLAINT_MAX, or nothing
-    but thanks and goodbyes — means the intake was opened for a message that was not a 办不成事 report. The gateway
-    then cancels the intake (nothing was filed) and the message is answered as any other. A grievance told in the
-    intake ("网上提交的补发申请被驳回两次了，一次都没说清楚缺什么") leans to a complaint or asks nothing and stays the
-    intake's answer."""
+    "批下来这证管几年") and that the head gives a complaint probability below LEAVE_INTAKE_COMPLAINT_MAX, nothing
+    but thanks and goodbyes, or a ticket number the head does not call a complaint (a ticket question opened the
+    intake: "我投诉的那个单子有人管没有啊"; the number is then looked up) — means the intake was opened for a message
+    that was not a 办不成事 report. The gateway then cancels the intake (nothing was filed) and the message is
+    answered as any other. A grievance told in the intake ("网上提交的补发申请被驳回两次了，一次都没说清楚缺什么") leans
+    to a complaint or asks nothing and stays the intake's answer."""
     if verdict is None or verdict.asks_human:
         return False
+    if verdict.ticket_number and not (verdict.kind == "complaint" and verdict.confident):
+        return True  # "单号是bbc_20261120_0316_tnvxe" for "which item?": the citizen asks about a filed complaint
     if verdict.kind == "smalltalk" and verdict.confident and verdict.beyond_smalltalk == 0:
         return True
     # Not the head's `asks` alone: it is sure a bare place ("深圳市宝安区") or "我就想知道到底该谁给我补" asks, and both
@@ -143,4 +147,6 @@ def gate_metadata(
         gate_meta["complaint"] = round(float(verdict.complaint), 4)
     if verdict.asks:
         gate_meta["asks"] = True
+    if verdict.question:  # "上礼拜我反映过一个事，想看看现在处理到哪一步了": asks, unlike a bare "有个事我要投诉"
+        gate_meta["question"] = True
     return {"gate": gate_meta}

@@ -42,6 +42,8 @@ class GateVerdict(NamedTuple):
     asks: bool = False  # sure it asks about our services (a question, not a grievance), however long
     asks_aspect: bool = False  # names a part of a guide by an aspect cue (days, fee, materials, phone …)
     medical_advice: bool = False  # asks what to do about a symptom (lexicon `medical_advice`): declined, not filed
+    question: bool = False  # asks something in words (a question word or mark), whatever the head makes of it
+    ticket_number: bool = False  # holds a ticket number in any plausible form (knowledge/ticket_numbers.py)
 
 
 QUESTION_KINDS = ("in_domain", "policy")
@@ -142,6 +144,8 @@ class GatedEngine:
             asks,
             bool(query.aspect_cues),
             bool(query.asks_medical_advice),
+            bool(query.asks),
+            bool(query.ticket_numbers),
         )
 
     def _asks_about_item(self, query: Any) -> bool:

@@ -426,7 +426,14 @@ def test_a_followup_asking_for_part_of_the_guide_beats_a_leaning_head_and_diets_
         ("你好 在不在", "report_problem", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 0}, ["greet"], "greet"),
         # kept: DIET's own small talk, a count above 0, an unsure verdict, a ticket number
         ("好的", "affirm", _gate("smalltalk", 0.99, True) | {"beyond_smalltalk": 0}, [], None),
-        ("谢谢，护士注册要多久", "ask_item", _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 7}, [], None),
+        (
+            "谢谢，护士注册要多久",
+            "ask_item",
+            _gate("smalltalk", 0.9, True) | {"beyond_smalltalk": 7, "question": True},
+            [],
+            None,
+        ),
+        ("谢谢，护士注册要多久", "ask_item", _gate("smalltalk", 0.8, True) | {"beyond_smalltalk": 7}, [], None),
         ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.5, False) | {"beyond_smalltalk": 0}, [], None),
         ("谢谢拜拜", "ask_item", _gate("smalltalk", 0.9, True), [], None),  # no count from the app
     ],

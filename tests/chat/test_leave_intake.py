@@ -134,3 +134,11 @@ def test_the_cancel_payload_is_rasas_cancel_intent_which_ends_the_intake() -> No
         and {"intent": CANCEL_PAYLOAD.removeprefix("/")} in r["steps"]
     ]
     assert ends and {"active_loop": None} in ends[0]["steps"]
+
+
+def test_a_ticket_number_as_the_intakes_first_answer_leaves_it() -> None:
+    number = GateVerdict("other_department", 0.42, False, 23, ticket_number=True)
+    assert leaves_intake(number)  # "单号是bbc_20261120_0316_tnvxe": the number is looked up instead
+    story = GateVerdict("complaint", 0.9, True, 60, ticket_number=True)
+    assert not leaves_intake(story)  # a grievance citing an old number is the intake's answer
+    assert not leaves_intake(GateVerdict("other_department", 0.42, False, 23))

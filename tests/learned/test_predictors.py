@@ -231,6 +231,18 @@ def test_the_verdict_says_when_a_short_message_asks_for_medical_advice(fake_engi
     assert not gated.gate("推荐一家医院太差了，我要投诉").medical_advice
     long_story = "孩子发烧" + "，我们在医院排了很久的队" * 8 + "，要不要吃药"
     assert not gated.gate(long_story).medical_advice  # a narrative: the head and Rasa decide
+    assert gated.gate("宝宝打完疫苗晚上一直低烧37度8，要吃什么退烧药").medical_advice  # "吃什么", not only "吃什么药"
+    assert gated.gate("另外我爸高血压一直头晕，降压药该怎么换").medical_advice  # a medicine to change
+
+
+def test_the_verdict_says_whether_a_message_asks_anything_in_words(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = _engine_with_kind(fake_engine, "complaint", 0.9)
+    assert gated.gate("上礼拜我反映过一个事，想看看现在处理到哪一步了").question
+    assert gated.gate("对了，我上个月在网上投诉过一次窗口的事，有结果了吗").question
+    assert not gated.gate("有个事我要投诉").question
+    assert not gated.gate("好的，麻烦你们了，等你们电话").question
+    assert gated.gate("单号是bbc_20261120_0316_tnvxe").ticket_number
+    assert not gated.gate("好的，麻烦你们了，等你们电话").ticket_number
 
 
 def test_where_to_complain_leaning_to_a_complaint_is_not_turned_away(fake_engine) -> None:  # type: ignore[no-untyped-def]

@@ -61,3 +61,14 @@ def test_a_narrative_the_app_is_sure_asks_is_a_question_whatever_diet_saw() -> N
     )
     assert out[0].get("intent")["name"] == "ask_item"
     assert out[1].get("intent")["name"] == "report_problem"
+
+
+def test_diets_confidence_reaches_the_rules_a_sure_ticket_question_stays_one() -> None:
+    text = "上礼拜我反映过一个事，想看看现在处理到哪一步了"
+    gate = {"gate": {"kind": "complaint", "confidence": 0.6, "confident": True, "question": True}}
+    sure = _message(text, "ask_ticket_status", gate)  # DIET at 0.97
+    unsure = _message(text, "ask_ticket_status", gate)
+    unsure.set("intent", {"name": "ask_ticket_status", "confidence": 0.5}, add_to_output=True)
+    out = GateIntentOverride().process([sure, unsure])
+    assert out[0].get("intent")["name"] == "ask_ticket_status"
+    assert out[1].get("intent")["name"] == "report_problem"
