@@ -43,13 +43,14 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 HAND_DIR = ROOT / "evaluation" / "data" / "handwritten"
 POLICY_DIR = ROOT / "knowledge" / "data" / "policies"
-TUNING_SPLITS: tuple[str, ...] = ("tuning", "seen", "tuning7", "tuning8", "tuning9")
+TUNING_SPLITS: tuple[str, ...] = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10")
 """The hand-written splits that are tuning (`evaluation/data/handwritten/README.md`); no other split trains."""
 WRITERS: dict[str, tuple[str, ...]] = {
     "round4": ("tuning", "seen"),
     "tuning7": ("tuning7",),
     "tuning8": ("tuning8",),
     "tuning9": ("tuning9",),
+    "tuning10": ("tuning10",),
 }
 """The independent writers of the tuning splits (round 4's writer wrote both `tuning` and `seen`)."""
 FOLLOWUPS_FOR_KIND = True
