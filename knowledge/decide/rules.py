@@ -64,6 +64,7 @@ from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
 from knowledge.decide.turn_away import complaint_about_department, department_question, other_department, referral
+from knowledge.decide.unknown_subject import unknown_document
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -301,6 +302,7 @@ RULES: tuple[Rule, ...] = (
     named_item,
     generic,
     department_question,
+    unknown_document,
     weak_match,
     close_call,
     best_item,

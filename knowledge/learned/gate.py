@@ -107,7 +107,8 @@ class GatedEngine:
         The head's verdict, made consistent with what the engine will decide:
         - a complaint about another department (`complains_about_department`) is a confident `other_department`;
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
-          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
+          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind or it asks which
+          department handles it) or
           that asks which department handles something naming nothing of ours (the head not sure of
           another kind, and not leaning to a complaint: "医院乱收费，去哪里反映" is one) is a confident
           `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
@@ -166,8 +167,11 @@ class GatedEngine:
         named = self._names_item(query.norm)
         if complains_about_department(query, named):
             return "other_department", True  # "…我要投诉公积金中心": that department's matter, not a 办不成事 report
-        if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
-            return "other_department", True  # names another department's service: even a short complaint
+        if not named and query.referral is not None and (
+            sure is None or len(text) <= SHORT_QUESTION_CHARS or query.asks_department
+        ):
+            return "other_department", True  # names another department's service: even a short complaint, or asks
+            # which department handles it ("…blood pressure monitor…Who handles product quality complaints?")
         if not named and query.asks_department and sure is None and kind != "complaint":
             return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
         if query.complains and not query.asks:
