@@ -25,6 +25,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     department_question  asks which department / where to complain, names no item of ours → no answer
                     (referral, complaint_about_department, other_department and department_question:
                     decide/turn_away.py)
+    unknown_document  names no item of ours, asks about a certificate whose qualifier ("献血证", "预防接种证") no
+                    name, alias, guide or policy text holds → no answer (decide/unknown_subject.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
                     questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
@@ -64,6 +66,7 @@ from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
 from knowledge.decide.turn_away import complaint_about_department, department_question, other_department, referral
+from knowledge.decide.unknown_subject import unknown_document
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -301,6 +304,7 @@ RULES: tuple[Rule, ...] = (
     named_item,
     generic,
     department_question,
+    unknown_document,
     weak_match,
     close_call,
     best_item,

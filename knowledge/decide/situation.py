@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from knowledge.answer import Context
 from knowledge.catalog import Catalog
@@ -53,6 +54,9 @@ class Facts:
             if chunk.item_code and not chunk.policy_id:
                 self._item_text[chunk.item_code] = self._item_text.get(chunk.item_code, "") + "\n" + chunk.text
         self.faqs: dict[str, FaqEntry] = {e.id: e for e in faq_entries(catalog.items)}
+        self._all_text = normalise(
+            "\n".join([c.text for c in catalog.chunks] + [n for i in catalog.items for n in (i.name, *i.aliases)])
+        )
         self._point_words = {
             p.id: [normalise(w) for w in (p.topic, *p.keywords)] for d in catalog.policies for p in d.points
         }
@@ -82,6 +86,15 @@ class Facts:
 
     def item_mentions(self, code: str, fragment: str) -> bool:
         return fragment in self._item_text.get(code, "")
+
+    @cached_property
+    def certificate_qualifiers(self) -> frozenset[str]:
+        """The two characters before each 证 in any item's name, alias or guide or any policy text (许可, 资格 …)."""
+        return frozenset(self._all_text[i - 2 : i] for i, ch in enumerate(self._all_text) if ch == "证" and i >= 2)
+
+    def mentioned_anywhere(self, fragment: str) -> bool:
+        """Whether any item's name, alias or guide, or any policy text, holds the fragment (normalised)."""
+        return fragment in self._all_text
 
     def points_named_in(self, norm: str) -> list[str]:
         """Policy points whose own topic or a keyword of three characters or more the text carries verbatim

@@ -109,7 +109,8 @@ class GatedEngine:
         The head's verdict, made consistent with what the engine will decide:
         - a complaint about another department (`complains_about_department`) is a confident `other_department`;
         - a question the engine refers to another department by keyword (`referrals.yaml`, no item of ours
-          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind) or
+          named; a narrative over SHORT_QUESTION_CHARS only if the head is not sure of another kind or it asks which
+          department handles it naming no health institution or matter, lexicon `health_targets`/`health_matters`) or
           that asks which department handles something naming nothing of ours (the head not sure of
           another kind, and not leaning to a complaint: "医院乱收费，去哪里反映" is one) is a confident
           `other_department` — so Rasa does not send "医保卡还没激活，在医院刷不了" to the complaint intake;
@@ -170,8 +171,17 @@ class GatedEngine:
         named = self._names_item(query.norm)
         if complains_about_department(query, named):
             return "other_department", True  # "…我要投诉公积金中心": that department's matter, not a 办不成事 report
-        if not named and query.referral is not None and (sure is None or len(text) <= SHORT_QUESTION_CHARS):
-            return "other_department", True  # names another department's service: even a short complaint
+        if (
+            not named
+            and query.referral is not None
+            and (
+                sure is None
+                or len(text) <= SHORT_QUESTION_CHARS
+                or (query.asks_department and not self._names_health(query.norm))
+            )
+        ):
+            return "other_department", True  # names another department's service: even a short complaint, or asks
+            # which department handles it ("…blood pressure monitor…Who handles product quality complaints?")
         if not named and query.asks_department and sure is None and kind != "complaint":
             return "other_department", True  # where to complain, with the head leaning to a complaint: DIET decides
         if query.complains and not query.asks:
@@ -188,6 +198,14 @@ class GatedEngine:
     def _analyse(self, text: str) -> Any:
         analyse = getattr(self.engine, "analyse", None)
         return analyse(text) if analyse is not None else None
+
+    def _names_health(self, norm: str) -> bool:
+        """Whether the text names a health institution, its staff or a health matter (a complaint about one is ours:
+        "医院让我去医保窗口来回跑，去哪投诉")."""
+        lexicon = getattr(self.engine, "lexicon", None)
+        if lexicon is None:
+            return False
+        return any(normalise(w) in norm for w in (*lexicon.health_targets, *lexicon.health_matters))
 
     def _names_item(self, norm: str) -> bool:
         catalog = getattr(self.engine, "catalog", None)

@@ -209,6 +209,9 @@ class Lexicon(_Strict):
     document_verbs: list[str] = Field(default_factory=list)
     """Verbs of handing a paper over (带, 凭, 出示 …): an item named right after one, beside another department's
     service, is a paper that service asks for ("上户口要带出生医学证明原件吗"), not the question."""
+    issuing_verbs: list[str] = Field(default_factory=list)
+    """Verbs of getting or giving a paper (给, 发, 开, 领 …): "当场给证" qualifies no certificate by its verb
+    (`knowledge/decide/unknown_subject.py`)."""
     complaint_words: list[str] = Field(default_factory=list)
     """Verbs of complaining (投诉, 反映, 举报 …): a message using one is never sent to Rasa as a follow-up question,
     whatever else it asks ("…至今未收到答复，特此反映")."""
@@ -230,6 +233,7 @@ class Lexicon(_Strict):
         "question_words",
         "department_cues",
         "document_verbs",
+        "issuing_verbs",
         "human_cues",
         "complaint_route_cues",
         "context_refs",

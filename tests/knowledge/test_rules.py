@@ -227,6 +227,7 @@ def test_rules_are_named_and_ordered() -> None:
         "named_item",
         "generic",
         "department_question",
+        "unknown_document",
         "weak_match",
         "close_call",
         "best_item",

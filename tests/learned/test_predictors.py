@@ -324,6 +324,23 @@ def test_a_complaint_about_another_department_is_referred_whatever_the_heads_ton
     assert sure.verdict(permit)[0] == "complaint"
 
 
+def test_a_narrative_naming_another_departments_service_that_asks_who_handles_it_is_referred(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    sure = _engine_with_kind(fake_engine, "complaint", 0.95)
+    sure.thresholds["complaint"] = 0.5
+    monitor = (
+        "I bought a blood pressure monitor online and it shows wrong readings, "
+        "I tried it again and again. Who handles product quality complaints?"
+    )
+    assert len(monitor) > 60  # longer than a short question naming a service
+    assert sure.verdict(monitor)[0:3:2] == ("other_department", True)
+    # asking nothing of the department, the head's complaint stands
+    told = "I bought a blood pressure monitor online and it shows wrong readings, product quality is terrible here"
+    assert len(told) > 60 and sure.verdict(told)[0] == "complaint"
+    # naming a hospital, it is a complaint about our services, wherever it asks to complain
+    hospital = "医院让我去医保窗口开证明，" + "医院的护士说不归她们管，来回跑了四趟，" * 3 + "这事该去哪里投诉"
+    assert sure.verdict(hospital)[0] == "complaint"
+
+
 def test_heads_learn_from_the_hand_written_tuning_sets_and_say_so(training_file: Path, tmp_path: Path) -> None:
     hand = tmp_path / "handwritten"
     hand.mkdir()
