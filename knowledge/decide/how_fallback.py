@@ -20,27 +20,24 @@ from knowledge.documents import field_text
 from knowledge.schema import Aspect
 
 
-def how_with_conditions(decision: Decision, f: Facts) -> Decision:
-    """A process-only item answer whose guide states no process but the conditions: the conditions too."""
+def _with_fallback(decision: Decision, f: Facts, asked: Aspect, fallback: Aspect, suffix: str) -> Decision:
+    """An item answer asking only ``asked`` whose guide states nothing for it but states ``fallback``: both."""
     if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
         return decision
-    if decision.aspects != (Aspect.process,):
+    if decision.aspects != (asked,):
         return decision
     item = f.catalog.item_by_code[decision.item_code]
-    guide = f.selector.choose(item, Aspect.process, decision.sub_item, decision.region)
-    if field_text(guide, Aspect.process) or not field_text(guide, Aspect.conditions):
+    guide = f.selector.choose(item, asked, decision.sub_item, decision.region)
+    if field_text(guide, asked) or not field_text(guide, fallback):
         return decision
-    return replace(decision, aspects=(Aspect.process, Aspect.conditions), rule=f"{decision.rule}+conditions")
+    return replace(decision, aspects=(asked, fallback), rule=f"{decision.rule}+{suffix}")
+
+
+def how_with_conditions(decision: Decision, f: Facts) -> Decision:
+    """A process-only item answer whose guide states no process but the conditions: the conditions too."""
+    return _with_fallback(decision, f, Aspect.process, Aspect.conditions, "conditions")
 
 
 def where_with_online(decision: Decision, f: Facts) -> Decision:
     """A location-only item answer whose guide states no place but the online service: the online service too."""
-    if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
-        return decision
-    if decision.aspects != (Aspect.location,):
-        return decision
-    item = f.catalog.item_by_code[decision.item_code]
-    guide = f.selector.choose(item, Aspect.location, decision.sub_item, decision.region)
-    if field_text(guide, Aspect.location) or not field_text(guide, Aspect.online):
-        return decision
-    return replace(decision, aspects=(Aspect.location, Aspect.online), rule=f"{decision.rule}+online")
+    return _with_fallback(decision, f, Aspect.location, Aspect.online, "online")
