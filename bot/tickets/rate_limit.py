@@ -40,9 +40,9 @@ def hit(db: Session, key: str, *, limit: int, window_s: float, now: dt.datetime)
     db.execute(
         delete(RateLimitHit).where(or_(RateLimitHit.at < stale, (RateLimitHit.key == key) & (RateLimitHit.at < since)))
     )
-    count = int(db.scalar(select(func.count()).where(RateLimitHit.key == key, RateLimitHit.at >= since)) or 0)
-    if count >= limit:
-        logger.warning("rate limit reached for %s (%d in %.0f s)", key.split(":", 1)[0], count, window_s)
+    attempts = count(db, key, window_s=window_s, now=now)
+    if attempts >= limit:
+        logger.warning("rate limit reached for %s (%d in %.0f s)", key.split(":", 1)[0], attempts, window_s)
         return False
     db.add(RateLimitHit(key=key, at=now))
     db.flush()
