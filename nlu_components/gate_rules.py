@@ -20,7 +20,8 @@ description) and for button payloads. Rules, in order:
    吃退烧药") is out_of_scope — declined with a pointer to a doctor — whatever DIET guessed (a complaint, a question);
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
-   polite no); a confident `complaint` becomes `report_problem`;
+   polite no); a confident `complaint` becomes `report_problem`, unless DIET said `out_of_scope` of a message
+   that asks something and uses no verb of complaining (2a, `asks_without_complaining`: a worry, not a grievance);
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope (only when the app is sure it asks, `asks`: an errand DIET declines, "帮我订一张去北京的火车票",
    stays declined), its fallback or a ticket question without a number, and when DIET saw a complaint
@@ -47,6 +48,8 @@ description) and for button payloads. Rules, in order:
    "太好了，省得跑一趟，谢谢谢谢", "好嘞明白了，谢谢小助手，回头有事再来问") that DIET took for anything but small talk
    is DIET's best-ranked greeting, thanks or goodbye, and small talk DIET saw stays small talk (`only_smalltalk`;
    checked right after 3c);
+4a. a `smalltalk` verdict on a message that asks nothing in words keeps DIET's greeting, thanks or goodbye however
+   much more it says ("好的我知道了，那我明天上午过去，谢谢你": the citizen's plan, nothing to look up; `closes_only`);
 4. a long message (over LONG_MESSAGE_CHARS), or one that says more than a greeting or thanks
    ("你好，中考招生找哪个部门": over SUBSTANCE_CHARS once greeting words are taken out), is never small
    talk: it follows the gate's kind even when the gate is not confident (ask_item when the gate says
@@ -144,6 +147,8 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["asks"] = True
     if gate.get("question") is True:
         verdict["question"] = True
+    if gate.get("complains") is True:
+        verdict["complains"] = True
     return verdict
 
 
@@ -223,6 +228,26 @@ def sure_smalltalk(text: str, gate: dict[str, Any]) -> bool:
     return gate["confidence"] >= SMALLTALK_SURE and not gate.get("question")  # "谢谢，护士注册要多久" asks
 
 
+def closes_only(gate: dict[str, Any]) -> bool:
+    """Rule `closing_says_more` (4a): a `smalltalk` verdict, sure or not, on a message that asks nothing in words and
+    seeks no person, no ticket and no medical advice: what it says beyond greeting words is the citizen's own plan or
+    praise ("好的我知道了，那我明天上午过去，谢谢你", "明白了，回头我让会计去弄，谢了哈"), nothing to look up, so DIET's
+    greeting, thanks or goodbye stays. Only when the app judged it (`beyond_smalltalk` present): without the app's
+    count every character counts and rule 4 decides."""
+    if gate["kind"] != "smalltalk" or "beyond_smalltalk" not in gate:
+        return False
+    return not (gate.get("question") or gate.get("asks_human") or gate.get("medical_advice"))
+
+
+def asks_without_complaining(gate: dict[str, Any]) -> bool:
+    """Rule `worry_not_grievance` (2a): DIET's out-of-scope stands against the head's complaint verdict when the message
+    asks something in words (`question`) and uses no verb of complaining (`complains`): the head, which knows no
+    out-of-scope kind, reads a symptom or a worry told as a story ("老人摔了一跤腰疼起不来，在家怎么处理") as a
+    grievance, and the 办不成事 intake would then ask which service failed. A grievance that asks ("…这不是折腾人吗")
+    is one DIET itself takes for a complaint; one that says 投诉/反映 is the head's."""
+    return gate.get("question") is True and not gate.get("complains")
+
+
 def ticket_question(intent: str | None, diet_confidence: float, gate: dict[str, Any]) -> bool:
     """A ticket question without a number that DIET is sure of, asking something in words, that the head calls a
     complaint: it stays a ticket question (the bot asks for the number)."""
@@ -285,11 +310,13 @@ def overriding_intent(
     kind, confident = gate["kind"], gate["confident"]
     target = KIND_TO_INTENT.get(kind)
     if target is None:  # smalltalk: DIET already knows greetings from thanks from goodbyes …
-        if intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS:
+        if intent in GREETING_INTENTS and substance(text, gate) > SUBSTANCE_CHARS and not closes_only(gate):
             return "ask_item"  # … but "你好，小升初划片找谁" says more than hello
         return None
     if kind == "other_department" and intent == "out_of_scope":
         return None  # both decline: DIET's out-of-scope reply (medical advice, tickets, errands) fits
+    if kind == "complaint" and intent == "out_of_scope" and asks_without_complaining(gate):
+        return None  # "孩子脸上长了好多小红点，痒得很，是不是湿疹": a worry told as a story, not a grievance
     if confident and kind in ("other_department", "complaint"):
         return target if target != intent else None
     if asks_rather_than_complains(intent, gate):

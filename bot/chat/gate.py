@@ -1,11 +1,11 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
 (`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "medical_advice", "followup",
-"clarify_reply", "complaint", "asks", "question"}}`: how many characters the message says beyond greetings, thanks,
-goodbyes and acknowledgements, whether it asks for a person, in a conversation about an item whether it is a
-follow-up question about it (with the learned head's complaint probability), right after a clarifying question
-whether it answers it in words, whether the head is sure it asks about our services rather than reports a grievance,
-and whether it asks anything in words (`question`); the vocabulary
-is the knowledge lexicon's, so Rasa's component holds none).
+"clarify_reply", "complaint", "asks", "question", "complains"}}`: how many characters the message says beyond
+greetings, thanks, goodbyes and acknowledgements, whether it asks for a person, in a conversation about an item
+whether it is a follow-up question about it (with the learned head's complaint probability), right after a
+clarifying question whether it answers it in words, whether the head is sure it asks about our services rather than
+reports a grievance, whether it asks anything in words (`question`), and whether it uses a verb of complaining
+(`complains`); the vocabulary is the knowledge lexicon's, so Rasa's component holds none).
 
 Rasa's NLU component `nlu_components.gate_intent.GateIntentOverride` reads `metadata["gate"]` and
 overrides DIET's intent when the gate is confident (rules in `nlu_components/gate_rules.py`). The
@@ -35,6 +35,11 @@ message that is no answer to it ends it (`leaves_intake`); later answers (the pl
 LEAVE_INTAKE_COMPLAINT_MAX = 0.3
 """An aspect follow-up ends the intake only when the head's complaint probability is below this: on the hand-written
 tuning sets no grievance told in the intake, and no narrative complaint, asks for an aspect below it."""
+
+
+CLOSING_SURE = 0.85
+"""A small-talk verdict this sure, asking nothing, is no answer to a clarifying question (the gate rules'
+SMALLTALK_SURE: on the hand-written tuning sets no turn but small talk reaches it)."""
 
 
 class SessionKinds:
@@ -103,9 +108,15 @@ def replies_to_clarify(verdict: GateVerdict) -> bool:
     """A typed message right after a clarifying question that says more than small talk ("好的", "不用了" do not)
     and asks for no person, and that the head is not sure is another department's or a complaint: an answer to
     "which one?" in words ("续期的", "证丢了要补")."""
-    if verdict.asks_human or verdict.beyond_smalltalk == 0:
+    if verdict.asks_human or verdict.beyond_smalltalk == 0 or closes_surely(verdict):
         return False
     return not (verdict.confident and verdict.kind in ("other_department", "complaint"))
+
+
+def closes_surely(verdict: GateVerdict) -> bool:
+    """A `smalltalk` verdict of at least CLOSING_SURE on a message that asks nothing in words ("好的，那我先不办了，
+    谢谢"): thanks or goodbye after a clarifying question, not an answer to it."""
+    return verdict.kind == "smalltalk" and verdict.confidence >= CLOSING_SURE and not verdict.question
 
 
 def gate_metadata(
@@ -149,4 +160,6 @@ def gate_metadata(
         gate_meta["asks"] = True
     if verdict.question:  # "上礼拜我反映过一个事，想看看现在处理到哪一步了": asks, unlike a bare "有个事我要投诉"
         gate_meta["question"] = True
+    if verdict.complains:  # a verb of complaining: "…我要投诉" is a grievance whatever else it asks
+        gate_meta["complains"] = True
     return {"gate": gate_meta}

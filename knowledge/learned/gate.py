@@ -44,6 +44,7 @@ class GateVerdict(NamedTuple):
     medical_advice: bool = False  # asks what to do about a symptom (lexicon `medical_advice`): declined, not filed
     question: bool = False  # asks something in words (a question word or mark), whatever the head makes of it
     ticket_number: bool = False  # holds a ticket number in any plausible form (knowledge/ticket_numbers.py)
+    complains: bool = False  # uses a verb of complaining (lexicon `complaint_words`: 投诉, 反映, 举报 …)
 
 
 QUESTION_KINDS = ("in_domain", "policy")
@@ -147,6 +148,7 @@ class GatedEngine:
             bool(query.asks_medical_advice),
             bool(query.asks),
             bool(query.ticket_numbers),
+            bool(query.complains),
         )
 
     def _asks_about_item(self, query: Any) -> bool:

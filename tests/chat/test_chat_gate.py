@@ -93,7 +93,7 @@ def test_overriding_intent(
 @pytest.mark.parametrize(
     ("text", "intent", "kind", "beyond", "expected"),
     [
-        ("你好，中考志愿填报归谁管", "greet", "smalltalk", 9, "ask_item"),  # says more than hello
+        ("你好，中考志愿填报归谁管", "greet", "smalltalk", 9, "ask_item"),  # says more than hello, and asks
         ("你好，中考志愿填报归谁管", "greet", "other_department", 9, "ask_item"),
         ("谢谢，那护士注册要多久", "thank", "in_domain", 8, "ask_item"),
         ("你好呀，在吗", "greet", "smalltalk", 0, None),  # only a greeting
@@ -113,6 +113,8 @@ def test_a_greeting_that_says_more_is_not_small_talk(
     gate: dict[str, object] = {"kind": kind, "confidence": 0.5, "confident": False}
     if beyond is not None:
         gate["beyond_smalltalk"] = beyond
+    if any(w in text for w in ("谁", "多久", "吗")):  # the app's `question`: a question word
+        gate["question"] = True
     assert overriding_intent(text, intent, False, gate) == expected
 
 

@@ -63,9 +63,10 @@ def test_small_talk_diet_saw_stays_small_talk_when_the_app_is_sure() -> None:
     assert overriding_intent(text, "thank", False, sure) is None
     # a follow-up in a conversation about an item: still nothing to look up
     assert overriding_intent(text, "thank", False, {**sure, "followup": True, "complaint": 0.03}) is None
-    # not sure enough, or asking something in words: says more than thanks, so the engine decides
-    unsure = {**sure, "confidence": SMALLTALK_SURE - 0.1}
-    assert overriding_intent(text, "thank", False, unsure) == "ask_item"
+    # not sure, but asking nothing in words: thanks saying more (rule 4a); asking something: the engine decides
+    unsure = {**sure, "confidence": SMALLTALK_SURE - 0.1, "confident": False}
+    assert overriding_intent(text, "thank", False, unsure) is None
+    assert overriding_intent("谢谢，那明天能去办吗", "thank", False, {**unsure, "question": True}) == "ask_item"
     assert overriding_intent("谢谢，护士注册要多久", "thank", False, {**sure, "question": True}) == "ask_item"
     # a ticket number or a request for a person is never small talk
     number = "好的 BBC-20261124-0057 谢谢"
