@@ -58,9 +58,13 @@ def test_a_worry_diet_declines_is_not_taken_for_a_grievance(text: str) -> None:
 def test_a_grievance_in_complaint_words_or_asking_nothing_stays_a_complaint() -> None:
     said = _complaint(question=True, complains=True)
     assert overriding_intent("医生乱开药，吃了更难受，这个能投诉吗", "out_of_scope", False, said) == "report_problem"
-    story = _complaint()  # asks nothing: a story of what went wrong
+    told = _complaint()  # asks nothing: a story of what went wrong
     story_text = "打了针以后胳膊肿得老高，诊所一句解释都没有"
-    assert overriding_intent(story_text, "out_of_scope", False, story) == "report_problem"
+    assert overriding_intent(story_text, "out_of_scope", False, told) == "report_problem"
+    # a narrative is the head's to call, whatever it asks (rule 2a reads short messages only)
+    story = "上个月在卫生院打针以后胳膊一直肿着，去问医生说过几天就好，结果越来越严重，又跑了三趟也没人给个解释，"
+    long = story * 2 + "这正常吗"
+    assert overriding_intent(long, "out_of_scope", False, _complaint(question=True)) == "report_problem"
     # DIET's own complaint is kept either way
     assert overriding_intent("医生乱开药，吃了更难受", "report_problem", False, _complaint(question=True)) is None
 
