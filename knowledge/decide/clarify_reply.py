@@ -50,6 +50,9 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     by_sub = {c.sub_item: c for c in offered if c.sub_item}
     if q.sub_item in by_sub:
         return by_sub[q.sub_item]
+    told = [sub for sub in f.selector.cues.sub_items_in(q.norm) if sub in by_sub]
+    if len(told) == 1:  # "搬家的时候弄丢了": 搬家 tells 变更, which was not offered; 弄丢 tells 补发, which was
+        return by_sub[told[0]]
     labelled = [c for c in offered if _label(c) and _label(c) in q.norm]
     if len(labelled) == 1:
         return labelled[0]
