@@ -39,8 +39,8 @@ def _label(choice: Choice) -> str:
 
 def _reply_aspects(s: Situation) -> tuple[Aspect, ...]:
     """The reply's own aspects when it asks something ("续期的要多久"); else the clarify's ("证快过期了" states why,
-    it does not ask about the validity). A clarify about how to go about it ("出生医学证明怎么办理") answered by the
-    citizen's case ("证上名字打错了") asks what the analyser makes of "证丢了咋办" in one message: what that case
+    it does not ask about the validity). A clarify about how to go about it ("出生证明该怎么弄") answered by the
+    citizen's case ("证上孩子生日填错了") asks what the analyser makes of "证丢了咋办" in one message: what that case
     needs, then how it goes (`SUB_ITEM_HOW`)."""
     q = s.query
     if q.aspects and q.asks:
@@ -59,7 +59,8 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
         return by_sub[q.sub_item]
     told = f.selector.cues.sub_items_in(q.norm)
     told_offered = [sub for sub in told if sub in by_sub]
-    if len(told_offered) == 1:  # "搬家的时候弄丢了": 搬家 tells 变更, which was not offered; 弄丢 tells 补发, which was
+    # "搬完家证就不见了": 搬家 tells 变更, which was not offered; 不见了 tells 补发, which was
+    if len(told_offered) == 1:
         return by_sub[told_offered[0]]
     labelled = [c for c in offered if _label(c) and _label(c) in q.norm]
     if len(labelled) == 1:
@@ -68,7 +69,7 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     if item is None:
         return None
     covered = [sub for sub in told if sub in f.selector.sub_items(item)]
-    if len(covered) == 1:  # "证上名字打错了一个字" after 首次 / 补发 were offered: the item's 换发, which it has too
+    if len(covered) == 1:  # "证上孩子生日填错了" after 首次 / 补发 were offered: the item's 换发, which it has too
         return Choice(title=f"{item.name}（{covered[0]}）", item_code=item.code, sub_item=covered[0])
     if q.sub_item is not None:  # names a sub-item the item does not have: not an answer to this
         return None

@@ -101,7 +101,7 @@ def best_faq(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None
 
 def states_the_case(decision: Decision, s: Situation) -> bool:
     """A message in a conversation about the decision's item that asks nothing and no aspect of its own but tells
-    which case is the citizen's ("我们以前办过，现在本子找不到了" after "光荣证要带什么材料" and its clarifying question):
+    which case is the citizen's ("早些年领过，如今那本寻不着了" after "光荣证得备哪些东西" and its clarifying question):
     the question answered is the conversation's, for that sub-item; a FAQ entry matching the story's words ("现在还能
     新办吗") does not answer it."""
     q = s.query

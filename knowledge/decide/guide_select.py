@@ -24,8 +24,8 @@ _END_LABEL = re.compile(r"（([^（）]{1,12})）(?=；|$)")
 # when the guide is of the asked place and the sub-item's own guide is not ("我在郴州苏仙区，那边呢" after a question
 # about the first registration: 苏仙区's guide, not the national first-registration one).
 GENERAL_GUIDE_FOR_SUB_ITEM = 6.0
-# The guide the conversation's last answer quoted, asked again about the same item with no place named ("找谁补" after
-# 深圳's 补发 materials): it keeps answering while it has something to say for the asked field — above a guide of
+# The guide the conversation's last answer quoted, asked again about the same item with no place named ("补证该找哪里"
+# after 深圳's 补发 materials): it keeps answering while it has something to say for the asked field — above a guide of
 # another place that merely states the field (2.5) and a trust difference, below a sub-item match (8).
 CONTINUITY_BONUS = 5.0
 REGION_BONUS = {Relation.same: 4.0, Relation.above: 3.0, Relation.below: 2.0, Relation.unrelated: 0.0}
@@ -56,8 +56,8 @@ def process_says_where(guide: Guide) -> bool:
 
 def answers(guide: Guide, aspect: Aspect) -> bool:
     """Whether the guide has something of its own to say for the asked field: the field itself, the overview, or for
-    the place its implementing body ("实施机关：原签发机构" answers "找谁补" where no address is given) or a process
-    step saying where to go."""
+    the place its implementing body ("实施机关：原签发机构" answers "补证该找哪里" where no address is given) or a
+    process step saying where to go."""
     if aspect is Aspect.overview or field_text(guide, aspect):
         return True
     return aspect is Aspect.location and (bool(guide.implementing_body) or process_says_where(guide))

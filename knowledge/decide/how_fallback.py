@@ -8,7 +8,8 @@ and the conditions, verbatim. A guide stating the process, or stating neither, i
 Where, likewise: "上海的病媒生物防制备案在哪办" asks for the place; the Shanghai guide states none, but its online field
 says where it is done ("通过本市“一网通办”平台办理"). A place-only item answer whose guide states no place but the
 online service gets both. A guide stating neither a place, nor its implementing body, nor an online service, whose
-process says where to go ("到现户籍地或原办证的乡镇人民政府或街道办事处申请办理"), answers "去哪里补" by that process.
+process says where to go ("到现户籍地或原办证的乡镇人民政府或街道办事处申请办理"), answers "补的话上哪儿" by that
+process.
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ class CueMatcher:
 
     def sub_items_in(self, norm: str) -> tuple[str, ...]:
         """Every canonical sub-item whose cue the text carries, in the lexicon's order (`sub_item` gives the first):
-        "搬家的时候弄丢了" tells 变更 (搬家) and 补发 (弄丢)."""
+        "搬完家证就不见了" tells 变更 (搬家) and 补发 (不见了)."""
         text = without_negation(norm)
         return tuple(g.canonical for g in self._sub_items if any(contains(text, cue) for cue in g.cues))
 

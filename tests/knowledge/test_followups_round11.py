@@ -1,5 +1,5 @@
-"""Round 11's follow-up rules, on invented guides and hand-built `Query`/`Scores` (no retrieval): the guide that answered
-last keeps answering a follow-up that names no place while it has something to say for the asked field; a place
+"""Round 11's follow-up rules, on invented guides and hand-built `Query`/`Scores` (no retrieval): the guide that
+answered last keeps answering a follow-up that names no place while it has something to say for the asked field; a place
 remembered from an earlier turn whose guide is silent yields to the asked sub-item's own guide elsewhere (a place named
 in the message itself does not); a process step saying where to go answers "where"; a typed reply telling two
 sub-items picks the one offered; a message stating the citizen's case is not answered by a FAQ entry."""
