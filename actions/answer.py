@@ -28,6 +28,7 @@ from actions.app_client import AppUnavailableError, NotFoundError, get_client, g
 from actions.contracts import Choice, SearchAnswer, SourceRef
 from actions.meta import (
     ASK_ITEM_PAYLOAD,
+    last_answer_guide,
     last_answer_policy,
     last_clarify_choices,
     region_before_message,
@@ -74,6 +75,9 @@ class ActionAnswer(Action):
         policy = last_answer_policy(tracker.events)
         if policy:  # the policy point the last answer cited: a follow-up may continue it (knowledge/decide/topic.py)
             context["policy_id"] = policy
+        guide = last_answer_guide(tracker.events)
+        if guide and not user_text.startswith("/"):  # a follow-up keeps asking the guide that answered last
+            context["guide_id"] = guide
         events: list[EventType] = []
         choices = last_clarify_choices(tracker.events)
         if choices and not user_text.startswith("/"):  # a typed reply to a clarifying question may pick one

@@ -68,6 +68,20 @@ def last_answer_policy(events: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def last_answer_guide(events: list[dict[str, Any]]) -> str | None:
+    """The guide the conversation's last answer (a meta of kind answer or no_answer) quoted, read from the tracker's
+    bot events; None after a clarifying question, when it quoted none, or when there is no answer yet. A follow-up
+    naming no place keeps asking that guide while it states what is asked (knowledge/decide/guide_select.py)."""
+    for event in reversed(events):
+        if event.get("event") != "bot":
+            continue
+        meta = _meta_of(event)
+        if meta is not None and meta.get("kind") in ("answer", "clarify", "no_answer"):
+            guide = meta.get("guide")
+            return guide if meta.get("kind") != "clarify" and isinstance(guide, str) and guide else None
+    return None
+
+
 ASK_ITEM_PAYLOAD = "/ask_item"
 
 

@@ -6,7 +6,9 @@ Starts its own stack on loopback (ports from `HOPS_PORT`, default 19440: app, +5
 server; a throw-away var folder), with Rasa under `bench/rasa_timed.py` (a stopwatch on its NLU,
 policies, tracker store and action calls) and the app with `SERVER_TIMING=1` (the gateway's own hops in
 the `Server-Timing` header). Drives `/api/chat` with the `bench/versus.py` client at each of `HOPS_USERS`
-(default "1,16") for `HOPS_DURATION_S` (default 40) after `HOPS_WARMUP_S` (default 8), then times the
+(default "1,16") for `HOPS_DURATION_S` (default 40) after `HOPS_WARMUP_S` (default 8), with the five-message
+conversation repeated or, with `HOPS_TEXTS=fresh`, a new question every message (`bench.versus.FreshTexts`;
+`HOPS_OUT` writes the results elsewhere), then times the
 knowledge engine's stages in this process (real e5, single questions). Writes bench/results/hops.json and
 prints the table `docs/design/speed.md` quotes. Timings on a shared machine are noisy: compare hops
 within one run.
@@ -27,7 +29,7 @@ from typing import Any
 import httpx
 
 from bench.stats import write_results
-from bench.versus import ASSISTANT_MESSAGES, assistant_target, drive
+from bench.versus import ASSISTANT_MESSAGES, FreshTexts, Texts, assistant_target, drive
 from scripts.stack import ROOT, Stack, StackConfig
 
 OUT = ROOT / "bench" / "results" / "hops.json"
@@ -78,7 +80,9 @@ def _rasa_delta(before: dict[str, Any], after: dict[str, Any], turns: int) -> di
     return out
 
 
-def drive_level(app_url: str, rasa_file: Path, users: int, duration: float, warmup: float) -> dict[str, Any]:
+def drive_level(
+    app_url: str, rasa_file: Path, users: int, duration: float, warmup: float, texts: Texts | None = None
+) -> dict[str, Any]:
     steps: dict[str, list[float]] = defaultdict(list)
 
     def on_response(resp: httpx.Response) -> None:
@@ -89,7 +93,8 @@ def drive_level(app_url: str, rasa_file: Path, users: int, duration: float, warm
     # totals too, so those are divided by all turns made (measured + warm-up, counted by the app).
     rasa_before, search_before = _rasa_snapshot(rasa_file), _search_totals(app_url)
     turns_before = _chat_turns(app_url)
-    load = drive(assistant_target(app_url), users=users, duration_s=duration, warmup_s=warmup, on_response=on_response)
+    target = assistant_target(app_url, texts)
+    load = drive(target, users=users, duration_s=duration, warmup_s=warmup, on_response=on_response)
     time.sleep(6)  # let rasa_timed write its next snapshot
     turns = _chat_turns(app_url) - turns_before
     search_after = _search_totals(app_url)
@@ -193,7 +198,11 @@ def main() -> int:
     duration = float(os.environ.get("HOPS_DURATION_S", "40"))
     warmup = float(os.environ.get("HOPS_WARMUP_S", "8"))
     levels = [int(u) for u in os.environ.get("HOPS_USERS", "1,16").split(",")]
-    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "levels": {}}
+    mode = os.environ.get("HOPS_TEXTS", "repeated").strip()
+    if mode not in ("repeated", "fresh"):
+        raise SystemExit(f"HOPS_TEXTS: {mode!r} (repeated or fresh)")
+    fresh = FreshTexts() if mode == "fresh" else None
+    results: dict[str, Any] = {"duration_s": duration, "warmup_s": warmup, "texts": mode, "levels": {}}
     with tempfile.TemporaryDirectory(prefix="hops-") as tmp:
         var = Path(tmp)
         rasa_file = var / "rasa_hops.json"
@@ -212,14 +221,14 @@ def main() -> int:
             stack.wait_ready(timeout=900)
             results["load_average_start"] = os.getloadavg()
             for users in levels:
-                results["levels"][str(users)] = drive_level(config.app_url, rasa_file, users, duration, warmup)
+                results["levels"][str(users)] = drive_level(config.app_url, rasa_file, users, duration, warmup, fresh)
                 print(f"{users} user(s): {json.dumps(results['levels'][str(users)]['client'])}", flush=True)
             results["load_average_end"] = os.getloadavg()
         finally:
             stack.stop()
     results["engine_stages"] = engine_stages([m for m in ASSISTANT_MESSAGES if len(m) > 6] + ["我想开一家诊所要办什么"])
     results["table"] = _table(results)
-    write_results(OUT, results)
+    write_results(Path(os.environ.get("HOPS_OUT") or OUT), results)
     print(results["table"])
     return 0
 

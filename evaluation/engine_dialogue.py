@@ -78,7 +78,7 @@ def run(
                 )
             if answer.item is not None and answer.kind in ("answer", "no_answer"):
                 ctx = Context(item_code=answer.item.code, sub_item=answer.sub_item, aspect=answer.aspect)
-                ctx = ctx.model_copy(update={"policy_id": answer.policy_id})
+                ctx = ctx.model_copy(update={"policy_id": answer.policy_id, "guide_id": answer.guide_id})
             elif answer.item is not None:  # a clarify about one item's sub-items: a typed reply may pick one
                 ctx = Context(item_code=answer.item.code, aspect=answer.aspect, choices=answer.choices)
             elif answer.kind == "clarify":  # which item: the item slots stay, the aspect asked is remembered

@@ -4,8 +4,8 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning10`,
-rounds 7 to 10's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning11`,
+rounds 7 to 11's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
 whose failures were then read: it counts as tuning now) and seven BLIND parts: `blind` (written in round 5),
 `blind6` … `blind11` (rounds 6 to 11), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
@@ -52,6 +52,7 @@ SPLITS = (
     "tuning8",
     "tuning9",
     "tuning10",
+    "tuning11",
     "blind",
     "blind6",
     "blind7",
@@ -68,6 +69,7 @@ ROW_SPLIT = {
     "tuning8": "tuning",
     "tuning9": "tuning",
     "tuning10": "tuning",
+    "tuning11": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",

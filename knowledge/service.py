@@ -24,6 +24,7 @@ from knowledge.learned.predictors import QueryCachingEmbedder, prepare, with_que
 from knowledge.learned.wiring import with_learned
 from knowledge.retrieve.dense import DenseChannel
 from knowledge.retrieve.faq import FaqScorer
+from knowledge.threads import limit_blas_threads
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ def assemble_engine(catalog: Catalog, version: int | None, *, save_index: bool =
     engine = Engine(
         catalog, dense, helpline=settings.helpline, region=settings.region, dense_top_k=settings.dense_top_k
     )
-    return with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
+    learned = with_learned(engine, embedder, settings)  # learned kind gate + aspect predictor (knowledge/learned)
+    limit_blas_threads(settings.blas_threads)  # after the heads: a BLAS their training loaded is limited too
+    return learned
 
 
 def build_engine(catalog: Catalog, version: int) -> LiveEngine:

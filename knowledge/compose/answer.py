@@ -260,7 +260,9 @@ class Composer:
                 region=guides[0].region,
                 last_verified=min(g.last_verified for g in guides).isoformat(),
             )
-        guide = self.selector.choose(item, aspect, decision.sub_item, decision.region)
+        guide = self.selector.choose(
+            item, aspect, decision.sub_item, decision.region, decision.guide_hint, decision.region_named
+        )
         others = self.selector.other_sub_items(item, guide)
         dense = scores.channels.get("dense") if scores is not None else None
         line = (

@@ -5,7 +5,9 @@ reply's buttons by the answer action). A message that picks exactly one of them 
 of the lexicon ("续期的", "证丢了要补", "我是第一次办"), the choice's own label ("办证"), words only that sub-item's
 guide uses among the offered ones, or a name (or part of one) of one offered item ("护士那个") — answers the
 question the clarify was about for that choice: the clarify's aspect, unless the reply asks something of its own
-("续期的要多久"). A reply naming an item that was not offered, another department's service, a policy, a person or
+("续期的要多久"). A reply telling another sub-item the item has (its 换发 when 首次 and 补发 were offered: the clarify
+compared the guides that differ in the asked field, not every case) picks that one. A reply naming an item that was
+not offered, another department's service, a policy, a person or
 a complaint route picks nothing: the other rules take it.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from knowledge.answer import Choice
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
+from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.schema import Aspect, Guide
 from knowledge.text_normalise import normalise
 
@@ -36,10 +39,14 @@ def _label(choice: Choice) -> str:
 
 def _reply_aspects(s: Situation) -> tuple[Aspect, ...]:
     """The reply's own aspects when it asks something ("续期的要多久"); else the clarify's ("证快过期了" states why,
-    it does not ask about the validity)."""
+    it does not ask about the validity). A clarify about how to go about it ("出生证明该怎么弄") answered by the
+    citizen's case ("证上孩子生日填错了") asks what the analyser makes of "证丢了咋办" in one message: what that case
+    needs, then how it goes (`SUB_ITEM_HOW`)."""
     q = s.query
     if q.aspects and q.asks:
         return q.aspects
+    if s.context.aspect is Aspect.process:
+        return SUB_ITEM_HOW
     return (s.context.aspect,) if s.context.aspect else (Aspect.overview,)
 
 
@@ -50,11 +57,21 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     by_sub = {c.sub_item: c for c in offered if c.sub_item}
     if q.sub_item in by_sub:
         return by_sub[q.sub_item]
+    told = f.selector.cues.sub_items_in(q.norm)
+    told_offered = [sub for sub in told if sub in by_sub]
+    # "搬完家证就不见了": 搬家 tells 变更, which was not offered; 不见了 tells 补发, which was
+    if len(told_offered) == 1:
+        return by_sub[told_offered[0]]
     labelled = [c for c in offered if _label(c) and _label(c) in q.norm]
     if len(labelled) == 1:
         return labelled[0]
     item = f.catalog.item_by_code.get(offered[0].item_code)
-    if item is None or q.sub_item is not None:  # names a sub-item that was not offered: not an answer to this
+    if item is None:
+        return None
+    covered = [sub for sub in told if sub in f.selector.sub_items(item)]
+    if len(covered) == 1:  # "证上孩子生日填错了" after 首次 / 补发 were offered: the item's 换发, which it has too
+        return Choice(title=f"{item.name}（{covered[0]}）", item_code=item.code, sub_item=covered[0])
+    if q.sub_item is not None:  # names a sub-item the item does not have: not an answer to this
         return None
     region = q.region or q.region_hint
     pairs: list[tuple[str, Guide]] = [(sub, f.selector.choose(item, aspect, sub, region)) for sub in by_sub]

@@ -99,9 +99,26 @@ def best_faq(s: Situation, f: Facts, code: str) -> tuple[FaqEntry, float] | None
     return max(found, key=lambda pair: pair[1], default=None)
 
 
+def states_the_case(decision: Decision, s: Situation) -> bool:
+    """A message in a conversation about the decision's item that asks nothing and no aspect of its own but tells
+    which case is the citizen's ("早些年领过，如今那本寻不着了" after "光荣证得备哪些东西" and its clarifying question):
+    the question answered is the conversation's, for that sub-item; a FAQ entry matching the story's words ("现在还能
+    新办吗") does not answer it."""
+    q = s.query
+    return bool(
+        decision.sub_item
+        and decision.item_code == s.context.item_code
+        and s.context.aspect
+        and not q.asks
+        and not q.aspects
+    )
+
+
 def faq(decision: Decision, s: Situation, f: Facts) -> Decision:
     """An item answer becomes the quoted FAQ entry when one matches the question better than the sections."""
     if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
+        return decision
+    if states_the_case(decision, s):
         return decision
     chosen = best_faq(s, f, decision.item_code)
     if chosen is None:

@@ -24,6 +24,10 @@ _END_LABEL = re.compile(r"（([^（）]{1,12})）(?=；|$)")
 # when the guide is of the asked place and the sub-item's own guide is not ("我在郴州苏仙区，那边呢" after a question
 # about the first registration: 苏仙区's guide, not the national first-registration one).
 GENERAL_GUIDE_FOR_SUB_ITEM = 6.0
+# The guide the conversation's last answer quoted, asked again about the same item with no place named ("补证该找哪里"
+# after 深圳's 补发 materials): it keeps answering while it has something to say for the asked field — above a guide of
+# another place that merely states the field (2.5) and a trust difference, below a sub-item match (8).
+CONTINUITY_BONUS = 5.0
 REGION_BONUS = {Relation.same: 4.0, Relation.above: 3.0, Relation.below: 2.0, Relation.unrelated: 0.0}
 # The national level asked for as a place ("国家规定审批时限是多少" after a question about 深圳): the national guides
 NATIONAL = "全国"
@@ -39,6 +43,24 @@ NATIONAL_WORDS = (
     "national regulation",
     "national level",
 )
+
+
+PLACE_STEP_WORDS = ("到", "向", "前往", "窗口", "大厅")
+"""Words of a process step that says where to go ("到…街道办事处申请办理", "向…提出申请")."""
+
+
+def process_says_where(guide: Guide) -> bool:
+    """Whether a step of the guide's process says where to go."""
+    return any(w in step for step in guide.process or [] for w in PLACE_STEP_WORDS)
+
+
+def answers(guide: Guide, aspect: Aspect) -> bool:
+    """Whether the guide has something of its own to say for the asked field: the field itself, the overview, or for
+    the place its implementing body ("实施机关：原签发机构" answers "补证该找哪里" where no address is given) or a
+    process step saying where to go."""
+    if aspect is Aspect.overview or field_text(guide, aspect):
+        return True
+    return aspect is Aspect.location and (bool(guide.implementing_body) or process_says_where(guide))
 
 
 def names_the_nation(norm: str) -> bool:
@@ -66,9 +88,32 @@ class GuideSelector:
         """Whether a guide of this region applies to the asked place (the place itself or its province…)."""
         return self.region_relation(guide_region, asked) >= Relation.above
 
-    def choose(self, item: ServiceItem, aspect: Aspect, sub_item: str | None, region: str | None) -> Guide:
+    def _continues(self, guide: Guide, aspect: Aspect, sub_item: str | None) -> bool:
+        """Whether the conversation's guide may answer again: it answers the field, and it is the asked sub-item's (or
+        the whole item's; with none asked, the first registration's as `choose` prefers it anyway) — a FAQ answer's
+        guide written for renewal does not make a later question about renewal."""
+        if not answers(guide, aspect):
+            return False
+        wanted = sub_item or "首次"
+        return self.covers_all(guide) or self.cues.sub_item_matches(guide.sub_item, wanted)
+
+    def choose(
+        self,
+        item: ServiceItem,
+        aspect: Aspect,
+        sub_item: str | None,
+        region: str | None,
+        prefer: str | None = None,
+        region_named: bool = False,
+    ) -> Guide:
+        """The guide answering the asked field of the item: the asked sub-item's, the asked place's, stating the field,
+        national, active, official — and the conversation's guide (`prefer`, the one its last answer quoted) while it
+        answers the field (`answers`)."""
+
         def rank(guide: Guide) -> float:
             score = 0.0
+            if prefer is not None and guide.id == prefer and self._continues(guide, aspect, sub_item):
+                score += CONTINUITY_BONUS
             if sub_item and self.cues.sub_item_matches(guide.sub_item, sub_item):
                 score += 8
             elif sub_item and self.covers_all(guide):
@@ -102,7 +147,21 @@ class GuideSelector:
             and field_text(g, aspect)
             and (not sub_item or self.covers_all(g) or self.cues.sub_item_matches(g.sub_item, sub_item))
         ]
-        return max(national, key=rank) if national else best
+        if national:
+            return max(national, key=rank)
+        # No national rule states it either, and the place was named earlier in the conversation, not in this message:
+        # the asked sub-item's own guide of another place that has something to say for it (禄丰's 补办 notice states
+        # no materials; the 补办 guide does) — its place is shown with it.
+        elsewhere = [
+            g
+            for g in item.guides
+            if sub_item
+            and not region_named  # a place named in this very message: its guide, saying what it leaves out
+            and g.status is Status.active
+            and self.cues.sub_item_matches(g.sub_item, sub_item)
+            and answers(g, aspect)
+        ]
+        return max(elsewhere, key=rank) if elsewhere else best
 
     def has_guide_for(self, item: ServiceItem, region: str) -> bool:
         """Whether one of the item's active guides applies to the place (its own, or its province's)."""

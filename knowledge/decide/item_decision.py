@@ -63,6 +63,16 @@ def _covers_several(s: Situation, f: Facts) -> bool:
     return len(covered) >= 2 and s.query.region is None
 
 
+def guide_hint(s: Situation, code: str) -> str | None:
+    """The guide the conversation's last answer quoted, when the message asks about that answer's item again and no
+    place is asked (named now or earlier) nor the national rule: the selector prefers it while it states what is
+    asked. Where a place is asked, that place's guides decide."""
+    q, ctx = s.query, s.context
+    if code != ctx.item_code or not ctx.guide_id or q.region or q.region_hint or names_the_nation(q.norm):
+        return None
+    return ctx.guide_id if ctx.guide_id.startswith(f"{code}.") else None
+
+
 def item_decision(
     s: Situation, f: Facts, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None
 ) -> Decision:
@@ -76,6 +86,7 @@ def item_decision(
         sub_item=sub_item,
         region=region_of(q),
         region_named=q.region is not None,
+        guide_hint=guide_hint(s, code),
         confidence=conf,
     )
 

@@ -20,6 +20,7 @@ class Decision:
     sub_item: str | None = None
     region: str | None = None  # the region whose guide to prefer
     region_named: bool = False  # the user named it in this message: say so when the item has none there
+    guide_hint: str | None = None  # the guide the conversation's last answer quoted: preferred while it answers
     policy_id: str | None = None
     faq_id: str | None = None  # a FAQ entry of `item_code` answers (knowledge/faq.py), quoted verbatim
     clarify_items: tuple[str, ...] = ()  # item codes to choose from

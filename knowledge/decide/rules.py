@@ -37,7 +37,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
                     asks for that field ("护士延续注册需要体检吗": materials; decide/guide_words.py)
     how             the process asked of a guide that states none but the conditions: both (decide/how_fallback.py)
-    where           the place asked of a guide that states none but the online service: both (decide/how_fallback.py)
+    where           the place asked of a guide that states none but the online service: both; stating neither but a
+                    process step saying where to go: the process too (decide/how_fallback.py)
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: the sub-item its own words point to (decide/sub_item_words.py: words only one
                     sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
@@ -53,7 +54,7 @@ from knowledge.decide.clarify_reply import clarify_reply
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
 from knowledge.decide.guide_words import aspect_from_guide_words
-from knowledge.decide.how_fallback import how_with_conditions, where_with_online
+from knowledge.decide.how_fallback import how_with_conditions, where_with_online, where_with_process
 from knowledge.decide.item_decision import (
     best_named,
     confidence,
@@ -337,7 +338,8 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
         decision = rule(s, f)
         if decision is not None:
             refined = aspect_from_guide_words(decision, s.query, f.guide_words)
-            refined = sub_items(faq(where_with_online(how_with_conditions(refined, f), f), s, f), f, s.query)
+            refined = where_with_process(where_with_online(how_with_conditions(refined, f), f), f)
+            refined = sub_items(faq(refined, s, f), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -26,12 +26,15 @@ def _other_department_confident(q: Query) -> bool:
 
 
 def _named_in_passing(s: Situation, f: Facts) -> bool:
-    """The question's item names stand only in clauses that ask nothing, and the referral keyword stands
-    in a clause without them ("婚前医学检查做完了，结婚登记去哪里办")."""
+    """The question's item names stand only in clauses that ask nothing, and the referral keyword stands in a clause
+    that asks, without them ("婚前医学检查做完了，结婚登记去哪里办"). A keyword that only tells the citizen's story, as
+    our item does, leaves the question ours ("要给娃上户口，出生医学证明找不到了，补一张要带啥")."""
     q = s.query
     if not q.question_clauses or not s.scores.exact or q.referral is None:
         return False
     if any(f.names_in(c, s.scores.exact) for c in q.question_clauses):
+        return False
+    if not any(q.referral.keyword in c for c in q.question_clauses):
         return False
     clauses = [c for c in _CLAUSES.split(q.norm) if c]
     return any(q.referral.keyword in c and not f.names_in(c, s.scores.exact) for c in clauses)

@@ -95,6 +95,7 @@ class GatedEngine:
         self.aspect_predictor = aspect_predictor
         self.thresholds = dict(thresholds)
         self.question_threshold = question_threshold
+        self._item_names: tuple[str, ...] | None = None  # normalised names and aliases, made on first use
 
     def __getattr__(self, name: str) -> Any:  # ask, analyse, catalog … are the engine's
         return getattr(self.engine, name)
@@ -210,7 +211,9 @@ class GatedEngine:
         return any(normalise(w) in norm for w in (*lexicon.health_targets, *lexicon.health_matters))
 
     def _names_item(self, norm: str) -> bool:
-        catalog = getattr(self.engine, "catalog", None)
-        if catalog is None:
-            return False
-        return any(normalise(n) in norm for item in catalog.items for n in (item.name, *item.aliases))
+        if self._item_names is None:  # the engine's catalog never changes (a publish builds a new engine)
+            catalog = getattr(self.engine, "catalog", None)
+            if catalog is None:
+                return False
+            self._item_names = tuple(normalise(n) for item in catalog.items for n in (item.name, *item.aliases))
+        return any(n in norm for n in self._item_names)

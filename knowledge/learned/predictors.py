@@ -103,10 +103,17 @@ class KindHeadPredictor:
     neighbours among the training questions), named in the heads' manifest so that prediction builds what
     training built."""
 
+    RECENT = 64
+
     def __init__(self, head: KindHead, embed: CachedQueryEmbedder, question_words: Sequence[str] = ()) -> None:
         self._head = head
         self._embed = embed
         self._question_words = tuple(question_words)
+        # The last predictions by text: a turn asks twice for the same message (the gate's verdict, then the
+        # engine's analysis of it), and the neighbour features are the costly part (a product with every
+        # training question's vector). The head and its references never change for this predictor.
+        self._recent: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -115,9 +122,19 @@ class KindHeadPredictor:
     def predict(self, text: str) -> dict[str, float]:
         if not text.strip():
             return {}
+        with self._lock:
+            kept = self._recent.get(text)
+            if kept is not None:
+                self._recent.move_to_end(text)
+                return dict(kept)
         base = featurize(self._head.features, [text], self._embed.prepared, self._question_words)
         probs = self._head.probabilities(base)[0]
-        return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+        prediction = {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
+        with self._lock:
+            self._recent[text] = prediction
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return dict(prediction)
 
 
 def build_predictors(heads: Heads, embedder: Embedder) -> tuple[KindHeadPredictor, HeadPredictor]:

@@ -11,7 +11,14 @@ from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.cues import CueHit, CueMatcher, contains
 from knowledge.query.lexicon import Lexicon
 from knowledge.query.model import Query, Referral
-from knowledge.query.predictors import Predictors, combine_aspects, combine_kind, predict_aspects, predict_kind
+from knowledge.query.predictors import (
+    ASPECT_THRESHOLD,
+    Predictors,
+    combine_aspects,
+    combine_kind,
+    predict_aspects,
+    predict_kind,
+)
 from knowledge.schema import Aspect
 from knowledge.schema import Referral as ReferralEntry
 from knowledge.text_normalise import normalise
@@ -157,6 +164,20 @@ class Analyser:
             hits = asked
         return hits
 
+    def told_not_asked(self, hits: list[CueHit], clauses: tuple[str, ...], predicted: Mapping[Aspect, float]) -> bool:
+        """The cues stand only in clauses that ask nothing (no asking clause has a cue of its own), none carries a
+        question word, and the learned head does not bear their aspect out: words of the citizen's story, not what
+        is asked ("店子年底要关门了，以前办的那个证要交回去吗": 关门 tells why; "周末想去朋友的诊所帮忙，这样合规吗":
+        周末 tells when). Without a head the cues stand."""
+        if not hits or not clauses or not predicted or self.cues.aspect_hits("，".join(clauses)):
+            return False
+        limits = self.predictors.aspect_thresholds
+        return not any(
+            any(w in h.cue for w in self.lexicon.question_words)
+            or predicted.get(h.aspect, 0.0) >= limits.get(h.aspect.value, ASPECT_THRESHOLD)
+            for h in hits
+        )
+
     def asks_something(self, norm: str) -> bool:
         """Whether a message carries a question word once a follow-up's frame (那…呢) is taken off: "那医师呢" and
         "我们公司注册在上海" ask nothing of their own; "找谁补", "节假日受理吗" do."""
@@ -187,6 +208,8 @@ class Analyser:
         hits = self.cue_hits(norm, clauses)
         cue_aspects = tuple(h.aspect for h in hits)
         predicted_aspects = predict_aspects(self.predictors.aspects, text)
+        if self.told_not_asked(hits, clauses, predicted_aspects):
+            hits, cue_aspects = [], ()
         aspects, aspect_source = combine_aspects(
             cue_aspects,
             predicted_aspects,
@@ -201,8 +224,8 @@ class Analyser:
             aspects, aspect_source = (), "none"  # the head's guess on a message that asks nothing of its own
         sub_item = self.cues.sub_item(norm)
         vague = bool(hits) and all(h.cue in self.lexicon.followup.vague_with_place for h in hits)
-        if sub_item and vague and aspect_source == "cue":
-            aspects = SUB_ITEM_HOW  # "证丢了咋办": what the case needs (补发's 遗失声明), then how it goes
+        if sub_item and vague:  # "证丢了咋办": what the case needs (补发's 遗失声明), then how it goes; also where
+            aspects, aspect_source = SUB_ITEM_HOW, "cue"  # the head took the vague cue for another aspect
         policy = self.lexicon.policy_cues
         named = [c for c in policy.names if contains(norm, c)]
         named += [name for alias, name in policy.aliases.items() if contains(norm, alias) and name not in named]

@@ -147,6 +147,12 @@ class CueMatcher:
                 return group.canonical
         return None
 
+    def sub_items_in(self, norm: str) -> tuple[str, ...]:
+        """Every canonical sub-item whose cue the text carries, in the lexicon's order (`sub_item` gives the first):
+        "搬完家证就不见了" tells 变更 (搬家) and 补发 (不见了)."""
+        text = without_negation(norm)
+        return tuple(g.canonical for g in self._sub_items if any(contains(text, cue) for cue in g.cues))
+
     def sub_item_matches(self, guide_sub_item: str | None, wanted: str) -> bool:
         """Whether a guide's sub_item text covers the wanted canonical sub-item."""
         if not guide_sub_item:

@@ -48,9 +48,34 @@ def _find_name(text: str, name: str) -> int:
     return m.start() if m else -1
 
 
+_EN_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ed", "es", "s", "al", "e")
+
+
+def _en_stem(word: str) -> str:
+    """The word less up to two common English endings, keeping four letters at least ("registered" → "regist",
+    "registration" → "registr", "interpreting" → "interpret")."""
+    for _ in range(2):
+        suffix = next((x for x in _EN_SUFFIXES if word.endswith(x) and len(word) - len(x) >= 4), "")
+        word = word[: len(word) - len(suffix)]
+    return word
+
+
+def same_stem(asked: str, word: str) -> bool:
+    """Whether a question's English word is a form of a name's word: the first five letters agree, and either one
+    stem begins the other ("registered" / "registration", "hospitals" / "hospital") or the words part only in their
+    last two letters ("licence" / "license"). "interpreting" is no form of "internet": they share "inter" only."""
+    if asked[:5] != word[:5]:
+        return False
+    a, w = _en_stem(asked), _en_stem(word)
+    if a.startswith(w) or w.startswith(a):
+        return True
+    common = next((i for i, (x, y) in enumerate(zip(asked, word, strict=False)) if x != y), min(len(asked), len(word)))
+    return common >= min(len(asked), len(word)) - 2
+
+
 def _all_words_stemmed(name: str, words: list[str]) -> bool:
     wanted = [w for w in _WORD.findall(name) if w not in _EN_STOP]
-    return bool(wanted) and all(any(q[:5] == w[:5] for q in words if len(q) >= 3) for w in wanted)
+    return bool(wanted) and all(any(same_stem(q, w) for q in words if len(q) >= 3) for w in wanted)
 
 
 class NameMatcher:

@@ -299,3 +299,14 @@ def test_a_clarify_button_reads_back_as_the_choice_it_was_built_from() -> None:
     ):
         button = {"title": choice.title, "payload": button_payload(choice)}
         assert _choice_of(button) == {"title": choice.title, "item_code": choice.item_code, "sub_item": choice.sub_item}
+
+
+def test_the_answers_guide_is_read_back_for_a_followup() -> None:
+    """Round 11: the guide the last answer quoted is sent with a typed follow-up; a clarifying question quotes none."""
+    from actions.meta import build_meta, last_answer_guide
+
+    answer = {"event": "bot", "data": {"custom": build_meta("answer", guide="some-item.g001-somewhere")}}
+    assert last_answer_guide([answer, {"event": "user", "text": "x"}]) == "some-item.g001-somewhere"
+    clarify = {"event": "bot", "data": {"custom": build_meta("clarify", guide="some-item.g001-somewhere")}}
+    assert last_answer_guide([answer, clarify]) is None
+    assert last_answer_guide([{"event": "bot", "text": "hi"}]) is None
