@@ -10,6 +10,9 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     the learned kind says another department) → no answer naming the department
     complaint_about_department  a complaint whose target is another department's office, staff or service, no
                     item of ours named ("…我要投诉公积金中心") → no answer naming that department
+    department_subject  asks which department handles something in any words ("…医闹这种事应该找谁处理", "是不是
+                    应该直接找警察") about another department's office or service, no item of ours named → no answer
+                    naming that department (query/department_question.py)
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
     policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
                     policy's document holds best: that document's best point (decide/topic.py)
@@ -66,7 +69,13 @@ from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
 from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
-from knowledge.decide.turn_away import complaint_about_department, department_question, other_department, referral
+from knowledge.decide.turn_away import (
+    complaint_about_department,
+    department_question,
+    department_subject,
+    other_department,
+    referral,
+)
 from knowledge.decide.unknown_subject import unknown_document
 from knowledge.documents import field_text
 from knowledge.query.model import Query
@@ -298,6 +307,7 @@ RULES: tuple[Rule, ...] = (
     clarify_reply,
     referral,
     complaint_about_department,
+    department_subject,
     other_department,
     policy_followup,
     followup,

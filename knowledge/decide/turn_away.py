@@ -197,6 +197,23 @@ def complaint_about_department(s: Situation, f: Facts) -> Decision | None:
     return Decision(kind="no_answer", rule="complaint_about_department", referral=q.complaint_target)
 
 
+def department_subject(s: Situation, f: Facts) -> Decision | None:
+    """Asks which department handles something, in any words (`knowledge/query/department_question.py`: "…医闹这种事
+    应该找谁处理", "是不是应该直接找警察", "Which department oversees rental housing disputes?"), naming no item of ours
+    verbatim, and what it asks about is another department's — the office or service named in the asking clause (or the
+    one before it) with no health word there (`Query.department_subject`), or a service of another department named
+    anywhere (`Query.referral`: "…医院门口…想申请划禁停标志，该向哪个部门提") in a first question → the no-answer naming
+    that department. In a conversation about an item, a keyword elsewhere is left to `referral`'s own checks (a story
+    told beside a question about the item)."""
+    q = s.query
+    if s.scores.exact or not q.asks_which_department:
+        return None
+    subject = q.department_subject or (q.referral if not s.context.item_code else None)
+    if subject is None:
+        return None
+    return Decision(kind="no_answer", rule="department_subject", referral=subject)
+
+
 def other_department(s: Situation, f: Facts) -> Decision | None:
     """The learned kind is confidently another department's (its calibrated threshold), no referral keyword
     named it, and the question names no item of ours verbatim and no policy → the no-answer with 12345.

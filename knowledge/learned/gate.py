@@ -69,6 +69,15 @@ def complains_about_department(query: Any, names_item: bool) -> bool:
     return query.complaint_target is not None and not names_item
 
 
+def asks_about_department(query: Any, names_item: bool) -> bool:
+    """Rule `department_subject`: a question for a department in any words ("…这种涉毒的事是不是应该直接找警察",
+    "学校不承认，投诉去那个部门") whose asking clause (or the clause before it) names another department's office or
+    service and no health word (`Query.department_subject`, `knowledge/query/department_question.py`), naming no item
+    of ours, is that department's matter: a confident `other_department` however much the story leans the head to a
+    complaint. A question about a hospital, a nurse, a vaccination or the commission's staff has no such subject."""
+    return query.department_subject is not None and not names_item
+
+
 def reports_only(text: str, query: Any) -> bool:
     """Rule `bare_report`: a short message (at most BARE_REPORT_CHARS, its residue at most BARE_REPORT_RESIDUE) in
     the lexicon's complaint words that asks nothing, names no policy and no other department's service or office
@@ -174,6 +183,8 @@ class GatedEngine:
         named = self._names_item(query.norm)
         if complains_about_department(query, named):
             return "other_department", True  # "…我要投诉公积金中心": that department's matter, not a 办不成事 report
+        if asks_about_department(query, named):
+            return "other_department", True  # "…医闹这种事应该找谁处理": asks for another department, not a report
         if (
             not named
             and query.referral is not None

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.cues import CueHit, CueMatcher, contains
+from knowledge.query.department_question import DepartmentQuestions
 from knowledge.query.lexicon import Lexicon
 from knowledge.query.model import Query, Referral
 from knowledge.query.predictors import (
@@ -89,6 +90,12 @@ class Analyser:
             health=lexicon.health_targets,
             complaint_words=lexicon.complaint_words,
             health_matters=lexicon.health_matters,
+        )
+        self.department_questions = DepartmentQuestions(
+            cues=lexicon.department_cues,
+            targets=self.targets,
+            agencies=[a for r in self.referrals for a in r.agencies],
+            commission_names=lexicon.commission_names,
         )
         self.predictors = predictors or Predictors()
         self._cue_words = lexicon.cue_words()
@@ -263,6 +270,8 @@ class Analyser:
             generic=generic,
             question_clauses=clauses,
             asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
+            asks_which_department=self.department_questions.cue(norm) is not None,
+            department_subject=self.department_questions.subject(norm),
             asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
             asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
             asks=asks_something(norm, self.lexicon.question_words),

@@ -222,6 +222,10 @@ class Lexicon(_Strict):
     health_matters: list[str] = Field(default_factory=list)
     """Health matters (卫生许可, 消毒, 疫苗, 行医 …): a complaint naming one is about our services, whoever it names
     as its target."""
+    commission_names: list[str] = Field(default_factory=list)
+    """The health commission's own names (卫健委, 卫生部门, health commission …): in a question asking which department
+    handles something, the department asked about, not what the question is about ("化妆品问题归不归卫生部门管":
+    `knowledge/query/department_question.py`)."""
     context_refs: list[str] = Field(default_factory=list)
     """Words that point back to what the conversation is about (这个, 它, 他们, this, it …): a message that uses
     one and names no other item continues the conversation, however long it is."""
@@ -240,6 +244,7 @@ class Lexicon(_Strict):
         "complaint_words",
         "health_targets",
         "health_matters",
+        "commission_names",
     )
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:

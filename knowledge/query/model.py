@@ -37,6 +37,8 @@ class Query:
     confident_kinds: tuple[str, ...] = ()  # kinds the predictor gives at or above their calibrated threshold
     question_clauses: tuple[str, ...] = ()  # the clauses (normalised) that ask something; () = the whole text
     asks_department: bool = False  # asks which department handles it / where to complain (lexicon)
+    asks_which_department: bool = False  # asks for a department in any words (query/department_question.py)
+    department_subject: Referral | None = None  # ... about another department's office or service, no health word
     residue: str = ""  # what the question says beyond cues, generic words, places and filler
     generic: bool = False  # used a generic word ("许可证", "注册")
     asks_human: bool = False  # asks for a person (lexicon human_cues)

@@ -220,6 +220,7 @@ def test_rules_are_named_and_ordered() -> None:
         "clarify_reply",
         "referral",
         "complaint_about_department",
+        "department_subject",
         "other_department",
         "policy_followup",
         "followup",
