@@ -22,8 +22,15 @@ CHECK_CODE = r"[A-HJ-NP-Za-hj-np-z]{5}"
 
 
 SPELLED = r"[\s.·]"
-"""Between the letters of a prefix spelled out ("B B C") or the year, month and day of its date ("2026 1020")."""
-DAY = rf"\d{{4}}{SPELLED}?\d{{2}}{SPELLED}?\d{{2}}"
+"""Between the letters of a prefix spelled out ("B B C")."""
+DAY_SEPARATOR = r"[\s.·\-_‐‑‒–—―−﹘﹣－]?"
+"""Between the year, month and day: one space, dot, dash or underscore, or nothing."""
+DAY = rf"\d{{4}}{DAY_SEPARATOR}\d{{2}}{DAY_SEPARATOR}\d{{2}}"
+"""The day: "20261020", "2026 1020", "2026-11-29"."""
+TICKET_WORDS = r"(?:工单|单号|编号|受理号)"
+"""Words after which a day and a sequence are a ticket number typed without its prefix ("工单号是 2026 1201 0033")."""
+CALENDAR_DAY = rf"20\d{{2}}{DAY_SEPARATOR}(?:0[1-9]|1[0-2]){DAY_SEPARATOR}(?:0[1-9]|[12]\d|3[01])"
+"""A day of the calendar: without a prefix, a phone or order number after 单号 is not taken for a ticket's day."""
 
 
 def number_pattern(prefix: str | None = None) -> re.Pattern[str]:
@@ -41,6 +48,12 @@ def number_pattern(prefix: str | None = None) -> re.Pattern[str]:
 
 
 _ANY = number_pattern()
+_BARE = re.compile(
+    rf"{TICKET_WORDS}[^\d\n]{{0,12}}?(?<![A-Za-z0-9])({CALENDAR_DAY}){SEPARATOR}(\d{{1,6}})(?:{SEPARATOR}({CHECK_CODE}))?"
+    r"(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+"""A ticket number typed without its prefix, right after a ticket word; groups: day, sequence, check code."""
 
 
 def fold(text: str) -> str:
@@ -55,9 +68,14 @@ def canonical(prefix: str, day: str, sequence: str, code: str | None) -> str:
 
 
 def find_numbers(text: str, prefix: str | None = None) -> list[str]:
-    """Every ticket number in a text, in canonical form (``BBC-20261122-0007-KXQRT``)."""
+    """Every ticket number in a text, in canonical form (``BBC-20261122-0007-KXQRT``). With a prefix (this
+    deployment's), a number typed without any prefix after a ticket word counts as one of this prefix."""
+    folded = fold(text)
     pattern = _ANY if prefix is None else number_pattern(prefix)
-    return [canonical(*m.groups()) for m in pattern.finditer(fold(text))]
+    found = [canonical(*m.groups()) for m in pattern.finditer(folded)]
+    if prefix and not found and not _ANY.search(folded):
+        found = [canonical(prefix, *m.groups()) for m in _BARE.finditer(folded)]
+    return found
 
 
 def find_number(text: str, prefix: str | None = None) -> str | None:
@@ -67,5 +85,6 @@ def find_number(text: str, prefix: str | None = None) -> str | None:
 
 
 def mentions_number(text: str) -> bool:
-    """Whether a text holds something shaped like a ticket number (any prefix)."""
-    return _ANY.search(fold(text)) is not None
+    """Whether a text holds something shaped like a ticket number (any prefix, or none after a ticket word)."""
+    folded = fold(text)
+    return _ANY.search(folded) is not None or _BARE.search(folded) is not None

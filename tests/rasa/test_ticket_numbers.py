@@ -31,3 +31,10 @@ def test_rasa_finds_what_the_table_says(row: dict[str, Any]) -> None:
 @pytest.mark.parametrize("row", [r for r in EXAMPLES if r["number"]], ids=lambda r: r["text"])
 def test_a_number_in_any_form_is_a_ticket_question_whatever_diet_saw(row: dict[str, Any]) -> None:
     assert overriding_intent(row["text"], "ask_item", False, GATE) == "ask_ticket_status"
+
+
+def test_a_number_without_its_prefix_after_a_ticket_word_is_looked_up_as_ours() -> None:
+    text = "我的工单号是 2026 1201 0033，现在处理到哪一步了"
+    assert normalise_number(text) == "BBC-20261201-0033"
+    assert overriding_intent(text, "ask_item", False, GATE) == "ask_ticket_status"
+    assert overriding_intent("快递单号 1380013800012 查不到", "ask_item", False, GATE) != "ask_ticket_status"

@@ -58,3 +58,21 @@ def test_another_prefix_is_not_this_deployments() -> None:
 
 def test_a_word_after_the_number_is_not_a_check_code_when_it_has_i_or_o() -> None:
     assert find_number("BBC-20261122-0007 hello") == "BBC-20261122-0007"
+
+
+def test_a_number_typed_without_its_prefix_after_a_ticket_word_is_this_deployments() -> None:
+    assert find_number("我的工单号是 2026 1201 0033，到哪一步了", "BBC") == "BBC-20261201-0033"
+    assert find_number("受理号 2026-12-01-33", "BBC") == "BBC-20261201-0033"
+    assert find_number("我的工单号是 2026 1201 0033") is None  # no deployment's prefix to name it by
+    assert mentions_ticket_number("我的工单号是 2026 1201 0033")
+
+
+def test_without_a_prefix_only_a_calendar_day_after_a_ticket_word_is_a_number() -> None:
+    for text in ("快递单号 1380013800012", "单号 20261301 0001", "2026 1201 0033", "编号是2026年12月1日"):
+        assert find_number(text, "BBC") is None, text
+        assert not mentions_ticket_number(text), text
+
+
+def test_another_prefix_with_a_dashed_day_is_another_systems_number() -> None:
+    assert find_number("那 gd-2026-1129-0017 这样写能查到吗") == "GD-20261129-0017"
+    assert find_number("那 gd-2026-1129-0017 这样写能查到吗", "BBC") is None
