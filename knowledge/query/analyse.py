@@ -130,6 +130,8 @@ class Analyser:
             return False
         if any(contains(norm, r) for r in words.recommend):
             return True  # "推荐一家看皮肤病好的医院": which hospital or doctor is good is not ours to say
+        if any(contains(norm, m) for m in words.medicine):
+            return True  # "最近老是心口发堵，该吃点什么药": which medicine is a doctor's to say
         return any(contains(norm, s) for s in words.symptoms) and any(contains(norm, a) for a in words.asks)
 
     def beyond_smalltalk(self, norm: str) -> str | None:

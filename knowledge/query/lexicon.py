@@ -155,10 +155,12 @@ class MedicalAdviceWords(_Strict):
     asks: list[str] = Field(min_length=1)
     recommend: list[str] = Field(default_factory=list)
     """Asking for a hospital or a doctor to be recommended (推荐一家, 哪家医院好 …): declined alike, symptom or not."""
+    medicine: list[str] = Field(default_factory=list)
+    """Asking which medicine to take or how (吃什么药, 药怎么吃 …): declined alike, whatever the symptom is called."""
     max_chars: int = Field(default=80, ge=10, le=400)
     """Longer messages are narratives: the complaint head and Rasa decide them (a story of a bad treatment)."""
 
-    @field_validator("symptoms", "asks", "recommend")
+    @field_validator("symptoms", "asks", "recommend", "medicine")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)

@@ -42,6 +42,7 @@ def test_shipped_lexicon_loads_with_explicit_priorities() -> None:
         (lambda d: d["medical_advice"].update(symptoms=[]), "symptoms"),
         (lambda d: d["medical_advice"]["asks"].append("嚴重嗎"), "normalised"),
         (lambda d: d["medical_advice"].update(max_chars=5), "max_chars"),
+        (lambda d: d["medical_advice"]["medicine"].append("吃甚麼藥"), "normalised"),
     ],
 )
 def test_bad_lexicon_is_rejected_with_the_reason(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]

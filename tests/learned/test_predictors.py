@@ -235,6 +235,14 @@ def test_the_verdict_says_when_a_short_message_asks_for_medical_advice(fake_engi
     assert gated.gate("另外我爸高血压一直头晕，降压药该怎么换").medical_advice  # a medicine to change
 
 
+def test_asking_which_medicine_is_medical_advice_whatever_the_symptom_is_called(fake_engine) -> None:  # type: ignore[no-untyped-def]
+    gated = _engine_with_kind(fake_engine, "complaint", 0.9)
+    assert gated.gate("这两天心口老是堵得慌，该吃点什么药").medical_advice  # no listed symptom: the medicine is asked
+    assert gated.gate("my back has been aching for days, what medicine helps").medical_advice
+    assert not gated.gate("医院给我开错了药，吃什么药都不管用，我要投诉").medical_advice  # a verb of complaining
+    assert not gated.gate("麻醉药品印鉴卡怎么办理").medical_advice
+
+
 def test_the_verdict_says_whether_a_message_asks_anything_in_words(fake_engine) -> None:  # type: ignore[no-untyped-def]
     gated = _engine_with_kind(fake_engine, "complaint", 0.9)
     assert gated.gate("上礼拜我反映过一个事，想看看现在处理到哪一步了").question
