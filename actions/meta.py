@@ -55,31 +55,34 @@ def build_meta(
     }
 
 
-def last_answer_policy(events: list[dict[str, Any]]) -> str | None:
-    """The policy point the conversation's last answer (a meta of kind answer, clarify or no_answer) cited, read
-    from the tracker's bot events; None when it cited none or there is no answer yet."""
+def _last_answer_meta(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The meta of the conversation's last answer (kind answer, clarify or no_answer) among the tracker's bot
+    events, or None when there is no answer yet."""
     for event in reversed(events):
         if event.get("event") != "bot":
             continue
         meta = _meta_of(event)
         if meta is not None and meta.get("kind") in ("answer", "clarify", "no_answer"):
-            policy = meta.get("policy")
-            return policy if isinstance(policy, str) and policy else None
+            return meta
     return None
+
+
+def last_answer_policy(events: list[dict[str, Any]]) -> str | None:
+    """The policy point the conversation's last answer cited; None when it cited none or there is no answer yet."""
+    meta = _last_answer_meta(events)
+    policy = meta.get("policy") if meta else None
+    return policy if isinstance(policy, str) and policy else None
 
 
 def last_answer_guide(events: list[dict[str, Any]]) -> str | None:
-    """The guide the conversation's last answer (a meta of kind answer or no_answer) quoted, read from the tracker's
-    bot events; None after a clarifying question, when it quoted none, or when there is no answer yet. A follow-up
-    naming no place keeps asking that guide while it states what is asked (knowledge/decide/guide_select.py)."""
-    for event in reversed(events):
-        if event.get("event") != "bot":
-            continue
-        meta = _meta_of(event)
-        if meta is not None and meta.get("kind") in ("answer", "clarify", "no_answer"):
-            guide = meta.get("guide")
-            return guide if meta.get("kind") != "clarify" and isinstance(guide, str) and guide else None
-    return None
+    """The guide the conversation's last answer quoted; None after a clarifying question, when it quoted none, or
+    when there is no answer yet. A follow-up naming no place keeps asking that guide while it states what is asked
+    (knowledge/decide/guide_select.py)."""
+    meta = _last_answer_meta(events)
+    if meta is None or meta.get("kind") == "clarify":
+        return None
+    guide = meta.get("guide")
+    return guide if isinstance(guide, str) and guide else None
 
 
 ASK_ITEM_PAYLOAD = "/ask_item"
