@@ -8,6 +8,7 @@ question once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -112,8 +113,7 @@ class KindHeadPredictor:
         # The last predictions by text: a turn asks twice for the same message (the gate's verdict, then the
         # engine's analysis of it), and the neighbour features are the costly part (a product with every
         # training question's vector). The head and its references never change for this predictor.
-        self._recent: OrderedDict[str, dict[str, float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._recent = functools.lru_cache(maxsize=self.RECENT)(self._compute)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -122,19 +122,12 @@ class KindHeadPredictor:
     def predict(self, text: str) -> dict[str, float]:
         if not text.strip():
             return {}
-        with self._lock:
-            kept = self._recent.get(text)
-            if kept is not None:
-                self._recent.move_to_end(text)
-                return dict(kept)
+        return dict(self._recent(text))  # a copy: a caller changing it changes nothing kept
+
+    def _compute(self, text: str) -> dict[str, float]:
         base = featurize(self._head.features, [text], self._embed.prepared, self._question_words)
         probs = self._head.probabilities(base)[0]
-        prediction = {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
-        with self._lock:
-            self._recent[text] = prediction
-            while len(self._recent) > self.RECENT:
-                self._recent.popitem(last=False)
-        return dict(prediction)
+        return {label: float(p) for label, p in zip(self._head.labels, probs, strict=True)}
 
 
 def build_predictors(heads: Heads, embedder: Embedder) -> tuple[KindHeadPredictor, HeadPredictor]:

@@ -50,8 +50,8 @@ def test_a_message_asked_twice_is_featurised_once(
 def test_kept_predictions_are_bounded_and_equal_a_fresh_prediction(kind_predictor: KindHeadPredictor) -> None:
     texts = [f"护士注册第{n}次问材料" for n in range(KindHeadPredictor.RECENT + 5)]
     kept = {t: kind_predictor.predict(t) for t in texts}
-    assert len(kind_predictor._recent) == KindHeadPredictor.RECENT
-    kind_predictor._recent.clear()
+    assert kind_predictor._recent.cache_info().currsize == KindHeadPredictor.RECENT
+    kind_predictor._recent.cache_clear()
     assert all(kind_predictor.predict(t) == kept[t] for t in texts[:3])  # recomputed: the same numbers
 
 
