@@ -220,11 +220,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     finally:
         for r in replicas:
             r.stop()
+        # Shown by pytest only when the test fails: what each replica and nginx logged.
+        print(_log_tails(replicas, tmp))
         nginx.terminate()
         nginx.wait(timeout=20)
         hotline.server.shutdown()
         for db in (tickets_db, tracker_db):
             _pg_admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def _log_tails(replicas: list[Stack], tmp: Path, lines: int = 60) -> str:
+    """The last lines of every replica's logs and nginx's error and access logs, for a failure's report."""
+    parts: list[str] = []
+    logs = [p for r in replicas if r.config.log_dir for p in sorted(r.config.log_dir.glob("*.log"))]
+    for path in [*logs, tmp / "error.log", tmp / "access.log"]:
+        if path.exists():
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            parts.append(f"==== {path} ====\n" + "\n".join(tail))
+    return "\n".join(parts)
 
 
 def _say(client: httpx.Client, session: str, text: str) -> dict[str, Any]:
