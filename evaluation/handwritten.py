@@ -6,8 +6,8 @@
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
 into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning11`,
 rounds 7 to 11's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
-whose failures were then read: it counts as tuning now) and seven BLIND parts: `blind` (written in round 5),
-`blind6` … `blind11` (rounds 6 to 11), each by a writer who fixed nothing; measured
+whose failures were then read: it counts as tuning now) and eight BLIND parts: `blind` (written in round 5),
+`blind6` … `blind12` (rounds 6 to 12), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
@@ -60,6 +60,7 @@ SPLITS = (
     "blind9",
     "blind10",
     "blind11",
+    "blind12",
 )
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
@@ -77,6 +78,7 @@ ROW_SPLIT = {
     "blind9": "blind",
     "blind10": "blind",
     "blind11": "blind",
+    "blind12": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.
