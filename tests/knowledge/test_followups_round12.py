@@ -1,17 +1,20 @@
 """Round 12's later-turn rules on hand-built `Query`/`Scores` (no retrieval): a pressed clarify button is answered as
 the choice it is (never turned away, a process question for a chosen case as materials then process, not replaced by
-a FAQ entry)."""
+a FAQ entry); a long description of another item, found first by both the fused and the meaning channel well ahead of
+the conversation's item, switches to it."""
 
 from __future__ import annotations
 
 from knowledge.answer import Context
 from knowledge.decide.clarify_reply import button_choice
 from knowledge.decide.faq_rule import chosen_case
+from knowledge.decide.followup import _describes_another_item, followup
 from knowledge.decide.model import Decision
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Situation
 from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.query.model import Referral
+from knowledge.retrieve.protocol import ChannelScores, Scores
 from knowledge.schema import Aspect
 from tests.support.decide import query, scores
 
@@ -52,3 +55,36 @@ def test_a_chosen_case_is_not_answered_by_a_faq_entry() -> None:
     assert not chosen_case(decision, Situation(query("孩子那张证明怎么弄"), scores({}), typed))
     no_case = Decision(kind="answer", rule="button_choice", item_code=BIRTH)
     assert not chosen_case(no_case, Situation(query("孩子那张证明怎么弄"), scores({}), pressed))
+
+
+PLACE = "public-place-health-permit"
+WATER = "water-supply-unit-permit"
+
+
+def _with_dense(fused: dict[str, float], dense: dict[str, float]) -> Scores:
+    return Scores(items=fused, channels={"dense": ChannelScores(items=dense)})
+
+
+def test_a_long_description_of_another_item_switches_to_it(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=PLACE, aspect=Aspect.conditions)
+    well = query("那我们自己打井供水给周边用 要办啥", residue="们自己打井供水给周边用", asks=True)
+    found = _with_dense({WATER: 0.95, PLACE: 0.88, BIRTH: 0.87}, {WATER: 0.87, PLACE: 0.85, BIRTH: 0.84})
+    decision = followup(Situation(well, found, ctx), facts)
+    assert decision is not None and decision.item_code == WATER
+
+
+def test_a_short_or_close_or_meaningless_lead_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
+    ctx = Context(item_code=PLACE, aspect=Aspect.conditions)
+    found = _with_dense({WATER: 0.95, PLACE: 0.88}, {WATER: 0.87, PLACE: 0.85})
+    short = query("审批多少天，知道吗", residue="知道", asks=True, aspects=(Aspect.time_limit,))
+    assert _describes_another_item(Situation(short, found, ctx), facts) is None
+    long = query("那我们自己打井供水给周边用 要办啥", residue="们自己打井供水给周边用", asks=True)
+    assert _describes_another_item(Situation(long, found, ctx), facts) == WATER
+    close = _with_dense({WATER: 0.95, PLACE: 0.92}, {WATER: 0.87, PLACE: 0.85})  # fused lead 0.03
+    assert _describes_another_item(Situation(long, close, ctx), facts) is None
+    by_words = _with_dense({WATER: 0.95, PLACE: 0.88}, {WATER: 0.86, PLACE: 0.85})  # the meaning channel barely leads
+    assert _describes_another_item(Situation(long, by_words, ctx), facts) is None
+    other_meaning = _with_dense({WATER: 0.95, PLACE: 0.88}, {BIRTH: 0.90, WATER: 0.87, PLACE: 0.85})
+    assert _describes_another_item(Situation(long, other_meaning, ctx), facts) is None
+    no_dense = scores({WATER: 0.95, PLACE: 0.88})
+    assert _describes_another_item(Situation(long, no_dense, ctx), facts) is None
