@@ -1,18 +1,24 @@
 """Round 12's later-turn rules on hand-built `Query`/`Scores` (no retrieval): a pressed clarify button is answered as
 the choice it is (never turned away, a process question for a chosen case as materials then process, not replaced by
 a FAQ entry); a long description of another item, found first by both the fused and the meaning channel well ahead of
-the conversation's item, switches to it."""
+the conversation's item, switches to it; an answer from a guide written for no case in particular keeps the case the
+citizen asked, and a place remembered keeps the last guide when it is that place's own."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from knowledge.answer import Context
 from knowledge.decide.clarify_reply import button_choice
 from knowledge.decide.faq_rule import chosen_case
 from knowledge.decide.followup import _describes_another_item, followup
+from knowledge.decide.item_decision import guide_hint
 from knowledge.decide.model import Decision
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Situation
 from knowledge.query.analyse import SUB_ITEM_HOW
+from knowledge.query.cues import CueMatcher
+from knowledge.query.lexicon import load_lexicon
 from knowledge.query.model import Referral
 from knowledge.retrieve.protocol import ChannelScores, Scores
 from knowledge.schema import Aspect
@@ -88,3 +94,30 @@ def test_a_short_or_close_or_meaningless_lead_keeps_the_conversations_item(facts
     assert _describes_another_item(Situation(long, other_meaning, ctx), facts) is None
     no_dense = scores({WATER: 0.95, PLACE: 0.88})
     assert _describes_another_item(Situation(long, no_dense, ctx), facts) is None
+
+
+def test_an_answer_from_a_guide_for_no_case_in_particular_keeps_the_asked_case() -> None:
+    cues = CueMatcher(load_lexicon())
+    # a county's guide for the whole item answered "首次注册去哪个窗口交": the next question is still about 首次
+    assert cues.answered_sub_item("（县级）护士执业注册", "首次") == "首次"
+    assert cues.answered_sub_item(None, "延续") == "延续"
+    # a guide covering the asked case among others stands for it; a guide for another case stands for its own
+    assert cues.answered_sub_item("首次签发（机构内/机构外）、换发", "换发") == "换发"
+    assert cues.answered_sub_item("延续注册", "首次") == "延续"
+    # nothing asked: the guide's own (canonical when it names one case)
+    assert cues.answered_sub_item("首次注册", None) == "首次"
+    assert cues.answered_sub_item("（县级）护士执业注册", None) == "（县级）护士执业注册"
+    assert cues.answered_sub_item(None, None) is None
+
+
+def test_a_remembered_place_keeps_the_last_guide_only_when_it_is_that_places_own() -> None:
+    from tests.knowledge.test_followups_round11 import ITEM, JIA, _selector
+
+    f = SimpleNamespace(catalog=SimpleNamespace(item_by_code={ITEM.code: ITEM}), selector=_selector())
+    ctx = Context(item_code=ITEM.code, guide_id=JIA.id, aspect=Aspect.materials)
+    # 甲市's guide answered; the place remembered is 甲市: the guide keeps answering
+    assert guide_hint(Situation(query("找谁补", region_hint="甲市"), scores({}), ctx), ITEM.code, f) == JIA.id  # type: ignore[arg-type]
+    # another place remembered, or one named now, or no facts to tell: the place's guides decide
+    assert guide_hint(Situation(query("找谁补", region_hint="乙市"), scores({}), ctx), ITEM.code, f) is None  # type: ignore[arg-type]
+    assert guide_hint(Situation(query("找谁补", region="甲市"), scores({}), ctx), ITEM.code, f) is None  # type: ignore[arg-type]
+    assert guide_hint(Situation(query("找谁补", region_hint="甲市"), scores({}), ctx), ITEM.code) is None
