@@ -13,8 +13,7 @@ a complaint route picks nothing: the other rules take it.
 A pressed button (`Context.chosen`: the answer action re-asks the question the clarify was about with the chosen item
 and sub-item) is the same choice made without words: `button_choice` answers it as a typed reply picking that choice
 would be answered — never turned away by the words of the question it re-asks ("…办孩子那张要上户口用的证" read as
-the police's 户口), and a process question ("护士证怎么办") answered for the chosen case with what that case needs,
-then how it goes (`SUB_ITEM_HOW`).
+the police's 户口), and a process question answered for the chosen case with the materials that case needs too.
 """
 
 from __future__ import annotations
@@ -136,13 +135,14 @@ def clarify_reply(s: Situation, f: Facts) -> Decision | None:
 
 
 def _choice_aspects(s: Situation) -> tuple[Aspect, ...]:
-    """The aspects a pressed button's question asks: its own (the clarify's when it asks none); a process question
-    with a sub-item chosen asks what that case needs, then how it goes (`SUB_ITEM_HOW`), as a typed reply telling the
-    case does (`_reply_aspects`)."""
+    """The aspects a pressed button's question asks: its own (the clarify's when it asks none). A process question with
+    a sub-item chosen also gets what that case needs: a vague one ("护士证怎么办") what the case needs, then how it goes
+    (`SUB_ITEM_HOW`, as the analyser reads "证丢了咋办" and a typed reply telling the case gets); one asking for the
+    process in so many words ("…的流程是怎样的", "…要怎么申请") the process, then the case's materials."""
     aspects = aspects_of(s.query, s.context)
-    if s.context.sub_item and aspects == (Aspect.process,):
-        return SUB_ITEM_HOW
-    return aspects
+    if not s.context.sub_item or aspects != (Aspect.process,):
+        return aspects
+    return SUB_ITEM_HOW if s.query.vague_aspect else (Aspect.process, Aspect.materials)
 
 
 def button_choice(s: Situation, f: Facts) -> Decision | None:

@@ -71,6 +71,14 @@ def _says_another_one(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and top >= f.tuning.no_answer_below
 
 
+def _a_document_it_asks_for(s: Situation, f: Facts) -> bool:
+    """The words the message names another item by stand after a verb of handing a paper over (lexicon
+    `document_verbs`: 带, 交, 提供 …) and the conversation item's guides use them: "要带执业许可证吗" after 医疗广告审查
+    (whose materials list 《医疗机构执业许可证》副本) asks about a paper that item needs, not about 医疗机构执业登记."""
+    q, code = s.query, s.context.item_code
+    return bool(code and q.residue and f.named_as_document(q.norm, q.residue) and f.item_mentions(code, q.residue))
+
+
 def _describes_another_item(s: Situation, f: Facts) -> str | None:
     """A message that describes another item at length ("那我们自己打井供水给周边用 要办啥" after 公共场所卫生许可 →
     供水单位卫生许可; "施工队催得紧，没批先开工会怎么样" → 放射诊疗建设项目): it says at least `switch_min_residue`
@@ -133,7 +141,10 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     else:
         named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
         if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
-            code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
+            if ctx.item_code in named or _a_document_it_asks_for(s, f):  # "要带执业许可证吗": a paper this item needs
+                code = ctx.item_code
+            else:
+                code = max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
             return None
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use

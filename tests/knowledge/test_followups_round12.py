@@ -30,10 +30,14 @@ BIRTH = "birth-medical-certificate"
 
 def test_a_pressed_button_answers_the_chosen_case_of_a_process_question(facts) -> None:  # type: ignore[no-untyped-def]
     pressed = Context(item_code=NURSE, sub_item="延续", aspect=Aspect.process, chosen=True)
-    how = query("护理岗的证 怎么办", aspects=(Aspect.process,), asks=True)
+    how = query("护理岗的证 怎么办", aspects=(Aspect.process,), asks=True, vague_aspect=True)
     decision = decide(Situation(how, scores({BIRTH: 0.99, NURSE: 0.95}), pressed), facts)
     assert decision.rule.startswith("button_choice") and decision.item_code == NURSE
     assert decision.sub_item == "延续" and decision.aspects == SUB_ITEM_HOW
+    # the process asked in so many words: the process first, the chosen case's materials too
+    flow = query("护士注册的流程是什么", aspects=(Aspect.process,), asks=True)
+    d = button_choice(Situation(flow, scores({NURSE: 0.97}), pressed), facts)
+    assert d is not None and d.aspects == (Aspect.process, Aspect.materials)
     # a field asked keeps that field; a button choosing only the item carries no sub-item of its own
     fee = query("护士证要交钱吗", aspects=(Aspect.fee,), asks=True)
     d = button_choice(Situation(fee, scores({NURSE: 0.97}), pressed), facts)
@@ -121,3 +125,16 @@ def test_a_remembered_place_keeps_the_last_guide_only_when_it_is_that_places_own
     assert guide_hint(Situation(query("找谁补", region_hint="乙市"), scores({}), ctx), ITEM.code, f) is None  # type: ignore[arg-type]
     assert guide_hint(Situation(query("找谁补", region="甲市"), scores({}), ctx), ITEM.code, f) is None  # type: ignore[arg-type]
     assert guide_hint(Situation(query("找谁补", region_hint="甲市"), scores({}), ctx), ITEM.code) is None
+
+
+def test_a_paper_the_conversations_item_asks_for_is_no_switch(facts) -> None:  # type: ignore[no-untyped-def]
+    ad, practice = "medical-advertisement-review", "medical-institution-practice-registration"
+    ctx = Context(item_code=ad, aspect=Aspect.time_limit)
+    found = scores({practice: 0.966, ad: 0.92})
+    bring = query("要带执业许可证吗", residue="执业", aspects=(Aspect.materials,), asks=True)
+    decision = followup(Situation(bring, found, ctx), facts)
+    assert decision is not None and decision.item_code == ad
+    # the same words not handed over as a paper still name the other item ("那执业的呢")
+    elliptical = query("那执业的呢", residue="执业")
+    decision = followup(Situation(elliptical, found, ctx), facts)
+    assert decision is not None and decision.item_code == practice
