@@ -88,6 +88,7 @@ class ActionAnswer(Action):
             if chosen_code:
                 context["item_code"] = chosen_code
                 context["sub_item"] = None
+                context["chosen"] = True  # the engine answers the choice (knowledge/decide/clarify_reply.py)
             chosen_sub = latest_entity(tracker, "sub_item")
             if chosen_sub:
                 context["sub_item"] = chosen_sub

@@ -48,7 +48,10 @@ def run(
             if turn.user.startswith("/"):
                 entities = json.loads(turn.user[turn.user.index("{") :])
                 ask_ctx = Context(
-                    item_code=entities.get("item_code"), sub_item=entities.get("sub_item"), aspect=ctx.aspect
+                    item_code=entities.get("item_code"),
+                    sub_item=entities.get("sub_item"),
+                    aspect=ctx.aspect,
+                    chosen=True,
                 )
                 answer = engine.ask(last_question, ask_ctx, region)
             else:

@@ -51,6 +51,10 @@ class Context(BaseModel):
     # the choices the last reply offered when it was a clarifying question: a typed reply may pick one in words
     # ("续期的", "证丢了要补"; knowledge/decide/clarify_reply.py)
     choices: list[Choice] = Field(default_factory=list)
+    # the item (and sub-item) above were picked by pressing a clarifying question's button for this very message, which
+    # re-asks the question the clarify was about: the choice is answered, never turned away or re-decided
+    # (knowledge/decide/clarify_reply.py, `button_choice`)
+    chosen: bool = False
 
 
 class Answer(BaseModel):

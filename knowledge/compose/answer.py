@@ -220,11 +220,8 @@ class Composer:
         )
 
     def _answered_sub_item(self, guide: Guide, asked: str | None) -> str | None:
-        """The sub-item the answer stands for: the one asked when the guide covers it among others (a button's 换发
-        answered by "首次签发（机构内/机构外）、换发" stays 换发 for the next question), else the guide's own."""
-        if asked and guide.sub_item and self.selector.cues.sub_item_matches(guide.sub_item, asked):
-            return asked
-        return self.selector.cues.canonical_sub_item(guide.sub_item)
+        """The sub-item the answer stands for (`CueMatcher.answered_sub_item`)."""
+        return self.selector.cues.answered_sub_item(guide.sub_item, asked)
 
     def _item(self, decision: Decision, query: Query | None = None, scores: Scores | None = None) -> Answer:
         assert decision.item_code is not None

@@ -9,6 +9,11 @@ question the clarify was about for that choice: the clarify's aspect, unless the
 compared the guides that differ in the asked field, not every case) picks that one. A reply naming an item that was
 not offered, another department's service, a policy, a person or
 a complaint route picks nothing: the other rules take it.
+
+A pressed button (`Context.chosen`: the answer action re-asks the question the clarify was about with the chosen item
+and sub-item) is the same choice made without words: `button_choice` answers it as a typed reply picking that choice
+would be answered — never turned away by the words of the question it re-asks ("…办孩子那张要上户口用的证" read as
+the police's 户口), and a process question answered for the chosen case with the materials that case needs too.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from knowledge.answer import Choice
+from knowledge.decide.item_decision import aspects_of, item_decision
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.analyse import SUB_ITEM_HOW
@@ -125,3 +132,24 @@ def clarify_reply(s: Situation, f: Facts) -> Decision | None:
         region_named=q.region is not None,
         confidence=CLARIFY_REPLY_CONFIDENCE,
     )
+
+
+def _choice_aspects(s: Situation) -> tuple[Aspect, ...]:
+    """The aspects a pressed button's question asks: its own (the clarify's when it asks none). A process question with
+    a sub-item chosen also gets what that case needs: a vague one ("护士证怎么办") what the case needs, then how it goes
+    (`SUB_ITEM_HOW`, as the analyser reads "证丢了咋办" and a typed reply telling the case gets); one asking for the
+    process in so many words ("…的流程是怎样的", "…要怎么申请") the process, then the case's materials."""
+    aspects = aspects_of(s.query, s.context)
+    if not s.context.sub_item or aspects != (Aspect.process,):
+        return aspects
+    return SUB_ITEM_HOW if s.query.vague_aspect else (Aspect.process, Aspect.materials)
+
+
+def button_choice(s: Situation, f: Facts) -> Decision | None:
+    """A pressed clarify button (`Context.chosen`): the chosen item (and sub-item) for the re-asked question."""
+    ctx = s.context
+    if not ctx.chosen or ctx.item_code not in f.catalog.item_by_code:
+        return None
+    decision = item_decision(s, f, ctx.item_code, "button_choice", CLARIFY_REPLY_CONFIDENCE, _choice_aspects(s))
+    logger.debug("button choice → %s %s", ctx.item_code, ctx.sub_item)
+    return replace(decision, sub_item=ctx.sub_item) if ctx.sub_item else decision

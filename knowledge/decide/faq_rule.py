@@ -114,11 +114,18 @@ def states_the_case(decision: Decision, s: Situation) -> bool:
     )
 
 
+def chosen_case(decision: Decision, s: Situation) -> bool:
+    """The decision answers a sub-item the citizen just chose by pressing a clarify button (`Context.chosen`): the
+    question is asked of that case's guide ("…想问问怎么弄" → 补发), not of a FAQ entry matching its words."""
+    ctx = s.context
+    return bool(ctx.chosen and decision.sub_item and decision.item_code == ctx.item_code)
+
+
 def faq(decision: Decision, s: Situation, f: Facts) -> Decision:
     """An item answer becomes the quoted FAQ entry when one matches the question better than the sections."""
     if decision.kind != "answer" or decision.item_code is None or decision.policy_id or decision.faq_id:
         return decision
-    if states_the_case(decision, s):
+    if states_the_case(decision, s) or chosen_case(decision, s):
         return decision
     chosen = best_faq(s, f, decision.item_code)
     if chosen is None:

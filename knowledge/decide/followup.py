@@ -71,6 +71,36 @@ def _says_another_one(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and top >= f.tuning.no_answer_below
 
 
+def _a_document_it_asks_for(s: Situation, f: Facts) -> bool:
+    """The words the message names another item by stand after a verb of handing a paper over (lexicon
+    `document_verbs`: 带, 交, 提供 …) and the conversation item's guides use them: "要带执业许可证吗" after 医疗广告审查
+    (whose materials list 《医疗机构执业许可证》副本) asks about a paper that item needs, not about 医疗机构执业登记."""
+    q, code = s.query, s.context.item_code
+    return bool(code and q.residue and f.named_as_document(q.norm, q.residue) and f.item_mentions(code, q.residue))
+
+
+def _describes_another_item(s: Situation, f: Facts) -> str | None:
+    """A message that describes another item at length ("那我们自己打井供水给周边用 要办啥" after 公共场所卫生许可 →
+    供水单位卫生许可; "施工队催得紧，没批先开工会怎么样" → 放射诊疗建设项目): it says at least `switch_min_residue`
+    characters beyond cue words, places and fillers, and retrieval's best item is another one, the dense channel's best
+    as well, leading the conversation's item by `switch_lead` (fused) and `switch_dense_lead` (dense). Short follow-ups
+    ("审批多少天，知道吗") often find another item first by its guide words; a long description found first by both
+    the fused and the meaning channel, well ahead of the conversation's item, is about that item (or None)."""
+    q, t, ranked = s.query, f.tuning, s.scores.ranked
+    dense = s.scores.channels.get("dense")
+    ctx = s.context.item_code
+    if not ranked or dense is None or not dense.items or ctx is None or len(q.residue) < t.switch_min_residue:
+        return None
+    code, top = ranked[0]
+    if code == ctx or max(dense.items, key=lambda c: dense.items[c]) != code:
+        return None
+    if top - s.scores.items.get(ctx, 0.0) < t.switch_lead:
+        return None
+    if dense.items[code] - dense.items.get(ctx, 0.0) < t.switch_dense_lead:
+        return None
+    return code
+
+
 def _describes_the_case(s: Situation, f: Facts) -> bool:
     """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址):
     "她们是从别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's
@@ -111,13 +141,18 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     else:
         named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
         if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect
-            code = ctx.item_code if ctx.item_code in named else max(named, key=lambda c: s.scores.items.get(c, 0.0))
+            if ctx.item_code in named or _a_document_it_asks_for(s, f):  # "要带执业许可证吗": a paper this item needs
+                code = ctx.item_code
+            else:
+                code = max(named, key=lambda c: s.scores.items.get(c, 0.0))
         elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
             return None
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
+        elif (described := _describes_another_item(s, f)) is not None:  # "那我们自己打井供水给周边用 要办啥"
+            code = described
         elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
             code = ctx.item_code
         elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part

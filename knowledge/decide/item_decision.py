@@ -9,6 +9,7 @@ from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_na
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
 from knowledge.decide.tuning import Tuning
+from knowledge.places import Relation
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
 
@@ -63,14 +64,23 @@ def _covers_several(s: Situation, f: Facts) -> bool:
     return len(covered) >= 2 and s.query.region is None
 
 
-def guide_hint(s: Situation, code: str) -> str | None:
-    """The guide the conversation's last answer quoted, when the message asks about that answer's item again and no
-    place is asked (named now or earlier) nor the national rule: the selector prefers it while it states what is
-    asked. Where a place is asked, that place's guides decide."""
+def guide_hint(s: Situation, code: str, f: Facts | None = None) -> str | None:
+    """The guide the conversation's last answer quoted, when the message asks about that answer's item again and names
+    no place nor the national rule: the selector prefers it while it states what is asked. A place named in the message
+    decides by its guides; a place remembered from earlier keeps the last guide only when that guide is the place's own
+    (or of a place inside it: 韶山's guide after "湘潭韶山市…"), never a national or another place's guide."""
     q, ctx = s.query, s.context
-    if code != ctx.item_code or not ctx.guide_id or q.region or q.region_hint or names_the_nation(q.norm):
+    if code != ctx.item_code or not ctx.guide_id or q.region or names_the_nation(q.norm):
         return None
-    return ctx.guide_id if ctx.guide_id.startswith(f"{code}.") else None
+    if not ctx.guide_id.startswith(f"{code}."):
+        return None
+    if q.region_hint:
+        guide = next((g for g in f.catalog.item_by_code[code].guides if g.id == ctx.guide_id), None) if f else None
+        if guide is None or f is None:
+            return None
+        if f.selector.region_relation(guide.region, q.region_hint) not in (Relation.same, Relation.below):
+            return None
+    return ctx.guide_id
 
 
 def item_decision(
@@ -86,7 +96,7 @@ def item_decision(
         sub_item=sub_item,
         region=region_of(q),
         region_named=q.region is not None,
-        guide_hint=guide_hint(s, code),
+        guide_hint=guide_hint(s, code, f),
         confidence=conf,
     )
 

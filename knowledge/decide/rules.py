@@ -3,6 +3,8 @@
 Every rule is a plain function `(Situation, Facts) -> Decision | None`, named for what it decides, so a
 test can hand it a built `Query` and `Scores` and check the outcome without any retrieval.
 
+    button_choice   a pressed clarify button (`Context.chosen`): the chosen item and sub-item for the re-asked
+                    question, a process question for a chosen case as materials then process (decide/clarify_reply.py)
     clarify_reply   after a clarifying question, a typed reply that picks one of the offered choices in words
                     ("续期的", "证丢了要补", "老板换人了，法人要改"): that choice, for the clarify's aspect
                     (decide/clarify_reply.py; a referral keyword in it leaves it to the next rules)
@@ -53,7 +55,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from knowledge.decide.clarify_reply import clarify_reply
+from knowledge.decide.clarify_reply import button_choice, clarify_reply
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
 from knowledge.decide.guide_words import aspect_from_guide_words
@@ -304,6 +306,7 @@ def best_item(s: Situation, f: Facts) -> Decision | None:
 
 
 RULES: tuple[Rule, ...] = (
+    button_choice,
     clarify_reply,
     referral,
     complaint_about_department,

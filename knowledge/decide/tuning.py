@@ -51,6 +51,13 @@ class Tuning:
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")
     context_window: int = 6
+    # A later message describing another item at length switches to it (decide/followup.py
+    # `_describes_another_item`): it says this many characters beyond cue words, places and fillers, and retrieval's
+    # best item — the dense channel's best too — leads the conversation's by these margins (fused, dense). Chosen on
+    # the tuning splits' later turns (round 12: 8 switches, no follow-up taken elsewhere).
+    switch_min_residue: int = 8
+    switch_lead: float = 0.05
+    switch_dense_lead: float = 0.02
     # A FAQ entry answers instead of the guide's sections when the question, without the item's names, asks what the
     # entry's question asks (cosine of e5 query vectors, knowledge/retrieve/faq.py) at least this closely; when the
     # question asks for a field the item's guides state (fee, time limit, materials …), only a closer match beats

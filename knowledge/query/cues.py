@@ -159,6 +159,19 @@ class CueMatcher:
             return False
         return any(word in guide_sub_item for word in self._guide_words.get(wanted, (wanted,)))
 
+    def answered_sub_item(self, guide_sub_item: str | None, asked: str | None) -> str | None:
+        """The sub-item an answer quoting a guide with this sub_item text stands for: the one asked when the guide
+        covers it among others (a button's 换发 answered by "首次签发（机构内/机构外）、换发" stays 换发), or when the
+        guide is written for no case in particular (no sub_item, or a text naming no canonical one: "（县级）护士执业
+        注册" answering "护士首次注册去哪个窗口交") — the citizen's case stays theirs for the next question —; else the
+        guide's own."""
+        if asked and self.sub_item_matches(guide_sub_item, asked):
+            return asked
+        names_none = not any(self.sub_item_matches(guide_sub_item, c) for c in CANONICAL_SUB_ITEMS)
+        if asked in CANONICAL_SUB_ITEMS and names_none:
+            return asked
+        return self.canonical_sub_item(guide_sub_item)
+
     def canonical_sub_item(self, guide_sub_item: str | None) -> str | None:
         """The canonical sub-item (首次/延续/…) a guide's sub_item text covers, else the text itself."""
         if not guide_sub_item:

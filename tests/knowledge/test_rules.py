@@ -217,6 +217,7 @@ def test_differing_sub_items_ask_for_lists_and_show_short_fields_side_by_side(fa
 def test_rules_are_named_and_ordered() -> None:
     names = [r.__name__ for r in rules.RULES]
     assert names == [
+        "button_choice",
         "clarify_reply",
         "referral",
         "complaint_about_department",

@@ -152,6 +152,7 @@ def test_clarify_choice_reasks_last_question_with_chosen_item(fake_app: FakeApp,
         "item_code": "public-place-hygiene-permit",
         "sub_item": None,
         "aspect": "materials",
+        "chosen": True,  # a pressed button: the engine answers the choice (knowledge/decide/clarify_reply.py)
     }
     assert "last_question" not in _slots(events)  # the payload is not a question
     assert _slots(events)["item_name"] == "公共场所卫生许可"
