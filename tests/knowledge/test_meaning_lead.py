@@ -30,7 +30,7 @@ def test_meaning_lead_is_the_dense_best_items_lead_over_the_runner_up() -> None:
 
 
 def test_an_item_described_wins_over_common_words_with_the_meaning_lead() -> None:
-    """"当医生的可以同时在两家医院执业吗": BM25's best chunk is another item's (医院); the dense lead is 0.019."""
+    """当医生的可以同时在两家医院执业吗: BM25's best chunk is another item's (医院); the dense lead is 0.019."""
     v = views(dense=[0.9165, 0.8973, 0.8928], bm25=[0.648, 1.0, 0.4])
     without = fuse(v, CODES, w_lexical=0.08, w_names=0.15)
     assert without.ranked[0][0] == "setup-approval"
