@@ -126,7 +126,9 @@ class Engine:
             with_faq = {e.item_code for e in entries}
             faq_names = [n for item in catalog.items if item.code in with_faq for n in (item.name, *item.aliases)]
             channels.append(FaqScorer(entries, dense.embedder, NameStripper(names), faq_names))
-        self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
+        self.retriever = Retriever(
+            channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names, w_meaning=t.w_meaning
+        )
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
         self.composer = Composer(

@@ -19,7 +19,13 @@ class Tuning:
     use_faq: bool = True
     w_lexical: float = 0.08
     w_names: float = 0.15
-    no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned
+    # the dense channel's best item gets this times its lead over the dense runner-up (retrieve/fuse.py
+    # `meaning_lead`): items described, not named, win over BM25's common words. Round 12: 0–6 tried offline on the
+    # channel scores of the tuning sets' first questions and the bank's tuning part (`python -m
+    # evaluation.meaning_figures --rows`), with no_answer_below 0.955–0.975 and clarify_margin 0.008–0.025; the
+    # engine then compared (0.96, 0.02), (0.965, 0.02) and (0.965, 0.012) at 2.0: the old thresholds won
+    w_meaning: float = 2.0
+    no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned (re-checked in round 12)
     # English questions score lower against Chinese guides (e5 across languages): their own threshold, with a
     # clear lead over the runner-up, calibrated on the bank's tuning English rows and
     # evaluation/data/english_probes.jsonl (`python -m evaluation.calibrate --english`)
@@ -27,7 +33,7 @@ class Tuning:
     # judged on this scale only, never on the Chinese threshold)
     no_answer_below_en: float = 0.92
     english_min_margin: float = 0.03
-    clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask
+    clarify_margin: float = 0.012  # top two items this close, with no name mentioned → ask (re-checked in round 12)
     policy_bonus: float = 0.03  # added to policy points when the question asks about a policy
     # A policy asked in the citizen's own words (no policy name, no item named): the dense channel's best policy
     # point must lead every item's best chunk by this much, at this score at least (decide/policy_match.py);

@@ -1,13 +1,24 @@
 """Fusion: a weighted sum of the channels' item and point scores → `Scores`.
 
-item = dense + w_lexical · bm25 + w_names · names; point = dense + w_lexical · bm25. Without the dense
-channel the scaled BM25 is the whole score. The weights live in `knowledge.decide.tuning.Tuning`.
+item = dense + w_lexical · bm25 + w_names · names, and the dense channel's best item gets w_meaning times its
+lead over the dense runner-up (`meaning_lead`); point = dense + w_lexical · bm25. Without the dense channel the
+scaled BM25 is the whole score. The weights live in `knowledge.decide.tuning.Tuning`.
+
+Why the meaning lead (round 12): BM25 is scaled so the question's best chunk scores 1 however common the words it
+shares (医院, 证明, 手续), so w_lexical · 1 outweighs the dense channel's lead of 0.01–0.02 for an item the
+citizen describes without naming it (坐诊 at two hospitals, 护考, 只生一个孩子的红本本). The dense lead is evidence
+of its own: it lifts the item meant by meaning past the threshold and widens its margin, and the thresholds were
+recalibrated with it (`evaluation/meaning_figures.py`).
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
+
+import numpy as np
 
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Channel, ChannelScores, ItemScores, Scores
@@ -17,19 +28,49 @@ logger = logging.getLogger(__name__)
 
 class Retriever:
     def __init__(
-        self, channels: Sequence[Channel], item_codes: Sequence[str], *, w_lexical: float, w_names: float
+        self,
+        channels: Sequence[Channel],
+        item_codes: Sequence[str],
+        *,
+        w_lexical: float,
+        w_names: float,
+        w_meaning: float = 0.0,
     ) -> None:
         self.channels = list(channels)
         self.item_codes = list(item_codes)
         self.w_lexical = w_lexical
         self.w_names = w_names
+        self.w_meaning = w_meaning
 
     def retrieve(self, query: Query) -> Scores:
         views = {ch.name: ch.score(query) for ch in self.channels}
-        return fuse(views, self.item_codes, w_lexical=self.w_lexical, w_names=self.w_names)
+        return fuse(views, self.item_codes, w_lexical=self.w_lexical, w_names=self.w_names, w_meaning=self.w_meaning)
 
 
-def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexical: float, w_names: float) -> Scores:
+def meaning_lead(dense: Mapping[str, float]) -> tuple[str, float] | None:
+    """The dense channel's best item and its lead over the dense runner-up (0 on a tie; None without scores)."""
+    if isinstance(dense, ItemScores):
+        if not len(dense.codes):
+            return None
+        vector = dense.vector
+        best = int(np.argmax(vector))
+        runner_up = float(np.max(np.delete(vector, best))) if len(vector) > 1 else 0.0
+        return dense.codes[best], float(vector[best]) - runner_up
+    if not dense:
+        return None
+    ranked = heapq.nlargest(2, dense.items(), key=itemgetter(1))
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][0], ranked[0][1] - runner_up
+
+
+def fuse(
+    views: dict[str, ChannelScores],
+    item_codes: Sequence[str],
+    *,
+    w_lexical: float,
+    w_names: float,
+    w_meaning: float = 0.0,
+) -> Scores:
     dense = views.get("dense", ChannelScores())
     lexical = views.get("bm25", ChannelScores())
     names = views.get("names", ChannelScores())
@@ -43,6 +84,9 @@ def fuse(views: dict[str, ChannelScores], item_codes: Sequence[str], *, w_lexica
         items = {c: lexical.items.get(c, 0.0) for c in item_codes}
     for code, score in names.items.items():
         items[code] = items.get(code, 0.0) + w_names * score
+    lead = meaning_lead(dense.items) if w_meaning and "dense" in views else None
+    if lead is not None and lead[0] in items:
+        items[lead[0]] += w_meaning * lead[1]
     point_ids = set(dense.points) | set(lexical.points)
     points = {p: dense.points.get(p, 0.0) + w_lexical * lexical.points.get(p, 0.0) for p in point_ids}
     faqs = views["faq"].faqs if "faq" in views else {}
