@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.learned import hand_rows
 from evaluation.handwritten import BLIND_SPLITS, SPLITS
+from knowledge.learned import hand_rows
 from knowledge.learned.hand_rows import (
     HELD_BACK,
     TUNING_SPLITS,
