@@ -1,6 +1,7 @@
 """Does training the learned heads on hand-written rows generalise to a writer not trained on? Leave-one-writer-out.
 
     python -m evaluation.hand_rows_lowo [--writers tuning9 tuning8 ...] [--variants bank all first] [--out FILE]
+                                        [--train-writers round4 tuning7 ...] [--rows-only] [--misses FILE]
 
 For each held-out writer (`knowledge.learned.hand_rows.WRITERS`: round 4's writer wrote both `tuning` and
 `seen`, so they are held out together), heads are trained on the bank's tuning part plus the OTHER writers'
@@ -13,8 +14,12 @@ heads trained on the bank alone:
 - the heads alone on the held-out writer's rows (`hand_rows`): kind accuracy (top kind = label) and aspect
   top-1 (the head's most probable aspect is the labelled one).
 Variants: `bank` (the bank's tuning part only), `all` (plus hand rows, follow-ups as kind rows), `first` (plus
-hand rows, follow-ups only as aspect rows). Only tuning splits are read; the blind ones never.
-Embeddings of training rows are cached in `var/kind_head_cv/` (as `evaluation.kind_head_cv` does).
+hand rows, follow-ups only as aspect rows). `--train-writers` limits the writers whose rows may train (the held-out
+one never does): measuring a new writer's rows before and after it joins WRITERS. `--rows-only` skips the
+conversations (the rows' figures in seconds); `--misses` writes the held-out rows each fold gets wrong (tuning rows
+only). Only tuning splits are read; the blind ones never.
+Embeddings of training rows are cached in `var/kind_head_cv/` (as `evaluation.kind_head_cv` does), and each fold's
+heads in `var/lowo_heads/` by the hash of their rows (a fold trained once is loaded after).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import numpy as np
 from evaluation import engine_dialogue
 from evaluation.kind_head_cv import CachedEmbeddings
 from knowledge.learned.hand_rows import HAND_DIR, WRITERS, message_rows, read_hand_rows, read_lines
-from knowledge.learned.store import Heads, TrainingRow, load, read_training_rows, rows_hash, train
+from knowledge.learned.store import Heads, TrainingRow, load, read_training_rows, rows_hash, save, train
 
 logger = logging.getLogger(__name__)
 
@@ -58,18 +63,33 @@ class _CachedEmbedder:
         return self.cache.embedder.embed_passages(texts)
 
 
-def training_rows(variant: str, held_out: str) -> list[TrainingRow]:
+HEADS_CACHE = ROOT / "var" / "lowo_heads"
+
+
+def training_rows(variant: str, held_out: str, train_writers: Sequence[str] | None = None) -> list[TrainingRow]:
+    """The bank's tuning rows and, but for `bank`, the hand-written rows of every writer but `held_out` (of
+    `train_writers` only, when given)."""
     rows = read_training_rows(BANK_TUNING)
     if variant == "bank":
         return rows
-    splits = [s for writer, parts in WRITERS.items() if writer != held_out for s in parts]
+    allowed = set(WRITERS) if train_writers is None else set(train_writers)
+    splits = [s for writer, parts in WRITERS.items() if writer != held_out and writer in allowed for s in parts]
     return rows + read_hand_rows(splits, followups_for_kind=variant == "all")
 
 
-def heads_for(rows: list[TrainingRow], embedder: _CachedEmbedder, learned_dir: Path) -> tuple[Heads, float]:
+def heads_for(
+    rows: list[TrainingRow], embedder: _CachedEmbedder, learned_dir: Path, cache: Path | None = HEADS_CACHE
+) -> tuple[Heads, float]:
+    """The heads trained on `rows`: the app's when they match, else a fold's saved under `cache`, else trained
+    (and saved there)."""
     started = time.perf_counter()
-    saved = load(learned_dir / embedder.name, embedder.name, rows_hash(rows))
+    expected = rows_hash(rows)
+    saved = load(learned_dir / embedder.name, embedder.name, expected)
+    if saved is None and cache is not None:
+        saved = load(cache / expected[:16], embedder.name, expected)
     heads = saved if saved is not None else train(rows, embedder)
+    if saved is None and cache is not None:
+        save(heads, cache / expected[:16])
     return heads, time.perf_counter() - started
 
 
@@ -77,12 +97,13 @@ def _rate(hits: Sequence[bool]) -> float | None:
     return round(sum(hits) / len(hits), 4) if hits else None
 
 
-def measure(engine: Any, held_out: str) -> dict[str, Any]:
-    """The held-out writer's figures for a gated engine (see the module doc)."""
+def measure(engine: Any, held_out: str, conversations: bool = True, misses: list[str] | None = None) -> dict[str, Any]:
+    """The held-out writer's figures for a gated engine (see the module doc); the rows it gets wrong are appended
+    to `misses` when given."""
     from knowledge.learned.predictors import top
 
     turns = passed = convs = conv_passed = aspect_turns = aspect_passed = 0
-    for split in WRITERS[held_out]:
+    for split in WRITERS[held_out] if conversations else ():
         report = engine_dialogue.run(engine, HAND_DIR / f"{split}.jsonl")
         turns += report["turns"]
         passed += round(report["turn_pass"] * report["turns"])
@@ -99,16 +120,31 @@ def measure(engine: Any, held_out: str) -> dict[str, Any]:
         for row in message_rows(read_lines(HAND_DIR / f"other_departments_{split}.jsonl"), split):
             verdict = engine.gate(row.text)
             od_gate.append(verdict.kind == "other_department" and verdict.confident)
-            od_no_guide.append(engine.ask(row.text).kind != "answer")
+            answer = engine.ask(row.text)
+            od_no_guide.append(answer.kind != "answer")
+            if misses is not None and not (od_gate[-1] and od_no_guide[-1]):
+                misses.append(
+                    f"{held_out}\tod\t{verdict.kind}{'' if verdict.confident else '?'} {verdict.confidence:.2f}"
+                    f"\t{answer.kind}/{answer.rule}\t{row.text}"
+                )
         for row in message_rows(read_lines(HAND_DIR / f"complaints_{split}.jsonl"), split):
-            complaint_gate.append(engine.gate(row.text).kind == "complaint")
+            verdict = engine.gate(row.text)
+            complaint_gate.append(verdict.kind == "complaint")
+            if misses is not None and not (verdict.kind == "complaint" and verdict.confident):
+                misses.append(
+                    f"{held_out}\tcomplaint\t{verdict.kind}{'' if verdict.confident else '?'} {verdict.confidence:.2f}"
+                    f"\t-\t{row.text}"
+                )
     for row in read_hand_rows(WRITERS[held_out]):
-        kind_hits.append(top(engine.kind_predictor.predict(row.text))[0] == row.kind)
+        said, p = top(engine.kind_predictor.predict(row.text))
+        kind_hits.append(said == row.kind)
+        if misses is not None and said != row.kind and row.kind not in ("other_department", "complaint"):
+            misses.append(f"{held_out}\thead:{row.kind}\t{said} {p:.2f}\t-\t{row.text}")
         if row.aspects is not None:
             aspect_hits.append(top(engine.aspect_predictor.predict(row.text))[0] in row.aspects)
     return {
-        "turn_pass": round(passed / turns, 4),
-        "conversation_pass": round(conv_passed / convs, 4),
+        "turn_pass": round(passed / turns, 4) if turns else None,
+        "conversation_pass": round(conv_passed / convs, 4) if convs else None,
         "answer_aspect": round(aspect_passed / aspect_turns, 4) if aspect_turns else None,
         "od_gate": _rate(od_gate),
         "od_no_guide": _rate(od_no_guide),
@@ -155,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--writers", nargs="+", choices=list(WRITERS), default=list(WRITERS))
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--train-writers", nargs="+", choices=list(WRITERS), help="writers whose rows may train")
+    parser.add_argument("--rows-only", action="store_true", help="skip the conversations")
+    parser.add_argument("--misses", type=Path, help="write the held-out rows each fold gets wrong here (TSV)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -167,17 +206,20 @@ def main(argv: list[str] | None = None) -> int:
     engine_embedder = inner.dense.embedder
     embedder = _CachedEmbedder(CachedEmbeddings(engine_embedder))
     results: list[dict[str, Any]] = []
+    misses: list[str] = []
     for held_out in args.writers:
         for variant in args.variants:
-            rows = training_rows(variant, held_out)
+            rows = training_rows(variant, held_out, args.train_writers)
             heads, took = heads_for(rows, embedder, settings.learned_dir)
             engine = attach(inner, heads, engine_embedder, settings, rows)
-            figures = measure(engine, held_out)
+            figures = measure(engine, held_out, not args.rows_only, misses if args.misses else None)
             results.append(
                 {"held_out": held_out, "variant": variant, "rows": len(rows), "train_seconds": took, "figures": figures}
             )
             print(json.dumps(results[-1], ensure_ascii=False), flush=True)
     print(table(results))
+    if args.misses:
+        args.misses.write_text("".join(f"{line}\n" for line in misses), encoding="utf-8")
     if args.out:
         args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return 0

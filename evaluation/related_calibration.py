@@ -40,10 +40,12 @@ from evaluation.conversations import Turn
 from evaluation.engine_dialogue import run
 from evaluation.scoring import Observed, check_turn
 from knowledge.compose.sentences import Thresholds, stands_out, stands_out_in_guide
+from knowledge.learned.hand_rows import TUNING_SPLITS
 
 HANDWRITTEN = Path(__file__).parent / "data" / "handwritten"
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
-SPLITS = ("tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10")
+SPLITS = TUNING_SPLITS
+"""The hand-written tuning splits: the same list the learned heads train on (`knowledge/learned/hand_rows.py`)."""
 MAX_BANK_RATE = 0.01
 MAX_PASSED_RATE = 0.02
 FLOORS = np.round(np.arange(0.80, 0.9701, 0.0025), 4)

@@ -37,7 +37,7 @@ class KnowledgeSettings(BaseSettings):
 
     blas_threads: int = Field(default=1, ge=1, le=64)
     """Threads numpy's BLAS (OpenBLAS) may use in a process that builds an engine (`knowledge/threads.py`). Every
-    product on a question's path is one vector against a few thousand (the gate's neighbours: 1×384 by 384×6,571),
+    product on a question's path is one vector against a few thousand (the gate's neighbours: 1×384 by 384×7,151),
     where a second thread only waits for a core: measured on this 2-core machine under load, 7 ms with OpenBLAS's
     default threads against 0.5 ms with one (`docs/design/speed.md`, round 7)."""
 

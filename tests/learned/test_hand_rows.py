@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.handwritten import BLIND_SPLITS, SPLITS
 from knowledge.learned import hand_rows
 from knowledge.learned.hand_rows import (
+    HELD_BACK,
     TUNING_SPLITS,
     WRITERS,
     conversation_rows,
@@ -90,6 +92,13 @@ def test_a_split_other_than_a_tuning_one_is_refused(split: str, tmp_path: Path) 
 def test_every_writer_is_a_tuning_split_and_each_split_has_one_writer() -> None:
     splits = [s for parts in WRITERS.values() for s in parts]
     assert sorted(splits) == sorted(TUNING_SPLITS)
+
+
+def test_every_hand_written_tuning_split_trains_the_heads_or_is_held_back_on_purpose() -> None:
+    tuning = {s for s in SPLITS if s not in BLIND_SPLITS}
+    assert set(TUNING_SPLITS) | set(HELD_BACK) == tuning
+    assert not set(TUNING_SPLITS) & set(HELD_BACK)
+    assert not set(TUNING_SPLITS) & set(BLIND_SPLITS)
 
 
 def test_the_real_tuning_sets_give_rows_of_every_kind() -> None:
