@@ -185,14 +185,10 @@ def _item_and_policy_by_kind(s: Situation, f: Facts) -> Decision | None:
 
 
 def _clear_best(s: Situation, t: Tuning) -> str | None:
-    """The best item when it clears the no-answer threshold by the clarify margin over the runner-up, else None. A
-    best item the names channel found needs no margin (`close_call` does not ask about it either): the meaning lead
-    may bring the dense channel's best item close to it ("余杭开个小诊所…设置批准书": 诊所 names 诊所备案)."""
+    """The best item when it clears the no-answer threshold by the clarify margin over the runner-up, else None."""
     ranked = s.scores.ranked
     if not ranked or ranked[0][1] < t.no_answer_below:
         return None
-    if ranked[0][0] in s.scores.named:
-        return ranked[0][0]
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < t.clarify_margin:
         return None
     return ranked[0][0]

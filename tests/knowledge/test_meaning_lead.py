@@ -59,23 +59,3 @@ def test_no_lead_without_the_dense_channel_or_its_weight() -> None:
     lexical_only = {"bm25": v["bm25"]}
     assert fuse(lexical_only, CODES, w_lexical=0.08, w_names=0.15, w_meaning=2.0).items["multi-site"] == 0.2
     assert fuse(v, CODES, w_lexical=0.08, w_names=0.15).items["multi-site"] == pytest.approx(0.95 + 0.08 * 0.2)
-
-
-def test_a_named_best_item_is_clear_without_the_margin(facts) -> None:  # type: ignore[no-untyped-def]
-    """余杭开个小诊所…设置批准书: the names channel finds 诊所备案 (诊所), the meaning lead brings 设置审批 within the
-    clarify margin; the named item is still the clear best (`close_call` does not ask about it), unnamed it is not."""
-    from knowledge.answer import Context
-    from knowledge.decide.rules import _clear_best
-    from knowledge.decide.situation import Situation
-    from tests.support.decide import query, scores
-
-    t = facts.tuning
-    close = {"clinic-filing": 1.0654, "medical-institution-setup-approval": 1.0654 - t.clarify_margin / 2}
-    named = Situation(
-        query("想在余杭开个小诊所，现在还需要先拿设置批准书吗"), scores(close, named=("clinic-filing",)), Context()
-    )
-    assert _clear_best(named, t) == "clinic-filing"
-    unnamed = Situation(query("想在余杭开个小诊所，现在还需要先拿设置批准书吗"), scores(close), Context())
-    assert _clear_best(unnamed, t) is None
-    low = {"clinic-filing": t.no_answer_below - 0.01}
-    assert _clear_best(Situation(query("小诊所"), scores(low, named=("clinic-filing",)), Context()), t) is None
