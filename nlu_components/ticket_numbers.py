@@ -3,7 +3,7 @@
 A number is ``BBC-20261122-0007-KXQRT``: a prefix of letters, the local day (8 digits), the day's sequence
 (typed with 1–6 digits) and, for numbers issued since the check code, five code letters (no I or O). Citizens
 type it in any plausible form: full-width characters (folded by NFKC), any case, spaces, dashes of any kind,
-underscores, dots or middle dots between the parts (or nothing), inside a sentence.
+underscores, dots, middle dots or slashes between the parts (or nothing), inside a sentence.
 
 The app's environment has its own copy, ``knowledge/ticket_numbers.py`` (this environment cannot import the
 app). Both are tested against one table, ``tests/ticket_number_examples.json``, and their code below the
@@ -15,16 +15,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-SEPARATOR = r"[\s\-_.·・‐‑‒–—―−﹘﹣－]{0,3}"
-"""Between the parts: up to three spaces, dashes of any width, underscores, dots or middle dots."""
+SEPARATOR = r"[\s\-_.·・‐‑‒–—―−﹘﹣－/／]{0,3}"
+"""Between the parts: up to three spaces, dashes of any width, underscores, dots, middle dots or slashes."""
 CHECK_CODE = r"[A-HJ-NP-Za-hj-np-z]{5}"
 """Five letters without I or O (bot/tickets/numbers.py CODE_ALPHABET)."""
 
 
 SPELLED = r"[\s.·]"
 """Between the letters of a prefix spelled out ("B B C")."""
-DAY_SEPARATOR = r"[\s.·\-_‐‑‒–—―−﹘﹣－]?"
-"""Between the year, month and day: one space, dot, dash or underscore, or nothing."""
+DAY_SEPARATOR = r"[\s.·\-_‐‑‒–—―−﹘﹣－/／]?"
+"""Between the year, month and day: one space, dot, dash, underscore or slash, or nothing."""
 DAY = rf"\d{{4}}{DAY_SEPARATOR}\d{{2}}{DAY_SEPARATOR}\d{{2}}"
 """The day: "20261020", "2026 1020", "2026-11-29"."""
 TICKET_WORDS = r"(?:工单|单号|编号|受理号)"
