@@ -75,10 +75,9 @@ def guide_hint(s: Situation, code: str, f: Facts | None = None) -> str | None:
     if not ctx.guide_id.startswith(f"{code}."):
         return None
     if q.region_hint:
-        guide = next((g for g in f.catalog.item_by_code[code].guides if g.id == ctx.guide_id), None) if f else None
-        if guide is None or f is None:
+        if f is None or (found := f.catalog.guide_by_id.get(ctx.guide_id)) is None:
             return None
-        if f.selector.region_relation(guide.region, q.region_hint) not in (Relation.same, Relation.below):
+        if f.selector.region_relation(found[1].region, q.region_hint) not in (Relation.same, Relation.below):
             return None
     return ctx.guide_id
 

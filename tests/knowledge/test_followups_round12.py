@@ -117,7 +117,10 @@ def test_an_answer_from_a_guide_for_no_case_in_particular_keeps_the_asked_case()
 def test_a_remembered_place_keeps_the_last_guide_only_when_it_is_that_places_own() -> None:
     from tests.knowledge.test_followups_round11 import ITEM, JIA, _selector
 
-    f = SimpleNamespace(catalog=SimpleNamespace(item_by_code={ITEM.code: ITEM}), selector=_selector())
+    guides = {g.id: (ITEM, g) for g in ITEM.guides}
+    f = SimpleNamespace(
+        catalog=SimpleNamespace(item_by_code={ITEM.code: ITEM}, guide_by_id=guides), selector=_selector()
+    )
     ctx = Context(item_code=ITEM.code, guide_id=JIA.id, aspect=Aspect.materials)
     # 甲市's guide answered; the place remembered is 甲市: the guide keeps answering
     assert guide_hint(Situation(query("找谁补", region_hint="甲市"), scores({}), ctx), ITEM.code, f) == JIA.id  # type: ignore[arg-type]
