@@ -4,8 +4,8 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning12`,
-rounds 7 to 12's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning13`,
+rounds 7 to 13's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
 whose failures were then read: it counts as tuning now) and eight BLIND parts: `blind` (written in round 5),
 `blind6` … `blind12` (rounds 6 to 12), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
@@ -54,6 +54,7 @@ SPLITS = (
     "tuning10",
     "tuning11",
     "tuning12",
+    "tuning13",
     "blind",
     "blind6",
     "blind7",
@@ -73,6 +74,7 @@ ROW_SPLIT = {
     "tuning10": "tuning",
     "tuning11": "tuning",
     "tuning12": "tuning",
+    "tuning13": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",
