@@ -115,24 +115,36 @@ class Analyser:
     def _smalltalk_pattern(lexicon: Lexicon) -> re.Pattern[str] | None:
         if lexicon.smalltalk is None:
             return None
-        words = sorted(lexicon.smalltalk.words, key=len, reverse=True)
+        words = sorted([*lexicon.smalltalk.words, *lexicon.smalltalk.identity], key=len, reverse=True)
         alternatives = [rf"(?<![a-z]){re.escape(w)}(?![a-z])" if w.isascii() else re.escape(w) for w in words]
         particles = re.escape(lexicon.smalltalk.particles)
         return re.compile("|".join(alternatives) + (f"|[{particles}]" if particles else "") + r"|[\s\W_]")
 
-    def asks_medical_advice(self, norm: str, complains: bool) -> bool:
+    def asks_medical_advice(self, norm: str, complains: bool, asks_department: bool = False) -> bool:
         """A short message naming a symptom or a test result and asking what to do about it, or asking for a hospital
         or a doctor to be recommended, with no verb of complaining ("宝宝打完疫苗发烧38度5，要不要吃退烧药"): medical
         advice, which the assistant declines. `complains`: the message uses a verb of complaining (lexicon
-        `complaint_words`), as `analyse` has found."""
+        `complaint_words`), as `analyse` has found; `asks_department`: it asks which department handles something
+        (lexicon `department_cues`: "保健品宣传说能治高血压，归哪个部门管" asks for a department, not for advice)."""
         words = self.lexicon.medical_advice
-        if words is None or complains or len(norm) > words.max_chars:
+        if words is None or complains or asks_department or len(norm) > words.max_chars:
             return False
         if any(contains(norm, r) for r in words.recommend):
             return True  # "推荐一家看皮肤病好的医院": which hospital or doctor is good is not ours to say
         if any(contains(norm, m) for m in words.medicine):
             return True  # "最近老是心口发堵，该吃点什么药": which medicine is a doctor's to say
+        if any(contains(norm, p) for p in words.prescribe) and any(contains(norm, d) for d in words.drug_words):
+            return True  # "能不能帮我开点降压药": a prescription is a doctor's to write
         return any(contains(norm, s) for s in words.symptoms) and any(contains(norm, a) for a in words.asks)
+
+    def asks_human(self, norm: str) -> bool:
+        """Whether a (normalised) message asks for a person (lexicon `human_cues`: 转人工, 真人 …) outside a question
+        whether the assistant is one (`smalltalk.identity`: "你是机器人还是真人啊" is small talk; "你是机器人吧，给我转
+        真人" still asks for one)."""
+        identity = self.lexicon.smalltalk.identity if self.lexicon.smalltalk is not None else []
+        for phrase in sorted(identity, key=len, reverse=True):
+            norm = norm.replace(phrase, "|")
+        return any(contains(norm, c) for c in self.lexicon.human_cues)
 
     def beyond_smalltalk(self, norm: str) -> str | None:
         """What a (normalised) message says beyond greetings, thanks, goodbyes, acknowledgements, particles and
@@ -246,6 +258,7 @@ class Analyser:
         kind, kind_source = combine_kind(cue_kind, predicted_kind)
         residue, generic = self.residue(norm)
         complains = any(contains(norm, w) for w in self.lexicon.complaint_words)
+        asks_department = any(contains(norm, c) for c in self.lexicon.department_cues)
         hint = self.region_in(normalise(region_hint)) if region_hint else None
         query = Query(
             text=text,
@@ -271,15 +284,15 @@ class Analyser:
             residue=residue,
             generic=generic,
             question_clauses=clauses,
-            asks_department=any(contains(norm, c) for c in self.lexicon.department_cues),
+            asks_department=asks_department,
             asks_which_department=self.department_questions.cue(norm) is not None,
             department_subject=self.department_questions.subject(norm),
-            asks_human=any(contains(norm, c) for c in self.lexicon.human_cues),
+            asks_human=self.asks_human(norm),
             asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
             asks=asks_something(norm, self.lexicon.question_words),
             refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
             complains=complains,
-            asks_medical_advice=self.asks_medical_advice(norm, complains),
+            asks_medical_advice=self.asks_medical_advice(norm, complains, asks_department),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

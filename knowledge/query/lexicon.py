@@ -125,8 +125,11 @@ class SmalltalkWords(_Strict):
 
     words: list[str] = Field(min_length=1)
     particles: str = ""  # single characters that add nothing to a greeting (了, 啊, 哈 …)
+    identity: list[str] = Field(default_factory=list)
+    """Asking whether the assistant is a machine or a person (你是机器人吗, 是真人还是机器人, are you a bot): small talk
+    like a greeting, and no request for a person though it names one (a `human_cues` word inside it does not count)."""
 
-    @field_validator("words")
+    @field_validator("words", "identity")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
@@ -157,10 +160,15 @@ class MedicalAdviceWords(_Strict):
     """Asking for a hospital or a doctor to be recommended (推荐一家, 哪家医院好 …): declined alike, symptom or not."""
     medicine: list[str] = Field(default_factory=list)
     """Asking which medicine to take or how (吃什么药, 药怎么吃 …): declined alike, whatever the symptom is called."""
+    prescribe: list[str] = Field(default_factory=list)
+    """Asking to be prescribed something (给我开点, 帮我开药 …) in a message naming a medicine (`drug_words`: "能不能
+    帮我开点降压药"): declined alike; "医院能给我开点证明吗" names none."""
+    drug_words: list[str] = Field(default_factory=list)
+    """What a prescription is of (药, 处方 …)."""
     max_chars: int = Field(default=80, ge=10, le=400)
     """Longer messages are narratives: the complaint head and Rasa decide them (a story of a bad treatment)."""
 
-    @field_validator("symptoms", "asks", "recommend", "medicine")
+    @field_validator("symptoms", "asks", "recommend", "medicine", "prescribe", "drug_words")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
         return _clean_cues(v)
