@@ -23,7 +23,7 @@ class Tuning:
     # (decide/meaning_rank.py): when the item is a match without it (its fused score at `no_answer_below`) and the
     # dense lead is at least `clarify_margin`, so whether any item matches is decided as without the lead. Round 12
     # added it to every fused score (2.0), which lifted weak matches past the threshold ("光荣牌要多少钱" got
-    # 独生子女父母光荣证's fee), and it was switched off. Round 13: 0, 1, 2 and 4 measured on every tuning split and the
+    # 独生子女父母光荣证's fee), and it was switched off. Round 13: 0, 1 and 2 measured on every tuning split and the
     # bank's tuning part (docs/design/understanding.md, "Round 13 — the meaning lead for ranking only").
     w_meaning: float = 2.0
     no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned (re-checked in round 12)
