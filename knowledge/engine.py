@@ -19,6 +19,7 @@ from knowledge.answer import Answer, Candidate, Context, ItemMatch, ItemRef
 from knowledge.catalog import Catalog
 from knowledge.compose.answer import Composer
 from knowledge.decide.guide_select import GuideSelector
+from knowledge.decide.meaning_rank import rank_by_meaning
 from knowledge.decide.model import Decision
 from knowledge.decide.rules import decide
 from knowledge.decide.situation import Facts, Situation
@@ -126,9 +127,7 @@ class Engine:
             with_faq = {e.item_code for e in entries}
             faq_names = [n for item in catalog.items if item.code in with_faq for n in (item.name, *item.aliases)]
             channels.append(FaqScorer(entries, dense.embedder, NameStripper(names), faq_names))
-        self.retriever = Retriever(
-            channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names, w_meaning=t.w_meaning
-        )
+        self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
         self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
         self.composer = Composer(
@@ -156,7 +155,8 @@ class Engine:
         return self._recent.get(self.analyser, question, region)
 
     def retrieve(self, query: Query) -> Scores:
-        return self.retriever.retrieve(query)
+        """The fused scores, the dense channel's lead added for ranking only (`decide/meaning_rank.py`)."""
+        return rank_by_meaning(self.retriever.retrieve(query), query, self.tuning)
 
     # ---- public API ----------------------------------------------------------------------------
 

@@ -19,16 +19,13 @@ class Tuning:
     use_faq: bool = True
     w_lexical: float = 0.08
     w_names: float = 0.15
-    # the dense channel's best item gets this times its lead over the dense runner-up (retrieve/fuse.py
-    # `meaning_lead`): items described, not named, win over BM25's common words. Round 12: 0–6 tried offline on the
-    # channel scores of the tuning sets' first questions and the bank's tuning part (`python -m
-    # evaluation.meaning_figures --rows`), with no_answer_below 0.955–0.975 and clarify_margin 0.008–0.025; the
-    # engine then compared (0.96, 0.02), (0.965, 0.02) and (0.965, 0.012) at 2.0: the old thresholds won.
-    # Off (0.0) since the coordinator's merge: at 2.0 the lead lifts weak matches past no_answer_below too
-    # ("光荣牌要多少钱", the veterans' plaque, was answered with 独生子女父母光荣证's fee; 11 more other departments'
-    # questions answered without the learned gate on the bank's tuning part). Keeping the lead out of the
-    # threshold test is untried.
-    w_meaning: float = 0.0
+    # the dense channel's best item gets this times its lead over the dense runner-up, for ranking only
+    # (decide/meaning_rank.py): when the item is a match without it (its fused score at `no_answer_below`) and the
+    # dense lead is at least `clarify_margin`, so whether any item matches is decided as without the lead. Round 12
+    # added it to every fused score (2.0), which lifted weak matches past the threshold ("光荣牌要多少钱" got
+    # 独生子女父母光荣证's fee), and it was switched off. Round 13: 0, 1 and 2 measured on every tuning split and the
+    # bank's tuning part (docs/design/understanding.md, "Round 13 — the meaning lead for ranking only").
+    w_meaning: float = 2.0
     no_answer_below: float = 0.965  # fused score of the best item, with no name mentioned (re-checked in round 12)
     # English questions score lower against Chinese guides (e5 across languages): their own threshold, with a
     # clear lead over the runner-up, calibrated on the bank's tuning English rows and

@@ -1,14 +1,13 @@
 """Fusion: a weighted sum of the channels' item and point scores → `Scores`.
 
-item = dense + w_lexical · bm25 + w_names · names, and the dense channel's best item gets w_meaning times its
-lead over the dense runner-up (`meaning_lead`); point = dense + w_lexical · bm25. Without the dense channel the
+item = dense + w_lexical · bm25 + w_names · names; point = dense + w_lexical · bm25. Without the dense channel the
 scaled BM25 is the whole score. The weights live in `knowledge.decide.tuning.Tuning`.
 
-Why the meaning lead (round 12): BM25 is scaled so the question's best chunk scores 1 however common the words it
-shares (医院, 证明, 手续), so w_lexical · 1 outweighs the dense channel's lead of 0.01–0.02 for an item the
-citizen describes without naming it (坐诊 at two hospitals, 护考, 只生一个孩子的红本本). The dense lead is evidence
-of its own: it lifts the item meant by meaning past the threshold and widens its margin, and the thresholds were
-recalibrated with it (`evaluation/meaning_figures.py`).
+The dense channel's best item and its lead over the dense runner-up (`meaning_lead`) are recorded beside the fused
+scores, not added to them. Round 12 added the lead to the fused score (BM25 is scaled so the question's best chunk
+scores 1 however common the words it shares — 医院, 证明, 手续 — so w_lexical · 1 outweighs a dense lead of
+0.01–0.02 for an item the citizen describes without naming it); that lifted weak matches past the no-answer
+threshold too. Round 13: the decision stage adds it for ranking only (`knowledge/decide/meaning_rank.py`).
 """
 
 from __future__ import annotations
@@ -34,17 +33,15 @@ class Retriever:
         *,
         w_lexical: float,
         w_names: float,
-        w_meaning: float = 0.0,
     ) -> None:
         self.channels = list(channels)
         self.item_codes = list(item_codes)
         self.w_lexical = w_lexical
         self.w_names = w_names
-        self.w_meaning = w_meaning
 
     def retrieve(self, query: Query) -> Scores:
         views = {ch.name: ch.score(query) for ch in self.channels}
-        return fuse(views, self.item_codes, w_lexical=self.w_lexical, w_names=self.w_names, w_meaning=self.w_meaning)
+        return fuse(views, self.item_codes, w_lexical=self.w_lexical, w_names=self.w_names)
 
 
 def meaning_lead(dense: Mapping[str, float]) -> tuple[str, float] | None:
@@ -69,7 +66,6 @@ def fuse(
     *,
     w_lexical: float,
     w_names: float,
-    w_meaning: float = 0.0,
 ) -> Scores:
     dense = views.get("dense", ChannelScores())
     lexical = views.get("bm25", ChannelScores())
@@ -84,13 +80,19 @@ def fuse(
         items = {c: lexical.items.get(c, 0.0) for c in item_codes}
     for code, score in names.items.items():
         items[code] = items.get(code, 0.0) + w_names * score
-    lead = meaning_lead(dense.items) if w_meaning and "dense" in views else None
-    if lead is not None and lead[0] in items:
-        items[lead[0]] += w_meaning * lead[1]
+    lead = meaning_lead(dense.items) if "dense" in views else None
     point_ids = set(dense.points) | set(lexical.points)
     points = {p: dense.points.get(p, 0.0) + w_lexical * lexical.points.get(p, 0.0) for p in point_ids}
     faqs = views["faq"].faqs if "faq" in views else {}
-    return Scores(items=items, points=points, named=dict(names.items), exact=names.exact, faqs=faqs, channels=views)
+    return Scores(
+        items=items,
+        points=points,
+        named=dict(names.items),
+        exact=names.exact,
+        faqs=faqs,
+        channels=views,
+        meaning_lead=lead if lead is not None and lead[0] in items else None,
+    )
 
 
 def _aligned(dense: ChannelScores, lexical: ChannelScores, item_codes: Sequence[str]) -> bool:

@@ -67,6 +67,9 @@ class Scores:
     exact: frozenset[str] = frozenset()  # items whose name or alias the question contains verbatim
     faqs: Mapping[str, float] = field(default_factory=dict)  # FAQ entry id -> how closely the question asks it
     channels: dict[str, ChannelScores] = field(default_factory=dict)
+    # the dense channel's best item and its lead over the dense runner-up (`retrieve/fuse.py` `meaning_lead`), kept
+    # out of `items`: the decision stage adds it for ranking only (`decide/meaning_rank.py`)
+    meaning_lead: tuple[str, float] | None = None
 
     @cached_property
     def ranked(self) -> list[tuple[str, float]]:
