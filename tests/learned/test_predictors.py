@@ -440,9 +440,10 @@ def test_load_or_train_fits_with_the_stored_hand_weight(
     od = {"id": "od-1", "text": "社保断缴了怎么补", "kind": "other_department", "family": "od-1"}
     (hand / "other_departments_seen.jsonl").write_text(json.dumps(od, ensure_ascii=False), encoding="utf-8")
     embedder = HashingEmbedder()
+    monkeypatch.setattr(store, "HAND_WEIGHT", 1.0)
     plain = store.load_or_train(embedder, training_file, tmp_path / "heads", hand)
-    monkeypatch.setattr(store, "HAND_WEIGHT", 2.0)
+    monkeypatch.setattr(store, "HAND_WEIGHT", 3.0)
     weighted = store.load_or_train(embedder, training_file, tmp_path / "heads", hand)  # a new weight: retrained
-    assert weighted.manifest.hand_weight == 2.0 and plain.manifest.hand_weight == 1.0
+    assert weighted.manifest.hand_weight == 3.0 and plain.manifest.hand_weight == 1.0
     assert weighted.manifest.content_hash != plain.manifest.content_hash
     assert not np.allclose(weighted.kind.head.weights, plain.kind.head.weights)
