@@ -2,6 +2,7 @@
 
     python -m evaluation.hand_rows_lowo [--writers tuning9 tuning8 ...] [--variants bank all first] [--out FILE]
                                         [--train-writers round4 tuning7 ...] [--rows-only] [--misses FILE]
+                                        [--hand-weight 1 2 ...] [--aspect-hand-weight 1 2 ...]
 
 For each held-out writer (`knowledge.learned.hand_rows.WRITERS`: round 4's writer wrote both `tuning` and
 `seen`, so they are held out together), heads are trained on the bank's tuning part plus the OTHER writers'
@@ -17,7 +18,9 @@ Variants: `bank` (the bank's tuning part only), `all` (plus hand rows, follow-up
 hand rows, follow-ups only as aspect rows). `--train-writers` limits the writers whose rows may train (the held-out
 one never does): measuring a new writer's rows before and after it joins WRITERS. `--rows-only` skips the
 conversations (the rows' figures in seconds); `--misses` writes the held-out rows each fold gets wrong (tuning rows
-only). Only tuning splits are read; the blind ones never.
+only). `--hand-weight` / `--aspect-hand-weight` (several values: one fold each, `store.HAND_WEIGHT` /
+`ASPECT_HAND_WEIGHT` by default) weigh the hand-written rows in the kind / aspect head's fit; the variant's name
+then carries them (`all×2`, `all×1/a2`). Only tuning splits are read; the blind ones never.
 Embeddings of training rows are cached in `var/kind_head_cv/` (as `evaluation.kind_head_cv` does), and each fold's
 heads in `var/lowo_heads/` by the hash of their rows (a fold trained once is loaded after).
 """
@@ -39,7 +42,18 @@ import numpy as np
 from evaluation import engine_dialogue
 from evaluation.kind_head_cv import CachedEmbeddings
 from knowledge.learned.hand_rows import HAND_DIR, WRITERS, message_rows, read_hand_rows, read_lines
-from knowledge.learned.store import Heads, TrainingRow, load, read_training_rows, rows_hash, save, train
+from knowledge.learned.store import (
+    ASPECT_HAND_WEIGHT,
+    HAND_WEIGHT,
+    Heads,
+    TrainingRow,
+    check_hand_weight,
+    load,
+    read_training_rows,
+    rows_hash,
+    save,
+    train,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,16 +92,20 @@ def training_rows(variant: str, held_out: str, train_writers: Sequence[str] | No
 
 
 def heads_for(
-    rows: list[TrainingRow], embedder: _CachedEmbedder, learned_dir: Path, cache: Path | None = HEADS_CACHE
+    rows: list[TrainingRow],
+    embedder: _CachedEmbedder,
+    learned_dir: Path,
+    cache: Path | None = HEADS_CACHE,
+    weights: tuple[float, float] = (HAND_WEIGHT, ASPECT_HAND_WEIGHT),
 ) -> tuple[Heads, float]:
-    """The heads trained on `rows`: the app's when they match, else a fold's saved under `cache`, else trained
-    (and saved there)."""
+    """The heads trained on `rows` with the hand-written rows' (kind, aspect) `weights`: the app's when they
+    match, else a fold's saved under `cache`, else trained (and saved there)."""
     started = time.perf_counter()
-    expected = rows_hash(rows)
+    expected = rows_hash(rows, *weights)
     saved = load(learned_dir / embedder.name, embedder.name, expected)
     if saved is None and cache is not None:
         saved = load(cache / expected[:16], embedder.name, expected)
-    heads = saved if saved is not None else train(rows, embedder)
+    heads = saved if saved is not None else train(rows, embedder, *weights)
     if saved is None and cache is not None:
         save(heads, cache / expected[:16])
     return heads, time.perf_counter() - started
@@ -183,6 +201,14 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def variant_name(variant: str, weights: tuple[float, float]) -> str:
+    """The variant with its hand-written rows' weights when not the plain fit (`all×2`, `all×1/a2`)."""
+    if variant == "bank" or weights == (1.0, 1.0):
+        return variant
+    kind, aspect = weights
+    return f"{variant}×{kind:g}" + (f"/a{aspect:g}" if aspect != 1.0 else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     from knowledge.config import get_settings
     from knowledge.learned.wiring import attach
@@ -194,8 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train-writers", nargs="+", choices=list(WRITERS), help="writers whose rows may train")
     parser.add_argument("--rows-only", action="store_true", help="skip the conversations")
     parser.add_argument("--misses", type=Path, help="write the held-out rows each fold gets wrong here (TSV)")
+    parser.add_argument("--hand-weight", nargs="+", type=float, default=[HAND_WEIGHT], help="kind head's")
+    parser.add_argument("--aspect-hand-weight", nargs="+", type=float, default=[ASPECT_HAND_WEIGHT])
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
+    try:
+        weightings = [
+            (check_hand_weight(k), check_hand_weight(a)) for k in args.hand_weight for a in args.aspect_hand_weight
+        ]
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     os.environ["KNOWLEDGE_LEARNED"] = "false"  # the engine without heads: each fold attaches its own
     get_settings.cache_clear()
@@ -210,13 +244,21 @@ def main(argv: list[str] | None = None) -> int:
     for held_out in args.writers:
         for variant in args.variants:
             rows = training_rows(variant, held_out, args.train_writers)
-            heads, took = heads_for(rows, embedder, settings.learned_dir)
-            engine = attach(inner, heads, engine_embedder, settings, rows)
-            figures = measure(engine, held_out, not args.rows_only, misses if args.misses else None)
-            results.append(
-                {"held_out": held_out, "variant": variant, "rows": len(rows), "train_seconds": took, "figures": figures}
-            )
-            print(json.dumps(results[-1], ensure_ascii=False), flush=True)
+            for weights in [(1.0, 1.0)] if variant == "bank" else weightings:
+                heads, took = heads_for(rows, embedder, settings.learned_dir, weights=weights)
+                engine = attach(inner, heads, engine_embedder, settings, rows)
+                figures = measure(engine, held_out, not args.rows_only, misses if args.misses else None)
+                name = variant_name(variant, weights)
+                results.append(
+                    {
+                        "held_out": held_out,
+                        "variant": name,
+                        "rows": len(rows),
+                        "train_seconds": took,
+                        "figures": figures,
+                    }
+                )
+                print(json.dumps(results[-1], ensure_ascii=False), flush=True)
     print(table(results))
     if args.misses:
         args.misses.write_text("".join(f"{line}\n" for line in misses), encoding="utf-8")

@@ -135,7 +135,7 @@ def conversation_rows(
             for_kind = followups_for_kind or n == 0
             if not for_kind and aspects is None:
                 continue
-            rows.append(TrainingRow(text, kind, aspects, family, for_kind))
+            rows.append(TrainingRow(text, kind, aspects, family, for_kind, hand=True))
     return rows
 
 
@@ -146,7 +146,7 @@ def message_rows(lines: Iterable[str], split: str) -> list[TrainingRow]:
         if line.strip():
             data = json.loads(line)
             family = f"hand:{split}:{data.get('family') or data['id']}"
-            rows.append(TrainingRow(data["text"], data["kind"], None, family))
+            rows.append(TrainingRow(data["text"], data["kind"], None, family, hand=True))
     return rows
 
 

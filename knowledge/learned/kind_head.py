@@ -49,27 +49,41 @@ class KindHead:
 
 
 def fit(
-    base: np.ndarray, labels: Sequence[str], families: Sequence[str], features: str, c: float, dim: int
+    base: np.ndarray,
+    labels: Sequence[str],
+    families: Sequence[str],
+    features: str,
+    c: float,
+    dim: int,
+    weights: np.ndarray | None = None,
 ) -> KindHead:
-    """Train the head on embedding features `base` (rows' whole-message vectors, `dim` wide, first)."""
+    """Train the head on embedding features `base` (rows' whole-message vectors, `dim` wide, first), each row's
+    loss times its weight when `weights` are given."""
     kinds = tuple(sorted(set(labels)))
     if not uses_neighbours(features):
-        return KindHead(train_single_label(base, list(labels), c=c), features)
+        return KindHead(train_single_label(base, list(labels), c=c, sample_weight=weights), features)
     references = np.ascontiguousarray(base[:, :dim], dtype=np.float32)
     reference_kinds = np.array([kinds.index(k) for k in labels])
     fam = np.array(families)
     same_family = fam[:, None] == fam[None, :]
     near = neighbour_features(references, references, reference_kinds, len(kinds), same_family)
-    head = train_single_label(np.hstack([base, near]), list(labels), c=c)
+    head = train_single_label(np.hstack([base, near]), list(labels), c=c, sample_weight=weights)
     if head.labels != kinds:
         raise RuntimeError(f"kind labels {head.labels} differ from {kinds}")
     return KindHead(head, features, references, reference_kinds)
 
 
 def out_of_fold(
-    base: np.ndarray, labels: Sequence[str], families: Sequence[str], features: str, c: float, dim: int
+    base: np.ndarray,
+    labels: Sequence[str],
+    families: Sequence[str],
+    features: str,
+    c: float,
+    dim: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Out-of-fold probabilities (rows × kinds, kinds sorted), folds grouped by family."""
+    """Out-of-fold probabilities (rows × kinds, kinds sorted), folds grouped by family, each fold fitted with
+    its rows' `weights`."""
     from sklearn.model_selection import GroupKFold
 
     y = np.array(labels)
@@ -77,7 +91,8 @@ def out_of_fold(
     kinds = sorted(set(labels))
     oof = np.zeros((len(y), len(kinds)))
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(base, y, groups):
-        head = fit(base[train_idx], list(y[train_idx]), list(groups[train_idx]), features, c, dim)
+        fold_weights = None if weights is None else weights[train_idx]
+        head = fit(base[train_idx], list(y[train_idx]), list(groups[train_idx]), features, c, dim, fold_weights)
         probs = head.probabilities(base[test_idx])
         for col, label in enumerate(head.labels):
             oof[test_idx, kinds.index(label)] = probs[:, col]
@@ -93,9 +108,11 @@ def calibrate(
     c: float,
     dim: int,
     strategy: str,
+    weights: np.ndarray | None = None,
 ) -> tuple[dict[str, float], float]:
-    """Per-kind thresholds and the sure-question threshold, from out-of-fold predictions on the given rows."""
-    oof, kinds = out_of_fold(base, labels, families, features, c, dim)
+    """Per-kind thresholds and the sure-question threshold, from out-of-fold predictions on the given rows (the
+    folds fitted as the head is, with `weights`; the thresholds count every row once)."""
+    oof, kinds = out_of_fold(base, labels, families, features, c, dim, weights)
     y = np.array(labels)
     thresholds = calibration.calibrate(oof, y, kinds, strategy=strategy)
     asks_at = calibration.question_threshold(oof, y, kinds)

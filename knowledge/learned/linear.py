@@ -33,19 +33,28 @@ class LinearHead:
         return {"weights": self.weights.astype(np.float32), "bias": self.bias.astype(np.float32)}
 
 
-def train_single_label(vectors: np.ndarray, labels: list[str], *, c: float = 4.0) -> LinearHead:
-    """Multinomial logistic regression, classes balanced (small classes such as small talk count)."""
+def train_single_label(
+    vectors: np.ndarray, labels: list[str], *, c: float = 4.0, sample_weight: np.ndarray | None = None
+) -> LinearHead:
+    """Multinomial logistic regression, classes balanced (small classes such as small talk count); each row's
+    loss times its `sample_weight` when given (on top of the class balance)."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    model.fit(vectors, labels)
+    model.fit(vectors, labels, sample_weight=sample_weight)
     return LinearHead(tuple(str(x) for x in model.classes_), model.coef_.copy(), model.intercept_.copy(), False)
 
 
 def train_multi_label(
-    vectors: np.ndarray, label_sets: list[list[str]], names: list[str], *, c: float = 4.0
+    vectors: np.ndarray,
+    label_sets: list[list[str]],
+    names: list[str],
+    *,
+    c: float = 4.0,
+    sample_weight: np.ndarray | None = None,
 ) -> LinearHead:
-    """One logistic regression per label (one-vs-rest); a label never seen positive gets a -inf-like bias."""
+    """One logistic regression per label (one-vs-rest); a label never seen positive gets a -inf-like bias; each
+    row's loss times its `sample_weight` when given."""
     from sklearn.linear_model import LogisticRegression
 
     weights = np.zeros((len(names), vectors.shape[1]), dtype=np.float64)
@@ -56,7 +65,7 @@ def train_multi_label(
             logger.warning("label %s has no positive (or no negative) example; it is never predicted", name)
             continue
         model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        model.fit(vectors, y)
+        model.fit(vectors, y, sample_weight=sample_weight)
         weights[row] = model.coef_[0]
         bias[row] = model.intercept_[0]
     return LinearHead(tuple(names), weights, bias, True)

@@ -48,6 +48,7 @@ def test_a_turn_about_an_item_is_in_domain_with_its_labelled_aspect() -> None:
         ("在哪办要钱吗", "in_domain", None),  # two aspects, none labelled: no aspect row
     ]
     assert {r.family for r in rows} == {"hand:tuning:c1"}
+    assert all(r.hand for r in rows)  # weighed as hand-written rows (`store.HAND_WEIGHT`)
 
 
 def test_policy_smalltalk_and_intake_starts_get_their_kinds_and_the_rest_no_row() -> None:
@@ -79,7 +80,7 @@ def test_follow_ups_can_be_kept_for_the_aspect_head_only() -> None:
 def test_message_rows_keep_their_kind_and_a_family_per_split() -> None:
     line = json.dumps({"id": "od-1", "text": "公积金怎么提取", "kind": "other_department", "family": "od-1"})
     assert message_rows([line, ""], "seen") == [
-        hand_rows.TrainingRow("公积金怎么提取", "other_department", None, "hand:seen:od-1")
+        hand_rows.TrainingRow("公积金怎么提取", "other_department", None, "hand:seen:od-1", hand=True)
     ]
 
 

@@ -51,3 +51,16 @@ def test_a_folds_heads_are_trained_once_and_loaded_after(tmp_path: Path, monkeyp
     assert again.manifest.content_hash == first.manifest.content_hash
     with pytest.raises(AssertionError):  # other rows: another fold
         hand_rows_lowo.heads_for(rows[:-1], embedder, tmp_path / "app", tmp_path / "folds")  # type: ignore[arg-type]
+
+
+def test_a_weighted_fold_is_another_fold_and_says_its_weights(tmp_path: Path) -> None:
+    embedder = HashingEmbedder()
+    rows = [TrainingRow(r.text, r.kind, r.aspects, f"hand:tuning:{r.family}", hand=True) for r in _rows()]
+    plain, _ = hand_rows_lowo.heads_for(rows, embedder, tmp_path / "app", tmp_path / "folds", (1.0, 1.0))  # type: ignore[arg-type]
+    weighted, _ = hand_rows_lowo.heads_for(rows, embedder, tmp_path / "app", tmp_path / "folds", (2.0, 1.0))  # type: ignore[arg-type]
+    assert len(list((tmp_path / "folds").iterdir())) == 2
+    assert (plain.manifest.hand_weight, weighted.manifest.hand_weight) == (1.0, 2.0)
+    assert hand_rows_lowo.variant_name("all", (1.0, 1.0)) == "all"
+    assert hand_rows_lowo.variant_name("all", (2.0, 1.0)) == "all×2"
+    assert hand_rows_lowo.variant_name("first", (1.0, 3.0)) == "first×1/a3"
+    assert hand_rows_lowo.variant_name("bank", (2.0, 1.0)) == "bank"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.answer import Answer
@@ -376,3 +377,73 @@ def test_an_aspect_only_row_changes_the_training_hash() -> None:
     row = store.TrainingRow("那得交钱不", "in_domain", ("fee",), "hand:tuning:c1")
     aspect_only = store.TrainingRow("那得交钱不", "in_domain", ("fee",), "hand:tuning:c1", for_kind=False)
     assert store.rows_hash([row]) != store.rows_hash([aspect_only])
+
+
+def _hand_rows() -> list[store.TrainingRow]:
+    """Hand-written rows that contradict the bank's: fee questions a writer labelled another department's."""
+    texts = ["护士注册交多少钱啊", "医师注册收费不", "诊所备案费用咋算"]
+    return [store.TrainingRow(t, "other_department", None, f"hand:tuning:h{n}", hand=True) for n, t in enumerate(texts)]
+
+
+def test_the_hand_written_rows_weight_reaches_the_kind_heads_fit() -> None:
+    embedder = HashingEmbedder()
+    rows = [store.TrainingRow(r["text"], r["kind"], tuple(r.get("aspects") or ()) or None, r["family"]) for r in ROWS]
+    rows += _hand_rows()
+    plain = store.train(rows, embedder, hand_weight=1.0)
+    weighted = store.train(rows, embedder, hand_weight=3.0)
+    assert weighted.manifest.hand_weight == 3.0 and plain.manifest.hand_weight == 1.0
+    assert weighted.manifest.content_hash == store.rows_hash(rows, 3.0) != plain.manifest.content_hash
+    hand = _hand_rows()
+    base = store.kind_features([r.text for r in hand], embedder)
+    own = np.array([[r.family == row.family for row in rows] for r in hand])  # as the fit saw them: no own family
+    od = list(plain.kind.labels).index("other_department")
+    said_plain = plain.kind.head.probabilities(plain.kind.full_features(base, own))[:, od]
+    said_weighted = weighted.kind.head.probabilities(weighted.kind.full_features(base, own))[:, od]
+    assert (said_weighted > said_plain + 0.05).all()  # the writer's label weighs more in the weighted fit
+    # the aspect head is untouched by the kind head's weight
+    assert np.allclose(weighted.aspects.weights, plain.aspects.weights)
+
+
+def test_the_hand_written_rows_weight_reaches_the_aspect_heads_fit() -> None:
+    embedder = HashingEmbedder()
+    rows = [store.TrainingRow(r["text"], r["kind"], tuple(r.get("aspects") or ()) or None, r["family"]) for r in ROWS]
+    rows.append(store.TrainingRow("材料要交多少钱", "in_domain", ("fee",), "hand:tuning:c1", hand=True))
+    plain = store.train(rows, embedder, aspect_hand_weight=1.0)
+    weighted = store.train(rows, embedder, aspect_hand_weight=4.0)
+    vector = embedder.embed_queries(["材料要交多少钱"])
+    fee = list(plain.aspects.labels).index("fee")
+    assert weighted.aspects.probabilities(vector)[0, fee] > plain.aspects.probabilities(vector)[0, fee] + 0.01
+    assert weighted.manifest.aspect_hand_weight == 4.0
+    assert np.allclose(weighted.kind.head.weights, plain.kind.head.weights)  # the kind head's fit unweighted
+
+
+def test_a_plain_fit_keeps_its_hash_and_a_weight_out_of_range_is_refused() -> None:
+    rows = _hand_rows()
+    bank_like = [store.TrainingRow(r.text, r.kind, r.aspects, r.family) for r in rows]
+    assert store.rows_hash(rows, 1.0, 1.0) == store.rows_hash(bank_like, 1.0, 1.0)  # the plain fit: as before
+    assert store.rows_hash(rows, 2.0) != store.rows_hash(bank_like, 2.0)  # which rows are hand-written counts
+    assert store.rows_hash(rows, 2.0) != store.rows_hash(rows, 3.0) != store.rows_hash(rows, 1.0, 2.0)
+    for bad in (0.5, 0.0, -1.0, float("nan"), float("inf"), store.MAX_HAND_WEIGHT + 1):
+        with pytest.raises(ValueError, match="weight"):
+            store.check_hand_weight(bad)
+        with pytest.raises(ValueError, match="weight"):
+            store.rows_hash(rows, bad)
+    assert store.check_hand_weight(store.HAND_WEIGHT) == store.HAND_WEIGHT
+    assert store.check_hand_weight(store.ASPECT_HAND_WEIGHT) == store.ASPECT_HAND_WEIGHT
+
+
+def test_load_or_train_fits_with_the_stored_hand_weight(
+    training_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hand = tmp_path / "handwritten"
+    hand.mkdir()
+    od = {"id": "od-1", "text": "社保断缴了怎么补", "kind": "other_department", "family": "od-1"}
+    (hand / "other_departments_seen.jsonl").write_text(json.dumps(od, ensure_ascii=False), encoding="utf-8")
+    embedder = HashingEmbedder()
+    monkeypatch.setattr(store, "HAND_WEIGHT", 1.0)
+    plain = store.load_or_train(embedder, training_file, tmp_path / "heads", hand)
+    monkeypatch.setattr(store, "HAND_WEIGHT", 3.0)
+    weighted = store.load_or_train(embedder, training_file, tmp_path / "heads", hand)  # a new weight: retrained
+    assert weighted.manifest.hand_weight == 3.0 and plain.manifest.hand_weight == 1.0
+    assert weighted.manifest.content_hash != plain.manifest.content_hash
+    assert not np.allclose(weighted.kind.head.weights, plain.kind.head.weights)
