@@ -108,6 +108,9 @@ class Analyser:
         suffixes = "|".join(re.escape(s) for s in sorted(lexicon.followup.suffixes, key=len, reverse=True))
         self._followup = re.compile(rf"^({prefixes})|({suffixes})?[?？。!！]*$")
         self._smalltalk = self._smalltalk_pattern(lexicon)
+        # longest first, so a phrase inside a longer one does not cut it (sorted once, not per message)
+        identity = lexicon.smalltalk.identity if lexicon.smalltalk is not None else []
+        self._identity = sorted(identity, key=len, reverse=True)
         ellipsis = "|".join(re.escape(s) for s in sorted(lexicon.followup.elliptical_suffixes, key=len, reverse=True))
         self._elliptical = re.compile(rf"^({prefixes})|({ellipsis or '$^'})?[\s?？。!！,，]*$")
 
@@ -141,8 +144,7 @@ class Analyser:
         """Whether a (normalised) message asks for a person (lexicon `human_cues`: 转人工, 真人 …) outside a question
         whether the assistant is one (`smalltalk.identity`: "你是机器人还是真人啊" is small talk; "你是机器人吧，给我转
         真人" still asks for one)."""
-        identity = self.lexicon.smalltalk.identity if self.lexicon.smalltalk is not None else []
-        for phrase in sorted(identity, key=len, reverse=True):
+        for phrase in self._identity:
             norm = norm.replace(phrase, "|")
         return any(contains(norm, c) for c in self.lexicon.human_cues)
 
