@@ -112,6 +112,7 @@ class Engine:
             referrals=catalog.referrals,
             predictors=predictors,
             english_places=self.places.english,
+            places=self.places,
         )
         channels: list[Channel] = []
         if t.use_dense and dense is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from enum import IntEnum
 from functools import lru_cache
 from pathlib import Path
@@ -106,6 +107,13 @@ class Places:
     def place_in(self, text: str) -> str | None:
         """The first known place (longest names first) a text names."""
         return next((n for n in self.names if n in text), None)
+
+    def most_specific(self, named: Sequence[str]) -> str | None:
+        """Of several places one message names, the most specific one lying inside all the others ("贵州遵义" → 遵义,
+        "湖南郴州苏仙区" → 苏仙): a province named before its city does not hide the city. None when they do not nest
+        ("北京朝阳区": this file knows 朝阳 only as 辽宁's city), so the caller keeps its own choice."""
+        inside_all = [p for p in named if all(other in self.chain(p) for other in named)]
+        return max(inside_all, key=lambda p: len(self.chain(p)), default=None)
 
     def region_places(self, region: str) -> list[str]:
         """The places a guide's region text names, widest first ("湖南省湘潭市韶山市" → 湖南, 湘潭, 韶山); words

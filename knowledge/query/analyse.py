@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from knowledge.places import Places
 from knowledge.query.complaint_target import ComplaintTargets
 from knowledge.query.cues import CueHit, CueMatcher, contains
 from knowledge.query.department_question import DepartmentQuestions
@@ -76,10 +77,12 @@ class Analyser:
         referrals: Sequence[ReferralEntry] = (),
         predictors: Predictors | None = None,
         english_places: Mapping[str, str] | None = None,
+        places: Places | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.cues = CueMatcher(lexicon)
         self.region_words = sorted(region_words, key=len, reverse=True)
+        self.places = places  # the hierarchy (places.yaml): of several places named, the most specific one
         self.english_places = dict(english_places or {})  # places.yaml `english`: "guangzhou" → 广州
         names = "|".join(re.escape(n) for n in sorted(self.english_places, key=len, reverse=True))
         self._english_place = re.compile(rf"(?<![a-z])({names})(?![a-z])") if names else None
@@ -154,11 +157,13 @@ class Analyser:
         return None if self._smalltalk is None else self._smalltalk.sub("", norm)
 
     def region_in(self, text: str) -> str | None:
-        """The first place (longest names first) the normalised text names; an English name as a whole word
-        ("we're opening a spa in guangzhou") is its Chinese place."""
-        for word in self.region_words:
-            if word in text:
-                return word
+        """The place the normalised text names: the first (longest names first), or of several that nest the most
+        specific ("广东深圳" → 深圳, `Places.most_specific`); an English name as a whole word ("we're opening a spa in
+        guangzhou") is its Chinese place."""
+        named = [w for w in self.region_words if w in text]
+        if named:
+            specific = self.places.most_specific(named) if self.places is not None and len(named) > 1 else None
+            return specific or named[0]
         found = self._english_place.search(text) if self._english_place is not None else None
         return self.english_places[found.group(1)] if found else None
 

@@ -68,3 +68,26 @@ def test_chains_go_up_to_the_province(places) -> None:  # type: ignore[no-untype
     assert places.chain("韶山") == ("韶山", "湘潭", "湖南")
     assert places.chain("余姚镇") == ("余姚镇",)  # unknown: itself
     assert places.place_in("我在西安开了家诊所") == "西安"
+
+
+def test_of_several_places_named_the_most_specific_nested_one_is_taken(places) -> None:  # type: ignore[no-untyped-def]
+    """A province named before its city does not hide the city; places that do not nest leave the choice open."""
+    assert places.most_specific(["贵州", "遵义"]) == "遵义"
+    assert places.most_specific(["湖南", "苏仙", "郴州"]) == "苏仙"
+    assert places.most_specific(["江津", "重庆"]) == "江津"
+    assert places.most_specific(["深圳"]) == "深圳"
+    assert places.most_specific(["北京", "朝阳"]) is None  # 朝阳 is 辽宁's city here, not Beijing's district
+    assert places.most_specific(["广东", "成都"]) is None
+
+
+def test_the_analyser_takes_the_city_a_citizen_names_after_its_province(places) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.query.analyse import Analyser
+    from knowledge.query.lexicon import load_lexicon
+
+    analyser = Analyser(load_lexicon(), region_words=places.names, places=places)
+    assert analyser.region_in("我们店在贵州遵义，去哪里办") == "遵义"
+    assert analyser.region_in("我在广东深圳") == "深圳"
+    assert analyser.region_in("山东潍坊昌乐县的") == "昌乐"
+    assert analyser.region_in("北京朝阳区的口腔门诊") == "北京"  # no nesting: the first, as before
+    without = Analyser(load_lexicon(), region_words=places.names)
+    assert without.region_in("我们店在贵州遵义") in {"贵州", "遵义"}
