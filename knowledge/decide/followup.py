@@ -13,6 +13,7 @@ from knowledge.decide.told_case import new_case_told
 from knowledge.decide.topic import policy_sub_item
 from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.schema import Aspect
+from knowledge.text_normalise import char_bigrams
 
 
 def _confidently_other_item(s: Situation, f: Facts) -> bool:
@@ -40,11 +41,18 @@ def _continues(s: Situation, f: Facts) -> bool:
 
 
 def _asks_only_a_field(s: Situation, f: Facts) -> bool:
-    """A short message (`followup_short_chars`) asking an aspect, no item named even in part by the names channel
-    ("去的时候身上要揣哪几样证件" after 婚前医学检查): every item has papers, a place and a time limit, so which item
-    retrieval ranks first for such words says nothing; the conversation's item is asked about."""
-    q, t = s.query, f.tuning
-    return bool(q.aspects) and not s.scores.named and within(q, t.followup_short_chars, t.followup_short_words)
+    """A short message (`followup_short_chars`) asking an aspect, no item named even in part — by the names channel,
+    nor a word (two characters) of retrieval's best item's names in what the message says beyond its cues:
+    "去的时候身上要揣哪几样证件" after 婚前医学检查, not "卫生许可证年审流程". Every item has papers, a place and a
+    time limit, so which item retrieval ranks first for such words says nothing; the conversation's item is asked
+    about."""
+    q, t, ranked = s.query, f.tuning, s.scores.ranked
+    if not q.aspects or s.scores.named or not within(q, t.followup_short_chars, t.followup_short_words):
+        return False
+    if not ranked:
+        return True
+    name_words = {b for n in f.names_of(ranked[0][0]) for b in char_bigrams(n)}
+    return not (char_bigrams(q.residue) & name_words)
 
 
 def _lists_common_papers(s: Situation, f: Facts) -> bool:
