@@ -64,7 +64,8 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     by_sub = {c.sub_item: c for c in offered if c.sub_item}
     if q.sub_item in by_sub:
         return by_sub[q.sub_item]
-    told = f.selector.cues.sub_items_in(q.norm)
+    # the cues the reply carries, else the case its story settles ("she passed the exam and never registered": 首次)
+    told = f.selector.cues.sub_items_in(q.norm) or f.selector.cues.situations_in(q.norm)
     told_offered = [sub for sub in told if sub in by_sub]
     # "搬完家证就不见了": 搬家 tells 变更, which was not offered; 不见了 tells 补发, which was
     if len(told_offered) == 1:

@@ -9,7 +9,11 @@ from knowledge.decide.item_decision import aspects_of, context_resolves, item_de
 from knowledge.decide.model import Decision
 from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
 from knowledge.decide.situation import Facts, Situation
+from knowledge.decide.told_case import new_case_told
 from knowledge.decide.topic import policy_sub_item
+from knowledge.query.analyse import SUB_ITEM_HOW
+from knowledge.schema import Aspect
+from knowledge.text_normalise import char_bigrams
 
 
 def _confidently_other_item(s: Situation, f: Facts) -> bool:
@@ -29,11 +33,36 @@ def _confidently_other_item(s: Situation, f: Facts) -> bool:
 def _continues(s: Situation, f: Facts) -> bool:
     """A message naming no item that continues the conversation whatever its length: it asks something (an
     aspect, a question word or mark), names a place, or points back ("这个", "他们"), and retrieval does not
-    confidently find another item."""
+    confidently find another item — or, short, asks an aspect and names no item even in part (`_asks_only_a_field`)."""
     q = s.query
     if not (q.aspects or q.region or q.refers_back or q.asks):
         return False
-    return not _confidently_other_item(s, f)
+    return _asks_only_a_field(s, f) or not _confidently_other_item(s, f)
+
+
+def _asks_only_a_field(s: Situation, f: Facts) -> bool:
+    """A short message (`followup_short_chars`) asking an aspect, no item named even in part — by the names channel,
+    nor a word (two characters) of retrieval's best item's names in what the message says beyond its cues:
+    "去的时候身上要揣哪几样证件" after 婚前医学检查, not "卫生许可证年审流程". Every item has papers, a place and a
+    time limit, so which item retrieval ranks first for such words says nothing; the conversation's item is asked
+    about."""
+    q, t, ranked = s.query, f.tuning, s.scores.ranked
+    if not q.aspects or s.scores.named or not within(q, t.followup_short_chars, t.followup_short_words):
+        return False
+    if not ranked:
+        return True
+    name_words = {b for n in f.names_of(ranked[0][0]) for b in char_bigrams(n)}
+    return not (char_bigrams(q.residue) & name_words)
+
+
+def _lists_common_papers(s: Situation, f: Facts) -> bool:
+    """A materials question naming papers nearly every item asks for (lexicon `followup.common_papers`: 身份证, 户口本,
+    结婚证 …) and no item: "身份证户口本结婚证这些肯定要 除了这些还要啥" asks what else the conversation's item needs,
+    however far retrieval puts that item (the papers' words rank items asking for them too)."""
+    q = s.query
+    if Aspect.materials not in q.aspects or s.scores.named:
+        return False
+    return any(p in q.norm for p in f.selector.cues.lexicon.followup.common_papers)
 
 
 def _elliptical_switch(s: Situation, f: Facts) -> bool:
@@ -151,6 +180,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code
         elif (q.aspects or q.region) and len(q.residue) <= t.followup_max_residue:
             code = ctx.item_code  # asks only for an aspect (or a region), in words of its own
+        elif _lists_common_papers(s, f):  # "身份证户口本结婚证这些肯定要 除了这些还要啥"
+            code = ctx.item_code
         elif (described := _describes_another_item(s, f)) is not None:  # "那我们自己打井供水给周边用 要办啥"
             code = described
         elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
@@ -171,6 +202,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         aspects = (ctx.aspect,)
     elif not q.asks and ctx.aspect and code == ctx.item_code and _describes_the_case(s, f):
         aspects = (ctx.aspect,)
+    elif new_case_told(s, f, code):  # "…就满五年了 到时候又是什么手续": what the renewal needs, then how it goes
+        aspects = SUB_ITEM_HOW
     decision = item_decision(s, f, code, "followup", 0.9, aspects)
     if code == ctx.item_code and not decision.sub_item:  # after a policy answer: the item's guide for that policy
         decision = replace(decision, sub_item=policy_sub_item(f, code, ctx.policy_id, aspects))

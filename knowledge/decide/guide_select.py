@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Sequence
 
+from knowledge.decide.field_agreement import say_the_same
 from knowledge.documents import field_text
 from knowledge.places import Places, Relation
 from knowledge.query.cues import CueMatcher
@@ -210,7 +211,7 @@ class GuideSelector:
         ordered = [(c, chosen[c]) for c in SUB_ITEM_ORDER if c in chosen]
         for aspect in asked:
             stated = {field_text(g, aspect) for _, g in ordered} - {None}
-            if len(stated) >= 2:
+            if len(stated) >= 2 and not say_the_same(stated, aspect):  # "有效期为5年" twice in other words: one answer
                 return ordered
         if len({g.id for _, g in ordered}) >= 2:
             return []  # the sub-items' own guides agree

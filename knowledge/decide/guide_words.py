@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from knowledge.decide.model import Decision
 from knowledge.documents import field_text
+from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.query.model import Query
 from knowledge.schema import Aspect, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
@@ -61,6 +62,10 @@ def aspect_from_guide_words(decision: Decision, query: Query, words: GuideWords 
         return decision
     if (query.aspects and query.aspect_source != "predictor") or not query.residue:
         return decision  # the cues said; the guide's own words outrank the head's guess
+    if not query.asks and decision.rule == "clarify_reply":
+        return decision  # a reply telling the case ("…把名字打成同音字了") asks the clarify's question, not a field
+    if decision.sub_item and decision.aspects == SUB_ITEM_HOW:
+        return decision  # what a told case needs, then how it goes ("…就满五年了 到时候又是什么手续")
     aspect = words.aspect_named(decision.item_code, query.residue)
     if aspect is None or decision.aspects == (aspect,):
         return decision

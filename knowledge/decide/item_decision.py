@@ -8,6 +8,7 @@ from knowledge.answer import Context
 from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
+from knowledge.decide.told_case import told_sub_item
 from knowledge.decide.tuning import Tuning
 from knowledge.places import Relation
 from knowledge.query.model import Query
@@ -86,7 +87,8 @@ def item_decision(
     s: Situation, f: Facts, code: str, rule: str, conf: float, aspects: tuple[Aspect, ...] | None = None
 ) -> Decision:
     q = s.query
-    sub_item = q.sub_item or context_sub_item(s, f, code)
+    # a cue names the case, else the story settles it ("资格考试…过线了": 首次), else the conversation's case
+    sub_item = q.sub_item or told_sub_item(f, code, q) or context_sub_item(s, f, code)
     return Decision(
         kind="answer",
         rule=rule,

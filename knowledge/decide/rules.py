@@ -105,7 +105,9 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             item = known if any(known in f.related_items(p) for p in cited) else None
         if item is None and not known:
             item = _clear_best_related(s, f, cited)
-        best = max(cited, key=lambda p: (item in f.related_items(p) if item else False, points.get(p, 0.0)))
+        # the point relating to the item asked about, else the conversation's ("能跨省一起办吗" after 出生一件事)
+        about = item or known
+        best = max(cited, key=lambda p: (about in f.related_items(p) if about else False, points.get(p, 0.0)))
         if item is not None:
             decision = replace(item_decision(s, f, item, "item_and_policy", 0.9), policy_id=best)
             guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]

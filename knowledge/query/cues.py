@@ -20,8 +20,9 @@ from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
-# "我问的不是有效期", "不是问审批要几天": the negated part names what is NOT asked.
-_NEGATED = re.compile(r"(我问的)?(?<!是)不是(问|说)?[^，。,.？?！!]*")
+# "我问的不是有效期", "不是问审批要几天": the negated part names what is NOT asked; it ends at a punctuation mark or at
+# a space between clauses (voice input: "不是第一次办了 是医院把名字打错了").
+_NEGATED = re.compile(r"(我问的)?(?<!是)不是(问|说)?[^，。,.？?！!\s]*")
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,18 @@ class CueMatcher:
         "搬完家证就不见了" tells 变更 (搬家) and 补发 (不见了)."""
         text = without_negation(norm)
         return tuple(g.canonical for g in self._sub_items if any(contains(text, cue) for cue in g.cues))
+
+    def situations_in(self, norm: str) -> tuple[str, ...]:
+        """Every canonical sub-item a told situation of the lexicon settles (`situations`: each of its word groups
+        present), in the lexicon's order, once each: "资格考试的分数也出来过线了" tells 首次. Negated parts do not
+        count."""
+        text = without_negation(norm)
+        told = [
+            t.sub_item
+            for t in self.lexicon.situations
+            if all(any(contains(text, word) for word in group) for group in t.all_of)
+        ]
+        return tuple(dict.fromkeys(told))
 
     def sub_item_matches(self, guide_sub_item: str | None, wanted: str) -> bool:
         """Whether a guide's sub_item text covers the wanted canonical sub-item."""

@@ -76,6 +76,31 @@ class SubItemCues(_Strict):
         return v
 
 
+class ToldSituation(_Strict):
+    """A situation the citizen tells in words of their own that settles which sub-item they are in ("资格考试…过线了":
+    a first registration; "证明年一月份就满五年了": a renewal), read only for an item whose guides cover that sub-item
+    (`knowledge/decide/told_case.py`). Every group of `all_of` must have one of its words in the message (a word may use
+    the cue marks: `*` a gap within one clause, `#` a number)."""
+
+    name: str = Field(min_length=1)
+    sub_item: str
+    all_of: list[list[str]] = Field(min_length=1)
+
+    @field_validator("all_of")
+    @classmethod
+    def _groups(cls, v: list[list[str]]) -> list[list[str]]:
+        if any(not group for group in v):
+            raise ValueError("empty word group in a told situation")
+        return [_clean_cues(group) for group in v]
+
+    @field_validator("sub_item")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in CANONICAL_SUB_ITEMS:
+            raise ValueError(f"a told situation's sub_item must be one of {CANONICAL_SUB_ITEMS}")
+        return v
+
+
 class Filler(_Strict):
     chars: str = Field(min_length=1)  # single characters carrying no subject (Chinese function words)
     # of those, the particles and marks that never stand inside a word ("的", not "理" of 护理 or "过" of 通过)
@@ -105,6 +130,9 @@ class FollowupWords(_Strict):
     need_questions: list[str] = Field(default_factory=list)
     """A-not-A questions whether something is needed ("户口本要不要带", "需不需要体检"): beside a referral keyword the
     conversation item's guides use, a prerequisite of that item (`decide/turn_away.py`)."""
+    common_papers: list[str] = Field(default_factory=list)
+    """Papers nearly every item asks for (身份证, 户口本, 结婚证 …): a materials question listing them names no item,
+    it asks what else the conversation's item needs ("身份证户口本结婚证这些肯定要 除了这些还要啥")."""
 
     @field_validator(
         "vague_with_place",
@@ -113,6 +141,7 @@ class FollowupWords(_Strict):
         "department_words",
         "switch_words",
         "need_questions",
+        "common_papers",
     )
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
@@ -201,6 +230,8 @@ class Lexicon(_Strict):
     version: int = 1
     aspect_cues: list[AspectCueGroup] = Field(min_length=1)
     sub_items: list[SubItemCues] = Field(min_length=1)
+    situations: list[ToldSituation] = Field(default_factory=list)
+    """Situations that settle the sub-item (`ToldSituation`), beside the sub-item cues, for items that have it."""
     generic_terms: list[str] = Field(min_length=1)
     filler: Filler
     followup: FollowupWords
@@ -271,6 +302,12 @@ class Lexicon(_Strict):
         canon = [s.canonical for s in self.sub_items]
         if len(set(canon)) != len(canon):
             raise ValueError("a canonical sub-item is listed twice")
+        names = [t.name for t in self.situations]
+        if len(set(names)) != len(names):
+            raise ValueError("a told situation's name is listed twice")
+        unknown = sorted({t.sub_item for t in self.situations} - set(canon))
+        if unknown:
+            raise ValueError(f"told situations name sub-items the lexicon has no cues for: {unknown}")
         owner: dict[str, Aspect] = {}
         for group in self.aspect_cues:
             for cue in group.cues:
