@@ -106,6 +106,10 @@ def load_or_fit_item_head(
     head = fit_item_head(vectors, rows, resolve)
     if head is not None and path is not None and path.parent.exists():
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.npz")
-        np.savez(tmp, key=np.array(key), labels=np.array(head.labels), weights=head.weights, bias=head.bias)
-        os.replace(tmp, path)
+        try:
+            np.savez(tmp, key=np.array(key), labels=np.array(head.labels), weights=head.weights, bias=head.bias)
+            os.replace(tmp, path)
+        except OSError:  # a read-only folder: the head works, the next start fits it again
+            logger.warning("could not keep the item head at %s", path)
+            tmp.unlink(missing_ok=True)
     return head

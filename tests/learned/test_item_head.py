@@ -85,3 +85,15 @@ def test_the_fitted_head_is_kept_and_loaded_by_its_key(tmp_path) -> None:  # typ
     assert again is not None and np.allclose(again.weights, first.weights) and again.labels == first.labels
     other = load_or_fit_item_head(path, np.zeros((3, 3)), rows, item_resolver(NAMES), "h2")  # another key: refitted
     assert other is not None and not np.allclose(other.weights, first.weights)
+
+
+def test_a_folder_it_cannot_write_only_costs_a_refit(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from knowledge.learned import item_head
+
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(item_head.np, "savez", refuse)
+    rows = [TrainingRow("t", "in_domain", None, item="nurse"), TrainingRow("t", "other_department", None)]
+    head = item_head.load_or_fit_item_head(tmp_path / "item_head.npz", np.eye(2), rows, item_resolver(NAMES), "h")
+    assert head is not None and not (tmp_path / "item_head.npz").exists()
