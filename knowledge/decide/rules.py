@@ -32,6 +32,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     decide/turn_away.py)
     unknown_document  names no item of ours, asks about a certificate whose qualifier ("献血证", "预防接种证") no
                     name, alias, guide or policy text holds → no answer (decide/unknown_subject.py)
+    described_item  no name, retrieval too weak, but the learned kind (in-domain), the learned item head and
+                    retrieval's ranking agree on one item (decide/described_item.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
                     questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
@@ -56,6 +58,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.decide.clarify_reply import button_choice, clarify_reply
+from knowledge.decide.described_item import described_item
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
 from knowledge.decide.guide_words import aspect_from_guide_words
@@ -321,6 +324,7 @@ RULES: tuple[Rule, ...] = (
     generic,
     department_question,
     unknown_document,
+    described_item,
     weak_match,
     close_call,
     best_item,

@@ -54,6 +54,14 @@ class Tuning:
     # After an answer citing a policy point, a follow-up continues that policy's document unless another
     # document's point scores this much higher (decide/topic.py)
     policy_topic_margin: float = 0.02
+    # An item described rather than named, below `no_answer_below` (decide/described_item.py): answered when the
+    # learned item head gives it this probability at least (0: never) and "none of ours" at most `described_max_none`,
+    # the learned kind gives an in-domain question `described_in_domain_prob` at least, and retrieval ranks it first.
+    # Round 14 (`python -m evaluation.described_figures`, leave-one-writer-out): without the cap on "none" the
+    # veterans' plaque ("光荣牌去哪里领": 光荣证 0.59, none 0.15) would be answered; 0.65 is the gate's sure question.
+    described_min_prob: float = 0.3
+    described_in_domain_prob: float = 0.65
+    described_max_none: float = 0.1
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")

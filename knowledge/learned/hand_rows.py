@@ -137,7 +137,9 @@ def conversation_rows(
             for_kind = followups_for_kind or n == 0
             if not for_kind and aspects is None:
                 continue
-            rows.append(TrainingRow(text, kind, aspects, family, for_kind, hand=True))
+            labelled = n == 0 and kind == "in_domain" and expect.get("kind") in ("answer", "clarify")
+            item = str(expect["item"]) if labelled and expect.get("item") else None
+            rows.append(TrainingRow(text, kind, aspects, family, for_kind, hand=True, item=item))
     return rows
 
 

@@ -119,6 +119,15 @@ class KindHeadPredictor:
     def labels(self) -> tuple[str, ...]:
         return self._head.labels
 
+    @property
+    def head(self) -> KindHead:
+        return self._head
+
+    @property
+    def embed(self) -> CachedQueryEmbedder:
+        """The question vectors it reads (shared with the other heads: one embedding per question)."""
+        return self._embed
+
     def predict(self, text: str) -> dict[str, float]:
         if not text.strip():
             return {}

@@ -71,6 +71,9 @@ class TrainingRow:
     family: str = ""  # the bank's group key: calibration folds never split a family
     for_kind: bool = True  # False: an aspect-head row only (the kind head does not learn from it)
     hand: bool = False  # a hand-written row (`hand_rows.py`), weighed by HAND_WEIGHT / ASPECT_HAND_WEIGHT
+    # the item the row asks about: the bank's item code, or a hand-written first turn's expected item (a part of the
+    # item's name, `expect.item`); only the item head reads it (`item_head.py`), so it is not part of `rows_hash`
+    item: str | None = None
 
 
 class HeadsManifest(BaseModel):
@@ -122,7 +125,11 @@ def read_training_rows(path: Path) -> list[TrainingRow]:
         aspects = data.get("aspects")
         rows.append(
             TrainingRow(
-                data["text"], data["kind"], tuple(aspects) if aspects is not None else None, data.get("family", "")
+                data["text"],
+                data["kind"],
+                tuple(aspects) if aspects is not None else None,
+                data.get("family", ""),
+                item=data.get("item"),
             )
         )
     return rows

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from knowledge.config import KnowledgeSettings
 from knowledge.embedding.embedders import Embedder
 from knowledge.learned.cue_evidence import CueEvidence, cue_evidence
 from knowledge.learned.gate import GatedEngine
-from knowledge.learned.predictors import build_predictors
+from knowledge.learned.item_head import ITEM_HEAD_FILE, item_resolver, load_or_fit_item_head
+from knowledge.learned.predictors import CachedQueryEmbedder, HeadPredictor, build_predictors
 from knowledge.learned.store import (
     ASPECT_SURE_PRECISION,
     Heads,
@@ -44,6 +48,7 @@ def attach(
 ) -> GatedEngine:
     """The engine behind the gate of `heads` (trained on `rows`), its analyse stage given their predictors."""
     kind, aspects = build_predictors(heads, embedder)
+    item = item_predictor(engine, heads, kind.embed, rows, settings.learned_dir / embedder.name / ITEM_HEAD_FILE)
     logger.info(
         "learned gate on (%d training rows, %s features, thresholds %s, sure question from %s)",
         heads.manifest.count,
@@ -72,6 +77,24 @@ def attach(
                 aspect_sure_thresholds=heads.manifest.aspect_sure_thresholds,
                 confirmed_cues=evidence.confirmed,
                 contradicted_cues=evidence.contradicted,
+                item=item,
             )
         )
     return GatedEngine(engine, kind, aspects, thresholds, heads.manifest.question_threshold)
+
+
+def item_predictor(
+    engine: Any, heads: Heads, embed: CachedQueryEmbedder, rows: Sequence[TrainingRow], path: Path | None = None
+) -> HeadPredictor | None:
+    """The item head (`item_head.py`) over the kind head's stored row vectors, its labels resolved against the
+    engine's catalogue; None without a catalogue or stored vectors (then `described_item` never decides)."""
+    catalog = getattr(engine, "catalog", None)
+    references = heads.kind.references
+    kind_rows = [r for r in rows if r.for_kind]
+    if catalog is None or references is None or len(references) != len(kind_rows):
+        logger.warning("no item head: no catalogue or no stored row vectors")
+        return None
+    resolve = item_resolver([(i.code, [i.name, *i.aliases]) for i in catalog.items])
+    vectors = np.asarray(references, dtype=np.float64)
+    head = load_or_fit_item_head(path, vectors, kind_rows, resolve, heads.manifest.content_hash)
+    return None if head is None else HeadPredictor(head, embed)

@@ -19,6 +19,7 @@ from knowledge.query.predictors import (
     combine_aspects,
     combine_kind,
     predict_aspects,
+    predict_items,
     predict_kind,
 )
 from knowledge.schema import Aspect
@@ -287,6 +288,7 @@ class Analyser:
             kind=kind,
             kind_source=kind_source,
             kind_probs=predicted_kind,
+            item_probs=predict_items(self.predictors.item, text),
             confident_kinds=self.predictors.confident_kinds(predicted_kind),
             residue=residue,
             generic=generic,

@@ -34,6 +34,8 @@ class Query:
     kind: str | None = None  # one of predictors.KIND_LABELS, or None when unknown
     kind_source: str = "none"
     kind_probs: dict[str, float] = field(default_factory=dict)
+    # the learned item head's view (item code -> probability; `ITEM_NONE` for "no item of ours"), if wired
+    item_probs: dict[str, float] = field(default_factory=dict)
     confident_kinds: tuple[str, ...] = ()  # kinds the predictor gives at or above their calibrated threshold
     question_clauses: tuple[str, ...] = ()  # the clauses (normalised) that ask something; () = the whole text
     asks_department: bool = False  # asks which department handles it / where to complain (lexicon)

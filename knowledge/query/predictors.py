@@ -19,6 +19,7 @@ from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)
 
+ITEM_NONE = "none"  # the item head's label for a message about no item of ours (another department's, a complaint …)
 KIND_LABELS = ("in_domain", "other_department", "complaint", "smalltalk", "policy")
 
 ASPECT_THRESHOLD = 0.5  # a predicted aspect counts at this probability or above
@@ -40,6 +41,8 @@ class Predictors:
 
     aspects: LabelPredictor | None = None
     kind: LabelPredictor | None = None
+    # which item a message describes, or none of ours (knowledge/learned/item_head.py; decide/described_item.py)
+    item: LabelPredictor | None = None
     kind_thresholds: dict[str, float] = field(default_factory=dict)
     aspect_thresholds: dict[str, float] = field(default_factory=dict)
     aspect_strategy: str = "cues_first"  # one of ASPECT_STRATEGIES
@@ -69,6 +72,11 @@ def _safe(predictor: LabelPredictor | None, text: str) -> dict[str, float]:
 def predict_aspects(predictor: LabelPredictor | None, text: str) -> dict[Aspect, float]:
     valid = {a.value for a in Aspect}
     return {Aspect(k): v for k, v in _safe(predictor, text).items() if k in valid}
+
+
+def predict_items(predictor: LabelPredictor | None, text: str) -> dict[str, float]:
+    """The item head's probabilities (item code or ITEM_NONE -> probability); {} without one."""
+    return _safe(predictor, text)
 
 
 def predict_kind(predictor: LabelPredictor | None, text: str) -> dict[str, float]:

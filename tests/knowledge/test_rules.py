@@ -230,6 +230,7 @@ def test_rules_are_named_and_ordered() -> None:
         "generic",
         "department_question",
         "unknown_document",
+        "described_item",
         "weak_match",
         "close_call",
         "best_item",
