@@ -17,6 +17,7 @@ uses) is answered for that case.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.decide.model import Decision
@@ -29,14 +30,15 @@ HOW_IT_GOES = (Aspect.materials, Aspect.process)
 """What going about an item takes: compared between its sub-items."""
 
 
-def asks_in_general(q: Query) -> bool:
-    """The question asks how to go about the item, or names it and asks no aspect: its aspects are none, the
-    process alone, or the predictor's guess (no aspect cue: "需要办哪些手续", "的相关办理事项")."""
+def asks_in_general(q: Query, general_how: Sequence[str]) -> bool:
+    """The question asks how to go about the item, or only names it: no aspect and no question word ("我想问问
+    护士注册的事"), the process by a general how word alone ("怎么办", not "流程": lexicon `followup.general_how`),
+    or the predictor's guess of the process or materials (no aspect cue: "需要办哪些手续", "具体怎么个办法")."""
     if not q.aspects:
-        return True
-    if q.aspect_source != "cue":
+        return not q.asks
+    if q.aspect_source == "predictor":
         return q.aspects[0] in HOW_IT_GOES
-    return q.aspects == (Aspect.process,)
+    return q.aspects == (Aspect.process,) and bool(q.aspect_cues) and all(c in general_how for c in q.aspect_cues)
 
 
 def general_question(decision: Decision, s: Situation, f: Facts) -> Decision:
@@ -47,7 +49,11 @@ def general_question(decision: Decision, s: Situation, f: Facts) -> Decision:
     if decision.kind != "answer" or decision.item_code is None or decision.sub_item or decision.policy_id:
         return decision
     q = s.query
-    if s.context.item_code == decision.item_code or q.sub_item or not asks_in_general(q):
+    if (
+        s.context.item_code == decision.item_code
+        or q.sub_item
+        or not asks_in_general(q, f.selector.cues.lexicon.followup.general_how)
+    ):
         return decision
     if s.context.choices:  # a reply to a clarifying question ("公共场所的，开宾馆用"): asked once already
         return decision

@@ -29,7 +29,12 @@ PUBLIC_PLACE = "public-place-health-permit"
 COMMITMENT_POINT = "yuhang-2020-rule-of-law-summary.p02"  # 告知承诺制: relates to 公共场所卫生许可
 
 HOW = query(
-    "独生子女父母光荣证怎么办", aspects=(Aspect.process,), aspect_source="cue", asks=True, residue="独生子女父母光荣"
+    "独生子女父母光荣证怎么办",
+    aspects=(Aspect.process,),
+    aspect_source="cue",
+    aspect_cues=("怎么办",),
+    asks=True,
+    residue="独生子女父母光荣",
 )
 NAMED = scores({HONOR: 0.99, BIRTH: 0.9}, exact=(HONOR,))
 
@@ -72,18 +77,24 @@ def test_a_told_case_or_a_field_is_answered(facts: Facts) -> None:
 
 
 @pytest.mark.parametrize(
-    ("aspects", "source", "general"),
+    ("aspects", "source", "cues", "asks", "general"),
     [
-        ((), "none", True),
-        ((Aspect.process,), "cue", True),
-        ((Aspect.materials,), "predictor", True),  # "需要办哪些手续": no cue, the predictor's guess
-        ((Aspect.materials,), "cue", False),  # "要什么材料": the sub-item rule's own question
-        ((Aspect.process, Aspect.location), "cue", False),
-        ((Aspect.location,), "predictor", False),
+        ((), "none", (), False, True),  # "我想问问护士注册的事"
+        ((), "none", (), True, False),  # a question whose aspect went unread ("独生证收不收废啊")
+        ((Aspect.process,), "cue", ("怎么办",), True, True),
+        ((Aspect.process,), "cue", ("流程",), True, False),  # its steps, not how to go about it in general
+        ((Aspect.materials,), "predictor", (), True, True),  # "需要办哪些手续": no cue, the predictor's guess
+        ((Aspect.materials,), "cue", ("材料",), True, False),  # "要什么材料": the sub-item rule's own question
+        ((Aspect.process, Aspect.location), "cue", ("怎么办", "在哪"), True, False),
+        ((Aspect.location,), "predictor", (), True, False),
     ],
 )
-def test_what_asks_in_general(aspects: tuple[Aspect, ...], source: str, general: bool) -> None:
-    assert asks_in_general(query("问题", aspects=aspects, aspect_source=source)) is general
+def test_what_asks_in_general(
+    aspects: tuple[Aspect, ...], source: str, cues: tuple[str, ...], asks: bool, general: bool
+) -> None:
+    how = load_lexicon().followup.general_how
+    asked = query("问题", aspects=aspects, aspect_source=source, aspect_cues=cues, asks=asks)
+    assert asks_in_general(asked, how) is general
 
 
 @pytest.mark.parametrize(
