@@ -39,6 +39,9 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     close_call      two items score too close to tell: ask which, unless the context says
     best_item       the best-scoring item
   then
+    general         a first question asking how to go about an item in general (or only naming it), telling no
+                    case, on an item whose sub-items differ in process or materials: ask which
+                    (decide/general_question.py)
     faq             an item answer whose FAQ entry matches the question better than its guide sections: the entry,
                     quoted verbatim (decide/faq_rule.py)
     guide words     a question without aspect cues whose words stand in one field of the item's guides only
@@ -61,6 +64,7 @@ from knowledge.decide.clarify_reply import button_choice, clarify_reply
 from knowledge.decide.described_item import described_item
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
+from knowledge.decide.general_question import general_question
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.how_fallback import how_with_conditions, where_with_online, where_with_process
 from knowledge.decide.item_decision import (
@@ -115,7 +119,7 @@ def policy(s: Situation, f: Facts) -> Decision | None:
             decision = replace(item_decision(s, f, item, "item_and_policy", 0.9), policy_id=best)
             guide_words = [g.sub_item or "" for g in f.catalog.item_by_code[item].guides]
             named = [n for n in q.policy_names if any(n in w for w in guide_words)]
-            if named and not decision.sub_item:  # the item has a guide for this very policy (告知承诺制)
+            if named and not q.sub_item:  # the item has a guide for this very policy (告知承诺制), no case cue
                 decision = replace(decision, sub_item=named[0])
                 guide = f.selector.choose(f.catalog.item_by_code[item], decision.aspects[0], named[0], decision.region)
                 if not any(field_text(guide, a) for a in decision.aspects):  # "能不能告知承诺": its overview
@@ -358,7 +362,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
         if decision is not None:
             refined = aspect_from_guide_words(decision, s.query, f.guide_words)
             refined = where_with_process(where_with_online(how_with_conditions(refined, f), f), f)
-            refined = sub_items(faq(refined, s, f), f, s.query)
+            refined = sub_items(faq(general_question(refined, s, f), s, f), f, s.query)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -17,6 +17,9 @@ class Tuning:
     use_lexical: bool = True
     use_names: bool = True
     use_faq: bool = True
+    # a first question asking in general how to go about an item ("光荣证怎么办", "护士注册的事"), telling no case,
+    # on an item whose sub-items differ in process or materials: ask which (decide/general_question.py; round 14)
+    general_asks_sub_item: bool = True
     w_lexical: float = 0.08
     w_names: float = 0.15
     # the dense channel's best item gets this times its lead over the dense runner-up, for ranking only

@@ -114,6 +114,10 @@ class FollowupWords(_Strict):
     vague_with_place: list[str] = Field(default_factory=list)
     """Aspect cues that, beside a place named mid-conversation, ask how the same thing goes there rather than
     for another aspect ("我是山东的，那边怎么办": 怎么办 keeps the conversation's aspect)."""
+    general_how: list[str] = Field(default_factory=list)
+    """Process cues asking how to go about an item in general ("怎么办", "怎么申请", "咋弄"), not for its steps
+    ("流程", "步骤"): on an item whose sub-items differ in process or materials, a first such question tells no
+    case and is asked which (`decide/general_question.py`)."""
     elliptical_suffixes: list[str] = Field(default_factory=list)
     """Endings that make a message repeat the conversation's question about something else ("那医师呢", "重庆江津的话"):
     without them and the prefixes, a message with no question word asks for no aspect of its own, whatever the
@@ -136,6 +140,7 @@ class FollowupWords(_Strict):
 
     @field_validator(
         "vague_with_place",
+        "general_how",
         "elliptical_suffixes",
         "demonstratives",
         "department_words",
@@ -321,6 +326,9 @@ class Lexicon(_Strict):
         stray = [c for c in self.followup.vague_with_place if c not in owner]
         if stray:
             raise ValueError(f"followup.vague_with_place must be aspect cues: {stray}")
+        stray = [c for c in self.followup.general_how if owner.get(c) is not Aspect.process]
+        if stray:
+            raise ValueError(f"followup.general_how must be process cues: {stray}")
         return self
 
     # ---- derived views -------------------------------------------------------------------------
