@@ -21,6 +21,13 @@ LEXICON_FILE = "lexicon.yaml"
 CANONICAL_SUB_ITEMS = ("首次", "延续", "变更", "注销", "补发", "换发")
 
 
+def _canonical_sub_item(value: str, what: str) -> str:
+    """`value` when it is one of the canonical sub-items, else the validation error naming `what`."""
+    if value not in CANONICAL_SUB_ITEMS:
+        raise ValueError(f"{what} must be one of {CANONICAL_SUB_ITEMS}")
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -71,9 +78,7 @@ class SubItemCues(_Strict):
     @field_validator("canonical")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in CANONICAL_SUB_ITEMS:
-            raise ValueError(f"canonical sub-item must be one of {CANONICAL_SUB_ITEMS}")
-        return v
+        return _canonical_sub_item(v, "canonical sub-item")
 
 
 class ToldSituation(_Strict):
@@ -96,9 +101,7 @@ class ToldSituation(_Strict):
     @field_validator("sub_item")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in CANONICAL_SUB_ITEMS:
-            raise ValueError(f"a told situation's sub_item must be one of {CANONICAL_SUB_ITEMS}")
-        return v
+        return _canonical_sub_item(v, "a told situation's sub_item")
 
 
 class Filler(_Strict):

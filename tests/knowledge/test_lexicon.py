@@ -43,6 +43,11 @@ def test_shipped_lexicon_loads_with_explicit_priorities() -> None:
         (lambda d: d["medical_advice"]["asks"].append("嚴重嗎"), "normalised"),
         (lambda d: d["medical_advice"].update(max_chars=5), "max_chars"),
         (lambda d: d["medical_advice"]["medicine"].append("吃甚麼藥"), "normalised"),
+        # told situations (round 14, `knowledge/decide/told_case.py`)
+        (lambda d: d["situations"][0].update(sub_item="续签"), "sub_item"),
+        (lambda d: d["situations"][0]["all_of"].append([]), "empty word group"),
+        (lambda d: d["situations"][0]["all_of"][0].append("考試"), "normalised"),
+        (lambda d: d["situations"].append(dict(d["situations"][0])), "listed twice"),
     ],
 )
 def test_bad_lexicon_is_rejected_with_the_reason(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -11,11 +11,9 @@ Sub-items whose guides state the same figures (or cite the same documents) in ot
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from knowledge.answer import Choice, Context
 from knowledge.decide.clarify_reply import clarify_reply
@@ -25,10 +23,9 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.rules import decide, policy
 from knowledge.decide.situation import Situation
 from knowledge.decide.told_case import new_case_told, told_sub_item
-from knowledge.loader import KnowledgeDataError
 from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.query.cues import CueMatcher
-from knowledge.query.lexicon import LEXICON_FILE, load_lexicon, load_lexicon_file
+from knowledge.query.lexicon import load_lexicon
 from knowledge.schema import Aspect, Guide, ServiceItem, Source
 from tests.support.decide import query, scores
 
@@ -211,28 +208,3 @@ def test_sub_items_stating_the_same_figures_are_not_asked_about() -> None:
     selector = GuideSelector(CueMatcher(load_lexicon()))
     assert selector.differing_sub_items(item, (Aspect.validity,), None) == []
     assert [c for c, _ in selector.differing_sub_items(item, (Aspect.time_limit,), None)] == ["首次", "延续"]
-
-
-def _raw() -> dict[str, Any]:
-    from knowledge.loader import knowledge_root
-
-    return yaml.safe_load((knowledge_root() / LEXICON_FILE).read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (lambda d: d["situations"][0].update(sub_item="续签"), "sub_item"),
-        (lambda d: d["situations"][0]["all_of"].append([]), "empty word group"),
-        (lambda d: d["situations"][0]["all_of"][0].append("考試"), "normalised"),
-        (lambda d: d["situations"].append(dict(d["situations"][0])), "listed twice"),
-    ],
-)
-def test_a_bad_told_situation_is_rejected(tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
-    data = _raw()
-    change(data)
-    path = tmp_path / LEXICON_FILE
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(KnowledgeDataError) as err:
-        load_lexicon_file(path)
-    assert message in str(err.value)
