@@ -26,7 +26,8 @@ def told_sub_item(f: Facts, code: str, query: Query) -> str | None:
     told = f.selector.cues.situations_in(query.norm)
     if not told:
         return None
-    covered = [c for c in told if c in f.selector.sub_items(item)]
+    offered = f.selector.sub_items(item)
+    covered = [c for c in told if c in offered]
     return covered[0] if len(covered) == 1 else None
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from knowledge.embedding.embedders import Embedder
+from knowledge.npz_files import save_npz_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -60,15 +59,12 @@ class CachedEmbedder:
         if self.path is None:
             return
         keys = sorted(self._vectors)
-        tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.npz")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             matrix = np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, self.dim), np.float32)
-            np.savez(tmp, keys=np.array(keys), vectors=matrix.astype(np.float32))
-            os.replace(tmp, self.path)
+            save_npz_atomically(self.path, keys=np.array(keys), vectors=matrix.astype(np.float32))
         except OSError as exc:
             logger.warning("could not save the embedding cache to %s (%s)", self.path, exc)
-            tmp.unlink(missing_ok=True)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_queries(texts)

@@ -17,8 +17,6 @@ and that retrieval leaves below the no-answer threshold. Leave-one-writer-out fi
 from __future__ import annotations
 
 import logging
-import os
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -26,6 +24,7 @@ import numpy as np
 
 from knowledge.learned.linear import LinearHead, train_single_label
 from knowledge.learned.store import TrainingRow
+from knowledge.npz_files import save_npz_atomically
 from knowledge.query.predictors import ITEM_NONE
 from knowledge.vector_index import content_hash
 
@@ -105,11 +104,10 @@ def load_or_fit_item_head(
             logger.warning("item head at %s unreadable; fitting it again", path)
     head = fit_item_head(vectors, rows, resolve)
     if head is not None and path is not None and path.parent.exists():
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.npz")
         try:
-            np.savez(tmp, key=np.array(key), labels=np.array(head.labels), weights=head.weights, bias=head.bias)
-            os.replace(tmp, path)
+            save_npz_atomically(
+                path, key=np.array(key), labels=np.array(head.labels), weights=head.weights, bias=head.bias
+            )
         except OSError:  # a read-only folder: the head works, the next start fits it again
             logger.warning("could not keep the item head at %s", path)
-            tmp.unlink(missing_ok=True)
     return head
