@@ -6,8 +6,8 @@
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
 into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning13`,
 rounds 7 to 13's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
-whose failures were then read: it counts as tuning now) and ten BLIND parts: `blind` (written in round 5),
-`blind6` … `blind14` (rounds 6 to 14), each by a writer who fixed nothing; measured
+whose failures were then read: it counts as tuning now) and eleven BLIND parts: `blind` (written in round 5),
+`blind6` … `blind15` (rounds 6 to 15), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
@@ -65,6 +65,7 @@ SPLITS = (
     "blind12",
     "blind13",
     "blind14",
+    "blind15",
 )
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
@@ -87,6 +88,7 @@ ROW_SPLIT = {
     "blind12": "blind",
     "blind13": "blind",
     "blind14": "blind",
+    "blind15": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.
