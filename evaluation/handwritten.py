@@ -4,10 +4,10 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, and `tuning7` … `tuning13`,
-rounds 7 to 13's, each written by a writer who fixed no code and ran nothing), a SEEN part (blind in round 4,
-whose failures were then read: it counts as tuning now) and eleven BLIND parts: `blind` (written in round 5),
-`blind6` … `blind15` (rounds 6 to 15), each by a writer who fixed nothing; measured
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, `tuning7` … `tuning13`,
+rounds 7 to 13's, and `tuning14`, round 15's, each written by a writer who fixed no code and ran nothing), a
+SEEN part (blind in round 4, whose failures were then read: it counts as tuning now) and eleven BLIND parts:
+`blind` (written in round 5), `blind6` … `blind15` (rounds 6 to 15), each by a writer who fixed nothing; measured
 only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
@@ -55,6 +55,7 @@ SPLITS = (
     "tuning11",
     "tuning12",
     "tuning13",
+    "tuning14",
     "blind",
     "blind6",
     "blind7",
@@ -78,6 +79,7 @@ ROW_SPLIT = {
     "tuning11": "tuning",
     "tuning12": "tuning",
     "tuning13": "tuning",
+    "tuning14": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",

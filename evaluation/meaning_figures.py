@@ -26,7 +26,18 @@ from evaluation.scoring import Observed
 
 HANDWRITTEN = Path(__file__).parent / "data" / "handwritten"
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
-TUNING_SPLITS = ["tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10", "tuning11", "tuning12", "tuning13"]
+TUNING_SPLITS = [
+    "tuning",
+    "seen",
+    "tuning7",
+    "tuning8",
+    "tuning9",
+    "tuning10",
+    "tuning11",
+    "tuning12",
+    "tuning13",
+    "tuning14",
+]
 CHANNELS = ("dense", "bm25", "names")
 
 

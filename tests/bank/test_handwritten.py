@@ -185,7 +185,18 @@ def test_the_writers_training_files_are_counted_as_training() -> None:
     assert all(p in searched for p in hand.rglob("*.yaml"))
     assert all(
         p in searched
-        for split in ("tuning", "seen", "tuning7", "tuning8", "tuning9", "tuning10", "tuning11", "tuning12", "tuning13")
+        for split in (
+            "tuning",
+            "seen",
+            "tuning7",
+            "tuning8",
+            "tuning9",
+            "tuning10",
+            "tuning11",
+            "tuning12",
+            "tuning13",
+            "tuning14",
+        )
         for p in files(split).values()
     )
 
