@@ -115,6 +115,16 @@ class Places:
         inside_all = [p for p in named if all(other in self.chain(p) for other in named)]
         return max(inside_all, key=lambda p: len(self.chain(p)), default=None)
 
+    def province_written_before(self, text: str, named: Sequence[str]) -> str | None:
+        """A province (or municipality) written immediately before another named place that this file does not put
+        inside it ("北京朝阳区": 朝阳 is 辽宁's city here, Beijing's district is not listed): the citizen names a place of
+        that province this file does not know, so the province is the place asked about. None otherwise."""
+        for province in (p for p in named if p in self._provinces):
+            for other in named:
+                if other != province and province + other in text and province not in self.chain(other):
+                    return province
+        return None
+
     def region_places(self, region: str) -> list[str]:
         """The places a guide's region text names, widest first ("湖南省湘潭市韶山市" → 湖南, 湘潭, 韶山); words
         the regex finds that are no known place are kept (a region may name a place this file lacks)."""

@@ -4,13 +4,18 @@ place and the item (the conversation keeps its item), never another place's guid
 
 A place named with a question about part of the guide ("我们在陕西，那边办理时限多久") still answers with the nearest
 guide and its notice that the place has none (compose/answer.py, `texts.REGION_MISSING`): only a message asking for
-the guide itself — a word for the guide, or asking whether there is one and for no part of it — is this rule's."""
+the guide itself — a word for the guide, or asking whether there is one and for no part of it — is this rule's.
+`no_local_office` is the one exception: where to go or whom to call, for a place no guide covers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
-from knowledge.schema import Status
+from knowledge.places import Relation
+from knowledge.query.model import Query
+from knowledge.schema import Aspect, Status
 
 # Words for the guide itself (办事指南, 指南, 办事流程说明 …), and words asking whether something exists.
 GUIDE_WORDS = ("指南", "办事须知", "guide")
@@ -41,3 +46,27 @@ def region_without_guide(s: Situation, f: Facts, code: str) -> Decision | None:
         region_named=True,
         confidence=0.9,
     )
+
+
+def no_local_office(decision: Decision, query: Query, f: Facts) -> Decision:
+    """An answer only about where to go or whom to call (the location aspect) for a place the citizen named that no
+    guide of the item covers, the item having no national guide either ("北京朝阳区…放射诊疗许可…在哪办", where the
+    only guide is 辽宁朝阳市's): another place's window, address and phone answer nothing there, so the honest
+    no-answer naming the place (`texts.REGION_NO_GUIDE`, with the human channel) replaces "以下是…的指南，供参考".
+    Only when the message itself asks where (its own cue, not a carried or guessed aspect), and no guide or FAQ entry
+    of the item is the place's, above it or inside it. Other aspects keep the nearest guide with its notice:
+    materials or conditions elsewhere are still a guide."""
+    if decision.kind != "answer" or decision.item_code is None or not decision.region or not decision.region_named:
+        return decision
+    if decision.aspects != (Aspect.location,) or Aspect.location not in query.aspects:
+        return decision
+    if decision.policy_id or decision.faq_id:
+        return decision
+    item = f.catalog.item_by_code[decision.item_code]
+    active = [g for g in item.guides if g.status is Status.active]
+    regions = [g.region for g in active] + [e.region for g in active for e in g.faq if e.region]
+    if not active or any(g.national for g in active):
+        return decision
+    if any(f.selector.region_relation(r, decision.region) >= Relation.below for r in regions):
+        return decision  # a guide or FAQ of the place, above it or inside it ("辽宁" asked, 朝阳市's guide)
+    return replace(decision, kind="no_answer", rule=f"{decision.rule}+no_local_office")

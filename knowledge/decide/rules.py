@@ -52,6 +52,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
     sub_items       the item's sub-items state the asked aspect differently and the question does not
                     say which: the sub-item its own words point to (decide/sub_item_words.py: words only one
                     sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
+    no local office where to go for a named place that no guide of the item covers (and no national guide): the
+                    no-answer naming the place, not another place's window (decide/region_guide.py)
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ from knowledge.decide.item_decision import (
 )
 from knowledge.decide.model import Decision
 from knowledge.decide.policy_match import dense_lead_over, dense_policy_lead
+from knowledge.decide.region_guide import no_local_office
 from knowledge.decide.situation import Facts, Rule, Situation
 from knowledge.decide.topic import policy_followup
 from knowledge.decide.tuning import Tuning
@@ -363,6 +366,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
             refined = aspect_from_guide_words(decision, s.query, f.guide_words)
             refined = where_with_process(where_with_online(how_with_conditions(refined, f), f), f)
             refined = sub_items(faq(general_question(refined, s, f), s, f), f, s.query)
+            refined = no_local_office(refined, s.query, f)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

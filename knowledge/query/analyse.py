@@ -159,12 +159,14 @@ class Analyser:
 
     def region_in(self, text: str) -> str | None:
         """The place the normalised text names: the first (longest names first), or of several that nest the most
-        specific ("广东深圳" → 深圳, `Places.most_specific`); an English name as a whole word ("we're opening a spa in
+        specific ("广东深圳" → 深圳, `Places.most_specific`), of a province written right before a place it does not hold
+        the province ("北京朝阳区" → 北京, `Places.province_written_before`); an English name as a whole word ("we're opening a spa in
         guangzhou") is its Chinese place."""
         named = [w for w in self.region_words if w in text]
         if named:
-            specific = self.places.most_specific(named) if self.places is not None and len(named) > 1 else None
-            return specific or named[0]
+            if self.places is None or len(named) < 2:
+                return named[0]
+            return self.places.most_specific(named) or self.places.province_written_before(text, named) or named[0]
         found = self._english_place.search(text) if self._english_place is not None else None
         return self.english_places[found.group(1)] if found else None
 

@@ -80,6 +80,17 @@ def test_of_several_places_named_the_most_specific_nested_one_is_taken(places) -
     assert places.most_specific(["广东", "成都"]) is None
 
 
+def test_a_province_written_right_before_a_place_it_does_not_hold_is_the_place_asked(places) -> None:  # type: ignore[no-untyped-def]
+    assert places.province_written_before("我们中心在北京朝阳区 放射科", ["北京", "朝阳"]) == "北京"
+    assert places.province_written_before("北京朝阳区的口腔门诊", ["朝阳", "北京"]) == "北京"
+    # not adjacent: two places, neither inside the other, say nothing of each other
+    assert places.province_written_before("我户口在北京，分院在朝阳", ["北京", "朝阳"]) is None
+    # the province really holds the place: nesting, not this rule
+    assert places.province_written_before("辽宁朝阳的诊所", ["辽宁", "朝阳"]) is None
+    # a city is no province
+    assert places.province_written_before("深圳朝阳街道", ["深圳", "朝阳"]) is None
+
+
 def test_the_analyser_takes_the_city_a_citizen_names_after_its_province(places) -> None:  # type: ignore[no-untyped-def]
     from knowledge.query.analyse import Analyser
     from knowledge.query.lexicon import load_lexicon
