@@ -116,9 +116,9 @@ class Places:
         return max(inside_all, key=lambda p: len(self.chain(p)), default=None)
 
     def province_written_before(self, text: str, named: Sequence[str]) -> str | None:
-        """A province (or municipality) written immediately before another named place that this file does not put
-        inside it ("北京朝阳区": 朝阳 is 辽宁's city here, Beijing's district is not listed): the citizen names a place of
-        that province this file does not know, so the province is the place asked about. None otherwise."""
+        """A province (or municipality) written immediately before another named place that this file does not
+        put inside it ("北京朝阳区": 朝阳 is 辽宁's city here, Beijing's district is not listed): the citizen names a
+        place of that province this file does not know, so the province is the place asked about. None otherwise."""
         for province in (p for p in named if p in self._provinces):
             for other in named:
                 if other != province and province + other in text and province not in self.chain(other):

@@ -159,9 +159,9 @@ class Analyser:
 
     def region_in(self, text: str) -> str | None:
         """The place the normalised text names: the first (longest names first), or of several that nest the most
-        specific ("广东深圳" → 深圳, `Places.most_specific`), of a province written right before a place it does not hold
-        the province ("北京朝阳区" → 北京, `Places.province_written_before`); an English name as a whole word ("we're opening a spa in
-        guangzhou") is its Chinese place."""
+        specific ("广东深圳" → 深圳, `Places.most_specific`), of a province written right before a place it does
+        not hold the province ("北京朝阳区" → 北京, `Places.province_written_before`); an English name as a whole
+        word ("we're opening a spa in guangzhou") is its Chinese place."""
         named = [w for w in self.region_words if w in text]
         if named:
             if self.places is None or len(named) < 2:
