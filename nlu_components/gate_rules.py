@@ -27,6 +27,9 @@ description) and for button payloads. Rules, in order:
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
    polite no); a confident `complaint` becomes `report_problem`, unless DIET said `out_of_scope` of a short message
    that asks something and uses no verb of complaining (2a, `asks_without_complaining`: a worry, not a grievance);
+2b. DIET's complaint in a message the head calls a question only faintly, with a low complaint probability, that asks
+   nothing in words and uses no verb of complaining ("帮我写一份科室年终总结，一千字左右") is `out_of_scope`
+   (`neither_question_nor_grievance`, checked after a narrative the head is sure asks);
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope (only when the app is sure it asks, `asks`: an errand DIET declines, "帮我订一张去北京的火车票",
    stays declined), its fallback or a ticket question without a number, and when DIET saw a complaint
