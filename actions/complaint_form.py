@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import texts
 from actions.app_client import AppUnavailableError, NotFoundError, RequestRejectedError, get_client, get_settings
+from actions.complaint_text import echoes_payload, narrative_item_answer
 from actions.contracts import ItemMatch, TicketCreated
 from actions.meta import send_meta
 
@@ -181,15 +182,19 @@ class ValidateComplaintForm(FormValidationAction):
         if not _requested(tracker, "complaint_item"):
             starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_item")
             return await self._item_from_conversation(tracker) if starting else {}
-        return {"complaint_item": text} if text and not text.startswith("/") else {}
+        return {"complaint_item": text} if text and not echoes_payload(text, domain) else {}
 
     async def extract_complaint_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = _latest_text(tracker)
-        if not _requested(tracker, "complaint_description") or _latest_intent(tracker) in CANCEL_INTENTS:
+        if _latest_intent(tracker) in CANCEL_INTENTS or not text or echoes_payload(text, domain):
             return {}
-        return {"complaint_description": text} if text and not text.startswith("/") else {}
+        asks_item = _requested(tracker, "complaint_item")
+        told = asks_item and narrative_item_answer(text, kept=bool(tracker.get_slot("complaint_description")))
+        if _requested(tracker, "complaint_description") or told:
+            return {"complaint_description": text}
+        return {}
 
     async def extract_complaint_place(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -198,6 +203,8 @@ class ValidateComplaintForm(FormValidationAction):
             if _latest_intent(tracker) in CANCEL_INTENTS:
                 return {}
             text = _latest_text(tracker)
+            if echoes_payload(text, domain):
+                return {}
             if any(w in text for w in _SKIP_WORDS):
                 return {"complaint_place": texts.PLACE_UNKNOWN}
             if text.startswith(PLACE_OTHER):

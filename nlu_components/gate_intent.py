@@ -47,7 +47,8 @@ class GateIntentOverride(GraphComponent):
             )
             text = message.get("text") or ""
             names = [r.get("name") for r in message.get("intent_ranking") or [] if isinstance(r.get("name"), str)]
-            target = overriding_intent(text, intent, has_ticket, gate, names, diet_confidence)
+            has_rating = any(e.get("entity") == "rating" for e in message.get("entities") or [])
+            target = overriding_intent(text, intent, has_ticket, gate, names, diet_confidence, has_rating)
             if target is None:
                 continue
             logger.info("gate: intent %s -> %s (gate %s %.2f)", intent, target, gate["kind"], gate["confidence"])

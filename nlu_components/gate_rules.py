@@ -12,16 +12,24 @@ description) and for button payloads. Rules, in order:
 1. intents the citizen chose on purpose are kept: cancel, ask_human, rate_ticket, a ticket question
    with a ticket number, and short yes/no answers (unless the app counts words beyond small talk in a
    confident follow-up: "收钱不"); a message the app found asking for a person (`asks_human`) is ask_human;
+   but a kept intent the message gives no ground for — a rating with no rating word and no ticket number, a cancel
+   of a message the head is sure asks (no intake waits when a verdict comes), a request for a person in a message
+   the app is sure is only small talk — is DIET's fallback for the rules below (1', `unfounded_kept_intent`);
 1a. a ticket question without a number that DIET is sure of (at least DIET_SURE) and that asks something in words
    (`question`: "上礼拜我反映过一个事，想看看现在处理到哪一步了") stays one when the learned head calls it a complaint
    (`ticket_question`): the head knows no ticket questions, and an earlier complaint's words lean it to one; a bare
    "有个事我要投诉" asks nothing and is the head's;
+1a'. a message the app found asking in words how a complaint filed earlier stands (`ticket_status`: it names one and
+   its outcome, "我投诉的那个单子有人管没有啊") is a ticket question whatever DIET and the head said;
 1b. a short message the app found asking what to do about a symptom (`medical_advice`: "宝宝打完疫苗发烧38度5，要不要
    吃退烧药") is out_of_scope — declined with a pointer to a doctor — whatever DIET guessed (a complaint, a question);
 2. a confident `other_department` verdict becomes `ask_item` (the knowledge engine then gives the
    no-answer that names the department or 12345) unless DIET already said `out_of_scope` (also a
    polite no); a confident `complaint` becomes `report_problem`, unless DIET said `out_of_scope` of a short message
    that asks something and uses no verb of complaining (2a, `asks_without_complaining`: a worry, not a grievance);
+2b. DIET's complaint in a message the head calls a question only faintly, with a low complaint probability, that asks
+   nothing in words and uses no verb of complaining ("帮我写一份科室年终总结，一千字左右") is `out_of_scope`
+   (`neither_question_nor_grievance`, checked after a narrative the head is sure asks);
 3. a confident `in_domain` / `policy` verdict becomes `ask_item` when DIET took the message for small
    talk, out-of-scope (only when the app is sure it asks, `asks`: an errand DIET declines, "帮我订一张去北京的火车票",
    stays declined), its fallback or a ticket question without a number, and when DIET saw a complaint
@@ -139,16 +147,19 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
             verdict["followup_aspect"] = True
     if gate.get("clarify_reply") is True:
         verdict["clarify_reply"] = True
-    if "followup" in verdict or "clarify_reply" in verdict:
-        complaint = gate.get("complaint")
-        ok = isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0
-        verdict["complaint"] = float(complaint) if ok else 1.0  # unknown: never overrides DIET's complaint
+    complaint = gate.get("complaint")
+    if isinstance(complaint, int | float) and not isinstance(complaint, bool) and 0.0 <= complaint <= 1.0:
+        verdict["complaint"] = float(complaint)
+    elif "followup" in verdict or "clarify_reply" in verdict:
+        verdict["complaint"] = 1.0  # unknown: never overrides DIET's complaint
     if gate.get("asks") is True:
         verdict["asks"] = True
     if gate.get("question") is True:
         verdict["question"] = True
     if gate.get("complains") is True:
         verdict["complains"] = True
+    if gate.get("ticket_status") is True:
+        verdict["ticket_status"] = True
     return verdict
 
 
@@ -256,6 +267,27 @@ def asks_without_complaining(text: str, gate: dict[str, Any]) -> bool:
     return gate.get("question") is True and not gate.get("complains")
 
 
+NEITHER_CONFIDENCE_MAX = 0.5
+NEITHER_COMPLAINT_MAX = 0.4
+"""Rule `neither_question_nor_grievance`: the head's question verdict below NEITHER_CONFIDENCE_MAX and its complaint
+probability below NEITHER_COMPLAINT_MAX. On the hand-written tuning sets every message DIET took for a complaint that
+the head calls a question and that asks nothing in words is either an errand ("帮我写一份科室年终总结") under both, or
+a story the head is sure of (0.8 and more) and the gate's other rules answer."""
+
+
+def neither_question_nor_grievance(intent: str | None, gate: dict[str, Any]) -> bool:
+    """Rule `neither_question_nor_grievance`: DIET saw a complaint in a message the head calls a question only faintly
+    (below NEITHER_CONFIDENCE_MAX, and not sure it asks: `asks`), with a low complaint probability (below
+    NEITHER_COMPLAINT_MAX), that asks nothing in words (`question`) and uses no verb of complaining (`complains`):
+    neither a question about our services nor a 办不成事 report but a request the assistant does not serve ("顺便帮我
+    写个请假条给护士长", "帮我写一份科室年终总结，一千字左右"): out_of_scope, declined, never the intake."""
+    if intent != "report_problem" or gate["kind"] not in ("in_domain", "policy"):
+        return False
+    if gate.get("asks") or gate.get("question") or gate.get("complains"):
+        return False
+    return gate["confidence"] < NEITHER_CONFIDENCE_MAX and gate.get("complaint", 1.0) < NEITHER_COMPLAINT_MAX
+
+
 def ticket_question(intent: str | None, diet_confidence: float, gate: dict[str, Any]) -> bool:
     """A ticket question without a number that DIET is sure of, asking something in words, that the head calls a
     complaint: it stays a ticket question (the bot asks for the number)."""
@@ -267,6 +299,32 @@ def ticket_question(intent: str | None, diet_confidence: float, gate: dict[str, 
     )
 
 
+UNFOUNDED = "nlu_fallback"
+"""What a kept intent without grounds is read as (`unfounded_kept_intent`): DIET's fallback, which the gate rules
+may turn into the gate's kind and which Rasa otherwise sends to the knowledge engine (data/rules/answer.yml)."""
+
+
+def unfounded_kept_intent(
+    text: str, intent: str | None, has_ticket_number: bool, has_rating: bool, gate: dict[str, Any]
+) -> bool:
+    """Rule `kept_intent_needs_grounds`: an intent kept on purpose (rule 1) that the typed message gives no ground
+    for.
+    - `rate_ticket` with no rating word (DIET's `rating` entity) and no ticket number: DIET reads 评价/举报 in "预评价
+      审核多少天出结果" or "在网上药店买处方药…找谁举报" as a rating, and the rating action can only say it found no
+      ticket;
+    - `cancel` of a message the head is sure asks about our services (`asks`): the gateway sends a verdict only
+      when no intake waits for an answer, so there is nothing to cancel, and DIET took 註銷 ("我要註銷，以後不做
+      護士了") or 没了 ("原来是有的 搬家的时候弄没了") for one.
+    - `ask_human` of a message the app is sure is only small talk and finds no words asking for a person in
+      (`sure_smalltalk`): "好的，麻烦你们了，等你们电话" closes a filed complaint, it asks for nobody.
+    Such a message is then DIET's fallback for the rules below (the gate's kind decides; else the engine answers)."""
+    if intent == "rate_ticket":
+        return not (has_rating or has_ticket_number)
+    if intent == "ask_human":
+        return sure_smalltalk(text, gate)
+    return intent == "cancel" and gate.get("asks") is True and not gate.get("asks_human")
+
+
 def overriding_intent(
     text: str,
     intent: str | None,
@@ -274,11 +332,26 @@ def overriding_intent(
     gate: dict[str, Any] | None,
     ranking: Sequence[str] = (),
     diet_confidence: float = 0.0,
+    has_rating: bool = True,
 ) -> str | None:
     """The intent to use instead of `intent`, or None to keep DIET's (`ranking`: DIET's intents, best first;
-    `diet_confidence`: DIET's confidence in `intent`)."""
+    `diet_confidence`: DIET's confidence in `intent`; `has_rating`: DIET found a rating word in the message)."""
     if gate is None or not text or text.startswith("/"):
         return None
+    if unfounded_kept_intent(text, intent, has_ticket_number, has_rating, gate):
+        fallback = _overriding_intent(text, UNFOUNDED, has_ticket_number, gate, ranking, 0.0)
+        return fallback or UNFOUNDED
+    return _overriding_intent(text, intent, has_ticket_number, gate, ranking, diet_confidence)
+
+
+def _overriding_intent(
+    text: str,
+    intent: str | None,
+    has_ticket_number: bool,
+    gate: dict[str, Any],
+    ranking: Sequence[str],
+    diet_confidence: float,
+) -> str | None:
     if intent == "ask_human" and gate.get("followup_aspect") and not gate.get("asks_human"):
         if float(gate.get("complaint", 1.0)) < FOLLOWUP_COMPLAINT_MAX:
             return "ask_item"  # "他们电话多少": the office's phone, not a person (the app sees no such words)
@@ -288,7 +361,9 @@ def overriding_intent(
     if gate.get("asks_human"):
         return "ask_human"  # "算了 你直接帮我转个真人吧", "can I talk to a real person please"
     if ticket_question(intent, diet_confidence, gate):
-        return None  # "对了，我上个月在网上投诉过一次窗口的事，有结果了吗": the head knows no ticket questions
+        return None  # "上礼拜我反映过一个事，想看看现在处理到哪一步了": the head knows no ticket questions
+    if gate.get("ticket_status"):  # "我投诉的那个单子有人管没有啊": the bot asks for the number
+        return None if intent in TICKET_INTENTS else "ask_ticket_status"
     if gate.get("medical_advice"):
         return "out_of_scope" if intent != "out_of_scope" else None  # no diagnosis, no 办不成事 report
     answer = clarify_answer(intent, text, gate)
@@ -329,6 +404,8 @@ def overriding_intent(
         return target if target != intent else None
     if asks_rather_than_complains(intent, gate):
         return target  # a narrative that asks, not a 办不成事 report
+    if neither_question_nor_grievance(intent, gate):
+        return "out_of_scope"  # "帮我写一份科室年终总结": an errand, not a report
     if confident and intent in SOFT_INTENTS and intent != target:
         if intent == "out_of_scope" and not gate.get("asks"):
             return None  # an errand DIET declines ("帮我订一张去北京的火车票"): only a head sure it asks overturns it

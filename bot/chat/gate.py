@@ -1,6 +1,7 @@
 """The question gate in the chat path: the learned kind verdict sent to Rasa as REST-channel metadata
 (`{"gate": {"kind", "confidence", "confident", "beyond_smalltalk", "asks_human", "medical_advice", "followup",
-"clarify_reply", "complaint", "asks", "question", "complains"}}`: how many characters the message says beyond
+"clarify_reply", "complaint", "asks", "question", "complains",
+"ticket_status"}}`: how many characters the message says beyond
 greetings, thanks, goodbyes and acknowledgements, whether it asks for a person, in a conversation about an item
 whether it is a follow-up question about it (with the learned head's complaint probability), right after a
 clarifying question whether it answers it in words, whether the head is sure it asks about our services rather than
@@ -88,7 +89,9 @@ def leaves_intake(verdict: GateVerdict | None) -> bool:
     """Rule `question_leaves_intake`: a typed message that, as the first answer to the complaint intake, is not an
     answer to it — a question naming nothing else that asks for a part of a guide by an aspect cue ("那要揣哪些证件去",
     "批下来这证管几年") and that the head gives a complaint probability below LEAVE_INTAKE_COMPLAINT_MAX, nothing
-    but thanks and goodbyes, or a ticket number the head does not call a complaint (a ticket question opened the
+    but thanks and goodbyes, a question about an item the head is sure asks about our services, naming an aspect
+    in words that ask ("那算了。医疗机构执业许可证多久校验一次", `question_naming_item_leaves_intake`), or a ticket
+    number the head does not call a complaint (a ticket question opened the
     intake: "我投诉的那个单子有人管没有啊"; the number is then looked up) — means the intake was opened for a message
     that was not a 办不成事 report. The gateway then cancels the intake (nothing was filed) and the message is
     answered as any other. A grievance told in the intake ("网上提交的补发申请被驳回两次了，一次都没说清楚缺什么") leans
@@ -100,8 +103,10 @@ def leaves_intake(verdict: GateVerdict | None) -> bool:
     if verdict.kind == "smalltalk" and verdict.confident and verdict.beyond_smalltalk == 0:
         return True
     # Not the head's `asks` alone: it is sure a bare place ("深圳市宝安区") or "我就想知道到底该谁给我补" asks, and both
-    # are the intake's answers.
-    return verdict.asks_about_item and verdict.asks_aspect and verdict.complaint < LEAVE_INTAKE_COMPLAINT_MAX
+    # are the intake's answers; a question naming an item needs the head's `asks`, an aspect cue and words that ask.
+    if verdict.asks_aspect and verdict.complaint < LEAVE_INTAKE_COMPLAINT_MAX:
+        return verdict.asks_about_item or (verdict.asks and verdict.question)
+    return False
 
 
 def replies_to_clarify(verdict: GateVerdict) -> bool:
@@ -141,6 +146,7 @@ def gate_metadata(
         "kind": verdict.kind,
         "confidence": round(float(verdict.confidence), 4),
         "confident": bool(verdict.confident),
+        "complaint": round(float(verdict.complaint), 4),  # the head's complaint probability, whatever its kind
     }
     if verdict.beyond_smalltalk is not None:
         gate_meta["beyond_smalltalk"] = int(verdict.beyond_smalltalk)
@@ -150,16 +156,16 @@ def gate_metadata(
         gate_meta["medical_advice"] = True
     if about_item and verdict.asks_about_item:
         gate_meta["followup"] = True
-        gate_meta["complaint"] = round(float(verdict.complaint), 4)
         if verdict.asks_aspect:  # asks for a part of the item's guide by a cue: "这个一般几个工作日能办好啊"
             gate_meta["followup_aspect"] = True
     if after_clarify and replies_to_clarify(verdict):
         gate_meta["clarify_reply"] = True
-        gate_meta["complaint"] = round(float(verdict.complaint), 4)
     if verdict.asks:
         gate_meta["asks"] = True
     if verdict.question:  # "上礼拜我反映过一个事，想看看现在处理到哪一步了": asks, unlike a bare "有个事我要投诉"
         gate_meta["question"] = True
     if verdict.complains:  # a verb of complaining: "…我要投诉" is a grievance whatever else it asks
         gate_meta["complains"] = True
+    if verdict.ticket_status:  # "我投诉的那个单子有人管没有啊": how an earlier complaint stands, no number
+        gate_meta["ticket_status"] = True
     return {"gate": gate_meta}

@@ -45,6 +45,7 @@ class GateVerdict(NamedTuple):
     question: bool = False  # asks something in words (a question word or mark), whatever the head makes of it
     ticket_number: bool = False  # holds a ticket number in any plausible form (knowledge/ticket_numbers.py)
     complains: bool = False  # uses a verb of complaining (lexicon `complaint_words`: 投诉, 反映, 举报 …)
+    ticket_status: bool = False  # asks how a complaint filed earlier stands, in words (lexicon `ticket_status`)
 
 
 QUESTION_KINDS = ("in_domain", "policy")
@@ -159,6 +160,7 @@ class GatedEngine:
             bool(query.asks),
             bool(query.ticket_numbers),
             bool(query.complains),
+            bool(query.asks_ticket_status),
         )
 
     def _asks_about_item(self, query: Any) -> bool:

@@ -144,6 +144,15 @@ class Analyser:
             return True  # "能不能帮我开点降压药": a prescription is a doctor's to write
         return any(contains(norm, s) for s in words.symptoms) and any(contains(norm, a) for a in words.asks)
 
+    def asks_ticket_status(self, norm: str, asks: bool) -> bool:
+        """Rule `ticket_status_in_words`: a message that asks (`asks`) how a complaint filed earlier stands — it
+        names one and its outcome (lexicon `ticket_status`: "我投诉的那个单子有人管没有啊",
+        "我上个月在网上投诉过一次窗口的事，有结果了吗") — is a ticket question without its number, not a new report."""
+        words = self.lexicon.ticket_status
+        if words is None or not asks:
+            return False
+        return any(contains(norm, f) for f in words.filed) and any(contains(norm, o) for o in words.outcome)
+
     def asks_human(self, norm: str) -> bool:
         """Whether a (normalised) message asks for a person (lexicon `human_cues`: 转人工, 真人 …) outside a question
         whether the assistant is one (`smalltalk.identity`: "你是机器人还是真人啊" is small talk; "你是机器人吧，给我转
@@ -269,6 +278,7 @@ class Analyser:
         residue, generic = self.residue(norm)
         complains = any(contains(norm, w) for w in self.lexicon.complaint_words)
         asks_department = any(contains(norm, c) for c in self.lexicon.department_cues)
+        asks = asks_something(norm, self.lexicon.question_words)
         hint = self.region_in(normalise(region_hint)) if region_hint else None
         query = Query(
             text=text,
@@ -300,10 +310,11 @@ class Analyser:
             department_subject=self.department_questions.subject(norm),
             asks_human=self.asks_human(norm),
             asks_complaint_route=any(contains(norm, c) for c in self.lexicon.complaint_route_cues),
-            asks=asks_something(norm, self.lexicon.question_words),
+            asks=asks,
             refers_back=any(contains(norm, w) for w in self.lexicon.context_refs),
             complains=complains,
             asks_medical_advice=self.asks_medical_advice(norm, complains, asks_department),
+            asks_ticket_status=self.asks_ticket_status(norm, asks),
             beyond_smalltalk=self.beyond_smalltalk(norm),
         )
         logger.debug("analysed %r: aspects=%s kind=%s", norm[:40], aspects, kind)

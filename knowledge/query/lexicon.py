@@ -186,6 +186,20 @@ class LevelWords(_Strict):
         return _clean_cues(v)
 
 
+class TicketStatusWords(_Strict):
+    """Asking in words about a complaint filed earlier: a message naming one (`filed`: 投诉过, 我反映的, 那个单子 …) and
+    asking how it stands (`outcome`: 有结果, 有人管没有, 处理到哪 …) in words that ask is a ticket question without
+    its number (the chat asks for the number), not a new 办不成事 report."""
+
+    filed: list[str] = Field(min_length=1)
+    outcome: list[str] = Field(min_length=1)
+
+    @field_validator("filed", "outcome")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        return _clean_cues(v)
+
+
 class MedicalAdviceWords(_Strict):
     """Asking for a diagnosis or a treatment: a short message naming a symptom or a test result (`symptoms`) and
     asking what to do about it (`asks`: 要不要吃药, 挂什么科, 严重吗 …) is a request for medical advice, which the
@@ -280,6 +294,7 @@ class Lexicon(_Strict):
     one and names no other item continues the conversation, however long it is."""
     smalltalk: SmalltalkWords | None = None
     medical_advice: MedicalAdviceWords | None = None
+    ticket_status: TicketStatusWords | None = None
     levels: LevelWords | None = None
 
     @field_validator(

@@ -45,6 +45,7 @@ class Query:
     generic: bool = False  # used a generic word ("许可证", "注册")
     asks_human: bool = False  # asks for a person (lexicon human_cues)
     asks_medical_advice: bool = False  # a symptom and what to do about it, briefly (lexicon medical_advice)
+    asks_ticket_status: bool = False  # how a complaint filed earlier stands, in words (lexicon ticket_status)
     asks_complaint_route: bool = False  # asks where to complain or report (lexicon complaint_route_cues)
     asks: bool = False  # carries a question word or mark (lexicon question_words)
     complains: bool = False  # uses a verb of complaining (lexicon complaint_words: 投诉, 反映 …)

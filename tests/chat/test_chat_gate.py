@@ -23,7 +23,7 @@ def test_metadata_carries_the_verdict_except_for_payloads_and_inside_the_intake(
         return GateVerdict("other_department", 0.93, True)
 
     meta = gate_metadata(gate, "公积金怎么提取", in_intake=False)
-    assert meta == {"gate": {"kind": "other_department", "confidence": 0.93, "confident": True}}
+    assert meta == {"gate": {"kind": "other_department", "confidence": 0.93, "confident": True, "complaint": 0.0}}
     assert gate_metadata(gate, "/affirm", in_intake=False) is None
     assert gate_metadata(gate, LONG_COMPLAINT, in_intake=True) is None
     assert gate_metadata(None, "公积金怎么提取", in_intake=False) is None
@@ -123,7 +123,9 @@ def test_the_small_talk_count_travels_in_the_metadata() -> None:
         return GateVerdict("smalltalk", 0.9, True, 0)
 
     meta = gate_metadata(gate, "好的没有问题了再见", in_intake=False)
-    assert meta == {"gate": {"kind": "smalltalk", "confidence": 0.9, "confident": True, "beyond_smalltalk": 0}}
+    assert meta == {
+        "gate": {"kind": "smalltalk", "confidence": 0.9, "confident": True, "complaint": 0.0, "beyond_smalltalk": 0}
+    }
     assert gate_of(meta) == meta["gate"]
     assert "beyond_smalltalk" not in (gate_of({"gate": {**meta["gate"], "beyond_smalltalk": -1}}) or {})
 
@@ -166,7 +168,8 @@ def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_ra
     settings = make_settings(fake_rasa.url)
     service = ChatService(settings=settings, backend=RasaClient(settings), gate=gate)
     asyncio.run(service.handle_turn(ChatRequest(session_id="g-1", text="我要反映办不成的事")))
-    assert fake_rasa.received[-1]["metadata"] == {"gate": {"kind": "complaint", "confidence": 0.97, "confident": True}}
+    expected = {"kind": "complaint", "confidence": 0.97, "confident": True, "complaint": 0.0}
+    assert fake_rasa.received[-1]["metadata"] == {"gate": expected}
     replies["first"] = "answer"
     asyncio.run(service.handle_turn(ChatRequest(session_id="g-1", text=LONG_COMPLAINT)))
     assert "metadata" not in fake_rasa.received[-1]  # the intake asked: this text is the description

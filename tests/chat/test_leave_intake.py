@@ -23,6 +23,7 @@ QUESTION = "那要揣哪些证件去"
 GRIEVANCE = "网上提交的补发申请被驳回两次了，一次都没说清楚缺什么"
 
 ASKS_ASPECT = GateVerdict("in_domain", 0.4, True, 8, asks_about_item=True, complaint=0.04, asks_aspect=True)
+NAMES_ITEM = GateVerdict("in_domain", 0.99, True, 17, complaint=0.002, asks=True, asks_aspect=True, question=True)
 TELLS_GRIEVANCE = GateVerdict("complaint", 0.72, True, 20, asks_about_item=True, complaint=0.72, asks_aspect=True)
 
 
@@ -77,6 +78,12 @@ def _turn(service: ChatService, text: str, session_id: str) -> ChatResponse:
         (ASKS_ASPECT._replace(asks_human=True), False),  # asking for a person is the handoff's, not ours
         (GateVerdict("smalltalk", 0.9, True, 5), False),
         (None, False),
+        # "那算了。医疗机构执业许可证多久校验一次": names an item, so no follow-up, but the head is sure it asks
+        (NAMES_ITEM, True),
+        (NAMES_ITEM._replace(question=False), False),  # "护士执业注册的期限" names what failed: the intake's answer
+        (NAMES_ITEM._replace(asks=False), False),
+        (NAMES_ITEM._replace(asks_aspect=False), False),
+        (NAMES_ITEM._replace(complaint=LEAVE_INTAKE_COMPLAINT_MAX), False),
     ],
 )
 def test_which_messages_leave_the_intake(verdict: GateVerdict | None, leaves: bool) -> None:

@@ -1,0 +1,41 @@
+"""What a message typed into the 办不成事 intake may fill (pure rules, used by ``actions.complaint_form``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+NARRATIVE_ITEM_ANSWER_CHARS = 30
+"""An answer to "which item?" this long tells what happened too (`narrative_item_answer`): it fills the description as
+well as the item, so the intake does not ask again for a story it was just told. Naming an item takes far fewer
+characters ("放射工作人员证", "就是护士执业注册那个")."""
+
+
+def intent_names(domain: Mapping[str, Any]) -> frozenset[str]:
+    """The domain's intent names (entries are names, or one-key mappings of a name to its options)."""
+    names: set[str] = set()
+    for entry in domain.get("intents") or []:
+        if isinstance(entry, str):
+            names.add(entry)
+        elif isinstance(entry, dict):
+            names.update(str(key) for key in entry)
+    return frozenset(names)
+
+
+def echoes_payload(text: str, domain: Mapping[str, Any]) -> bool:
+    """Rule `payload_is_no_text`: a text that is a button payload — a slash command, or the bare name of one of the
+    domain's intents ("affirm": a stale confirm button the gateway had not offered, sent on as typed words with its
+    slash removed) — never fills a free-text slot (the item, the description, the place)."""
+    stripped = text.strip()
+    word = stripped.lstrip("/／").split("{", 1)[0].strip()
+    return stripped.startswith(("/", "／")) or word in intent_names(domain)
+
+
+def narrative_item_answer(text: str, *, kept: bool) -> bool:
+    """Rule `narrative_item_answer`: an answer to "which item?" of at least NARRATIVE_ITEM_ANSWER_CHARS characters
+    ("就是在卫健局窗口办放射工作人员证说我们单位的申请表盖章不对…已经拖了二十多天了") tells what happened as well: it is
+    the description too, unless one is already `kept`."""
+    return not kept and len(text.strip()) >= NARRATIVE_ITEM_ANSWER_CHARS
