@@ -22,6 +22,7 @@ from knowledge.query.predictors import (
     predict_items,
     predict_kind,
 )
+from knowledge.retrieve.abbreviations import word_bounds
 from knowledge.schema import Aspect
 from knowledge.schema import Referral as ReferralEntry
 from knowledge.text_normalise import normalise
@@ -171,13 +172,30 @@ class Analyser:
         specific ("广东深圳" → 深圳, `Places.most_specific`), of a province written right before a place it does
         not hold the province ("北京朝阳区" → 北京, `Places.province_written_before`); an English name as a whole
         word ("we're opening a spa in guangzhou") is its Chinese place."""
-        named = [w for w in self.region_words if w in text]
+        named = self.named_places(text)
         if named:
             if self.places is None or len(named) < 2:
                 return named[0]
             return self.places.most_specific(named) or self.places.province_written_before(text, named) or named[0]
         found = self._english_place.search(text) if self._english_place is not None else None
         return self.english_places[found.group(1)] if found else None
+
+    def named_places(self, text: str) -> list[str]:
+        """The region words a text names as places (longest first): where one starts a word of jieba's cut, or
+        follows another named place directly ("吉林长春", "广西南宁"), never inside another word ("民营口腔" names no
+        营口, "医保定点" no 保定, "在渭南开个厂" no 南开)."""
+        found = [w for w in self.region_words if w in text]
+        if not found:
+            return found
+        starts, _ = word_bounds(text)
+        return [
+            w
+            for w in found
+            if any(
+                i in starts or any(text.endswith(o, 0, i) for o in found if o != w)
+                for i in (m.start() for m in re.finditer(re.escape(w), text))
+            )
+        ]
 
     def referral_in(self, norm: str) -> Referral | None:
         for entry in self.referrals:

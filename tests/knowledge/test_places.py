@@ -102,3 +102,22 @@ def test_the_analyser_takes_the_city_a_citizen_names_after_its_province(places) 
     assert analyser.region_in("北京朝阳区的口腔门诊") == "北京"  # no nesting: the first, as before
     without = Analyser(load_lexicon(), region_words=places.names)
     assert without.region_in("我们店在贵州遵义") in {"贵州", "遵义"}
+
+
+def test_a_place_inside_another_word_is_no_place() -> None:
+    """`Analyser.named_places`: a place name counts where it starts a word or follows another place directly."""
+    from knowledge.query.analyse import Analyser
+
+    named = Analyser.named_places
+    words = type(
+        "A",
+        (),
+        {"region_words": ["吉林", "长春", "营口", "保定", "南开", "渭南", "广西", "南宁", "青海", "海西", "西宁"]},
+    )
+    assert named(words, "我们是一家民营口腔诊所") == []  # type: ignore[arg-type]
+    assert named(words, "诊所想申请医保定点怎么办") == []  # type: ignore[arg-type]
+    assert named(words, "在渭南开个小厂") == ["渭南"]  # type: ignore[arg-type]
+    assert named(words, "我在吉林长春") == ["吉林", "长春"]  # type: ignore[arg-type]
+    assert named(words, "我在广西南宁") == ["广西", "南宁"]  # type: ignore[arg-type]
+    assert named(words, "我是青海西宁的") == ["青海", "西宁"]  # type: ignore[arg-type]
+    assert named(words, "营口的诊所") == ["营口"]  # type: ignore[arg-type]
