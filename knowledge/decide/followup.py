@@ -130,6 +130,15 @@ def _describes_another_item(s: Situation, f: Facts) -> str | None:
     return code
 
 
+def _head_doubts_the_switch(s: Situation, f: Facts, code: str) -> bool:
+    """The learned item head, reading the message alone, gives the item a description would switch to less than
+    `switch_min_head_prob` (round 15): the retrieval channels found that item by the message's generic words
+    ("我们是医院类的，找市里还是找区里" after 母婴保健技术服务执业许可 → 互联网医院设置, head 0.06, "none" first),
+    not by what it describes, so the conversation's item stays. Without the head (no learned predictors): never."""
+    probs = s.query.item_probs
+    return bool(probs) and probs.get(code, 0.0) < f.tuning.switch_min_head_prob
+
+
 def _describes_the_case(s: Situation, f: Facts) -> bool:
     """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址):
     "她们是从别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's
@@ -183,7 +192,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         elif _lists_common_papers(s, f):  # "身份证户口本结婚证这些肯定要 除了这些还要啥"
             code = ctx.item_code
         elif (described := _describes_another_item(s, f)) is not None:  # "那我们自己打井供水给周边用 要办啥"
-            code = described
+            code = ctx.item_code if _head_doubts_the_switch(s, f, described) else described
         elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
             code = ctx.item_code
         elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part

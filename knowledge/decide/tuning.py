@@ -86,6 +86,9 @@ class Tuning:
     switch_min_residue: int = 8
     switch_lead: float = 0.05
     switch_dense_lead: float = 0.02
+    # Round 15: and the learned item head gives that item this much at least (when the head is wired): every switch
+    # of the tuning splits' later turns had 0.16 or more (LOWO), the one wrong switch 0.06 (`followup._head_doubts…`).
+    switch_min_head_prob: float = 0.1
     # A FAQ entry answers instead of the guide's sections when the question, without the item's names, asks what the
     # entry's question asks (cosine of e5 query vectors, knowledge/retrieve/faq.py) at least this closely; when the
     # question asks for a field the item's guides state (fee, time limit, materials …), only a closer match beats

@@ -141,3 +141,20 @@ def test_a_paper_the_conversations_item_asks_for_is_no_switch(facts) -> None:  #
     elliptical = query("那执业的呢", residue="执业")
     decision = followup(Situation(elliptical, found, ctx), facts)
     assert decision is not None and decision.item_code == practice
+
+
+def test_a_description_switch_the_item_head_does_not_see_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 15: the learned item head reads the long message alone; when it gives the item retrieval would switch to
+    less than `switch_min_head_prob`, the generic words found that item, and the conversation's item is answered."""
+    from dataclasses import replace
+
+    ctx = Context(item_code=PLACE, aspect=Aspect.conditions)
+    found = _with_dense({WATER: 0.95, PLACE: 0.88, BIRTH: 0.87}, {WATER: 0.87, PLACE: 0.85, BIRTH: 0.84})
+    well = query("那我们自己打井供水给周边用 要办啥", residue="们自己打井供水给周边用", asks=True)
+    low = facts.tuning.switch_min_head_prob - 0.05
+    doubted = replace(well, item_probs={"none": 0.4, WATER: low, PLACE: 0.05})
+    decision = followup(Situation(doubted, found, ctx), facts)
+    assert decision is not None and decision.item_code == PLACE
+    seen = replace(well, item_probs={WATER: facts.tuning.switch_min_head_prob + 0.2, "none": 0.1})
+    decision = followup(Situation(seen, found, ctx), facts)
+    assert decision is not None and decision.item_code == WATER
