@@ -75,6 +75,24 @@ def _elliptical_switch(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
 
 
+def _asks_whether_its_item_needs(s: Situation, f: Facts) -> bool:
+    """A follow-up asking whether the conversation's item needs another procedure too (lexicon `followup.also_needed`
+    or a need question: "那还得走设置审批吗", "是不是还得先走设置审批和登记那一套" after 医疗美容), asking no field but
+    conditions or process, where retrieval's best item is that other one, named in part, and the conversation's item's
+    guides hold the words it is named by (医疗美容: "办理设置审批和登记注册"): the conversation's own guide answers.
+    "批了以后执业登记又要多久" asks a field of the other item and still switches."""
+    q, ranked, ctx = s.query, s.scores.ranked, s.context.item_code
+    if not ctx or not ranked or ranked[0][0] == ctx or ranked[0][0] not in s.scores.named:
+        return False
+    if not q.aspects or any(a not in (Aspect.conditions, Aspect.process) for a in q.aspects):
+        return False
+    followup_words = f.selector.cues.lexicon.followup
+    if not any(w in q.norm for w in (*followup_words.also_needed, *followup_words.need_questions)):
+        return False
+    words = {n[i : i + 4] for n in f.names_of(ranked[0][0]) for i in range(len(n) - 3) if n[i : i + 4] in q.norm}
+    return any(f.item_mentions(ctx, w) for w in words)
+
+
 def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
     """A follow-up asking something of another item it names in part ("批了以后执业登记又要多久" after 医疗机构设置审批:
     the names channel finds 执业登记 of 医疗机构执业登记), however little else it says: it asks an aspect, that item
@@ -159,6 +177,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
         return None
     exact = s.scores.exact
+    described: str | None = None
     if not exact and _says_another_one(s, f):  # "…是另外一个吧": not the conversation's item
         return None
     if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
@@ -183,6 +202,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
                 code = ctx.item_code
             else:
                 code = max(named, key=lambda c: s.scores.items.get(c, 0.0))
+        elif _asks_whether_its_item_needs(s, f):  # "那还得走设置审批吗" after 医疗美容: its own guide says
+            code = ctx.item_code
         elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
             return None
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
@@ -204,7 +225,10 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code  # says little, and on its own finds no item: this one
         else:
             return None
-    aspects = aspects_of(q, ctx)
+    # a switch by description is a new question about another item: its own aspect (or the overview), not the last one
+    # asked of the conversation's item ("开业以后想在抖音投广告，又要审什么" after a process answer of 医疗美容)
+    switched = described is not None and code == described != ctx.item_code
+    aspects = aspects_of(q, None if switched else ctx)
     if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
         # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
         # reads the message without its conversation, so its guess does not replace the conversation's aspect

@@ -158,3 +158,24 @@ def test_a_description_switch_the_item_head_does_not_see_keeps_the_conversations
     seen = replace(well, item_probs={WATER: facts.tuning.switch_min_head_prob + 0.2, "none": 0.1})
     decision = followup(Situation(seen, found, ctx), facts)
     assert decision is not None and decision.item_code == WATER
+
+
+def test_asking_whether_the_conversations_item_needs_another_procedure_keeps_it(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 15: "那还得走设置审批吗" after 医疗美容, whose guide says 办理设置审批和登记注册: its own guide
+    answers; the same words asking a field of the other item, or without the need words, or after an item whose
+    guides do not name that procedure, still leave the conversation."""
+    from knowledge.decide.followup import _asks_whether_its_item_needs
+
+    beauty, setup = "medical-cosmetology", "medical-institution-setup-approval"
+    found = scores({setup: 1.10, "medical-institution-practice-registration": 0.96, beauty: 0.95}, named=(setup,))
+    ctx = Context(item_code=beauty, aspect=Aspect.conditions)
+    needs = query("那还得走设置审批吗", residue="走设置", asks=True, aspects=(Aspect.conditions,))
+    assert _asks_whether_its_item_needs(Situation(needs, found, ctx), facts)
+    decision = followup(Situation(needs, found, ctx), facts)
+    assert decision is not None and decision.item_code == beauty
+    how_long = query("那还得走设置审批吗 要多久", residue="走设置", asks=True, aspects=(Aspect.time_limit,))
+    assert not _asks_whether_its_item_needs(Situation(how_long, found, ctx), facts)
+    plain = query("设置审批的条件是什么", residue="设置", asks=True, aspects=(Aspect.conditions,))
+    assert not _asks_whether_its_item_needs(Situation(plain, found, ctx), facts)
+    birth = Context(item_code=BIRTH, aspect=Aspect.conditions)  # its guides never name 设置审批
+    assert not _asks_whether_its_item_needs(Situation(needs, found, birth), facts)
