@@ -81,6 +81,8 @@ def test_a_long_description_of_another_item_switches_to_it(facts) -> None:  # ty
     found = _with_dense({WATER: 0.95, PLACE: 0.88, BIRTH: 0.87}, {WATER: 0.87, PLACE: 0.85, BIRTH: 0.84})
     decision = followup(Situation(well, found, ctx), facts)
     assert decision is not None and decision.item_code == WATER
+    # a new question about another item: not the conversation's last aspect (round 15)
+    assert decision.aspects == (Aspect.overview,)
 
 
 def test_a_short_or_close_or_meaningless_lead_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
