@@ -75,6 +75,24 @@ def _elliptical_switch(s: Situation, f: Facts) -> bool:
     return code != s.context.item_code and code in s.scores.named and top >= t.no_answer_below
 
 
+def _asks_whether_its_item_needs(s: Situation, f: Facts) -> bool:
+    """A follow-up asking whether the conversation's item needs another procedure too (lexicon `followup.also_needed`
+    or a need question: "那还得走设置审批吗", "是不是还得先走设置审批和登记那一套" after 医疗美容), asking no field but
+    conditions or process, where retrieval's best item is that other one, named in part, and the conversation's item's
+    guides hold the words it is named by (医疗美容: "办理设置审批和登记注册"): the conversation's own guide answers.
+    "批了以后执业登记又要多久" asks a field of the other item and still switches."""
+    q, ranked, ctx = s.query, s.scores.ranked, s.context.item_code
+    if not ctx or not ranked or ranked[0][0] == ctx or ranked[0][0] not in s.scores.named:
+        return False
+    if not q.aspects or any(a not in (Aspect.conditions, Aspect.process) for a in q.aspects):
+        return False
+    followup_words = f.selector.cues.lexicon.followup
+    if not any(w in q.norm for w in (*followup_words.also_needed, *followup_words.need_questions)):
+        return False
+    words = {n[i : i + 4] for n in f.names_of(ranked[0][0]) for i in range(len(n) - 3) if n[i : i + 4] in q.norm}
+    return any(f.item_mentions(ctx, w) for w in words)
+
+
 def _another_item_named_in_part(s: Situation, f: Facts) -> bool:
     """A follow-up asking something of another item it names in part ("批了以后执业登记又要多久" after 医疗机构设置审批:
     the names channel finds 执业登记 of 医疗机构执业登记), however little else it says: it asks an aspect, that item
@@ -130,6 +148,15 @@ def _describes_another_item(s: Situation, f: Facts) -> str | None:
     return code
 
 
+def _head_doubts_the_switch(s: Situation, f: Facts, code: str) -> bool:
+    """The learned item head, reading the message alone, gives the item a description would switch to less than
+    `switch_min_head_prob` (round 15): the retrieval channels found that item by the message's generic words
+    ("我们是医院类的，找市里还是找区里" after 母婴保健技术服务执业许可 → 互联网医院设置, head 0.06, "none" first),
+    not by what it describes, so the conversation's item stays. Without the head (no learned predictors): never."""
+    probs = s.query.item_probs
+    return bool(probs) and probs.get(code, 0.0) < f.tuning.switch_min_head_prob
+
+
 def _describes_the_case(s: Situation, f: Facts) -> bool:
     """The message's aspect cues are words of its sub-item's own cues ("地点" of 换执业地点, "地址" of 改地址):
     "她们是从别的医院跳槽过来的，换了执业地点" states the citizen's case and asks nothing, so the conversation's
@@ -150,6 +177,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
     if q.asks_complaint_route and not s.scores.exact:  # "要是办不下来该找谁反映": the complaint route, not the window
         return None
     exact = s.scores.exact
+    described: str | None = None
     if not exact and _says_another_one(s, f):  # "…是另外一个吧": not the conversation's item
         return None
     if not exact and q.region and asks_for_the_guide(q.norm, bool(q.aspect_cues)):
@@ -174,6 +202,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
                 code = ctx.item_code
             else:
                 code = max(named, key=lambda c: s.scores.items.get(c, 0.0))
+        elif _asks_whether_its_item_needs(s, f):  # "那还得走设置审批吗" after 医疗美容: its own guide says
+            code = ctx.item_code
         elif _another_item_named_in_part(s, f):  # "批了以后执业登记又要多久": a question about that item
             return None
         elif f.item_mentions(ctx.item_code, q.residue):  # "要带身份证吗": words this item's guides use
@@ -183,7 +213,7 @@ def followup(s: Situation, f: Facts) -> Decision | None:
         elif _lists_common_papers(s, f):  # "身份证户口本结婚证这些肯定要 除了这些还要啥"
             code = ctx.item_code
         elif (described := _describes_another_item(s, f)) is not None:  # "那我们自己打井供水给周边用 要办啥"
-            code = described
+            code = ctx.item_code if _head_doubts_the_switch(s, f, described) else described
         elif _continues(s, f):  # asks about it in words of its own ("他们多少天内给审核结果")
             code = ctx.item_code
         elif _elliptical_switch(s, f):  # "前面那个设置审批呢": the same question about an item named in part
@@ -195,7 +225,10 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             code = ctx.item_code  # says little, and on its own finds no item: this one
         else:
             return None
-    aspects = aspects_of(q, ctx)
+    # a switch by description is a new question about another item: its own aspect (or the overview), not the last one
+    # asked of the conversation's item ("开业以后想在抖音投广告，又要审什么" after a process answer of 医疗美容)
+    switched = described is not None and code == described != ctx.item_code
+    aspects = aspects_of(q, None if switched else ctx)
     if q.region and (q.vague_aspect or not q.aspect_cues) and ctx.aspect and code == ctx.item_code:
         # "我是山东的，那边怎么办", "上海那边是什么情况", "我人在上海，一样吗": the same thing there; the learned head
         # reads the message without its conversation, so its guess does not replace the conversation's aspect

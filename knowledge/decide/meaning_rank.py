@@ -14,7 +14,7 @@ see it. The dense channel must itself be clear about its best item — a lead of
 the fused ranking needs to answer without asking: a smaller lead, let into the margin, made close calls between two
 spurious matches of other departments' questions answers ("护士school毕业证丢了 学历证明找谁开" → 护士执业注册, lead
 0.009). English questions get no lead: whether one matches is judged with a margin of its own over the runner-up
-(`rules._clear_english_lead`), which a lead would widen.
+(`described_item.clear_english_lead`), which a lead would widen.
 """
 
 from __future__ import annotations

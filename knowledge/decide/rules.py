@@ -32,11 +32,13 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     decide/turn_away.py)
     unknown_document  names no item of ours, asks about a certificate whose qualifier ("献血证", "预防接种证") no
                     name, alias, guide or policy text holds → no answer (decide/unknown_subject.py)
-    described_item  no name, retrieval too weak, but the learned kind (in-domain), the learned item head and
-                    retrieval's ranking agree on one item (decide/described_item.py)
+    described_item  no name, retrieval too weak or two items too close, but the learned kind (in-domain), the
+                    learned item head and retrieval's few best agree on one item (decide/described_item.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
                     questions: their own threshold, with a clear lead over the runner-up)
     close_call      two items score too close to tell: ask which, unless the context says
+    described_over_best  named by no name, another item among retrieval's few best that the learned item head
+                    clearly prefers (decide/described_item.py)
     best_item       the best-scoring item
   then
     general         a first question asking how to go about an item in general (or only naming it), telling no
@@ -63,7 +65,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from knowledge.decide.clarify_reply import button_choice, clarify_reply
-from knowledge.decide.described_item import described_item
+from knowledge.decide.described_item import clear_english_lead, described_item, described_over_best
 from knowledge.decide.faq_rule import faq
 from knowledge.decide.followup import followup
 from knowledge.decide.general_question import general_question
@@ -265,16 +267,6 @@ def generic(s: Situation, f: Facts) -> Decision | None:
     return _clarify_items(s, f, "generic", generic=True)
 
 
-def _clear_english_lead(s: Situation, t: Tuning) -> bool:
-    """An English question whose best item clears the English threshold with a clear lead: e5 scores English
-    questions lower against Chinese guides, so the Chinese threshold would turn every one away."""
-    ranked = s.scores.ranked
-    if s.query.language != "en" or ranked[0][1] < t.no_answer_below_en:
-        return False
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    return ranked[0][1] - runner_up >= t.english_min_margin
-
-
 def weak_match(s: Situation, f: Facts) -> Decision | None:
     t = f.tuning
     ranked = s.scores.ranked
@@ -284,7 +276,7 @@ def weak_match(s: Situation, f: Facts) -> Decision | None:
     if top_code in s.scores.named:
         return None
     if s.query.language == "en":  # English questions are judged on their own scale only (their names chunk)
-        if _clear_english_lead(s, t):
+        if clear_english_lead(s, t):
             return None
     elif top >= t.no_answer_below:
         return None
@@ -334,6 +326,7 @@ RULES: tuple[Rule, ...] = (
     described_item,
     weak_match,
     close_call,
+    described_over_best,
     best_item,
 )
 

@@ -138,6 +138,7 @@ class FollowupWords(_Strict):
     """A-not-A questions whether something is needed ("户口本要不要带", "需不需要体检"): beside a referral keyword the
     conversation item's guides use, a prerequisite of that item (`decide/turn_away.py`)."""
     common_papers: list[str] = Field(default_factory=list)
+    also_needed: list[str] = Field(default_factory=list)
     """Papers nearly every item asks for (身份证, 户口本, 结婚证 …): a materials question listing them names no item,
     it asks what else the conversation's item needs ("身份证户口本结婚证这些肯定要 除了这些还要啥")."""
 
@@ -150,6 +151,7 @@ class FollowupWords(_Strict):
         "switch_words",
         "need_questions",
         "common_papers",
+        "also_needed",
     )
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:

@@ -81,6 +81,8 @@ def test_a_long_description_of_another_item_switches_to_it(facts) -> None:  # ty
     found = _with_dense({WATER: 0.95, PLACE: 0.88, BIRTH: 0.87}, {WATER: 0.87, PLACE: 0.85, BIRTH: 0.84})
     decision = followup(Situation(well, found, ctx), facts)
     assert decision is not None and decision.item_code == WATER
+    # a new question about another item: not the conversation's last aspect (round 15)
+    assert decision.aspects == (Aspect.overview,)
 
 
 def test_a_short_or_close_or_meaningless_lead_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
@@ -141,3 +143,41 @@ def test_a_paper_the_conversations_item_asks_for_is_no_switch(facts) -> None:  #
     elliptical = query("那执业的呢", residue="执业")
     decision = followup(Situation(elliptical, found, ctx), facts)
     assert decision is not None and decision.item_code == practice
+
+
+def test_a_description_switch_the_item_head_does_not_see_keeps_the_conversations_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 15: the learned item head reads the long message alone; when it gives the item retrieval would switch to
+    less than `switch_min_head_prob`, the generic words found that item, and the conversation's item is answered."""
+    from dataclasses import replace
+
+    ctx = Context(item_code=PLACE, aspect=Aspect.conditions)
+    found = _with_dense({WATER: 0.95, PLACE: 0.88, BIRTH: 0.87}, {WATER: 0.87, PLACE: 0.85, BIRTH: 0.84})
+    well = query("那我们自己打井供水给周边用 要办啥", residue="们自己打井供水给周边用", asks=True)
+    low = facts.tuning.switch_min_head_prob - 0.05
+    doubted = replace(well, item_probs={"none": 0.4, WATER: low, PLACE: 0.05})
+    decision = followup(Situation(doubted, found, ctx), facts)
+    assert decision is not None and decision.item_code == PLACE
+    seen = replace(well, item_probs={WATER: facts.tuning.switch_min_head_prob + 0.2, "none": 0.1})
+    decision = followup(Situation(seen, found, ctx), facts)
+    assert decision is not None and decision.item_code == WATER
+
+
+def test_asking_whether_the_conversations_item_needs_another_procedure_keeps_it(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 15: "那还得走设置审批吗" after 医疗美容, whose guide says 办理设置审批和登记注册: its own guide
+    answers; the same words asking a field of the other item, or without the need words, or after an item whose
+    guides do not name that procedure, still leave the conversation."""
+    from knowledge.decide.followup import _asks_whether_its_item_needs
+
+    beauty, setup = "medical-cosmetology", "medical-institution-setup-approval"
+    found = scores({setup: 1.10, "medical-institution-practice-registration": 0.96, beauty: 0.95}, named=(setup,))
+    ctx = Context(item_code=beauty, aspect=Aspect.conditions)
+    needs = query("那还得走设置审批吗", residue="走设置", asks=True, aspects=(Aspect.conditions,))
+    assert _asks_whether_its_item_needs(Situation(needs, found, ctx), facts)
+    decision = followup(Situation(needs, found, ctx), facts)
+    assert decision is not None and decision.item_code == beauty
+    how_long = query("那还得走设置审批吗 要多久", residue="走设置", asks=True, aspects=(Aspect.time_limit,))
+    assert not _asks_whether_its_item_needs(Situation(how_long, found, ctx), facts)
+    plain = query("设置审批的条件是什么", residue="设置", asks=True, aspects=(Aspect.conditions,))
+    assert not _asks_whether_its_item_needs(Situation(plain, found, ctx), facts)
+    birth = Context(item_code=BIRTH, aspect=Aspect.conditions)  # its guides never name 设置审批
+    assert not _asks_whether_its_item_needs(Situation(needs, found, birth), facts)

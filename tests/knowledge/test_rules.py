@@ -235,6 +235,7 @@ def test_rules_are_named_and_ordered() -> None:
         "described_item",
         "weak_match",
         "close_call",
+        "described_over_best",
         "best_item",
     ]
 
