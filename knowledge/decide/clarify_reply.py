@@ -26,6 +26,7 @@ from dataclasses import replace
 from knowledge.answer import Choice
 from knowledge.decide.item_decision import aspects_of, item_decision
 from knowledge.decide.model import Decision
+from knowledge.decide.referral_ask import keyword_of_our_question
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.schema import Aspect, Guide
@@ -106,7 +107,9 @@ def chosen(s: Situation, f: Facts) -> Choice | None:
     if not offered:
         return None
     q = s.query
-    if q.referral is not None or q.policy_names or q.asks_human or q.asks_complaint_route or q.asks_department:
+    if (q.referral is not None and not keyword_of_our_question(s, f)) or q.policy_names:
+        return None  # another department's matter, or a policy's (a keyword telling the case of ours stays a reply)
+    if q.asks_human or q.asks_complaint_route or q.asks_department:
         return None
     others = [c for c in s.scores.exact if c not in {o.item_code for o in offered}]
     if others:  # names an item that was not offered: a new question

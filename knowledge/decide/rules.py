@@ -9,7 +9,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     ("续期的", "证丢了要补", "老板换人了，法人要改"): that choice, for the clarify's aspect
                     (decide/clarify_reply.py; a referral keyword in it leaves it to the next rules)
     referral        another department's service by keyword, no item of ours named (or only in passing while
-                    the learned kind says another department) → no answer naming the department
+                    the learned kind says another department) → no answer naming the department; not where the
+                    learned views say the ask is ours (the keyword a purpose or circumstance: decide/referral_ask.py)
     complaint_about_department  a complaint whose target is another department's office, staff or service, no
                     item of ours named ("…我要投诉公积金中心") → no answer naming that department
     department_subject  asks which department handles something in any words ("…医闹这种事应该找谁处理", "是不是

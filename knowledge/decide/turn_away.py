@@ -10,6 +10,7 @@ import re
 
 from knowledge.decide.followup_ties import tied_to_the_item
 from knowledge.decide.model import Decision
+from knowledge.decide.referral_ask import keyword_of_our_question
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -168,12 +169,17 @@ def referral(s: Situation, f: Facts) -> Decision | None:
     (in a clause that asks nothing, as a paper the other service asks for, or as the business in a message whose every
     asking clause is about the keyword's service) or while the learned kind is confidently another department's.
     Mid-conversation, a message only stating a place, telling a story with the keyword beside a question of its own,
-    or asking whether the item needs what the keyword names, is the follow-up rule's."""
+    or asking whether the item needs what the keyword names, is the follow-up rule's. Where the learned views say
+    the question is ours — kind, item head and ranking agree on an item, or, in a conversation, the learned kind is
+    sure of an in-domain question whose keyword the item's guides use (`referral_ask.keyword_of_our_question`) — the
+    keyword is a purpose or a circumstance, and the other rules decide."""
     q = s.query
     if q.referral and (_states_a_place(s) or _narrated_beside_a_question(s, f) or _asked_as_a_prerequisite(s, f)):
         return None
     if q.referral and _paper_of_our_policy(s, f):
         return None
+    if q.referral and keyword_of_our_question(s, f):
+        return None  # the keyword is a purpose or a circumstance of a question about our item (decide/referral_ask.py)
     if q.referral and (
         not s.scores.named
         or _other_department_confident(q)
