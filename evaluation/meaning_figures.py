@@ -22,22 +22,12 @@ from typing import Any
 
 from evaluation.conversations import Turn
 from evaluation.engine_dialogue import run
+from evaluation.handwritten import BLIND_SPLITS, SPLITS
 from evaluation.scoring import Observed
 
 HANDWRITTEN = Path(__file__).parent / "data" / "handwritten"
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
-TUNING_SPLITS = [
-    "tuning",
-    "seen",
-    "tuning7",
-    "tuning8",
-    "tuning9",
-    "tuning10",
-    "tuning11",
-    "tuning12",
-    "tuning13",
-    "tuning14",
-]
+TUNING_SPLITS = [split for split in SPLITS if split not in BLIND_SPLITS]  # every tuning split, one list
 CHANNELS = ("dense", "bm25", "names")
 
 
