@@ -89,10 +89,12 @@ def _narrated_beside_a_question(s: Situation, f: Facts) -> bool:
     """In a conversation about an item, the referral keyword stands only in clauses that ask nothing, beside a clause
     that asks ("我以前酒驾被判过刑，去年刚执行完，还能注册吗"): the citizen tells their story, the question is the
     item's. A space between Chinese words parts clauses as a comma does ("我户口在云南禄丰 还能新办不"); there, a
-    message that asks something asks it beside the keyword's clause when that clause carries no question word."""
+    message that asks something asks it beside the keyword's clause when that clause carries no question word. Not
+    where the learned kind is confidently another department's ("补回来以后退休金能多算多少，是社保那边管吧": the
+    confirmation in 吧 carries no question word, yet the pension is what is asked)."""
     q = s.query
-    if not s.context.item_code or q.referral is None:
-        return False
+    if not s.context.item_code or q.referral is None or _other_department_confident(q):
+        return False  # the learned kind sure of another department's matter: no story beside our question
     if q.question_clauses:
         return all(q.referral.keyword not in c for c in q.question_clauses)
     clauses = [c for c in _SPOKEN_CLAUSES.split(q.norm) if c.strip()]

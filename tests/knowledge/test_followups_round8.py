@@ -72,6 +72,20 @@ def test_a_keyword_told_beside_a_spaced_question_is_no_referral(facts) -> None: 
     assert turn_away.referral(Situation(asked, scores({HONOR: 0.9}), ctx), facts) is not None  # the keyword is asked
 
 
+def test_a_keyword_beside_a_question_is_a_referral_where_the_learned_kind_is_sure_of_another_department(facts) -> None:  # type: ignore[no-untyped-def]
+    """After 光荣证, "补回来以后退休金能多算多少，是社保那边管吧": the 吧 confirmation asks nothing by the question
+    words, yet the learned kind is sure the pension is another department's matter: the referral, not our story."""
+    ref = Referral("社保", "人力资源和社会保障部门")
+    ctx = Context(item_code=HONOR, aspect=Aspect.materials)
+    text = "补回来以后退休金能多算多少，是社保那边管吧"
+    clauses = ("补回来以后退休金能多算多少",)
+    story = query(text, referral=ref, asks=True, question_clauses=clauses)
+    assert turn_away.referral(Situation(story, scores({HONOR: 0.95}), ctx), facts) is None  # told beside a question
+    sure = query(text, referral=ref, asks=True, question_clauses=clauses, confident_kinds=("other_department",))
+    d = turn_away.referral(Situation(sure, scores({HONOR: 0.95}), ctx), facts)
+    assert d is not None and (d.kind, d.rule) == ("no_answer", "referral")
+
+
 def test_a_requirement_the_conversations_item_names_is_no_referral(facts) -> None:  # type: ignore[no-untyped-def]
     visa = Referral("visa", "公安机关")
     ctx = Context(item_code=FOREIGN, aspect=Aspect.materials)
