@@ -10,7 +10,7 @@ import re
 
 from knowledge.decide.followup_ties import tied_to_the_item
 from knowledge.decide.model import Decision
-from knowledge.decide.referral_ask import keyword_of_our_question
+from knowledge.decide.referral_ask import keyword_of_our_question, keyword_words
 from knowledge.decide.situation import Facts, Situation
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -124,12 +124,7 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
         return False
     if not _conversation_item_leads_in_language(s, f) and not _asked_whether_needed(s, f):
         return False
-    keyword = q.referral.keyword
-    words = [keyword]
-    if keyword.isascii():
-        entry = next((r for r in f.catalog.referrals if r.department == q.referral.department), None)
-        words = [w for w in (entry.keywords if entry else []) if not w.isascii() and len(w) >= 2]
-    return any(f.item_mentions(code, w) for w in words)
+    return any(f.item_mentions(code, w) for w in keyword_words(s, f))
 
 
 def _asked_whether_needed(s: Situation, f: Facts) -> bool:
