@@ -55,6 +55,21 @@ def _undecided(s: Situation, f: Facts) -> bool:
     return close and context_resolves(s, f) is None
 
 
+def head_item(s: Situation, f: Facts) -> tuple[str, float] | None:
+    """The learned item head's most probable item of ours and its probability, where the head gives it at least
+    `described_min_prob` and "none of ours" at most `described_max_none` (the head itself sees another department's
+    matter, a complaint or small talk in a message it gives "none"); else None."""
+    q, t = s.query, f.tuning
+    if not q.item_probs:
+        return None
+    code, prob = max(q.item_probs.items(), key=lambda kv: kv[1])
+    if code == ITEM_NONE or code not in f.catalog.item_by_code or prob < t.described_min_prob:
+        return None
+    if q.item_probs.get(ITEM_NONE, 0.0) > t.described_max_none:
+        return None
+    return code, prob
+
+
 def described_by_head(s: Situation, f: Facts) -> str | None:
     """The item the rule answers with, or None (see the module doc)."""
     t, q = f.tuning, s.query
@@ -64,14 +79,10 @@ def described_by_head(s: Situation, f: Facts) -> str | None:
         return None
     if q.kind != "in_domain" or q.kind_probs.get("in_domain", 0.0) < t.described_in_domain_prob:
         return None
-    code, prob = max(q.item_probs.items(), key=lambda kv: kv[1])
-    if code == ITEM_NONE or prob < t.described_min_prob or code not in f.catalog.item_by_code:
+    found = head_item(s, f)
+    if found is None or found[0] not in [c for c, _ in s.scores.ranked[: t.described_top_k]]:
         return None
-    if q.item_probs.get(ITEM_NONE, 0.0) > t.described_max_none:
-        return None  # the head itself sees another department's matter, a complaint or small talk in it
-    if code not in [c for c, _ in s.scores.ranked[: t.described_top_k]]:
-        return None
-    return code
+    return found[0]
 
 
 def head_over_ranking(s: Situation, f: Facts) -> str | None:
@@ -87,11 +98,10 @@ def head_over_ranking(s: Situation, f: Facts) -> str | None:
         return None
     if q.kind != "in_domain" or q.kind_probs.get("in_domain", 0.0) < t.described_in_domain_prob:
         return None
-    code, prob = max(q.item_probs.items(), key=lambda kv: kv[1])
-    if code == ITEM_NONE or code == ranked[0][0] or prob < t.described_min_prob:
+    found = head_item(s, f)
+    if found is None or found[0] == ranked[0][0]:
         return None
-    if q.item_probs.get(ITEM_NONE, 0.0) > t.described_max_none:
-        return None
+    code, prob = found
     if code not in [c for c, _ in ranked[: t.described_top_k]]:
         return None
     if prob < t.described_over_ratio * q.item_probs.get(ranked[0][0], 0.0):

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import logging
 
+from knowledge.decide.described_item import head_item
 from knowledge.decide.situation import Facts, Situation
-from knowledge.query.predictors import ITEM_NONE
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +53,10 @@ def learned_views_agree_ours(s: Situation, f: Facts) -> bool:
         return False
     if not _kind_sure_ours(s, f, policy_too=True):
         return False
-    code, prob = max(q.item_probs.items(), key=lambda kv: kv[1])
-    if code == ITEM_NONE or code not in f.catalog.item_by_code or prob < t.described_min_prob:
+    found = head_item(s, f)
+    if found is None:
         return False
-    if q.item_probs.get(ITEM_NONE, 0.0) > t.described_max_none:
-        return False
+    code = found[0]
     agreed = code == s.scores.ranked[0][0]
     if agreed:
         logger.debug("referral keyword %s left to the item rules: %s by kind, item head and ranking", q.referral, code)
