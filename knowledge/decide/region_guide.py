@@ -64,9 +64,9 @@ def no_local_office(decision: Decision, query: Query, f: Facts) -> Decision:
         return decision
     item = f.catalog.item_by_code[decision.item_code]
     active = [g for g in item.guides if g.status is Status.active]
-    regions = [g.region for g in active] + [e.region for g in active for e in g.faq if e.region]
     if not active or any(g.national for g in active):
         return decision
+    regions = [g.region for g in active] + [e.region for g in active for e in g.faq if e.region]
     if any(f.selector.region_relation(r, decision.region) >= Relation.below for r in regions):
         return decision  # a guide or FAQ of the place, above it or inside it ("辽宁" asked, 朝阳市's guide)
     return replace(decision, kind="no_answer", rule=f"{decision.rule}+no_local_office")

@@ -138,9 +138,11 @@ class FollowupWords(_Strict):
     """A-not-A questions whether something is needed ("户口本要不要带", "需不需要体检"): beside a referral keyword the
     conversation item's guides use, a prerequisite of that item (`decide/turn_away.py`)."""
     common_papers: list[str] = Field(default_factory=list)
-    also_needed: list[str] = Field(default_factory=list)
     """Papers nearly every item asks for (身份证, 户口本, 结婚证 …): a materials question listing them names no item,
     it asks what else the conversation's item needs ("身份证户口本结婚证这些肯定要 除了这些还要啥")."""
+    also_needed: list[str] = Field(default_factory=list)
+    """Words asking whether the conversation's item needs another procedure too (还得, 也得, 还要走 …):
+    "那还得走设置审批吗" after 医疗美容 stays with the item whose guide names that procedure (`decide/followup.py`)."""
 
     @field_validator(
         "vague_with_place",
