@@ -1,4 +1,5 @@
-"""办不成事 intake: the ``complaint_form`` (validation, questions, submit, cancel).
+"""办不成事 intake: the ``complaint_form``'s validation (its questions are in ``actions.complaint_questions``, its
+submit and cancel in ``actions.complaint_submit``, the text rules it applies in ``actions.complaint_text``).
 
 Slots (all ``type: custom`` mappings, filled here):
 - ``complaint_item`` — which item; normalised to the KB name via ``GET /api/items/match``
@@ -20,21 +21,27 @@ Each question and each answer of the intake carries meta kind ``escalate``.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import Any
 
 from pydantic import ValidationError
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
-from actions.app_client import AppUnavailableError, NotFoundError, RequestRejectedError, get_client, get_settings
-from actions.complaint_text import echoes_payload, narrative_item_answer
-from actions.contracts import ItemMatch, TicketCreated
-from actions.meta import send_meta
+from actions.app_client import AppUnavailableError, NotFoundError, get_client
+from actions.complaint_text import (
+    MASKED_MOBILE,
+    PLACE_OTHER,
+    SKIP_WORDS,
+    detect_place,
+    echoes_payload,
+    find_contact,
+    narrative_item_answer,
+)
+from actions.contracts import ItemMatch
 
 logger = logging.getLogger(__name__)
 
@@ -55,38 +62,6 @@ CANCEL_INTENTS = frozenset({"cancel", "ask_human"})
 MIN_DESCRIPTION_CHARS = 4
 MAX_DESCRIPTION_CHARS = 4000  # the tickets API's limit: the citizen's text is kept whole
 MAX_SCAN_MESSAGES = 12
-EXCERPT_TEXTS = 10
-
-MASKED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*{4}\d{4}(?![\d*])")
-RAW_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-
-PLACE_WINDOW = "窗口"
-PLACE_ONLINE = "网上"
-PLACE_OTHER = "其他"
-_WINDOW_WORDS = ("窗口", "大厅", "现场", "柜台", "服务中心", "办事处")
-_ONLINE_WORDS = ("网上", "线上", "网站", "网页", "app", "小程序", "政务服务网", "公众号", "粤省事", "手机上")
-_SKIP_WORDS = ("跳过", "不想说", "不清楚", "不记得", "忘了", "不说")
-
-
-def detect_place(text: str) -> str | None:
-    """窗口 / 网上 when the text names the channel, else None."""
-    low = text.lower()
-    if any(w in low for w in _ONLINE_WORDS):
-        return PLACE_ONLINE
-    if any(w in low for w in _WINDOW_WORDS):
-        return PLACE_WINDOW
-    return None
-
-
-def find_contact(text: str) -> str | None:
-    """The masked mobile in a text; a raw number (gateway bypassed) is masked here."""
-    found = MASKED_MOBILE.search(text)
-    if found:
-        return found.group(0)
-    raw = RAW_MOBILE.search(text)
-    if raw:
-        return f"{raw.group(1)}****{raw.group(3)}"
-    return None
 
 
 def complaint_user_texts(tracker: Tracker) -> list[str]:
@@ -116,16 +91,6 @@ def complaint_user_texts(tracker: Tracker) -> list[str]:
         if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
     ]
     return texts_[-MAX_SCAN_MESSAGES:]
-
-
-def conversation_excerpt(tracker: Tracker, limit: int = EXCERPT_TEXTS) -> list[dict[str, str]]:
-    lines: list[dict[str, str]] = []
-    for event in tracker.events:
-        kind = event.get("event")
-        text = event.get("text")
-        if kind in ("user", "bot") and text:
-            lines.append({"role": "citizen" if kind == "user" else "assistant", "text": str(text)})
-    return lines[-limit:]
 
 
 def _latest_text(tracker: Tracker) -> str:
@@ -205,7 +170,7 @@ class ValidateComplaintForm(FormValidationAction):
             text = _latest_text(tracker)
             if echoes_payload(text, domain):
                 return {}
-            if any(w in text for w in _SKIP_WORDS):
+            if any(w in text for w in SKIP_WORDS):
                 return {"complaint_place": texts.PLACE_UNKNOWN}
             if text.startswith(PLACE_OTHER):
                 return {"complaint_place": PLACE_OTHER}
@@ -302,106 +267,3 @@ class ValidateComplaintForm(FormValidationAction):
             return {"complaint_confirmed": value}
         dispatcher.utter_message(text=texts.CONFIRM_REPROMPT)
         return {"complaint_confirmed": None}
-
-
-# --- end of the intake -------------------------------------------------------------------------
-def reset_complaint_events() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in COMPLAINT_SLOTS]
-
-
-def idempotency_key(tracker: Tracker) -> str:
-    """The complaint's key (``complaint_key``, set when the form started); per message only as a fallback."""
-    key = tracker.get_slot("complaint_key")
-    if key:
-        return str(key)
-    latest = tracker.latest_message or {}
-    marker = latest.get("message_id")
-    if not marker:
-        user_events = [e for e in tracker.events if e.get("event") == "user"]
-        marker = str(user_events[-1].get("timestamp")) if user_events else "0"
-    return f"{tracker.sender_id}:{marker}"
-
-
-def keep_for_retry(dispatcher: CollectingDispatcher, tracker: Tracker, phone: str) -> list[EventType]:
-    """The app is down: keep every answer, say so, and wait at the confirmation for a later /affirm.
-
-    The form is active again at ``complaint_confirmed``; ``action_listen`` follows at once, so the
-    same /affirm is not re-read, and the citizen's next confirmation submits under the same key.
-    """
-    dispatcher.utter_message(
-        text=texts.TICKET_SUBMIT_BUSY.format(channels=texts.helpline_channels(phone)),
-        buttons=[
-            {"title": texts.CONFIRM_BUTTON, "payload": "/affirm"},
-            {"title": texts.CANCEL_BUTTON, "payload": "/deny"},
-        ],
-    )
-    send_meta(dispatcher, "escalate")
-    events: list[EventType] = [
-        SlotSet("complaint_confirmed", None),
-        ActiveLoop(FORM_NAME),
-        SlotSet("requested_slot", "complaint_confirmed"),
-        FollowupAction("action_listen"),
-    ]
-    if not tracker.get_slot("complaint_key"):
-        events.insert(0, SlotSet("complaint_key", idempotency_key(tracker)))
-    return events
-
-
-class ActionSubmitComplaint(Action):
-    """Runs when the form is done: create the ticket on confirmation, else cancel."""
-
-    def name(self) -> str:
-        return "action_submit_complaint"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if tracker.get_slot("complaint_confirmed") is not True:
-            dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
-            send_meta(dispatcher, "escalate")
-            return reset_complaint_events()
-
-        place = tracker.get_slot("complaint_place")
-        body = {
-            "session_id": tracker.sender_id,
-            "idempotency_key": idempotency_key(tracker),
-            "item_code": tracker.get_slot("complaint_item_code"),
-            "item_name": tracker.get_slot("complaint_item") or "",
-            "description": tracker.get_slot("complaint_description") or "",
-            "place": None if place in (None, texts.PLACE_UNKNOWN) else place,
-            "contact_masked": tracker.get_slot("complaint_contact") or "",
-            "excerpt": conversation_excerpt(tracker),
-        }
-        phone = get_settings().helpline_phone
-        try:
-            created = TicketCreated.parse_obj(await get_client().create_ticket(body))
-        except (RequestRejectedError, NotFoundError, ValidationError) as exc:
-            logger.warning("ticket creation refused: %s", exc)
-            dispatcher.utter_message(text=texts.TICKET_CREATE_FAILED.format(channels=texts.helpline_channels(phone)))
-            send_meta(dispatcher, "escalate")
-            return reset_complaint_events()
-        except AppUnavailableError as exc:
-            logger.warning("ticket creation failed, the complaint is kept for a retry: %s", exc)
-            return keep_for_retry(dispatcher, tracker, phone)
-        dispatcher.utter_message(
-            text=texts.TICKET_CREATED.format(
-                number=created.number,
-                office=created.office or "—",
-                ack_due=created.ack_due or "—",
-                resolve_due=created.resolve_due or "—",
-            )
-        )
-        send_meta(dispatcher, "ticket_created", ticket={"id": created.number, "status": created.status})
-        return [*reset_complaint_events(), SlotSet("last_ticket_number", created.number)]
-
-
-class ActionCancelComplaint(Action):
-    def name(self) -> str:
-        return "action_cancel_complaint"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if tracker.active_loop_name != FORM_NAME:
-            dispatcher.utter_message(text=texts.NOTHING_TO_CANCEL)
-            send_meta(dispatcher, "smalltalk")
-            return [ActiveLoop(None)]
-        dispatcher.utter_message(text=texts.COMPLAINT_CANCELLED)
-        send_meta(dispatcher, "escalate")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_complaint_events()]

@@ -1,8 +1,10 @@
-"""What a message typed into the 办不成事 intake may fill (pure rules, used by ``actions.complaint_form``)."""
+"""What a message typed into the 办不成事 intake may fill (pure rules, used by ``actions.complaint_form``): the
+channel it names, the phone number in it, whether it echoes a payload or tells the story while naming the item."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,3 +41,35 @@ def narrative_item_answer(text: str, *, kept: bool) -> bool:
     ("就是在卫健局窗口办放射工作人员证说我们单位的申请表盖章不对…已经拖了二十多天了") tells what happened as well: it is
     the description too, unless one is already `kept`."""
     return not kept and len(text.strip()) >= NARRATIVE_ITEM_ANSWER_CHARS
+
+
+MASKED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*{4}\d{4}(?![\d*])")
+RAW_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+PLACE_WINDOW = "窗口"
+PLACE_ONLINE = "网上"
+PLACE_OTHER = "其他"
+_WINDOW_WORDS = ("窗口", "大厅", "现场", "柜台", "服务中心", "办事处")
+_ONLINE_WORDS = ("网上", "线上", "网站", "网页", "app", "小程序", "政务服务网", "公众号", "粤省事", "手机上")
+SKIP_WORDS = ("跳过", "不想说", "不清楚", "不记得", "忘了", "不说")
+
+
+def detect_place(text: str) -> str | None:
+    """窗口 / 网上 when the text names the channel, else None."""
+    low = text.lower()
+    if any(w in low for w in _ONLINE_WORDS):
+        return PLACE_ONLINE
+    if any(w in low for w in _WINDOW_WORDS):
+        return PLACE_WINDOW
+    return None
+
+
+def find_contact(text: str) -> str | None:
+    """The masked mobile in a text; a raw number (gateway bypassed) is masked here."""
+    found = MASKED_MOBILE.search(text)
+    if found:
+        return found.group(0)
+    raw = RAW_MOBILE.search(text)
+    if raw:
+        return f"{raw.group(1)}****{raw.group(3)}"
+    return None

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.app_client import get_settings
-from actions.complaint_form import FORM_NAME, reset_complaint_events
+from actions.complaint_form import FORM_NAME
+from actions.complaint_submit import reset_complaint_events
 from actions.meta import send_meta
 
 

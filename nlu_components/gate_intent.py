@@ -12,7 +12,9 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.gate_rules import gate_of, looks_like_ticket_number, overriding_intent
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_signals import looks_like_ticket_number
+from nlu_components.gate_verdict import gate_of
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ import pytest
 
 from bot.chat.gate import SessionKinds, gate_metadata
 from knowledge.learned.gate import GateVerdict
-from nlu_components.gate_rules import gate_of, overriding_intent
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_verdict import gate_of
 
 LONG_COMPLAINT = (
     "孩子昨天在社区卫生服务中心打百白破疫苗，打完回家胳膊肿得很大还发高烧，打电话给接种点他们说让我们自己去医院看，"
@@ -179,7 +180,7 @@ def test_the_service_sends_the_verdict_to_rasa_and_not_inside_the_intake(fake_ra
 
 
 def test_a_message_asking_for_a_person_is_handed_over_and_a_bare_number_is_no_ticket() -> None:
-    from nlu_components.gate_rules import looks_like_ticket_number
+    from nlu_components.gate_signals import looks_like_ticket_number
 
     human = {"kind": "in_domain", "confidence": 0.6, "confident": True, "asks_human": True}
     assert gate_of({"gate": human}) == human

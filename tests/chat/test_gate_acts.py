@@ -7,7 +7,9 @@ import pytest
 
 from bot.chat.gate import gate_metadata
 from knowledge.learned.gate import GateVerdict
-from nlu_components.gate_rules import DIET_SURE, SMALLTALK_SURE, gate_of, overriding_intent
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_signals import DIET_SURE, SMALLTALK_SURE
+from nlu_components.gate_verdict import gate_of
 
 TICKET_QUESTION = "上礼拜我反映过一个事，想看看现在处理到哪一步了"
 

@@ -8,7 +8,9 @@ import pytest
 
 from bot.chat.gate import CLOSING_SURE, gate_metadata, replies_to_clarify
 from knowledge.learned.gate import GateVerdict
-from nlu_components.gate_rules import closes_only, gate_of, overriding_intent
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_signals import closes_only
+from nlu_components.gate_verdict import gate_of
 
 
 def _smalltalk(confidence: float, beyond: int, **extra: object) -> dict[str, object]:

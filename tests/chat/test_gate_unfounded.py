@@ -8,15 +8,15 @@ import pytest
 
 from bot.chat.gate import gate_metadata
 from knowledge.learned.gate import GateVerdict
-from nlu_components.gate_rules import (
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_signals import (
     NEITHER_COMPLAINT_MAX,
     NEITHER_CONFIDENCE_MAX,
     SMALLTALK_SURE,
-    gate_of,
     neither_question_nor_grievance,
-    overriding_intent,
     unfounded_kept_intent,
 )
+from nlu_components.gate_verdict import gate_of
 
 FOLLOWUP_ASPECT = {
     "kind": "in_domain",

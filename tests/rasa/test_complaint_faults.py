@@ -13,7 +13,8 @@ from action_fixtures import CREATED_TICKET, FakeApp, bot_event, user_event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.complaint_form import ActionSubmitComplaint, ValidateComplaintForm
+from actions.complaint_form import ValidateComplaintForm
+from actions.complaint_submit import ActionSubmitComplaint
 
 pytestmark = [pytest.mark.rasa]
 

@@ -12,14 +12,10 @@ from action_fixtures import CREATED_TICKET, FakeApp, bot_event, user_event
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.complaint_form import (
-    ActionCancelComplaint,
-    ActionSubmitComplaint,
-    ValidateComplaintForm,
-    detect_place,
-    find_contact,
-)
+from actions.complaint_form import ValidateComplaintForm
 from actions.complaint_questions import ActionAskComplaintConfirmed, ActionAskComplaintItem
+from actions.complaint_submit import ActionCancelComplaint, ActionSubmitComplaint
+from actions.complaint_text import detect_place, find_contact
 
 pytestmark = [pytest.mark.rasa]
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from actions.ticket_status import normalise_number
-from nlu_components.gate_rules import looks_like_ticket_number, overriding_intent
+from nlu_components.gate_rules import overriding_intent
+from nlu_components.gate_signals import looks_like_ticket_number
 from nlu_components.ticket_numbers import find_number
 
 ROOT = Path(__file__).resolve().parents[2]
