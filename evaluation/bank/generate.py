@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
 from evaluation.bank import narratives as nar
 from evaluation.bank import phrasing as ph
-from evaluation.bank.schema import BankQuestion, Kind, Register
+from evaluation.bank.schema import BankQuestion
 from evaluation.bank.split import TUNING_ONLY, split_of
+from evaluation.bank.writer_files import load_writer_files
 from knowledge.catalog import Catalog, load_catalog
 from knowledge.query.cues import default_matcher
-from knowledge.schema import Aspect
 
 logger = logging.getLogger(__name__)
 
@@ -298,39 +297,6 @@ def realworld() -> Iterator[dict[str, Any]]:
             yield _q(text, "other_department", f"rw:od:{dep}:{i // 3}", register, "hand", department=dep)
     for i, row in enumerate(data["complaints"]):
         yield _q(" ".join(row["text"].split()), "complaint", f"rw:cp:{i}", "narrative", "hand")
-
-
-WRITERS_DIR = HAND_DIR / "writers"
-
-
-class WriterRow(BaseModel):
-    """One row of a writer's file (`hand/writers/*.yaml`): a question and its labels, written by hand."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    text: str = Field(min_length=1, max_length=2000)
-    kind: Kind
-    item: str | None = None
-    aspects: list[Aspect] | None = None
-    sub_item: str | None = None
-    region: str | None = None  # the place the question names, if any (not a bank label; kept for readers)
-    department: str | None = None
-    topic: str | None = None
-    style: Register | None = None
-
-
-class WriterFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    writer: str = Field(min_length=1)
-    questions: list[WriterRow]
-
-
-def load_writer_files(folder: Path = WRITERS_DIR) -> list[WriterFile]:
-    return [
-        WriterFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        for path in sorted(folder.glob("*.yaml"))
-    ]
 
 
 def writers() -> Iterator[dict[str, Any]]:
