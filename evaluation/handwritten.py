@@ -56,6 +56,7 @@ SPLITS = (
     "tuning12",
     "tuning13",
     "tuning14",
+    "tuning15",
     "blind",
     "blind6",
     "blind7",
@@ -67,6 +68,7 @@ SPLITS = (
     "blind13",
     "blind14",
     "blind15",
+    "blind16",
 )
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
@@ -80,6 +82,7 @@ ROW_SPLIT = {
     "tuning12": "tuning",
     "tuning13": "tuning",
     "tuning14": "tuning",
+    "tuning15": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",
@@ -91,6 +94,7 @@ ROW_SPLIT = {
     "blind13": "blind",
     "blind14": "blind",
     "blind15": "blind",
+    "blind16": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.

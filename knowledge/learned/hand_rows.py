@@ -54,6 +54,7 @@ TUNING_SPLITS: tuple[str, ...] = (
     "tuning12",
     "tuning13",
     "tuning14",
+    "tuning15",
 )
 """The hand-written splits that are tuning (`evaluation/data/handwritten/README.md`); no other split trains."""
 HELD_BACK: tuple[str, ...] = ()
@@ -70,6 +71,7 @@ WRITERS: dict[str, tuple[str, ...]] = {
     "tuning12": ("tuning12",),
     "tuning13": ("tuning13",),
     "tuning14": ("tuning14",),
+    "tuning15": ("tuning15",),
 }
 """The independent writers of the tuning splits (round 4's writer wrote both `tuning` and `seen`)."""
 FOLLOWUPS_FOR_KIND = True
