@@ -244,14 +244,16 @@ class Analyser:
 
     def residue(self, norm: str) -> tuple[str, bool]:
         """What a question says beyond aspect/sub-item cues, generic words, places and filler; and whether
-        it used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "那重庆江津呢？" leaves ""."""
+        it used a generic word. "那要多久？" leaves "", "医师呢？" leaves "医师", "那重庆江津呢？" leaves "". Only the
+        places the text names are taken out (`named_places`): "民营口腔呢" keeps 营口, which it does not name."""
+        places = self.named_places(norm)
         rest = norm
         for term in self._generic:
             rest = rest.replace(term, "\x00")
         generic = "\x00" in rest
         for cue in self._cue_words:
             rest = rest.replace(cue, "")
-        for place in self.region_words:
+        for place in places:
             rest = rest.replace(place, "")
         if self._english_place is not None:
             rest = self._english_place.sub("", rest)

@@ -121,3 +121,17 @@ def test_a_place_inside_another_word_is_no_place() -> None:
     assert named(words, "我在广西南宁") == ["广西", "南宁"]  # type: ignore[arg-type]
     assert named(words, "我是青海西宁的") == ["青海", "西宁"]  # type: ignore[arg-type]
     assert named(words, "营口的诊所") == ["营口"]  # type: ignore[arg-type]
+
+
+def test_the_residue_takes_out_only_the_places_named() -> None:
+    """`Analyser.residue` takes out the places the text names (`named_places`), not a place's name inside another
+    word: "民营口腔" keeps its 营口, "医保定点" its 保定, so such a follow-up says something beyond place words."""
+    from knowledge.query.analyse import Analyser
+    from knowledge.query.lexicon import load_lexicon
+    from knowledge.text_normalise import normalise
+
+    analyser = Analyser(load_lexicon(), region_words=["营口", "保定", "重庆", "江津"])
+    assert "营口" in analyser.residue(normalise("民营口腔呢"))[0]
+    assert "保定" in analyser.residue(normalise("那医保定点呢"))[0]
+    assert analyser.residue(normalise("那重庆江津呢？"))[0] == ""
+    assert analyser.residue(normalise("营口呢"))[0] == ""
