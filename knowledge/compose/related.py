@@ -84,9 +84,12 @@ class RareWords:
         return self._counts.get(gram, 0) > self._limit
 
 
-def _shown_and_outside(guide: Guide, asked: Sequence[Aspect], helpline: str) -> tuple[str, list[tuple[str, str]]]:
+def _shown_and_outside(
+    guide: Guide, asked: Sequence[Aspect], helpline: str, *, rendered: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
     """The (normalised) text an answer for these aspects shows, and the lines outside it as (key, line): the other
-    fields' lines in field order, then the note when not shown."""
+    fields' lines in field order, then the note when not shown. `rendered`: every field whose answer would state
+    something, though its own field is empty (the location's 实施机关 of a guide stating no address)."""
     note_shown = shows_note(guide, asked)
     shown_text = normalise("".join(line for a in asked for line in aspect_lines(guide, a, helpline)))
     if note_shown:
@@ -94,7 +97,7 @@ def _shown_and_outside(guide: Guide, asked: Sequence[Aspect], helpline: str) -> 
     candidates: list[tuple[str, str]] = [
         (a.value, line)
         for a in FIELDS
-        if a not in asked and field_text(guide, a)
+        if a not in asked and (rendered or field_text(guide, a))
         for line in aspect_lines(guide, a, helpline)
         if not line.startswith(NOT_STATED_PREFIX)
     ]
@@ -110,7 +113,7 @@ def detail_line(
     own words (lexicon `detail_words`; the rule is `decide/detail_words.py` `paraphrased_line`), or None."""
     if not details or not message:
         return None
-    shown_text, candidates = _shown_and_outside(guide, asked, helpline)
+    shown_text, candidates = _shown_and_outside(guide, asked, helpline, rendered=True)
     return paraphrased_line(message, candidates, shown_text, details)
 
 

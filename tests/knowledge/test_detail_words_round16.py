@@ -112,3 +112,12 @@ def test_sitting_in_at_another_clinic_names_multi_site_practice() -> None:
     text = "我在区医院上班，礼拜六想去朋友的门诊部坐诊，可以吗"
     named = dict(scorer.score(Query(text=text, norm=normalise(text), language="zh")).items)
     assert max(named, key=named.__getitem__) == "physician-multi-site-practice"
+
+
+def test_the_particular_may_stand_in_the_implementing_body_of_a_guide_stating_no_address() -> None:
+    """医师执业注册's one guide states no office address; its 实施机关 says the employer may register its staff
+    together, which a conditions answer does not show."""
+    guide = load_catalog().item_by_code["physician-practice-registration"].guides[0]
+    details = load_lexicon().detail_words
+    found = detail_line(guide, [Aspect.conditions], "单位可以统一申请吗", details, helpline="12345")
+    assert found is not None and found[0] == "location" and "集体" in found[1]
