@@ -139,6 +139,7 @@ class Engine:
             question_words=self.lexicon.question_words,
             embedder=dense.embedder if dense is not None and t.use_dense else None,
             levels=self.lexicon.levels,
+            details=self.lexicon.detail_words,
         )
         self._recent = RecentQueries()
 

@@ -25,6 +25,7 @@ from knowledge.decide.guide_select import GuideSelector
 from knowledge.decide.model import Decision
 from knowledge.embedding.embedders import Embedder
 from knowledge.faq import FaqEntry, faq_entries
+from knowledge.query.detail_words import DetailWords
 from knowledge.query.lexicon import LevelWords
 from knowledge.query.model import Query
 from knowledge.retrieve.protocol import Scores
@@ -45,8 +46,10 @@ class Composer:
         embedder: Embedder | None = None,
         thresholds: Thresholds | None = None,
         levels: LevelWords | None = None,
+        details: Sequence[DetailWords] = (),
     ) -> None:
         self.catalog = catalog
+        self.details = tuple(details)
         self.question_words = tuple(question_words)
         self.levels = levels
         self.selector = selector
@@ -274,6 +277,8 @@ class Composer:
                 vector=dense.vector if dense is not None else None,
                 meaning=self.meaning,
                 followup=follows_up(decision.rule),
+                message=query.norm,
+                details=self.details,
             )
             if query is not None
             else None

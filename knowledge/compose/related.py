@@ -36,7 +36,9 @@ from knowledge.compose.sentences import (
     stands_out,
     stands_out_in_guide,
 )
+from knowledge.decide.detail_words import paraphrased_line
 from knowledge.documents import field_text
+from knowledge.query.detail_words import DetailWords
 from knowledge.schema import Aspect, Guide, ServiceItem
 from knowledge.text_normalise import char_bigrams, normalise
 
@@ -82,6 +84,39 @@ class RareWords:
         return self._counts.get(gram, 0) > self._limit
 
 
+def _shown_and_outside(
+    guide: Guide, asked: Sequence[Aspect], helpline: str, *, rendered: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
+    """The (normalised) text an answer for these aspects shows, and the lines outside it as (key, line): the other
+    fields' lines in field order, then the note when not shown. `rendered`: every field whose answer would state
+    something, though its own field is empty (the location's 实施机关 of a guide stating no address)."""
+    note_shown = shows_note(guide, asked)
+    shown_text = normalise("".join(line for a in asked for line in aspect_lines(guide, a, helpline)))
+    if note_shown:
+        shown_text += normalise(guide.notes or "")
+    candidates: list[tuple[str, str]] = [
+        (a.value, line)
+        for a in FIELDS
+        if a not in asked and (rendered or field_text(guide, a))
+        for line in aspect_lines(guide, a, helpline)
+        if not line.startswith(NOT_STATED_PREFIX)
+    ]
+    if guide.notes and not note_shown:
+        candidates.append((NOTE, guide.notes))
+    return shown_text, candidates
+
+
+def detail_line(
+    guide: Guide, asked: Sequence[Aspect], message: str, details: Sequence[DetailWords], *, helpline: str
+) -> tuple[str, str] | None:
+    """(key, line) outside the asked aspects' fields stating a particular the message asks about in the citizen's
+    own words (lexicon `detail_words`; the rule is `decide/detail_words.py` `paraphrased_line`), or None."""
+    if not details or not message:
+        return None
+    shown_text, candidates = _shown_and_outside(guide, asked, helpline, rendered=True)
+    return paraphrased_line(message, candidates, shown_text, details)
+
+
 def related_line(
     item: ServiceItem,
     guide: Guide,
@@ -99,21 +134,10 @@ def related_line(
     for word in sorted(skip, key=len, reverse=True):  # 怎么 before 么
         residue = residue.replace(normalise(word), " ")
     names = set().union(*(bigrams(normalise(n)) for n in (item.name, *item.aliases)))
-    note_shown = shows_note(guide, asked)
-    shown_text = normalise("".join(line for a in asked for line in aspect_lines(guide, a, helpline)))
-    if note_shown:
-        shown_text += normalise(guide.notes or "")
+    shown_text, candidates = _shown_and_outside(guide, asked, helpline)
     wanted = {g for g in bigrams(residue) if not words.common(g)} - names - bigrams(shown_text)
     if not wanted:
         return None
-    candidates: list[tuple[str, str]] = [
-        (a.value, line)
-        for a in FIELDS
-        if a not in asked and field_text(guide, a)
-        for line in aspect_lines(guide, a, helpline)
-    ]
-    if guide.notes and not note_shown:
-        candidates.append((NOTE, guide.notes))
     best: tuple[int, str, str] | None = None
     for key, line in candidates:
         if line.startswith(NOT_STATED_PREFIX):
@@ -173,11 +197,16 @@ def related(
     vector: np.ndarray | None = None,
     meaning: Meaning | None = None,
     followup: bool = False,
+    message: str = "",
+    details: Sequence[DetailWords] = (),
 ) -> tuple[str, str] | None:
     """The line of another field to add to an answer, or None: the line holding the question's particular words
     (`related_line`, precise), else the sentence that stands out by meaning (`meaning_line`, when the question's
-    vector and the guides' sentences are at hand; `followup`: the question follows up the conversation's item)."""
+    vector and the guides' sentences are at hand; `followup`: the question follows up the conversation's item).
+    Between the two, the line stating a particular the `message` asks about in its own words (`detail_line`)."""
     found = related_line(item, guide, asked, residue, words, helpline=helpline, skip=skip) if residue else None
+    if found is None:
+        found = detail_line(guide, asked, message, details, helpline=helpline)
     if found is None and vector is not None and meaning is not None:
         found = meaning_line(guide, asked, vector, meaning, followup=followup)
     return found

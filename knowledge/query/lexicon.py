@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.query.detail_words import DetailWords
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
 
@@ -300,6 +301,8 @@ class Lexicon(_Strict):
     medical_advice: MedicalAdviceWords | None = None
     ticket_status: TicketStatusWords | None = None
     levels: LevelWords | None = None
+    detail_words: list[DetailWords] = Field(default_factory=list)
+    """A citizen's words for a particular the guides state in their own term (`DetailWords`)."""
 
     @field_validator(
         "question_words",
@@ -332,6 +335,9 @@ class Lexicon(_Strict):
         names = [t.name for t in self.situations]
         if len(set(names)) != len(names):
             raise ValueError("a told situation's name is listed twice")
+        details = [d.name for d in self.detail_words]
+        if len(set(details)) != len(details):
+            raise ValueError("a detail_words entry's name is listed twice")
         unknown = sorted({t.sub_item for t in self.situations} - set(canon))
         if unknown:
             raise ValueError(f"told situations name sub-items the lexicon has no cues for: {unknown}")
