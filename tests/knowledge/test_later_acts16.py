@@ -41,3 +41,13 @@ def test_an_injury_an_infection_a_vaccination_asked_about_is_medical_advice(anal
 )
 def test_a_service_question_naming_such_words_is_no_medical_advice(analyser: Analyser, text: str) -> None:
     assert not analyser.analyse(text).asks_medical_advice
+
+
+@pytest.mark.parametrize("text", ["看不懂你写的，能不能让工作人员打给我", "还是找个工作人员吧", "我想要工作人员跟我说清楚"])
+def test_a_staff_member_asked_for_is_a_person_asked_for(analyser: Analyser, text: str) -> None:
+    assert analyser.analyse(text).asks_human
+
+
+@pytest.mark.parametrize("text", ["窗口的工作人员说材料不齐", "找工作人员半天没人理，我要投诉"])
+def test_staff_told_of_in_a_story_is_no_person_asked_for(analyser: Analyser, text: str) -> None:
+    assert not analyser.analyse(text).asks_human
