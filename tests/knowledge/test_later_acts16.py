@@ -43,7 +43,9 @@ def test_a_service_question_naming_such_words_is_no_medical_advice(analyser: Ana
     assert not analyser.analyse(text).asks_medical_advice
 
 
-@pytest.mark.parametrize("text", ["看不懂你写的，能不能让工作人员打给我", "还是找个工作人员吧", "我想要工作人员跟我说清楚"])
+@pytest.mark.parametrize(
+    "text", ["看不懂你写的，能不能让工作人员打给我", "还是找个工作人员吧", "我想要工作人员跟我说清楚"]
+)
 def test_a_staff_member_asked_for_is_a_person_asked_for(analyser: Analyser, text: str) -> None:
     assert analyser.analyse(text).asks_human
 
