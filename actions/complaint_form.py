@@ -36,6 +36,7 @@ from actions.complaint_text import (
     MASKED_MOBILE,
     PLACE_OTHER,
     SKIP_WORDS,
+    contact_only,
     detect_place,
     echoes_payload,
     find_contact,
@@ -170,8 +171,8 @@ class ValidateComplaintForm(FormValidationAction):
             text = _latest_text(tracker)
             if echoes_payload(text, domain):
                 return {}
-            if any(w in text for w in SKIP_WORDS):
-                return {"complaint_place": texts.PLACE_UNKNOWN}
+            if any(w in text for w in SKIP_WORDS) or contact_only(text):
+                return {"complaint_place": texts.PLACE_UNKNOWN}  # skipped, or answered the contact instead
             if text.startswith(PLACE_OTHER):
                 return {"complaint_place": PLACE_OTHER}
             return {"complaint_place": detect_place(text) or text[:30] or texts.PLACE_UNKNOWN}

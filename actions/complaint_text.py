@@ -64,6 +64,23 @@ def detect_place(text: str) -> str | None:
     return None
 
 
+CONTACT_ONLY_RESIDUE = 6
+"""A message giving a mobile number says at most this many characters beside it (punctuation aside: "联系电话",
+"我的手机号是") when it answers nothing but the contact (`contact_only`)."""
+_CONTACT_NOISE = re.compile(r"[\s\W_]")
+
+
+def contact_only(text: str) -> bool:
+    """Rule `contact_is_no_place`: a message giving a mobile number and saying next to nothing else ("139****5678",
+    "联系电话186****1234") answers the contact, not "where did you apply?": it never fills the place with the number,
+    the place is then unknown (the citizen skipped it)."""
+    found = find_contact(text)
+    if found is None or detect_place(text) is not None:
+        return False
+    rest = MASKED_MOBILE.sub("", RAW_MOBILE.sub("", text))
+    return len(_CONTACT_NOISE.sub("", rest)) <= CONTACT_ONLY_RESIDUE
+
+
 def find_contact(text: str) -> str | None:
     """The masked mobile in a text; a raw number (gateway bypassed) is masked here."""
     found = MASKED_MOBILE.search(text)

@@ -29,6 +29,13 @@ logger = logging.getLogger(__name__)
 HTTP_TOO_MANY_REQUESTS = 429
 _LAST4_RE = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
 _MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d\*{4}(\d{4})(?!\d)")
+_CODE_AFTER_TICKET_WORD = re.compile(
+    r"(?:工单|单号|编号|受理号)[号码]?\s*(?:是|为)?\s*[:：]?\s*(?:[#＃]|No\.?)?\s*([A-Za-z0-9][A-Za-z0-9\-_]{3,})(?![A-Za-z0-9])"
+)
+MIN_CODE_DIGITS = 5
+"""A code typed right after a ticket word with at least this many digits is the number the citizen means, whatever
+its form: "工单编号 #990001x" is no ticket of ours (not found), not a message without a number."""
+_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def _prefix() -> str:
@@ -64,11 +71,24 @@ def ticket_number_from(tracker: Tracker) -> str | None:
     return None
 
 
+def code_after_ticket_word(text: str) -> bool:
+    """Rule `code_after_ticket_word`: right after a ticket word (工单号, 单号, 编号 …, with 是, a colon or # between),
+    a code of letters and digits holding at least MIN_CODE_DIGITS digits ("工单编号 #990001x", "单号：A2024-55731")
+    that is not a mobile phone number: the citizen gave a number, in a form none of ours takes."""
+    for found in _CODE_AFTER_TICKET_WORD.finditer(unicodedata.normalize("NFKC", text or "")):
+        code = found.group(1)
+        if sum(c.isdigit() for c in code) >= MIN_CODE_DIGITS and not _PHONE_RE.match(code):
+            return True
+    return False
+
+
 def gives_another_number(tracker: Tracker) -> bool:
     """The message gives a number shaped like a ticket number but with another prefix (``GD20261101-0001``,
-    ``WT-20260930-0412``: another system's, or mistyped): no ticket of ours has it, so the answer is "not found"
-    (with the form ours take), not a request for a number the citizen has just given."""
-    if mentions_number(tracker.latest_message.get("text") or ""):
+    ``WT-20260930-0412``: another system's, or mistyped) or a code right after a ticket word
+    (`code_after_ticket_word`): no ticket of ours has it, so the answer is "not found" (with the form ours take),
+    not a request for a number the citizen has just given."""
+    text = tracker.latest_message.get("text") or ""
+    if mentions_number(text) or code_after_ticket_word(text):
         return True
     return any(mentions_number(str(v)) for v in tracker.get_latest_entity_values("ticket_number"))
 

@@ -65,6 +65,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
+from knowledge.decide.clarify_once import clarify_once
 from knowledge.decide.clarify_reply import button_choice, clarify_reply
 from knowledge.decide.described_item import clear_english_lead, described_item, described_over_best
 from knowledge.decide.faq_rule import faq
@@ -361,6 +362,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
             refined = where_with_process(where_with_online(how_with_conditions(refined, f), f), f)
             refined = sub_items(faq(general_question(refined, s, f), s, f), f, s.query)
             refined = no_local_office(refined, s.query, f)
+            refined = clarify_once(refined, s.context.choices)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

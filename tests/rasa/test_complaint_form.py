@@ -313,3 +313,21 @@ def test_ask_item_offers_no_guess_when_the_report_names_no_item(fake_app: FakeAp
     asyncio.run(ActionAskComplaintItem().run(dispatcher, make_tracker([report]), DOMAIN))
     assert dispatcher.messages[0]["text"] == texts.ASK_ITEM
     assert not dispatcher.messages[0]["buttons"]
+
+
+@pytest.mark.parametrize("text", ["138****8000", "我的手机号 138****8000", "联系电话：13800138000"])
+def test_a_phone_given_for_the_place_fills_the_contact_not_the_place(
+    fake_app: FakeApp, make_tracker: Any, text: str
+) -> None:
+    report = user_event("我要投诉", "report_problem", ts=1.0)
+    events = [report, user_event(text, "inform", ts=3.0)]
+    slots, _ = _validate(make_tracker, events, {"requested_slot": "complaint_place"})
+    assert slots["complaint_place"] == texts.PLACE_UNKNOWN
+    assert slots["complaint_contact"] == "138****8000"
+
+
+def test_a_place_told_beside_the_phone_is_still_the_place(fake_app: FakeApp, make_tracker: Any) -> None:
+    report = user_event("我要投诉", "report_problem", ts=1.0)
+    events = [report, user_event("在区政务服务中心，电话138****8000", "inform", ts=3.0)]
+    slots, _ = _validate(make_tracker, events, {"requested_slot": "complaint_place"})
+    assert slots["complaint_place"] == "窗口"

@@ -121,6 +121,9 @@ def test_rate_limited_lookup_says_so(fake_app: FakeApp, make_tracker: Any) -> No
         "我上周反映的那个工单 GD20261101-0001 处理到哪一步了",
         "status of my ticket WT-20260930-0412?",
         "单号ab20250815-93",
+        "工单编号 #7730021b 帮我看下",  # a code after a ticket word, in no form of ours (`code_after_ticket_word`)
+        "受理号№ 20240511003 进度如何",
+        "单号：A2024-55731",
     ],
 )
 def test_a_number_of_another_form_is_not_found_without_a_lookup(
@@ -134,8 +137,9 @@ def test_a_number_of_another_form_is_not_found_without_a_lookup(
     assert _meta(dispatcher)["kind"] == "ticket_status"
 
 
-def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any) -> None:
-    tracker = make_tracker([user_event("查一下工单进度", "ask_ticket_status")])
+@pytest.mark.parametrize("text", ["查一下工单进度", "工单号忘了，电话13800138000", "编号 1234 是什么意思"])
+def test_missing_number_is_asked_for(fake_app: FakeApp, make_tracker: Any, text: str) -> None:
+    tracker = make_tracker([user_event(text, "ask_ticket_status")])
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionTicketStatus().run(dispatcher, tracker, {}))
     assert fake_app.requests == []
