@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.decide.followup_ties import tied_to_the_item
+from knowledge.decide.followup_ties import agency_named, tied_to_the_item
 from knowledge.decide.model import Decision
 from knowledge.decide.referral_ask import keyword_of_our_question, keyword_words
 from knowledge.decide.situation import Facts, Situation
@@ -225,10 +225,15 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗"), using the item's
     own words or finding the conversation's item best ("办好后凭卡去哪里买药"), or otherwise tied to the item
     (`followup_ties.tied_to_the_item`: "这审查…", "公园和体育馆呢", "where's the office", a phrase of its guides) with
-    no word of another department's is left to the follow-up rule."""
+    no word of another department's is left to the follow-up rule. A message naming another department's office or
+    staff that the item's guides never use (`followup_ties.agency_named`: "那我们药店卖的药想打广告，也是你们审吗" after
+    医疗广告审查) is turned away however it is tied, and the no-answer names that office's department."""
     q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
+    agency = agency_named(s, f)
+    if agency is not None:  # another department's office its guides never name: the head's verdict stands
+        return Decision(kind="no_answer", rule="other_department", referral=agency)
     if ctx.item_code and (
         len(q.residue) <= t.followup_max_residue
         or q.region

@@ -162,3 +162,25 @@ def test_a_switch_word_with_another_item_found_confidently_ends_the_followup(fac
     assert followup.followup(Situation(q, weak, ctx), facts) is not None  # nothing found confidently: stays
     same = query("条件是啥", aspects=(Aspect.conditions,), aspect_cues=("条件",), asks=True)
     assert followup.followup(Situation(same, found, ctx), facts) is not None  # no switch word: the follow-up's
+
+
+def test_another_departments_office_turns_away_a_message_tied_to_the_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 16: "我们药店卖的药想打广告，也是你们审吗" after 医疗广告审查: pointing back (你们) and
+    retrieval's lead on the conversation's item keep an ordinary follow-up, but an office of another department
+    (药店, 药监's) that the item's guides never name keeps the learned verdict, and the no-answer names that
+    office's department."""
+    ctx = Context(item_code=AD, aspect=Aspect.fee)
+    text = "我们药店卖的药想打广告，也是你们审吗"
+    drug = query(text, residue="们药店卖药打广告们审", asks=True, refers_back=True, confident_kinds=OTHER)
+    s = Situation(drug, scores({AD: 1.03, SEAL: 0.9}), ctx)
+    assert not facts.item_mentions(AD, "药店")
+    agency = followup_ties.agency_named(s, facts)
+    assert agency is not None and agency.keyword == "药店" and "药品监督" in agency.department
+    d = turn_away.other_department(s, facts)
+    assert d is not None and d.kind == "no_answer" and d.referral == agency
+    # the same words with no office named: tied to the item by pointing back, left to the follow-up rule
+    plain = query("我们的也是你们审吗", residue="们们审", asks=True, refers_back=True, confident_kinds=OTHER)
+    assert turn_away.other_department(Situation(plain, scores({AD: 1.03, SEAL: 0.9}), ctx), facts) is None
+    # the learned kind not confident of another department: the office alone turns nothing away
+    unsure = query(text, residue="们药店卖药打广告们审", asks=True, refers_back=True)
+    assert turn_away.other_department(Situation(unsure, scores({AD: 1.03}), ctx), facts) is None
