@@ -117,14 +117,26 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
     referral keyword the item's own guides use, while retrieval finds the conversation's item best ("Does the doctor
     need a visa before applying?" after 外国医师来华短期行医许可, whose guides ask for 入境签证): a requirement of
     our item, not the other department's service. An English keyword counts through its department's Chinese ones
-    ("visa" → 签证). A need asked A-not-A needs no retrieval lead (`_asked_whether_needed`: "户口本要不要带"). Where to
+    ("visa" → 签证). A need asked A-not-A, or a message saying nothing but the keyword, needs no retrieval lead
+    (`_asked_whether_needed`: "户口本要不要带"; `_says_only_the_keyword`: "残疾证要原件吗"). Where to
     get the other service done ("上户口去哪办") asks no prerequisite."""
     q, code = s.query, s.context.item_code
     if not code or q.referral is None or not q.aspects or q.aspects[0] not in _PREREQUISITE_ASPECTS:
         return False
-    if not _conversation_item_leads_in_language(s, f) and not _asked_whether_needed(s, f):
+    if not (_conversation_item_leads_in_language(s, f) or _asked_whether_needed(s, f) or _says_only_the_keyword(s, f)):
         return False
     return any(f.item_mentions(code, w) for w in keyword_words(s, f))
+
+
+def _says_only_the_keyword(s: Situation, f: Facts) -> bool:
+    """Beyond cue words, question words and filler the message says nothing but the referral keyword (every
+    character of `Query.residue` is one of the keyword's, and no item of ours is named): "残疾证要原件吗" after
+    特别扶助 asks about the paper the item requires, however low retrieval scores so short a message. "上户口要带什么
+    材料" says 上 beside 户口: the errand, not the paper."""
+    q = s.query
+    if q.referral is None or s.scores.exact or not q.residue:
+        return False
+    return all(ch in q.referral.keyword for ch in q.residue)
 
 
 def _asked_whether_needed(s: Situation, f: Facts) -> bool:
