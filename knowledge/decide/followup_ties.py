@@ -25,6 +25,7 @@ import re
 
 from knowledge.decide.item_decision import within
 from knowledge.decide.situation import Facts, Situation
+from knowledge.query.model import Referral
 
 PHRASE_CHARS = 4
 """A shared phrase this long (Chinese characters) is one of the guide's own words, not chance."""
@@ -106,14 +107,21 @@ def names_another_department(s: Situation, f: Facts) -> bool:
     which department handles something (lexicon `department_cues`, `followup.department_words`: "应向哪个部门申请"), or
     names another department's office or staff (`referrals.yaml` `agencies`: 车管所, 人社局 …) that the conversation
     item's guides do not use."""
-    q, code = s.query, s.context.item_code
+    q = s.query
     if q.asks_department or any(w in q.norm for w in f.selector.cues.lexicon.followup.department_words):
         return True
+    return agency_named(s, f) is not None
+
+
+def agency_named(s: Situation, f: Facts) -> Referral | None:
+    """The first office or staff of another department (`referrals.yaml` `agencies`: 车管所, 药店, 人社局 …) the message
+    names and the conversation item's guides do not use, as a referral to its department; None if there is none."""
+    q, code = s.query, s.context.item_code
     for referral in f.catalog.referrals:
         for agency in referral.agencies:
             if agency in q.norm and not (code and f.item_mentions(code, agency)):
-                return True
-    return False
+                return Referral(agency, referral.department)
+    return None
 
 
 def tied_to_the_item(s: Situation, f: Facts) -> bool:

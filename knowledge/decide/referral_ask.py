@@ -63,16 +63,25 @@ def learned_views_agree_ours(s: Situation, f: Facts) -> bool:
     return agreed
 
 
+def _spelt_out(short: str, word: str) -> bool:
+    """`word` is a longer spelling of `short`: every character of `short`, in order, and more ("残疾证" in
+    "残疾人证", "环评" in "环境影响评价")."""
+    rest = iter(word)
+    return len(word) > len(short) and all(ch in rest for ch in short)
+
+
 def keyword_words(s: Situation, f: Facts) -> list[str]:
-    """The referral keyword as the guides would write it: itself, or for an English keyword its department's Chinese
-    keywords of two characters or more ("visa" → 签证, 户口 …)."""
+    """The referral keyword as the guides would write it: itself and its department's keywords that spell it out
+    in full (残疾证 → 残疾人证, 环评 → 环境影响评价: a guide names a paper in its full form), or for an English
+    keyword its department's Chinese keywords of two characters or more ("visa" → 签证, 户口 …)."""
     referral = s.query.referral
     if referral is None:
         return []
-    if not referral.keyword.isascii():
-        return [referral.keyword]
     entry = next((r for r in f.catalog.referrals if r.department == referral.department), None)
-    return [w for w in (entry.keywords if entry else []) if not w.isascii() and len(w) >= 2]
+    chinese = [w for w in (entry.keywords if entry else []) if not w.isascii() and len(w) >= 2]
+    if not referral.keyword.isascii():
+        return [referral.keyword, *(w for w in chinese if _spelt_out(referral.keyword, w))]
+    return chinese
 
 
 def asks_the_items_requirement(s: Situation, f: Facts) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.decide.followup_ties import tied_to_the_item
+from knowledge.decide.followup_ties import agency_named, tied_to_the_item
 from knowledge.decide.model import Decision
 from knowledge.decide.referral_ask import keyword_of_our_question, keyword_words
 from knowledge.decide.situation import Facts, Situation
@@ -117,14 +117,26 @@ def _asked_as_a_prerequisite(s: Situation, f: Facts) -> bool:
     referral keyword the item's own guides use, while retrieval finds the conversation's item best ("Does the doctor
     need a visa before applying?" after 外国医师来华短期行医许可, whose guides ask for 入境签证): a requirement of
     our item, not the other department's service. An English keyword counts through its department's Chinese ones
-    ("visa" → 签证). A need asked A-not-A needs no retrieval lead (`_asked_whether_needed`: "户口本要不要带"). Where to
+    ("visa" → 签证). A need asked A-not-A, or a message saying nothing but the keyword, needs no retrieval lead
+    (`_asked_whether_needed`: "户口本要不要带"; `_says_only_the_keyword`: "残疾证要原件吗"). Where to
     get the other service done ("上户口去哪办") asks no prerequisite."""
     q, code = s.query, s.context.item_code
     if not code or q.referral is None or not q.aspects or q.aspects[0] not in _PREREQUISITE_ASPECTS:
         return False
-    if not _conversation_item_leads_in_language(s, f) and not _asked_whether_needed(s, f):
+    if not (_conversation_item_leads_in_language(s, f) or _asked_whether_needed(s, f) or _says_only_the_keyword(s, f)):
         return False
     return any(f.item_mentions(code, w) for w in keyword_words(s, f))
+
+
+def _says_only_the_keyword(s: Situation, f: Facts) -> bool:
+    """Beyond cue words, question words and filler the message says nothing but the referral keyword (every
+    character of `Query.residue` is one of the keyword's, and no item of ours is named): "残疾证要原件吗" after
+    特别扶助 asks about the paper the item requires, however low retrieval scores so short a message. "上户口要带什么
+    材料" says 上 beside 户口: the errand, not the paper."""
+    q = s.query
+    if q.referral is None or s.scores.exact or not q.residue:
+        return False
+    return all(ch in q.referral.keyword for ch in q.residue)
 
 
 def _asked_whether_needed(s: Situation, f: Facts) -> bool:
@@ -225,10 +237,15 @@ def other_department(s: Situation, f: Facts) -> Decision | None:
     naming a place ("我人在韶山 走县里窗口"), pointing back ("办这个的时候需要本人到场吗"), using the item's
     own words or finding the conversation's item best ("办好后凭卡去哪里买药"), or otherwise tied to the item
     (`followup_ties.tied_to_the_item`: "这审查…", "公园和体育馆呢", "where's the office", a phrase of its guides) with
-    no word of another department's is left to the follow-up rule."""
+    no word of another department's is left to the follow-up rule. A message naming another department's office or
+    staff that the item's guides never use (`followup_ties.agency_named`: "那我们药店卖的药想打广告，也是你们审吗" after
+    医疗广告审查) is turned away however it is tied, and the no-answer names that office's department."""
     q, t, ctx = s.query, f.tuning, s.context
     if not _other_department_confident(q) or s.scores.exact or q.policy_names:
         return None
+    agency = agency_named(s, f)
+    if agency is not None:  # another department's office its guides never name: the head's verdict stands
+        return Decision(kind="no_answer", rule="other_department", referral=agency)
     if ctx.item_code and (
         len(q.residue) <= t.followup_max_residue
         or q.region

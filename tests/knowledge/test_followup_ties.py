@@ -5,6 +5,8 @@ A-not-A beside a keyword the item's guides use is the item's prerequisite."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from knowledge.answer import Context
 from knowledge.decide import followup_ties, turn_away
 from knowledge.decide.situation import Situation
@@ -162,3 +164,50 @@ def test_a_switch_word_with_another_item_found_confidently_ends_the_followup(fac
     assert followup.followup(Situation(q, weak, ctx), facts) is not None  # nothing found confidently: stays
     same = query("条件是啥", aspects=(Aspect.conditions,), aspect_cues=("条件",), asks=True)
     assert followup.followup(Situation(same, found, ctx), facts) is not None  # no switch word: the follow-up's
+
+
+def test_another_departments_office_turns_away_a_message_tied_to_the_item(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 16: "我们药店卖的药想打广告，也是你们审吗" after 医疗广告审查: pointing back (你们) and
+    retrieval's lead on the conversation's item keep an ordinary follow-up, but an office of another department
+    (药店, 药监's) that the item's guides never name keeps the learned verdict, and the no-answer names that
+    office's department."""
+    ctx = Context(item_code=AD, aspect=Aspect.fee)
+    text = "我们药店卖的药想打广告，也是你们审吗"
+    drug = query(text, residue="们药店卖药打广告们审", asks=True, refers_back=True, confident_kinds=OTHER)
+    s = Situation(drug, scores({AD: 1.03, SEAL: 0.9}), ctx)
+    assert not facts.item_mentions(AD, "药店")
+    agency = followup_ties.agency_named(s, facts)
+    assert agency is not None and agency.keyword == "药店" and "药品监督" in agency.department
+    d = turn_away.other_department(s, facts)
+    assert d is not None and d.kind == "no_answer" and d.referral == agency
+    # the same words with no office named: tied to the item by pointing back, left to the follow-up rule
+    plain = query("我们的也是你们审吗", residue="们们审", asks=True, refers_back=True, confident_kinds=OTHER)
+    assert turn_away.other_department(Situation(plain, scores({AD: 1.03, SEAL: 0.9}), ctx), facts) is None
+    # the learned kind not confident of another department: the office alone turns nothing away
+    unsure = query(text, residue="们药店卖药打广告们审", asks=True, refers_back=True)
+    assert turn_away.other_department(Situation(unsure, scores({AD: 1.03}), ctx), facts) is None
+
+
+def test_a_message_saying_only_the_keyword_asks_for_the_items_paper(facts) -> None:  # type: ignore[no-untyped-def]
+    """Round 16: "残疾证要原件吗" after 特别扶助 (its guides: 《中华人民共和国残疾人证》): nothing beyond the
+    keyword and cue words, a materials question, retrieval leading with another item: the item's requirement, not
+    the 残联 referral. Where to get the paper, or a word beside the keyword ("上户口要带什么材料": the errand),
+    stays the referral."""
+    ref = Referral("残疾证", "残疾人联合会")
+    ctx = Context(item_code=SPECIAL, aspect=Aspect.materials)
+    elsewhere = scores({BIRTH: 0.96, REWARD: 0.95})
+    q = query("残疾证要原件吗", referral=ref, aspects=(Aspect.materials,), residue="残疾", asks=True)
+    q = replace(q, confident_kinds=OTHER)
+    s = Situation(q, elsewhere, ctx)
+    assert turn_away._says_only_the_keyword(s, facts)
+    assert turn_away.referral(s, facts) is None
+    where = query("残疾证去哪办", referral=ref, aspects=(Aspect.location,), residue="残疾", asks=True)
+    where = replace(where, confident_kinds=OTHER)
+    assert turn_away.referral(Situation(where, elsewhere, ctx), facts) is not None
+    hukou = Referral("户口", "公安机关")
+    errand = query("上户口要带什么材料", referral=hukou, aspects=(Aspect.materials,), residue="上户口", asks=True)
+    e = Situation(errand, elsewhere, Context(item_code=BIRTH))
+    assert not turn_away._says_only_the_keyword(e, facts)
+    assert turn_away.referral(e, facts) is not None
+    # the same words as a first question: no conversation item, the keyword decides
+    assert turn_away.referral(Situation(q, elsewhere, Context()), facts) is not None

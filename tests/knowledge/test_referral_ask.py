@@ -160,3 +160,22 @@ def test_a_typed_clarify_reply_telling_the_case_with_the_keyword_stays_a_reply(f
     assert picked is not None and picked.sub_item == "变更"
     told_other = first(told, LICENCE, items, {ITEM_NONE: 0.6}, kind_probs=OTHER, context=ctx, sub_item="变更")
     assert clarify_reply.chosen(told_other, facts) is None
+
+
+def test_a_keyword_counts_through_its_departments_longer_spelling(facts: Facts) -> None:
+    """Round 16: 残疾证 asked in a conversation about 特别扶助, whose guides write 《中华人民共和国残疾人证》: the
+    department's keyword 残疾人证 spells 残疾证 out, so the item's guides use it and the paper is the item's
+    requirement; 残联 (no longer spelling) is not counted."""
+    special = "family-planning-special-assistance"
+    disabled = Referral("残疾证", "残疾人联合会")
+    ctx = Context(item_code=special)
+    s = first("残疾证要交复印件还是原件", disabled, scores({BIRTH: 0.95}), {ITEM_NONE: 0.1}, context=ctx)
+    assert not facts.item_mentions(special, "残疾证") and facts.item_mentions(special, "残疾人证")
+    words = keyword_words(s, facts)
+    assert words[0] == "残疾证" and "残疾人证" in words and "残联" not in words
+    assert asks_the_items_requirement(s, facts)
+    # where to get the paper itself, which the learned kind gives to the other department, stays a referral
+    where = first("残疾证去哪儿办", disabled, scores({special: 0.97}), {ITEM_NONE: 0.2}, kind_probs=OTHER, context=ctx)
+    assert not asks_the_items_requirement(where, facts)
+    d = turn_away.referral(where, facts)
+    assert d is not None and d.referral == disabled
