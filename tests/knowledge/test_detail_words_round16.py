@@ -101,19 +101,6 @@ def test_the_new_told_situations(text: str, told: tuple[str, ...]) -> None:
     assert CueMatcher(load_lexicon()).situations_in(normalise(text)) == told
 
 
-def test_sitting_in_at_another_clinic_names_multi_site_practice() -> None:
-    """坐诊 (a doctor seeing patients at another institution) is the citizen's name for 多机构执业 (round 16)."""
-    from knowledge.query.model import Query
-    from knowledge.retrieve.names import NamesScorer
-    from knowledge.text_normalise import normalise
-
-    lexicon = load_lexicon()
-    scorer = NamesScorer(load_catalog().items, lexicon.generic_terms, lexicon.filler.chars)
-    text = "我在区医院上班，礼拜六想去朋友的门诊部坐诊，可以吗"
-    named = dict(scorer.score(Query(text=text, norm=normalise(text), language="zh")).items)
-    assert max(named, key=named.__getitem__) == "physician-multi-site-practice"
-
-
 def test_the_particular_may_stand_in_the_implementing_body_of_a_guide_stating_no_address() -> None:
     """医师执业注册's one guide states no office address; its 实施机关 says the employer may register its staff
     together, which a conditions answer does not show."""
