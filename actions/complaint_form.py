@@ -148,14 +148,20 @@ class ValidateComplaintForm(FormValidationAction):
         if not _requested(tracker, "complaint_item"):
             starting = tracker.get_slot("requested_slot") is None and not tracker.get_slot("complaint_item")
             return await self._item_from_conversation(tracker) if starting else {}
-        return {"complaint_item": text} if text and not echoes_payload(text, domain) else {}
+        if text and echoes_payload(text, domain):
+            return {"complaint_item": None}  # refused, not skipped: an empty extraction makes Rasa reject the form
+        return {"complaint_item": text} if text else {}
 
     async def extract_complaint_description(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = _latest_text(tracker)
-        if _latest_intent(tracker) in CANCEL_INTENTS or not text or echoes_payload(text, domain):
+        if _latest_intent(tracker) in CANCEL_INTENTS or not text:
             return {}
+        if echoes_payload(text, domain):
+            # refused and asked again: an empty extraction of the asked slot makes Rasa reject the form, and its
+            # fallback (action_answer) and the form then alternate until Rasa's circuit breaker trips
+            return {"complaint_description": None} if _requested(tracker, "complaint_description") else {}
         asks_item = _requested(tracker, "complaint_item")
         told = asks_item and narrative_item_answer(text, kept=bool(tracker.get_slot("complaint_description")))
         if _requested(tracker, "complaint_description") or told:

@@ -78,3 +78,16 @@ def test_a_bare_item_name_leaves_the_description_to_be_asked(fake_app: FakeApp, 
     slots = _validate(make_tracker, events, {"requested_slot": "complaint_item"})
     assert slots["complaint_item"] == "医疗广告审查"
     assert "complaint_description" not in slots or slots["complaint_description"] is None
+
+
+def test_an_echoed_intent_for_the_asked_slot_is_refused_as_an_event(fake_app: FakeApp, make_tracker: Any) -> None:
+    """The asked slot is set to None (the form asks again), not left out: an extraction with no event for the asked
+    slot makes Rasa reject the form, and its fallback and the form then alternate until the circuit breaker trips
+    (a typed "/affirm" at the intake's first questions left the session answering 503)."""
+    item = _validate(
+        make_tracker, [REPORT, user_event("affirm", "affirm", ts=3.0)], {"requested_slot": "complaint_item"}
+    )
+    assert "complaint_item" in item and item["complaint_item"] is None
+    events = [REPORT, bot_event(texts.ASK_DESCRIPTION, 2.0), user_event("affirm", "affirm", ts=3.0)]
+    told = _validate(make_tracker, events, {"requested_slot": "complaint_description"})
+    assert "complaint_description" in told and told["complaint_description"] is None
