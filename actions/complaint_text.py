@@ -43,8 +43,10 @@ def narrative_item_answer(text: str, *, kept: bool) -> bool:
     return not kept and len(text.strip()) >= NARRATIVE_ITEM_ANSWER_CHARS
 
 
-MASKED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*{4}\d{4}(?![\d*])")
+MASKED_MOBILE = re.compile(r"(?<![\d*])1[3-9]\d\*{4}(\d{4})(?![\d*])")
+"""A mobile number masked as the privacy layer masks it (139****5678); group 1 is its last four digits."""
 RAW_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+"""A mainland mobile number as typed (11 digits, 1[3-9]…); the one definition the actions use."""
 
 PLACE_WINDOW = "窗口"
 PLACE_ONLINE = "网上"

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.app_client import AppUnavailableError, RequestRejectedError, get_client, get_settings
+from actions.complaint_text import MASKED_MOBILE, RAW_MOBILE
 from actions.contracts import TicketStatus
 from actions.meta import send_meta
 from nlu_components.ticket_numbers import find_number, mentions_number
@@ -28,14 +29,12 @@ logger = logging.getLogger(__name__)
 
 HTTP_TOO_MANY_REQUESTS = 429
 _LAST4_RE = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|最后四位|最后4位)\s*(?:是|为)?\s*[:：]?\s*(\d{4})(?!\d)")
-_MASKED_PHONE_RE = re.compile(r"(?<!\d)1[3-9]\d\*{4}(\d{4})(?!\d)")
 _CODE_AFTER_TICKET_WORD = re.compile(
     r"(?:工单|单号|编号|受理号)[号码]?\s*(?:是|为)?\s*[:：]?\s*(?:[#＃]|No\.?)?\s*([A-Za-z0-9][A-Za-z0-9\-_]{3,})(?![A-Za-z0-9])"
 )
 MIN_CODE_DIGITS = 5
 """A code typed right after a ticket word with at least this many digits is the number the citizen means, whatever
 its form: "工单编号 #990001x" is no ticket of ours (not found), not a message without a number."""
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def _prefix() -> str:
@@ -51,7 +50,7 @@ def normalise_number(text: str) -> str | None:
 def phone_last4(text: str) -> str | None:
     """The contact phone's last four digits when the message gives them."""
     folded = unicodedata.normalize("NFKC", text or "")
-    for pattern in (_LAST4_RE, _MASKED_PHONE_RE):
+    for pattern in (_LAST4_RE, MASKED_MOBILE):
         found = pattern.search(folded)
         if found:
             return found.group(1)
@@ -77,7 +76,7 @@ def code_after_ticket_word(text: str) -> bool:
     that is not a mobile phone number: the citizen gave a number, in a form none of ours takes."""
     for found in _CODE_AFTER_TICKET_WORD.finditer(unicodedata.normalize("NFKC", text or "")):
         code = found.group(1)
-        if sum(c.isdigit() for c in code) >= MIN_CODE_DIGITS and not _PHONE_RE.match(code):
+        if sum(c.isdigit() for c in code) >= MIN_CODE_DIGITS and not RAW_MOBILE.fullmatch(code):
             return True
     return False
 

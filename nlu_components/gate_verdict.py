@@ -11,6 +11,8 @@ KIND_TO_INTENT = {
     "in_domain": "ask_item",
     "policy": "ask_item",
 }
+# Flags the gate sets only when true; anything else (absent, false, a string) leaves them out.
+FLAGS = ("asks_human", "medical_advice", "asks", "question", "complains", "ticket_status")
 
 
 def gate_of(metadata: Any) -> dict[str, Any] | None:
@@ -27,10 +29,9 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
     beyond = gate.get("beyond_smalltalk")
     if isinstance(beyond, int) and not isinstance(beyond, bool) and beyond >= 0:
         verdict["beyond_smalltalk"] = beyond
-    if gate.get("asks_human") is True:
-        verdict["asks_human"] = True
-    if gate.get("medical_advice") is True:
-        verdict["medical_advice"] = True
+    for flag in FLAGS:
+        if gate.get(flag) is True:
+            verdict[flag] = True
     if gate.get("followup") is True:
         verdict["followup"] = True
         if gate.get("followup_aspect") is True:
@@ -42,12 +43,4 @@ def gate_of(metadata: Any) -> dict[str, Any] | None:
         verdict["complaint"] = float(complaint)
     elif "followup" in verdict or "clarify_reply" in verdict:
         verdict["complaint"] = 1.0  # unknown: never overrides DIET's complaint
-    if gate.get("asks") is True:
-        verdict["asks"] = True
-    if gate.get("question") is True:
-        verdict["question"] = True
-    if gate.get("complains") is True:
-        verdict["complains"] = True
-    if gate.get("ticket_status") is True:
-        verdict["ticket_status"] = True
     return verdict

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.analytics.models import ChatTurn
 from bot.analytics.rollup import add_turn
-from bot.chat.service import TurnRecord
+from bot.chat.contracts import TurnRecord
 from bot.db import session_scope
 from bot.metrics import observe_turn
 from bot.tickets.clock import local_today

@@ -20,10 +20,11 @@ from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 
 from bot.chat.config import get_chat_settings
+from bot.chat.contracts import RecordTurn
 from bot.chat.offered_payloads import OfferedPayloadStore
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse, HealthResponse, InboxResponse
-from bot.chat.service import ChatService, RecordTurn
+from bot.chat.service import ChatService
 from bot.tickets.privacy import lookup_address_allowed, mentions_ticket_number
 
 logger = logging.getLogger(__name__)

@@ -13,15 +13,25 @@ import datetime as dt
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 
 from bot.channels.base import channel_for_session
 from bot.chat import texts
 from bot.chat.config import ChatSettings
+from bot.chat.contracts import (
+    HTTP_SERVICE_UNAVAILABLE,
+    AllowLookup,
+    FetchInbox,
+    MentionsTicket,
+    OfferedStore,
+    RecordTurn,
+    RememberContact,
+    TurnBackend,
+    TurnOutcome,
+    TurnRecord,
+)
 from bot.chat.gate import GateFn, SessionKinds, gate_metadata, leaves_intake
 from bot.chat.input_guard import check_input, normalise_input
 from bot.chat.pressed_words import ItemName, words_of_press
@@ -34,78 +44,11 @@ from bot.chat.schemas import (
     Meta,
     Reply,
 )
+from bot.chat.typed_commands import CANCEL_PAYLOAD, neutralise_command
 from bot.core.timing import hop
 from bot.pii import mask_text
 
 logger = logging.getLogger(__name__)
-
-RememberContact = Callable[[str, str, str], None]
-FetchInbox = Callable[[str], Iterable[Any]]
-# Counts one ticket lookup from a client address; False past the limit (bot.tickets.privacy).
-AllowLookup = Callable[[str], bool]
-MentionsTicket = Callable[[str], bool]
-
-
-class OfferedStore(Protocol):
-    """Where offered payloads are kept (``bot.chat.offered_payloads.OfferedPayloadStore``)."""
-
-    def remember(self, session_id: str, payloads: Iterable[str]) -> None: ...
-
-    def was_offered(self, session_id: str, payload: str) -> bool: ...
-
-
-_SLASHES = "/／"
-CANCEL_PAYLOAD = "/cancel"
-"""Rasa's `cancel` intent (domain.yml; data/rules/complaint.yml ends the intake on it): sent by the gateway to leave
-an intake opened for a question (tests/chat/test_leave_intake.py checks both files)."""
-
-
-def neutralise_command(text: str) -> str:
-    """Typed text is never an intent: leading slashes go (``/greet`` → ``greet``; ``/`` alone → ``／``).
-
-    A typed reset command (``/restart``, ``/cancel``, ``/stop``…) becomes the words a citizen would use
-    (``取消``): the assistant understands those in any state, so a citizen who types it is never stuck in
-    an intake — but the command itself never reaches Rasa.
-    """
-    stripped = text.lstrip(_SLASHES + " \t")
-    if stripped == text:
-        return text
-    word = stripped.split("{", 1)[0].strip().lower()
-    if word in texts.TYPED_RESET_COMMANDS:
-        return texts.TYPED_RESET_WORDS
-    return stripped or "／"
-
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """What the turn recorder (analytics, metrics) is given after each turn; nothing unmasked."""
-
-    at: dt.datetime
-    session_id: str
-    channel: str
-    masked_text: str
-    reply_text: str
-    meta: Meta
-    latency_s: float
-    turn_id: str = ""  # opaque id given back in ``meta.turn_id`` once the turn is recorded (answer feedback)
-
-
-RecordTurn = Callable[[TurnRecord], None]
-
-HTTP_OK = 200
-HTTP_SERVICE_UNAVAILABLE = 503
-
-
-class TurnBackend(Protocol):
-    """What the service needs from Rasa (``RasaClient`` in production)."""
-
-    def send(self, session_id: str, masked_text: str, metadata: dict[str, Any] | None = None) -> Awaitable[Any]: ...
-
-
-@dataclass(frozen=True)
-class TurnOutcome:
-    response: ChatResponse
-    status_code: int = HTTP_OK
 
 
 class ChatService:

@@ -24,6 +24,6 @@ class DetailWords(BaseModel):
     @field_validator("asks", "guide_words")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        from knowledge.query.lexicon import _clean_cues
+        from knowledge.query.lexicon import clean_cues
 
-        return _clean_cues(v)
+        return clean_cues(v)

@@ -33,7 +33,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _clean_cues(cues: list[str]) -> list[str]:
+def clean_cues(cues: list[str]) -> list[str]:
+    """A cue list as every vocabulary section validates it: stripped, non-empty, normalised, no duplicates."""
     cleaned = [c.strip() for c in cues]
     if any(not c for c in cleaned):
         raise ValueError("empty cue")
@@ -62,7 +63,7 @@ class AspectCueGroup(_Strict):
     @field_validator("cues")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class SubItemCues(_Strict):
@@ -74,7 +75,7 @@ class SubItemCues(_Strict):
     @field_validator("cues")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
     @field_validator("canonical")
     @classmethod
@@ -97,7 +98,7 @@ class ToldSituation(_Strict):
     def _groups(cls, v: list[list[str]]) -> list[list[str]]:
         if any(not group for group in v):
             raise ValueError("empty word group in a told situation")
-        return [_clean_cues(group) for group in v]
+        return [clean_cues(group) for group in v]
 
     @field_validator("sub_item")
     @classmethod
@@ -158,7 +159,7 @@ class FollowupWords(_Strict):
     )
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class SmalltalkWords(_Strict):
@@ -174,7 +175,7 @@ class SmalltalkWords(_Strict):
     @field_validator("words", "identity")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class LevelWords(_Strict):
@@ -188,7 +189,7 @@ class LevelWords(_Strict):
     @field_validator("questions", "words")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class TicketStatusWords(_Strict):
@@ -202,7 +203,7 @@ class TicketStatusWords(_Strict):
     @field_validator("filed", "outcome")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class MedicalAdviceWords(_Strict):
@@ -227,7 +228,7 @@ class MedicalAdviceWords(_Strict):
     @field_validator("symptoms", "asks", "recommend", "medicine", "prescribe", "drug_words")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
 
 class PolicyCues(_Strict):
@@ -242,11 +243,11 @@ class PolicyCues(_Strict):
     @field_validator("names", "general")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
     @model_validator(mode="after")
     def _aliases_name_a_policy(self) -> PolicyCues:
-        _clean_cues(list(self.aliases))
+        clean_cues(list(self.aliases))
         unknown = sorted({v for v in [*self.aliases.values(), *self.about_others_papers] if v not in self.names})
         if unknown:
             raise ValueError(f"policy aliases and about_others_papers must be among the names: {unknown}")
@@ -319,7 +320,7 @@ class Lexicon(_Strict):
     )
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        return _clean_cues(v)
+        return clean_cues(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Lexicon:

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bot.chat.schemas import ChatRequest, ChatResponse
-from bot.chat.service import ChatService, neutralise_command
+from bot.chat.service import ChatService
+from bot.chat.typed_commands import neutralise_command
 
 PRESS = '/ask_item{"item_code": "public-place-hygiene-license"}'  # offered by the fake Rasa for 许可证
 

@@ -13,7 +13,8 @@ import yaml
 from bot.chat.gate import LEAVE_INTAKE_COMPLAINT_MAX, SessionKinds, leaves_intake
 from bot.chat.rasa_client import RasaClient
 from bot.chat.schemas import ChatRequest, ChatResponse
-from bot.chat.service import CANCEL_PAYLOAD, ChatService
+from bot.chat.service import ChatService
+from bot.chat.typed_commands import CANCEL_PAYLOAD
 from knowledge.learned.gate import GateVerdict
 from tests.chat.conftest import MemoryOffered, make_settings
 

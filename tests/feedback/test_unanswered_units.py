@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.analytics.models import ChatTurn
+from bot.chat.contracts import TurnRecord
 from bot.chat.schemas import Meta
-from bot.chat.service import TurnRecord
 from bot.console.unanswered import capture, grouping, retest
 from bot.console.unanswered.config import UnansweredSettings
 from bot.console.unanswered.models import UnansweredGroup, UnansweredQuestion

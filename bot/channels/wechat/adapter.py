@@ -14,7 +14,7 @@ from bot.channels.wechat.api import OUTSIDE_WINDOW_CODE, QUOTA_EXHAUSTED_CODES, 
 from bot.channels.wechat.formatting import Choice, ReplyLike, render, split_text
 from bot.channels.wechat.quota import Verdict
 from bot.channels.wechat.store import WeChatStore
-from bot.chat.service import OfferedStore
+from bot.chat.contracts import OfferedStore
 from bot.tickets.outbox_delivery import PermanentError
 
 logger = logging.getLogger(__name__)

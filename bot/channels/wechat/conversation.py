@@ -22,8 +22,8 @@ from bot.channels.wechat.adapter import session_for
 from bot.channels.wechat.formatting import Choice, ReplyLike, pick_choice, render, split_text
 from bot.channels.wechat.store import ANSWERED, DEFERRED, WeChatStore
 from bot.channels.wechat.xmlmsg import Inbound
+from bot.chat.contracts import TurnOutcome
 from bot.chat.schemas import ChatRequest
-from bot.chat.service import TurnOutcome
 
 logger = logging.getLogger(__name__)
 

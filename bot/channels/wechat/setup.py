@@ -18,8 +18,9 @@ from bot.channels.wechat.conversation import WeChatConversation
 from bot.channels.wechat.endpoint import WeChatProtocol
 from bot.channels.wechat.router import router
 from bot.channels.wechat.store import WeChatStore
+from bot.chat.contracts import OfferedStore, TurnOutcome
 from bot.chat.schemas import ChatRequest
-from bot.chat.service import ChatService, OfferedStore, TurnOutcome
+from bot.chat.service import ChatService
 from bot.db import get_sessionmaker
 from bot.tickets import outbox
 from bot.tickets.enums import OutboxKind

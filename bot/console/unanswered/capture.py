@@ -18,7 +18,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.analytics.models import ChatTurn
-from bot.chat.service import TurnRecord
+from bot.chat.contracts import TurnRecord
 from bot.console.unanswered.config import UnansweredSettings, get_unanswered_settings
 from bot.console.unanswered.models import UnansweredQuestion
 from bot.feedback.models import AnswerFeedback
