@@ -15,6 +15,8 @@ labels? (The same rows the head learns from; the blind part is never read.)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -55,3 +57,31 @@ def cue_evidence(
     contradicted = frozenset(c for c, n in seen.items() if n >= min_rows and borne[c] / n < CONTRADICTED_BELOW)
     logger.info("aspect cues on the tuning rows: %d confirmed, contradicted %s", len(confirmed), sorted(contradicted))
     return CueEvidence(confirmed, contradicted)
+
+
+_REMEMBERED: dict[str, CueEvidence] = {}
+_REMEMBER_AT_MOST = 4
+
+
+def remembered_cue_evidence(
+    rows: Iterable[tuple[str, Iterable[str]]],
+    matcher: CueMatcher,
+    precision: float,
+    min_rows: int = MIN_ROWS,
+) -> CueEvidence:
+    """`cue_evidence`, computed once per process for the same rows, lexicon and thresholds.
+
+    Every tuning row goes through the cue matcher (seconds on a loaded machine), and a publish rebuilds the engine
+    with the same rows and lexicon: without this, a replica served a new knowledge version several seconds later
+    than its poll found it. The key is the content (rows, the lexicon as data, the thresholds), never an object's
+    identity, so a changed lexicon or row set is computed afresh."""
+    listed = [(text, sorted(labels)) for text, labels in rows]
+    content = [listed, matcher.lexicon.model_dump(mode="json"), precision, min_rows]
+    key = hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    evidence = _REMEMBERED.get(key)
+    if evidence is None:
+        evidence = cue_evidence(listed, matcher, precision, min_rows)
+        if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+            _REMEMBERED.pop(next(iter(_REMEMBERED)))
+        _REMEMBERED[key] = evidence
+    return evidence

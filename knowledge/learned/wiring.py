@@ -12,7 +12,7 @@ import numpy as np
 
 from knowledge.config import KnowledgeSettings
 from knowledge.embedding.embedders import Embedder
-from knowledge.learned.cue_evidence import CueEvidence, cue_evidence
+from knowledge.learned.cue_evidence import CueEvidence, remembered_cue_evidence
 from knowledge.learned.gate import GatedEngine
 from knowledge.learned.item_head import ITEM_HEAD_FILE, item_resolver, load_or_fit_item_head
 from knowledge.learned.predictors import CachedQueryEmbedder, HeadPredictor, build_predictors
@@ -65,7 +65,7 @@ def attach(
     evidence = CueEvidence()
     if analyser is not None:  # how far the tuning rows bear out each cue (knowledge/learned/cue_evidence.py)
         labelled = [(r.text, r.aspects or ()) for r in aspect_rows(rows)]
-        evidence = cue_evidence(labelled, analyser.cues, ASPECT_SURE_PRECISION)
+        evidence = remembered_cue_evidence(labelled, analyser.cues, ASPECT_SURE_PRECISION)
     if set_predictors is not None:
         set_predictors(
             Predictors(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.learned.cue_evidence import cue_evidence
-from knowledge.query.cues import CueMatcher
+from knowledge.learned.cue_evidence import cue_evidence, remembered_cue_evidence
+from knowledge.query.cues import CueHit, CueMatcher
 from knowledge.query.lexicon import load_lexicon
 from knowledge.query.predictors import combine_aspects
 from knowledge.schema import Aspect
@@ -48,3 +48,35 @@ def test_evidence_arbitrates_between_the_cue_and_the_head() -> None:
     unsure = {Aspect.time_limit: 0.3, Aspect.conditions: 0.1}
     got = combine_aspects((Aspect.conditions,), unsure, cue_word="多少天内", contradicted=contradicted, **kw)
     assert got == ((Aspect.conditions,), "cue")
+
+
+class _CountingMatcher(CueMatcher):
+    """The real matcher, counting the texts it reads."""
+
+    read = 0
+
+    def aspect_hits(self, norm: str) -> list[CueHit]:
+        type(self).read += 1
+        return super().aspect_hits(norm)
+
+
+def test_the_evidence_is_computed_once_for_the_same_rows_and_lexicon() -> None:
+    """A publish rebuilds the engine with the same rows and lexicon: the rows are not read through the matcher again
+    (it cost a replica seconds before it served the new version), but other rows or another lexicon are."""
+    lexicon = load_lexicon()
+    rows = [
+        ("护士注册要体检报告吗", ["materials"]),
+        ("放射证要体检报告吗", ["materials"]),
+        ("在哪交体检报告", ["location"]),
+    ]
+    _CountingMatcher.read = 0
+    first = remembered_cue_evidence(rows, _CountingMatcher(lexicon), 0.6)
+    assert _CountingMatcher.read == 3
+    again = remembered_cue_evidence(list(rows), _CountingMatcher(lexicon), 0.6)  # a new engine, the same content
+    assert again == first == cue_evidence(rows, CueMatcher(lexicon), 0.6)
+    assert _CountingMatcher.read == 3
+    remembered_cue_evidence(rows[:2], _CountingMatcher(lexicon), 0.6)  # other rows
+    assert _CountingMatcher.read == 5
+    edited = lexicon.model_copy(update={"question_words": [*lexicon.question_words, "咋整"]})
+    remembered_cue_evidence(rows, _CountingMatcher(edited), 0.6)  # another lexicon
+    assert _CountingMatcher.read == 8
