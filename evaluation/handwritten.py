@@ -4,11 +4,11 @@
     python -m scripts.run_stack --then "python -m evaluation.handwritten --split blind --url http://127.0.0.1:$APP_PORT"
 
 Written by hand, as citizens write (see the folder's README), from the knowledge sources only, and split
-into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, `tuning7` … `tuning13`,
-rounds 7 to 13's, and `tuning14`, round 15's, each written by a writer who fixed no code and ran nothing), a
-SEEN part (blind in round 4, whose failures were then read: it counts as tuning now) and eleven BLIND parts:
-`blind` (written in round 5), `blind6` … `blind15` (rounds 6 to 15), each by a writer who fixed nothing; measured
-only; no threshold, cue, training example or test is fitted to them. Per split, three files:
+into TUNING parts (look at their failures, fix the code: `tuning`, round 4's, `tuning7` … `tuning15`, rounds 7
+to 16's, and `tuning16`, round 17's, held back from the heads that round; each written by a writer who fixed no
+code and ran nothing), a SEEN part (blind in round 4, whose failures were then read: it counts as tuning now) and
+thirteen BLIND parts: `blind` (written in round 5), `blind6` … `blind17` (rounds 6 to 17), each by a writer who
+fixed nothing; measured only; no threshold, cue, training example or test is fitted to them. Per split, three files:
 
 - `<split>.jsonl`: conversations in the format of `../shared/eval/FORMAT.md`, scored like `make eval`;
 - `other_departments_<split>.jsonl`: other departments' questions (question-bank rows, kind
@@ -57,6 +57,7 @@ SPLITS = (
     "tuning13",
     "tuning14",
     "tuning15",
+    "tuning16",
     "blind",
     "blind6",
     "blind7",
@@ -69,6 +70,7 @@ SPLITS = (
     "blind14",
     "blind15",
     "blind16",
+    "blind17",
 )
 # The split a row of each file carries (`BankQuestion.split`): the seen part counts as tuning.
 ROW_SPLIT = {
@@ -83,6 +85,7 @@ ROW_SPLIT = {
     "tuning13": "tuning",
     "tuning14": "tuning",
     "tuning15": "tuning",
+    "tuning16": "tuning",
     "blind": "blind",
     "blind6": "blind",
     "blind7": "blind",
@@ -95,6 +98,7 @@ ROW_SPLIT = {
     "blind14": "blind",
     "blind15": "blind",
     "blind16": "blind",
+    "blind17": "blind",
 }
 # The blind splits: measured only. Their failures are never printed or written (only counted, by the bank
 # measurement's `withhold_failures`), so measuring them cannot turn into reading them.
