@@ -188,7 +188,8 @@ def test_a_conversation_on_an_item_sharing_the_words_keeps_it(facts: Facts) -> N
 def test_the_operators_certificate_after_the_machines_permit(facts: Facts) -> None:
     text = "那放射科新来的技术员上岗要办什么证"
     ctx = Context(item_code=RADIATION, aspect=Aspect.materials)
-    s = situation(text, weak(facts, RADIATION), {RAD_WORKER: 0.2, ITEM_NONE: 0.1}, ctx, residue="放射科新来技术员上岗证")
+    probs = {RAD_WORKER: 0.2, ITEM_NONE: 0.1}
+    s = situation(text, weak(facts, RADIATION), probs, ctx, residue="放射科新来技术员上岗证")
     assert clue_switch(s, facts) == RAD_WORKER
 
 
