@@ -158,7 +158,7 @@ def test_the_learned_views_can_stop_a_clue(
 
 
 def test_an_item_sharing_the_clues_words_found_first_is_left_to_the_other_rules(facts: Facts) -> None:
-    """"医院要新建机房，安装一台DSA": the building project's as well — retrieval finding it first stands."""
+    """ "医院要新建机房，安装一台DSA": the building project's as well — retrieval finding it first stands."""
     text = "医院要新建机房，安装一台DSA，施工前要报什么"
     s = situation(text, scores({RAD_PROJECT: 1.05, RADIATION: 0.95}), {RAD_PROJECT: 0.5, RADIATION: 0.3})
     assert clued_item(s, facts) is None
