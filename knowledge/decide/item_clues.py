@@ -15,7 +15,9 @@ retrieval ranks the item far down (the seal card not among the five best for 吗
                     "拍片的两个小姑娘是不是也得办个什么证才能上岗操作" after 放射诊疗许可)
 
 The learned views must not speak against the clue: the kind sure of an in-domain question (`described_in_domain_prob`),
-the item head giving the clued item `clue_min_head_prob` at least and "none of ours" at most `clue_max_none`. Without
+the item head giving the clued item `clue_min_head_prob` at least and `clue_min_head_share` of its most probable item of
+ours (a Korean surgeon asking what a cosmetic clinic's chief physician must meet: the head sees 医疗美容), and "none of
+ours" at most `clue_max_none`. Without
 the learned predictors the clues never decide.
 """
 
@@ -39,13 +41,20 @@ def told_clue(s: Situation, f: Facts) -> ItemClue | None:
     return clues[0]
 
 
-def clue_gate(s: Situation, f: Facts, code: str) -> bool:
+def clue_gate(s: Situation, f: Facts, code: str, *, first: bool = True) -> bool:
     """The learned views do not speak against the clued item: the kind sure of an in-domain question, the item head
-    giving the item `clue_min_head_prob` at least and "none of ours" `clue_max_none` at most."""
+    giving the item `clue_min_head_prob` at least and "none of ours" `clue_max_none` at most — and, for a first
+    question (`first`), `clue_min_head_share` of the head's favourite item of ours. A follow-up's head reads the
+    message without its conversation ("拍片的两个小姑娘…办个什么证" after 放射诊疗许可: 光荣证 first, for the girls),
+    so its favourite says little there."""
     q, t = s.query, f.tuning
     if not q.item_probs or q.kind != "in_domain" or q.kind_probs.get("in_domain", 0.0) < t.described_in_domain_prob:
         return False
-    return q.item_probs.get(code, 0.0) >= t.clue_min_head_prob and q.item_probs.get(ITEM_NONE, 0.0) <= t.clue_max_none
+    prob = q.item_probs.get(code, 0.0)
+    ours = max((p for c, p in q.item_probs.items() if c != ITEM_NONE), default=0.0)
+    if prob < t.clue_min_head_prob or (first and prob < t.clue_min_head_share * ours):
+        return False  # the head does not see the item, or clearly prefers another one
+    return q.item_probs.get(ITEM_NONE, 0.0) <= t.clue_max_none
 
 
 def clued_item(s: Situation, f: Facts) -> Decision | None:
@@ -65,4 +74,4 @@ def clue_switch(s: Situation, f: Facts) -> str | None:
     clue = told_clue(s, f)
     if clue is None or ctx is None or clue.item == ctx or ctx in clue.shared_with:
         return None
-    return clue.item if clue_gate(s, f, clue.item) else None
+    return clue.item if clue_gate(s, f, clue.item, first=False) else None
