@@ -51,8 +51,9 @@ def clue_names(text: str) -> list[str]:
         ("放射科新招的技术员上岗前要什么证", "radiological_staff_certified"),
         ("科里想邀请一位美国教授来做几台手术", "foreign_doctor_practising"),
         ("We are inviting a surgeon from Japan to operate in our hospital", "foreign_doctor_practising"),
-        ("我是外科医生，下班后想去私人诊所兼职看病", "doctor_at_a_second_place"),
-        ("主任想每周六去另一家医院出门诊，同时保留这边的岗位", "doctor_at_a_second_place"),
+        ("我是外科医生，下班后想去私人诊所坐诊", "doctor_sitting_in_elsewhere"),
+        ("主任想每周六去另一家医院出门诊，这边的岗位保留", "doctor_sitting_in_elsewhere"),
+        ("医生能在两家医院执业吗", "doctor_working_two_places"),
     ],
 )
 def test_the_shipped_clues_read_what_is_mentioned(text: str, clue: str) -> None:
@@ -143,6 +144,7 @@ def test_clues_of_two_items_decide_nothing(facts: Facts) -> None:
     ("item_probs", "kind", "kind_probs"),
     [
         ({SEAL: 0.03, SETUP: 0.5, ITEM_NONE: 0.05}, "in_domain", IN_DOMAIN),  # the head does not see the item
+        ({SEAL: 0.2, SETUP: 0.6, ITEM_NONE: 0.05}, "in_domain", IN_DOMAIN),  # it clearly prefers another item
         ({SEAL: 0.4, ITEM_NONE: 0.4}, "in_domain", IN_DOMAIN),  # the head says "none of ours"
         ({SEAL: 0.4, ITEM_NONE: 0.05}, "other_department", {"in_domain": 0.2, "other_department": 0.8}),
         ({SEAL: 0.4, ITEM_NONE: 0.05}, "in_domain", {"in_domain": 0.5, "other_department": 0.5}),  # the kind unsure
@@ -197,3 +199,13 @@ def test_a_nurse_conversation_does_not_switch_on_a_nurses_second_job(facts: Fact
     text = "我是护士，周末想去另一家医院兼职"
     s = situation(text, weak(facts, PHYSICIAN), {MULTISITE: 0.3, ITEM_NONE: 0.05}, Context(item_code=NURSE))
     assert clue_switch(s, facts) is None
+
+
+def test_a_follow_ups_head_may_prefer_another_item(facts: Facts) -> None:
+    """The head reads a follow-up without its conversation: its favourite does not stop the switch, only its own
+    probability of the clued item and of "none"."""
+    text = "那放射科新来的技术员上岗要办什么证"
+    probs = {RAD_WORKER: 0.08, CLINIC: 0.3, ITEM_NONE: 0.06}
+    ctx = Context(item_code=RADIATION)
+    assert clue_switch(situation(text, weak(facts, RADIATION), probs, ctx), facts) == RAD_WORKER
+    assert clue_gate(situation(text, weak(facts, RADIATION), probs), facts, RAD_WORKER) is False
