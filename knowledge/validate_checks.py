@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from knowledge.faq_check import faq_findings
 from knowledge.loader import POLICIES_DIR, REFERRALS_FILE, KnowledgeDataError, ModelT, format_validation_error
 from knowledge.places import PLACES_FILE, Places, load_places_file
-from knowledge.query.lexicon import LEXICON_FILE, load_lexicon_file
+from knowledge.query.lexicon import LEXICON_FILE, Lexicon, load_lexicon_file
 from knowledge.schema import PolicyDocument, Referral, ServiceItem, Status
 from knowledge.validate_report import Issue, Level, RawDocuments, ValidationReport, only_weak, stale_days
 
@@ -252,9 +252,11 @@ class Checks:
             self.add(Level.error, LEXICON_FILE, "文件不存在 file missing")
         else:
             try:
-                load_lexicon_file(self.root / LEXICON_FILE)
+                lexicon = load_lexicon_file(self.root / LEXICON_FILE)
             except KnowledgeDataError as exc:
                 self.add(Level.error, LEXICON_FILE, exc.detail)
+            else:
+                self.check_item_clues(lexicon)
         self.check_places()
         try:
             referrals = [Referral.model_validate(entry) for entry in (self.docs.referrals or [])]
@@ -279,6 +281,15 @@ class Checks:
                         REFERRALS_FILE,
                         f"关键词是本部门事项名称 keyword {keyword!r} names our item {names[key]}",
                     )
+
+    def check_item_clues(self, lexicon: Lexicon) -> None:
+        """Every item an item clue points to or shares its words with is an item of the catalog."""
+        codes = {i.code for i in self.report.items}
+        for clue in lexicon.item_clues:
+            for code in (clue.item, *clue.shared_with):
+                if code not in codes:
+                    message = f"线索指向未知事项 item clue {clue.name!r} names unknown item {code!r}"
+                    self.add(Level.error, LEXICON_FILE, message)
 
     def check_places(self) -> None:
         """places.yaml (when the folder has one): its schema, and every place a guide's region names resolving to

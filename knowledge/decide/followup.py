@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from knowledge.decide.item_clues import clue_switch
 from knowledge.decide.item_decision import aspects_of, context_resolves, item_decision, within
 from knowledge.decide.model import Decision
 from knowledge.decide.region_guide import asks_for_the_guide, region_without_guide
@@ -195,6 +196,8 @@ def followup(s: Situation, f: Facts) -> Decision | None:
             return None  # a new question that names its item
     elif len(q.residue) <= 1:  # "那要多久？", "那重庆江津呢？", "在哪里办"
         code = ctx.item_code
+    elif (clued := clue_switch(s, f)) is not None:  # "另外我们医院请了个日本专家来做三个月手术" after 多机构执业
+        code = described = clued
     else:
         named = [] if q.policy_cues else f.items_naming(q.residue)  # "承诺时限呢": a policy word, not a name
         if named:  # "医师呢": a fragment of an item's name switches the item and keeps the aspect

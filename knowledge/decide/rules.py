@@ -33,6 +33,9 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     decide/turn_away.py)
     unknown_document  names no item of ours, asks about a certificate whose qualifier ("献血证", "预防接种证") no
                     name, alias, guide or policy text holds → no answer (decide/unknown_subject.py)
+    clued_item      no name, but a thing the message mentions points to one item (lexicon `item_clues`: 吗啡 bought
+                    by a hospital → the seal card, a CBCT installed → 放射诊疗许可), the learned kind and item head
+                    not against it (decide/item_clues.py)
     described_item  no name, retrieval too weak or two items too close, but the learned kind (in-domain), the
                     learned item head and retrieval's few best agree on one item (decide/described_item.py)
     weak_match      nothing scores high enough: a policy point if one does, else an honest no answer (English
@@ -73,6 +76,7 @@ from knowledge.decide.followup import followup
 from knowledge.decide.general_question import general_question
 from knowledge.decide.guide_words import aspect_from_guide_words
 from knowledge.decide.how_fallback import how_with_conditions, where_with_online, where_with_process
+from knowledge.decide.item_clues import clued_item
 from knowledge.decide.item_decision import (
     best_named,
     confidence,
@@ -325,6 +329,7 @@ RULES: tuple[Rule, ...] = (
     generic,
     department_question,
     unknown_document,
+    clued_item,
     described_item,
     weak_match,
     close_call,

@@ -75,6 +75,13 @@ class Tuning:
     # best item's probability (and the thresholds above) is answered instead (`described_over_best`; LOWO: 2 fixed,
     # none broken, the same at 1.5).
     described_over_ratio: float = 2.0
+    # Round 17: an item a lexicon clue points to (decide/item_clues.py) is answered where the learned item head gives
+    # it this much at least, this share at least of the head's most probable item of ours, and "none of ours" at most
+    # `clue_max_none` (the kind sure of an in-domain question, as above): the tuning splits' clued first turns had
+    # 0.09–0.75, a share of 0.6 or more, "none" up to 0.21.
+    clue_min_head_prob: float = 0.05
+    clue_min_head_share: float = 0.5
+    clue_max_none: float = 0.25
     followup_short_chars: int = 16  # a message this short naming no item of its own is about the conversation's
     followup_short_words: int = 8  # the same for English, in words
     followup_max_residue: int = 4  # a follow-up says little beyond cue words ("那个要带身份证吗" → "身份证")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from knowledge.query.item_clues import ItemClue
 from knowledge.query.lexicon import CANONICAL_SUB_ITEMS, Lexicon, load_lexicon
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
@@ -165,6 +166,18 @@ class CueMatcher:
             if all(any(contains(text, word) for word in group) for group in t.all_of)
         ]
         return tuple(dict.fromkeys(told))
+
+    def clues_in(self, norm: str) -> tuple[ItemClue, ...]:
+        """Every item clue of the lexicon the message tells (`item_clues`: a word of each group, none of its ruling-out
+        words), in the lexicon's order: "医院疼痛科要用吗啡…申请那个购药的卡" tells the seal card's. Negated parts
+        do not count."""
+        text = without_negation(norm)
+        return tuple(
+            c
+            for c in self.lexicon.item_clues
+            if all(any(contains(text, word) for word in group) for group in c.all_of)
+            and not any(contains(text, word) for word in c.none_of)
+        )
 
     def sub_item_matches(self, guide_sub_item: str | None, wanted: str) -> bool:
         """Whether a guide's sub_item text covers the wanted canonical sub-item."""

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.query.detail_words import DetailWords
+from knowledge.query.item_clues import ItemClue
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
 
@@ -304,6 +305,8 @@ class Lexicon(_Strict):
     levels: LevelWords | None = None
     detail_words: list[DetailWords] = Field(default_factory=list)
     """A citizen's words for a particular the guides state in their own term (`DetailWords`)."""
+    item_clues: list[ItemClue] = Field(default_factory=list)
+    """Things a citizen mentions that point to one item without being its name (`ItemClue`)."""
 
     @field_validator(
         "question_words",
@@ -339,6 +342,8 @@ class Lexicon(_Strict):
         details = [d.name for d in self.detail_words]
         if len(set(details)) != len(details):
             raise ValueError("a detail_words entry's name is listed twice")
+        if len({c.name for c in self.item_clues}) != len(self.item_clues):
+            raise ValueError("an item clue's name is listed twice")
         unknown = sorted({t.sub_item for t in self.situations} - set(canon))
         if unknown:
             raise ValueError(f"told situations name sub-items the lexicon has no cues for: {unknown}")

@@ -232,6 +232,7 @@ def test_rules_are_named_and_ordered() -> None:
         "generic",
         "department_question",
         "unknown_document",
+        "clued_item",
         "described_item",
         "weak_match",
         "close_call",
