@@ -30,6 +30,7 @@ from knowledge.query.analyse import Analyser
 from knowledge.query.cues import CueMatcher
 from knowledge.query.lexicon import Lexicon, load_lexicon
 from knowledge.query.model import Query
+from knowledge.query.not_held import NotHeld, load_not_held
 from knowledge.query.predictors import Predictors
 from knowledge.retrieve.bm25 import BM25Scorer, Tokeniser
 from knowledge.retrieve.dense import DenseChannel, DenseScorer
@@ -96,6 +97,7 @@ class Engine:
         predictors: Predictors | None = None,
         dense_top_k: int = 500,
         places: Places | None = None,
+        not_held: NotHeld | None = None,
     ) -> None:
         self.catalog = catalog
         self.dense = dense
@@ -130,7 +132,14 @@ class Engine:
             channels.append(FaqScorer(entries, dense.embedder, NameStripper(names), faq_names))
         self.retriever = Retriever(channels, list(catalog.item_by_code), w_lexical=t.w_lexical, w_names=t.w_names)
         self.selector = GuideSelector(cues, deployment_region=region, places=self.places)
-        self.facts = Facts(catalog, self.selector, t, self.lexicon.generic_terms, self.lexicon.document_verbs)
+        self.facts = Facts(
+            catalog,
+            self.selector,
+            t,
+            self.lexicon.generic_terms,
+            self.lexicon.document_verbs,
+            not_held or load_not_held(),
+        )
         self.composer = Composer(
             catalog,
             self.selector,

@@ -54,6 +54,7 @@ CLARIFY_SUB_ITEM = "【{name}】分为几种情形，您办理的是哪一种？
 NO_ANSWER = "抱歉，知识库中没有找到关于“{question}”的办事指南，我不能凭猜测回答。"
 REFERRAL = "“{keyword}”相关业务一般由{department}办理，不属于卫生健康部门的办事指南范围。"
 COMPLAINT_REFERRAL = "对“{keyword}”的意见和投诉一般由{department}受理，不属于卫生健康部门的办事范围。"
+NOT_HELD = "“{matter}”属于卫生健康领域的事项，但知识库中没有它的办事指南，不能用其他事项的指南代替回答。"
 OTHER_DEPARTMENT = "这看起来不属于卫生健康部门的业务，卫生健康委的办事指南里没有相关内容。"
 NO_ANSWER_HINT = "您可以拨打政务服务便民热线{helpline}，或到当地政务服务中心咨询。"
 
@@ -70,6 +71,7 @@ POLICY_SOURCE = "来源：{title}（{issuer}，{date}）"
 OVERVIEW_SUB_ITEMS = "包括的情形：{names}"
 OVERVIEW_ASK_MORE = "您可以继续问：需要什么材料、多久办好、收费吗、在哪里办。"
 
+UNSTATED = "知识库中“{name}”的办事指南没有载明{what}，我不能凭猜测回答。"
 REGION_NO_GUIDE = "知识库中没有{region}的“{name}”办事指南，我不能凭其他地区的指南代为回答。"
 REGION_MISSING = "知识库中没有{region}的“{name}”办事指南，以下是{guide_region}的指南，供参考。"
 COMMON_PART = "各情形都需要："

@@ -16,6 +16,7 @@ from knowledge.faq_check import faq_findings
 from knowledge.loader import POLICIES_DIR, REFERRALS_FILE, KnowledgeDataError, ModelT, format_validation_error
 from knowledge.places import PLACES_FILE, Places, load_places_file
 from knowledge.query.lexicon import LEXICON_FILE, Lexicon, load_lexicon_file
+from knowledge.query.not_held import NOT_HELD_FILE, load_not_held_file, not_held_clashes
 from knowledge.schema import PolicyDocument, Referral, ServiceItem, Status
 from knowledge.validate_report import Issue, Level, RawDocuments, ValidationReport, only_weak, stale_days
 
@@ -258,6 +259,7 @@ class Checks:
             else:
                 self.check_item_clues(lexicon)
         self.check_places()
+        self.check_not_held()
         try:
             referrals = [Referral.model_validate(entry) for entry in (self.docs.referrals or [])]
         except (ValidationError, TypeError) as exc:
@@ -290,6 +292,20 @@ class Checks:
                 if code not in codes:
                     message = f"线索指向未知事项 item clue {clue.name!r} names unknown item {code!r}"
                     self.add(Level.error, LEXICON_FILE, message)
+
+    def check_not_held(self) -> None:
+        """not_held.yaml (when the folder has one): its schema, and no word naming a matter the knowledge base does hold
+        (an item's name or alias, or a policy text)."""
+        path = self.root / NOT_HELD_FILE
+        if not path.is_file():
+            return
+        try:
+            data = load_not_held_file(path)
+        except KnowledgeDataError as exc:
+            self.add(Level.error, NOT_HELD_FILE, exc.detail)
+            return
+        for clash in not_held_clashes(data, self.report.items, self.report.policies):
+            self.add(Level.error, NOT_HELD_FILE, f"本库已有的事项 names something held: {clash}")
 
     def check_places(self) -> None:
         """places.yaml (when the folder has one): its schema, and every place a guide's region names resolving to

@@ -110,12 +110,18 @@ class Composer:
 
     def _no_answer(self, decision: Decision, query: Query, scores: Scores) -> Answer:
         item = self.catalog.item_by_code.get(decision.item_code or "")
-        if item is not None and decision.region:  # the item has no guide for the place asked (decide/region_guide.py)
+        if item is not None and (decision.unstated or decision.region):
+            # asked what none of the item's guides states (decide/unknown_subject.py), or a place the item has no guide
+            # for (decide/region_guide.py): the item kept
+            head = (
+                texts.UNSTATED.format(name=item.name, what=decision.unstated)
+                if decision.unstated
+                else texts.REGION_NO_GUIDE.format(region=decision.region, name=item.name)
+            )
             return Answer(
                 kind="no_answer",
                 item=ItemRef(code=item.code, name=item.name),
-                text=texts.REGION_NO_GUIDE.format(region=decision.region, name=item.name)
-                + texts.NO_ANSWER_HINT.format(helpline=self.helpline),
+                text=head + texts.NO_ANSWER_HINT.format(helpline=self.helpline),
                 aspect=query.aspect,
                 aspects=list(query.aspects),
                 rule=decision.rule,
@@ -128,6 +134,8 @@ class Composer:
             )
         elif decision.referral:
             text += texts.REFERRAL.format(keyword=decision.referral.keyword, department=decision.referral.department)
+        elif decision.matter:
+            text += texts.NOT_HELD.format(matter=decision.matter)
         elif decision.rule == "other_department":
             text += texts.OTHER_DEPARTMENT
         text += texts.NO_ANSWER_HINT.format(helpline=self.helpline)

@@ -26,4 +26,6 @@ class Decision:
     clarify_items: tuple[str, ...] = ()  # item codes to choose from
     clarify_sub_items: tuple[str, ...] = ()  # canonical sub-items of `item_code` to choose from
     referral: Referral | None = None
+    matter: str | None = None  # a matter of ours the knowledge base holds no guide for (decide/unknown_subject.py)
+    unstated: str | None = None  # what the question asks of `item_code` that none of its guides states
     confidence: float = 0.0

@@ -17,6 +17,9 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     应该直接找警察") about another department's office or service, no item of ours named → no answer
                     naming that department (query/department_question.py)
     other_department  the learned kind is confidently another department's, nothing of ours named → 12345
+    not_held_matter  names a matter of ours the knowledge base holds no guide for (`not_held.yaml`: 乡村医生执业注册,
+                    健康证, 医师资格考试 …) and no item by a name or alias beside it → no answer naming the matter
+                    (decide/unknown_subject.py)
     policy_followup  after an answer citing a policy point, a question naming no item, policy or aspect that the
                     policy's document holds best: that document's best point (decide/topic.py)
     followup        a message in a conversation that asks about the conversation's item (any wording); a
@@ -60,6 +63,8 @@ test can hand it a built `Query` and `Scores` and check the outcome without any 
                     sub-item's guide uses), else ask (lists: materials, conditions, process) or show them side by side
     no local office where to go for a named place that no guide of the item covers (and no national guide): the
                     no-answer naming the place, not another place's window (decide/region_guide.py)
+    amount          how much an allowance pays, asked of an item none of whose guides states a sum of money: the
+                    no-answer keeping the item, saying its guides do not state it (decide/unknown_subject.py)
 """
 
 from __future__ import annotations
@@ -96,7 +101,7 @@ from knowledge.decide.turn_away import (
     other_department,
     referral,
 )
-from knowledge.decide.unknown_subject import unknown_document
+from knowledge.decide.unknown_subject import amount_not_stated, not_held_matter, unknown_document
 from knowledge.documents import field_text
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
@@ -321,6 +326,7 @@ RULES: tuple[Rule, ...] = (
     referral,
     complaint_about_department,
     department_subject,
+    not_held_matter,
     other_department,
     policy_followup,
     followup,
@@ -368,6 +374,7 @@ def decide(s: Situation, f: Facts, rules: Sequence[Rule] = RULES) -> Decision:
             refined = sub_items(faq(general_question(refined, s, f), s, f), f, s.query)
             refined = no_local_office(refined, s.query, f)
             refined = clarify_once(refined, s.context.choices)
+            refined = amount_not_stated(refined, s, f)
             logger.debug("rule %s decided %s", refined.rule, refined.kind)
             return refined
     raise AssertionError("best_item always decides")  # pragma: no cover

@@ -18,6 +18,7 @@ from knowledge.decide.sub_item_words import SubItemWords
 from knowledge.decide.tuning import Tuning
 from knowledge.faq import FaqEntry, faq_entries
 from knowledge.query.model import Query
+from knowledge.query.not_held import NotHeld
 from knowledge.retrieve.protocol import Scores
 from knowledge.text_normalise import normalise
 
@@ -39,8 +40,10 @@ class Facts:
         tuning: Tuning,
         generic_terms: Sequence[str],
         document_verbs: Sequence[str] = (),
+        not_held: NotHeld | None = None,
     ) -> None:
         self.catalog = catalog
+        self.not_held = not_held or NotHeld()
         self.document_verbs = tuple(document_verbs)
         self.guide_words = GuideWords(catalog.items)
         self.sub_item_words = SubItemWords(selector.cues.lexicon.cue_words(), selector.cues.lexicon.filler.particles)
@@ -73,6 +76,10 @@ class Facts:
     def names_in(self, text: str, codes: Sequence[str] | frozenset[str]) -> bool:
         """Whether the text carries a name or alias of one of these items."""
         return any(n in text for c in codes for n in self._names.get(c, []))
+
+    def names_any_item(self, text: str) -> bool:
+        """Whether the text carries the name or an alias of any item."""
+        return any(n in text for names in self._names.values() for n in names)
 
     def names_of(self, code: str) -> list[str]:
         return self._names.get(code, [])

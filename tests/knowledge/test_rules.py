@@ -224,6 +224,7 @@ def test_rules_are_named_and_ordered() -> None:
         "referral",
         "complaint_about_department",
         "department_subject",
+        "not_held_matter",
         "other_department",
         "policy_followup",
         "followup",

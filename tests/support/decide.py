@@ -11,13 +11,15 @@ from knowledge.decide.tuning import Tuning
 from knowledge.query.cues import CueMatcher
 from knowledge.query.lexicon import load_lexicon
 from knowledge.query.model import Query
+from knowledge.query.not_held import load_not_held
 from knowledge.retrieve.protocol import Scores
 
 
 def facts_for(catalog: Any) -> Facts:
-    """The facts the rules read, with the curated lexicon and default tuning."""
+    """The facts the rules read, with the curated lexicon, the not-held matters and default tuning."""
     lexicon = load_lexicon()
-    return Facts(catalog, GuideSelector(CueMatcher(lexicon)), Tuning(), lexicon.generic_terms, lexicon.document_verbs)
+    selector = GuideSelector(CueMatcher(lexicon))
+    return Facts(catalog, selector, Tuning(), lexicon.generic_terms, lexicon.document_verbs, load_not_held())
 
 
 def query(text: str = "问题", **kw: Any) -> Query:
