@@ -6,6 +6,7 @@ The cue matching it drives is `knowledge/query/cues.py`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -92,6 +93,10 @@ class ToldSituation(_Strict):
     name: str = Field(min_length=1)
     sub_item: str
     all_of: list[list[str]] = Field(min_length=1)
+    otherwise: list[str] = Field(default_factory=list)
+    """The sub-items the situation settles, in order, for an item whose guides lack `sub_item`: a torn certificate is
+    replaced (换发) where the guides tell replacement from reissue, else reissued with the lost ones (补发: "因遗失或
+    损坏的")."""
 
     @field_validator("all_of")
     @classmethod
@@ -104,6 +109,18 @@ class ToldSituation(_Strict):
     @classmethod
     def _known(cls, v: str) -> str:
         return _canonical_sub_item(v, "a told situation's sub_item")
+
+    @field_validator("otherwise")
+    @classmethod
+    def _known_otherwise(cls, v: list[str]) -> list[str]:
+        return [_canonical_sub_item(s, "a told situation's otherwise") for s in v]
+
+    def settles(self, offered: Collection[str] | None = None) -> str | None:
+        """The sub-item this situation settles among `offered` (the item's sub-items): `sub_item`, else the first of
+        `otherwise` offered; with no `offered`, `sub_item`."""
+        if offered is None:
+            return self.sub_item
+        return next((s for s in (self.sub_item, *self.otherwise) if s in offered), None)
 
 
 class Filler(_Strict):
