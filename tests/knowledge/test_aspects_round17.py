@@ -21,7 +21,8 @@ from knowledge.decide.situation import Situation
 from knowledge.decide.told_case import cued_sub_item, told_case_how, told_sub_item
 from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.query.cues import CueMatcher, detect_aspects
-from knowledge.query.lexicon import ToldSituation, load_lexicon
+from knowledge.query.lexicon import load_lexicon
+from knowledge.query.situations import ToldSituation
 from knowledge.schema import Aspect, Guide, Source
 from tests.support.decide import query, scores
 
