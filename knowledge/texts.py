@@ -47,7 +47,8 @@ WEAK_SOURCE_NOTE = "提示：此信息来自非官方转载，请以官方渠道
 OTHER_SUB_ITEMS = "该事项还有其他情形：{names}，可点击查看。"
 GUIDE_NOTE = "备注：{note}"
 RELATED_LINE = "另见本指南{label}{line}"
-RELATED_LABELS = {"note": "备注", "faq": "常见问题解答"}  # a related line's label when it is no field's
+# a related line's label when it is no field's
+RELATED_LABELS = {"note": "备注", "faq": "常见问题解答", "body": "实施机关"}
 
 CLARIFY = "您想问的是哪一个事项？请选择："
 CLARIFY_SUB_ITEM = "【{name}】分为几种情形，您办理的是哪一种？"

@@ -27,6 +27,7 @@ import numpy as np
 from knowledge.catalog import Catalog
 from knowledge.compose.render import NOT_STATED_PREFIX, aspect_lines, shows_note
 from knowledge.compose.sentences import (
+    FAQ,
     FIELDS,
     NOTE,
     SentenceTable,
@@ -110,10 +111,15 @@ def detail_line(
     guide: Guide, asked: Sequence[Aspect], message: str, details: Sequence[DetailWords], *, helpline: str
 ) -> tuple[str, str] | None:
     """(key, line) outside the asked aspects' fields stating a particular the message asks about in the citizen's
-    own words (lexicon `detail_words`; the rule is `decide/detail_words.py` `paraphrased_line`), or None."""
+    own words (lexicon `detail_words`; the rule is `decide/detail_words.py` `paraphrased_line`), or None. After the
+    fields and the note, the legal basis ("放射证是要我自己去办吗" → "…放射工作单位负责…申请") and the guide's FAQ
+    answers are candidates too (`FAQ`: "婚检需要提前预约吗" → the entry on booking), verbatim."""
     if not details or not message:
         return None
     shown_text, candidates = _shown_and_outside(guide, asked, helpline, rendered=True)
+    if Aspect.basis not in asked and field_text(guide, Aspect.basis):  # "放射工作单位负责…申请" stands in the basis
+        candidates += [(Aspect.basis.value, line) for line in aspect_lines(guide, Aspect.basis, helpline)]
+    candidates += [(FAQ, entry.answer) for entry in guide.faq]
     return paraphrased_line(message, candidates, shown_text, details)
 
 

@@ -66,7 +66,10 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     if q.sub_item in by_sub:
         return by_sub[q.sub_item]
     # the cues the reply carries, else the case its story settles ("she passed the exam and never registered": 首次)
-    told = f.selector.cues.sub_items_in(q.norm) or f.selector.cues.situations_in(q.norm)
+    item = f.catalog.item_by_code.get(offered[0].item_code)
+    # the case a story settles among the item's own sub-items (a torn certificate: 换发, else 补发)
+    has = f.selector.sub_items(item) if item is not None else None
+    told = f.selector.cues.sub_items_in(q.norm) or f.selector.cues.situations_in(q.norm, has)
     told_offered = [sub for sub in told if sub in by_sub]
     # "搬完家证就不见了": 搬家 tells 变更, which was not offered; 不见了 tells 补发, which was
     if len(told_offered) == 1:
@@ -74,7 +77,6 @@ def _by_sub_item(s: Situation, f: Facts, offered: Sequence[Choice], aspect: Aspe
     labelled = [c for c in offered if _label(c) and _label(c) in q.norm]
     if len(labelled) == 1:
         return labelled[0]
-    item = f.catalog.item_by_code.get(offered[0].item_code)
     if item is None:
         return None
     covered = [sub for sub in told if sub in f.selector.sub_items(item)]

@@ -8,9 +8,10 @@ from knowledge.answer import Context
 from knowledge.decide.guide_select import NATIONAL, SUB_ITEM_ORDER, names_the_nation
 from knowledge.decide.model import Decision
 from knowledge.decide.situation import Facts, Situation
-from knowledge.decide.told_case import told_sub_item
+from knowledge.decide.told_case import cued_sub_item, told_case_how, told_sub_item
 from knowledge.decide.tuning import Tuning
 from knowledge.places import Relation
+from knowledge.query.analyse import SUB_ITEM_HOW
 from knowledge.query.model import Query
 from knowledge.schema import Aspect
 
@@ -88,7 +89,10 @@ def item_decision(
 ) -> Decision:
     q = s.query
     # a cue names the case, else the story settles it ("资格考试…过线了": 首次), else the conversation's case
-    sub_item = q.sub_item or told_sub_item(f, code, q) or context_sub_item(s, f, code)
+    told = None if q.sub_item else told_sub_item(f, code, q)
+    sub_item = cued_sub_item(f, code, q) or told or context_sub_item(s, f, code)
+    if aspects is None and told_case_how(q, told):  # "在家里生的…出生证明怎么办": what the case needs, how it goes
+        aspects = SUB_ITEM_HOW
     return Decision(
         kind="answer",
         rule=rule,

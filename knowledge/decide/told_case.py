@@ -7,8 +7,13 @@ which case (`CueMatcher.situations_in`); a told case counts only for an item who
 only when the story tells exactly one such case. The item's other sub-items then need not be asked about.
 
     told_sub_item   the one sub-item of this item the message's story settles, or None
+    cued_sub_item   of the sub-items the message's cues name, the one this item has ("搬家弄丢了": 搬家 tells 变更,
+                    which 出生医学证明 does not have; 弄丢 tells 补发, which it has)
     new_case_told   a follow-up telling a case other than the conversation's and asking nothing of its own: what that
                     case needs, then how it goes (as "证丢了咋办" is read in one message)
+    told_case_how   a question telling its case by a situation and asking only a vague how
+                    ("在家里生的…出生证明怎么办"): what the case needs, then how it goes, as when a sub-item cue tells
+                    the case ("证丢了咋办")
 """
 
 from __future__ import annotations
@@ -23,12 +28,30 @@ def told_sub_item(f: Facts, code: str, query: Query) -> str | None:
     item = f.catalog.item_by_code.get(code)
     if item is None:
         return None
-    told = f.selector.cues.situations_in(query.norm)
-    if not told:
-        return None
     offered = f.selector.sub_items(item)
-    covered = [c for c in told if c in offered]
+    covered = f.selector.cues.situations_in(query.norm, offered)
     return covered[0] if len(covered) == 1 else None
+
+
+def cued_sub_item(f: Facts, code: str, query: Query) -> str | None:
+    """Rule `cued_sub_item`: the message's sub-item (`Query.sub_item`, the first cue by the lexicon's priority) when
+    the item `code` has it, else the one other sub-item its cues name that the item has (`CueMatcher.sub_items_in`),
+    else the message's sub-item as it is."""
+    item = f.catalog.item_by_code.get(code)
+    if query.sub_item is None or item is None:
+        return query.sub_item
+    offered = f.selector.sub_items(item)
+    if query.sub_item in offered:
+        return query.sub_item
+    others = [c for c in f.selector.cues.sub_items_in(query.norm) if c in offered]
+    return others[0] if len(others) == 1 else query.sub_item
+
+
+def told_case_how(query: Query, told: str | None) -> bool:
+    """Rule `told_case_how`: a situation told the case (`told`, no sub-item cue did) and the message asks only a vague
+    how (lexicon `followup.vague_with_place`: 怎么办, 咋弄 …; `Query.vague_aspect`), whatever the aspect head made of
+    it: the case's needs and steps (`SUB_ITEM_HOW`), as the analyse stage reads "证丢了咋办"."""
+    return told is not None and query.vague_aspect and not query.sub_item
 
 
 def new_case_told(s: Situation, f: Facts, code: str) -> bool:

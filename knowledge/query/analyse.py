@@ -238,9 +238,10 @@ class Analyser:
 
     def asks_something(self, norm: str) -> bool:
         """Whether a message carries a question word once a follow-up's frame (那…呢) is taken off: "那医师呢" and
-        "我们公司注册在上海" ask nothing of their own; "找谁补", "节假日受理吗" do."""
+        "我们公司注册在上海" ask nothing of their own; "找谁补", "节假日受理吗" do; so does an A-not-A question
+        without a question word ("俺够不够格", "他能申请不": rule `a_not_a_asks`)."""
         rest = self._elliptical.sub("", norm)
-        return any(contains(rest, w) for w in self.lexicon.question_words)
+        return any(contains(rest, w) for w in self.lexicon.question_words) or bool(_A_NOT_A.search(rest))
 
     def residue(self, norm: str) -> tuple[str, bool]:
         """What a question says beyond aspect/sub-item cues, generic words, places and filler; and whether

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -155,17 +156,18 @@ class CueMatcher:
         text = without_negation(norm)
         return tuple(g.canonical for g in self._sub_items if any(contains(text, cue) for cue in g.cues))
 
-    def situations_in(self, norm: str) -> tuple[str, ...]:
+    def situations_in(self, norm: str, offered: Collection[str] | None = None) -> tuple[str, ...]:
         """Every canonical sub-item a told situation of the lexicon settles (`situations`: each of its word groups
         present), in the lexicon's order, once each: "资格考试的分数也出来过线了" tells 首次. Negated parts do not
-        count."""
+        count. `offered`: the sub-items of the item asked about — a situation settles its own sub-item when offered,
+        else the first of its `otherwise` that is (`ToldSituation.settles`)."""
         text = without_negation(norm)
         told = [
-            t.sub_item
+            t.settles(offered)
             for t in self.lexicon.situations
             if all(any(contains(text, word) for word in group) for group in t.all_of)
         ]
-        return tuple(dict.fromkeys(told))
+        return tuple(dict.fromkeys(s for s in told if s is not None))
 
     def clues_in(self, norm: str) -> tuple[ItemClue, ...]:
         """Every item clue of the lexicon the message tells (`item_clues`: a word of each group, none of its ruling-out

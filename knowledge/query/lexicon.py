@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from knowledge.query.detail_words import DetailWords
 from knowledge.query.item_clues import ItemClue
+from knowledge.query.situations import ToldSituation
 from knowledge.schema import Aspect
 from knowledge.text_normalise import normalise
 
@@ -23,7 +24,7 @@ LEXICON_FILE = "lexicon.yaml"
 CANONICAL_SUB_ITEMS = ("首次", "延续", "变更", "注销", "补发", "换发")
 
 
-def _canonical_sub_item(value: str, what: str) -> str:
+def canonical_sub_item(value: str, what: str) -> str:
     """`value` when it is one of the canonical sub-items, else the validation error naming `what`."""
     if value not in CANONICAL_SUB_ITEMS:
         raise ValueError(f"{what} must be one of {CANONICAL_SUB_ITEMS}")
@@ -81,30 +82,7 @@ class SubItemCues(_Strict):
     @field_validator("canonical")
     @classmethod
     def _known(cls, v: str) -> str:
-        return _canonical_sub_item(v, "canonical sub-item")
-
-
-class ToldSituation(_Strict):
-    """A situation the citizen tells in words of their own that settles which sub-item they are in ("资格考试…过线了":
-    a first registration; "证明年一月份就满五年了": a renewal), read only for an item whose guides cover that sub-item
-    (`knowledge/decide/told_case.py`). Every group of `all_of` must have one of its words in the message (a word may use
-    the cue marks: `*` a gap within one clause, `#` a number)."""
-
-    name: str = Field(min_length=1)
-    sub_item: str
-    all_of: list[list[str]] = Field(min_length=1)
-
-    @field_validator("all_of")
-    @classmethod
-    def _groups(cls, v: list[list[str]]) -> list[list[str]]:
-        if any(not group for group in v):
-            raise ValueError("empty word group in a told situation")
-        return [clean_cues(group) for group in v]
-
-    @field_validator("sub_item")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        return _canonical_sub_item(v, "a told situation's sub_item")
+        return canonical_sub_item(v, "canonical sub-item")
 
 
 class Filler(_Strict):
