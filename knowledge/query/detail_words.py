@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge.query.cue_words import clean_cues
+
 
 class DetailWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -24,6 +26,4 @@ class DetailWords(BaseModel):
     @field_validator("asks", "guide_words")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        from knowledge.query.lexicon import clean_cues
-
         return clean_cues(v)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge.query.cue_words import clean_cues
+
 
 class ItemClue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -34,8 +36,6 @@ class ItemClue(BaseModel):
     @field_validator("all_of")
     @classmethod
     def _groups(cls, v: list[list[str]]) -> list[list[str]]:
-        from knowledge.query.lexicon import clean_cues
-
         if any(not group for group in v):
             raise ValueError("empty word group in an item clue")
         return [clean_cues(group) for group in v]
@@ -43,6 +43,4 @@ class ItemClue(BaseModel):
     @field_validator("none_of")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        from knowledge.query.lexicon import clean_cues
-
         return clean_cues(v)

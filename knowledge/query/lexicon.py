@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.query.cue_words import clean_cues
 from knowledge.query.detail_words import DetailWords
 from knowledge.query.item_clues import ItemClue
 from knowledge.query.situations import ToldSituation
 from knowledge.schema import Aspect
-from knowledge.text_normalise import normalise
 
 logger = logging.getLogger(__name__)
 
@@ -33,20 +33,6 @@ def canonical_sub_item(value: str, what: str) -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def clean_cues(cues: list[str]) -> list[str]:
-    """A cue list as every vocabulary section validates it: stripped, non-empty, normalised, no duplicates."""
-    cleaned = [c.strip() for c in cues]
-    if any(not c for c in cleaned):
-        raise ValueError("empty cue")
-    if any(c != normalise(c) for c in cleaned):
-        bad = [c for c in cleaned if c != normalise(c)]
-        raise ValueError(f"cues must be written normalised (simplified, lower case, half-width): {bad}")
-    if len(set(cleaned)) != len(cleaned):
-        dupes = sorted({c for c in cleaned if cleaned.count(c) > 1})
-        raise ValueError(f"duplicate cues in one group: {dupes}")
-    return cleaned
 
 
 class AspectCueGroup(_Strict):

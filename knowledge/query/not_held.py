@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.query.cue_words import clean_cues
 from knowledge.query.cues import spans
 from knowledge.text_normalise import normalise
 
@@ -32,12 +33,6 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[吗呢])|(?<=[\u4e00-\u9fff
 """Clauses as typed or spoken in a chat: punctuation, after 吗/呢, or a space between two Chinese words."""
 
 
-def _clean(words: list[str]) -> list[str]:
-    from knowledge.query.lexicon import clean_cues
-
-    return clean_cues(words)
-
-
 class NotHeldMatter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,7 +44,7 @@ class NotHeldMatter(BaseModel):
     @field_validator("says")
     @classmethod
     def _says(cls, v: list[str]) -> list[str]:
-        return _clean(v)
+        return clean_cues(v)
 
 
 class AmountPaidOut(BaseModel):
@@ -69,7 +64,7 @@ class AmountPaidOut(BaseModel):
     @field_validator("asks", "asks_with_money", "money_words")
     @classmethod
     def _words(cls, v: list[str]) -> list[str]:
-        return _clean(v)
+        return clean_cues(v)
 
     def asked_in(self, norm: str) -> bool:
         if any(a in norm for a in self.asks):
@@ -89,7 +84,7 @@ class NotHeldFile(BaseModel):
     @field_validator("circumstance_cues")
     @classmethod
     def _cues(cls, v: list[str]) -> list[str]:
-        return _clean(v)
+        return clean_cues(v)
 
     @model_validator(mode="after")
     def _distinct(self) -> NotHeldFile:

@@ -11,6 +11,8 @@ from collections.abc import Collection
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge.query.cue_words import clean_cues
+
 
 class ToldSituation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -31,8 +33,6 @@ class ToldSituation(BaseModel):
     @field_validator("all_of")
     @classmethod
     def _groups(cls, v: list[list[str]]) -> list[list[str]]:
-        from knowledge.query.lexicon import clean_cues
-
         if any(not group for group in v):
             raise ValueError("empty word group in a told situation")
         return [clean_cues(group) for group in v]
